@@ -1,0 +1,121 @@
+//! RFC 8785 (JCS) canonical JSON for the values this format uses: objects,
+//! strings, booleans and integers within ±2^53.
+//!
+//! Members are written in the order of their names' UTF-16 code units. Every
+//! member name in the format is ASCII, where that order is byte order; the
+//! writer still sorts by UTF-16 so that it stays right if a name ever is not.
+
+/// One JSON value as the canonical writer sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Value<'a> {
+    Str(&'a str),
+    Int(i64),
+    Bool(bool),
+    Object(&'a [(&'a str, Value<'a>)]),
+    /// Text that is already canonical JSON, written as it is.
+    Raw(&'a str),
+}
+
+/// Appends the canonical encoding of an object with these members.
+pub(crate) fn write_object(out: &mut Vec<u8>, members: &[(&str, Value<'_>)]) {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by(|&left, &right| {
+        members[left]
+            .0
+            .encode_utf16()
+            .cmp(members[right].0.encode_utf16())
+    });
+    out.push(b'{');
+    for (position, &index) in order.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        let (name, value) = &members[index];
+        write_string(out, name);
+        out.push(b':');
+        write_value(out, value);
+    }
+    out.push(b'}');
+}
+
+fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
+    match value {
+        Value::Str(text) => write_string(out, text),
+        Value::Int(number) => {
+            debug_assert!(number.unsigned_abs() < (1 << 53), "integer outside ±2^53");
+            out.extend_from_slice(number.to_string().as_bytes());
+        }
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Object(members) => write_object(out, members),
+        Value::Raw(text) => out.extend_from_slice(text.as_bytes()),
+    }
+}
+
+/// Writes a string as ECMAScript's `JSON.stringify` does, which is what
+/// RFC 8785 prescribes: `"` and `\` escaped, the five short control escapes,
+/// other controls as `\u00xx` in lowercase, everything else as UTF-8.
+pub(crate) fn write_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        let escape: Option<&[u8]> = match byte {
+            b'"' => Some(b"\\\""),
+            b'\\' => Some(b"\\\\"),
+            0x08 => Some(b"\\b"),
+            0x09 => Some(b"\\t"),
+            0x0a => Some(b"\\n"),
+            0x0c => Some(b"\\f"),
+            0x0d => Some(b"\\r"),
+            0x00..=0x1f => None,
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..index]);
+        match escape {
+            Some(sequence) => out.extend_from_slice(sequence),
+            None => {
+                const DIGITS: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(DIGITS[usize::from(byte >> 4)]);
+                out.push(DIGITS[usize::from(byte & 0x0f)]);
+            }
+        }
+        start = index + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Value, write_object};
+
+    fn render(members: &[(&str, Value<'_>)]) -> String {
+        let mut out = Vec::new();
+        write_object(&mut out, members);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn sorts_members_and_escapes_like_json_stringify() {
+        let inner = [("z", Value::Int(-3)), ("a", Value::Bool(false))];
+        let text = render(&[
+            ("type", Value::Str("q\"\\\u{1}\n积分\u{7f}")),
+            ("b", Value::Object(&inner)),
+            ("a", Value::Int(9_007_199_254_740_991)),
+        ]);
+        assert_eq!(
+            text,
+            r#"{"a":9007199254740991,"b":{"a":false,"z":-3},"type":"q\"\\\u0001\n积分"#.to_owned()
+                + "\u{7f}\"}"
+        );
+    }
+
+    #[test]
+    fn sorts_by_utf16_code_units_not_bytes() {
+        // U+FF61 is above U+1F600 in UTF-8 byte order but below it in UTF-16.
+        let text = render(&[("\u{1f600}", Value::Int(1)), ("\u{ff61}", Value::Int(2))]);
+        assert_eq!(text, "{\"\u{ff61}\":2,\"\u{1f600}\":1}");
+    }
+}

@@ -1,0 +1,806 @@
+//! Errors, one small enum per operation, each with a machine-readable
+//! `kind()` and a message in Simplified Chinese or English from one table
+//! (`message(lang)`). `Display` gives the English message.
+
+use core::fmt;
+
+use crate::model::{ActorId, EntryHash, Points, Seq};
+
+/// The language of a message. Chinese comes first: it is what the
+/// residents, officers and kiosks of a street office read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Lang {
+    /// Simplified Chinese.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// `zh…` and `en…` (`en-GB`, `en_US.UTF-8`); anything else is `None`.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let lower = tag.trim().to_ascii_lowercase();
+        if lower.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if lower.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// Picks one of two spellings of the same message.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+macro_rules! say {
+    ($lang:expr, $zh:literal, $en:literal $(, $arg:expr)* $(,)?) => {
+        match $lang {
+            Lang::Zh => format!($zh $(, $arg)*),
+            Lang::En => format!($en $(, $arg)*),
+        }
+    };
+}
+
+macro_rules! english_display {
+    ($($name:ident),*) => {$(
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.message(Lang::En))
+            }
+        }
+        impl std::error::Error for $name {}
+    )*};
+}
+
+/// Why one field's value is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldProblem {
+    /// Too short or too long, in bytes.
+    Length {
+        /// Fewest bytes allowed.
+        min: usize,
+        /// Most bytes allowed.
+        max: usize,
+    },
+    /// An identifier with a character other than ASCII letters, digits, `-`, `_`, `.`.
+    IdCharacters,
+    /// Text with a control character (newline, tab, NUL …).
+    ControlCharacter,
+    /// Not lowercase hex of this many bytes.
+    NotLowercaseHex {
+        /// Expected number of bytes.
+        bytes: usize,
+    },
+    /// Not a canonical points value (`5`, `2.5`; at most 2 decimals).
+    NotPoints,
+    /// More points than one entry may carry.
+    PointsTooLarge,
+    /// Zero where a positive amount is needed.
+    ZeroPoints,
+    /// Not `admin`, `officer` or `kiosk`.
+    NotARole,
+    /// Not `SEQ:HASH`.
+    NotAHead,
+    /// An integer outside its range.
+    OutOfRange {
+        /// Smallest allowed.
+        min: i64,
+        /// Largest allowed.
+        max: i64,
+    },
+    /// 32 bytes that are not an Ed25519 public key.
+    NotAPublicKey,
+}
+
+impl FieldProblem {
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            FieldProblem::Length { min, max } => {
+                say!(lang, "长度须为 {} 到 {} 字节", "must be {} to {} bytes long", min, max)
+            }
+            FieldProblem::IdCharacters => say!(
+                lang,
+                "只能含英文字母、数字和 - _ .",
+                "may only contain ASCII letters, digits, '-', '_' and '.'"
+            ),
+            FieldProblem::ControlCharacter => {
+                say!(lang, "不能含换行等控制字符", "must not contain control characters")
+            }
+            FieldProblem::NotLowercaseHex { bytes } => say!(
+                lang,
+                "须为 {} 字节的小写十六进制",
+                "must be {} bytes of lowercase hex",
+                bytes
+            ),
+            FieldProblem::NotPoints => say!(
+                lang,
+                "不是有效的积分数（如 5 或 2.5，最多两位小数）",
+                "is not a points value (like 5 or 2.5, at most two decimals)"
+            ),
+            FieldProblem::PointsTooLarge => say!(
+                lang,
+                "超过单条上限 {} 分",
+                "exceeds the per-entry limit of {} points",
+                crate::limits::MAX_POINTS_PER_ENTRY
+            ),
+            FieldProblem::ZeroPoints => say!(lang, "须大于 0", "must be more than 0"),
+            FieldProblem::NotARole => say!(
+                lang,
+                "须为 admin、officer 或 kiosk",
+                "must be admin, officer or kiosk"
+            ),
+            FieldProblem::NotAHead => say!(
+                lang,
+                "须为「序号:哈希」，如 42:3f…（64 位十六进制）",
+                "must be SEQ:HASH, like 42:3f… (64 hex digits)"
+            ),
+            FieldProblem::OutOfRange { min, max } => {
+                say!(lang, "须在 {} 到 {} 之间", "must be between {} and {}", min, max)
+            }
+            FieldProblem::NotAPublicKey => {
+                say!(lang, "不是有效的 Ed25519 公钥", "is not an Ed25519 public key")
+            }
+        }
+    }
+}
+
+/// Why one line of a ledger file is not a well-formed entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineError {
+    /// Longer than [`crate::limits::MAX_LINE_BYTES`].
+    TooLong {
+        /// Length of the line in bytes.
+        bytes: usize,
+    },
+    /// Not JSON, not UTF-8, or an object with missing, unknown or duplicate
+    /// members or values of the wrong type (the parser's own words).
+    Json(String),
+    /// A member whose value breaks the format.
+    Field {
+        /// The member, like `body.points`.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: FieldProblem,
+    },
+    /// `v` is not 1.
+    Version(u64),
+}
+
+impl LineError {
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            LineError::TooLong { bytes } => say!(
+                lang,
+                "该行有 {} 字节，超过上限 {}",
+                "the line is {} bytes, over the limit of {}",
+                bytes,
+                crate::limits::MAX_LINE_BYTES
+            ),
+            LineError::Json(reason) => say!(
+                lang,
+                "不是格式正确的条目：{}",
+                "not a well-formed entry: {}",
+                reason
+            ),
+            LineError::Field { field, problem } => {
+                say!(lang, "字段 {} {}", "member {} {}", field, problem.message(lang))
+            }
+            LineError::Version(version) => say!(
+                lang,
+                "格式版本 {} 不受支持（应为 1）",
+                "format version {} is not supported (expected 1)",
+                version
+            ),
+        }
+    }
+}
+
+/// Why an entry breaks a rule of the ledger. The same rules run on append
+/// and on every replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleError {
+    /// The first entry must be the genesis.
+    FirstNotGenesis,
+    /// A genesis entry after the first.
+    GenesisNotFirst,
+    /// The genesis must be signed by the admin it names.
+    GenesisSigner,
+    /// The actor is not registered.
+    UnknownActor(ActorId),
+    /// The actor was retired.
+    ActorInactive(ActorId),
+    /// The actor's role may not write this kind of entry.
+    RoleNotAllowed {
+        /// Who signed.
+        actor: ActorId,
+        /// Their role.
+        role: &'static str,
+        /// The entry's `body.type`.
+        entry_type: &'static str,
+    },
+    /// A small-order public key, which would let anyone forge signatures.
+    WeakKey,
+    /// The key is already registered to another actor.
+    KeyInUse(ActorId),
+    /// An actor's role or key cannot change; register a new actor instead.
+    ActorChanged(ActorId),
+    /// Retiring this admin would leave no active admin.
+    LastAdmin,
+    /// The resident code is not registered.
+    UnknownResident(String),
+    /// The resident was deactivated.
+    ResidentInactive(String),
+    /// The activity is not defined.
+    UnknownActivity(String),
+    /// The activity was retired.
+    ActivityInactive(String),
+    /// An earn's points must equal the activity's points.
+    EarnPoints {
+        /// The activity's points.
+        expected: Points,
+        /// The entry's points.
+        found: Points,
+    },
+    /// The earn would pass the activity's daily cap for this resident.
+    DailyCap {
+        /// The cap.
+        cap: Points,
+        /// Earned today already.
+        earned_today: Points,
+        /// This entry's points.
+        points: Points,
+    },
+    /// The reward is not defined.
+    UnknownReward(String),
+    /// The reward was withdrawn from the shop.
+    RewardInactive(String),
+    /// A redeem's points must equal cost × qty.
+    RedeemPoints {
+        /// cost × qty.
+        expected: Points,
+        /// The entry's points.
+        found: Points,
+    },
+    /// A quantity of zero or over the limit.
+    Quantity(u32),
+    /// The resident has too few points.
+    InsufficientPoints {
+        /// Current balance.
+        balance: Points,
+        /// Points needed.
+        needed: Points,
+    },
+    /// The reward has too little stock.
+    InsufficientStock {
+        /// Current stock.
+        stock: i64,
+        /// Items asked for.
+        qty: u32,
+    },
+    /// A stock change would pass the stock limit.
+    StockLimit,
+    /// The `request_id` is already used by the entry at this seq.
+    DuplicateRequestId(Seq),
+    /// The `request_id` was used at this seq for a different redeem.
+    RequestIdConflict(Seq),
+    /// A reversal of an entry that does not exist yet.
+    ReverseMissing(Seq),
+    /// Only earns and redeems can be reversed.
+    ReverseKind(Seq),
+    /// The entry was already reversed by the entry at `by`.
+    AlreadyReversed {
+        /// The target.
+        target: Seq,
+        /// The earlier reversal.
+        by: Seq,
+    },
+    /// Reversing this earn would make the balance negative.
+    ReverseOverdraft {
+        /// Current balance.
+        balance: Points,
+        /// Points the reversal takes away.
+        needed: Points,
+    },
+    /// `ts` went back in time.
+    TimeWentBack {
+        /// The previous entry's `ts`.
+        last_ts_ms: u64,
+        /// This entry's `ts`.
+        ts_ms: u64,
+    },
+    /// A count limit (actors, residents, activities, rewards) is reached.
+    Limit {
+        /// What ran out.
+        what: &'static str,
+        /// The limit.
+        max: usize,
+    },
+    /// A points amount that must be positive is zero.
+    ZeroPoints(&'static str),
+}
+
+impl RuleError {
+    /// A stable, machine-readable name of the rule.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RuleError::FirstNotGenesis => "first_not_genesis",
+            RuleError::GenesisNotFirst => "genesis_not_first",
+            RuleError::GenesisSigner => "genesis_signer",
+            RuleError::UnknownActor(_) => "unknown_actor",
+            RuleError::ActorInactive(_) => "actor_inactive",
+            RuleError::RoleNotAllowed { .. } => "role_not_allowed",
+            RuleError::WeakKey => "weak_key",
+            RuleError::KeyInUse(_) => "key_in_use",
+            RuleError::ActorChanged(_) => "actor_changed",
+            RuleError::LastAdmin => "last_admin",
+            RuleError::UnknownResident(_) => "unknown_resident",
+            RuleError::ResidentInactive(_) => "resident_inactive",
+            RuleError::UnknownActivity(_) => "unknown_activity",
+            RuleError::ActivityInactive(_) => "activity_inactive",
+            RuleError::EarnPoints { .. } => "earn_points",
+            RuleError::DailyCap { .. } => "daily_cap",
+            RuleError::UnknownReward(_) => "unknown_reward",
+            RuleError::RewardInactive(_) => "reward_inactive",
+            RuleError::RedeemPoints { .. } => "redeem_points",
+            RuleError::Quantity(_) => "quantity",
+            RuleError::InsufficientPoints { .. } => "insufficient_points",
+            RuleError::InsufficientStock { .. } => "insufficient_stock",
+            RuleError::StockLimit => "stock_limit",
+            RuleError::DuplicateRequestId(_) => "duplicate_request_id",
+            RuleError::RequestIdConflict(_) => "request_id_conflict",
+            RuleError::ReverseMissing(_) => "reverse_missing",
+            RuleError::ReverseKind(_) => "reverse_kind",
+            RuleError::AlreadyReversed { .. } => "already_reversed",
+            RuleError::ReverseOverdraft { .. } => "reverse_overdraft",
+            RuleError::TimeWentBack { .. } => "time_went_back",
+            RuleError::Limit { .. } => "limit",
+            RuleError::ZeroPoints(_) => "zero_points",
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            RuleError::FirstNotGenesis => say!(
+                lang,
+                "第一条必须是创世条目（genesis）",
+                "the first entry must be the genesis"
+            ),
+            RuleError::GenesisNotFirst => say!(
+                lang,
+                "创世条目只能是第一条",
+                "a genesis entry may only come first"
+            ),
+            RuleError::GenesisSigner => say!(
+                lang,
+                "创世条目必须由其指定的管理员签名",
+                "the genesis must be signed by the admin it names"
+            ),
+            RuleError::UnknownActor(actor) => {
+                say!(lang, "未登记的操作者 {}", "unknown actor {}", actor)
+            }
+            RuleError::ActorInactive(actor) => {
+                say!(lang, "操作者 {} 已停用", "actor {} is retired", actor)
+            }
+            RuleError::RoleNotAllowed {
+                actor,
+                role,
+                entry_type,
+            } => say!(
+                lang,
+                "操作者 {}（{}）无权写入 {} 条目",
+                "actor {} ({}) may not write a {} entry",
+                actor,
+                role,
+                entry_type
+            ),
+            RuleError::WeakKey => say!(
+                lang,
+                "弱公钥（小阶点），任何人都能伪造其签名，拒绝登记",
+                "weak (small-order) public key: anyone could forge its signatures"
+            ),
+            RuleError::KeyInUse(actor) => say!(
+                lang,
+                "该公钥已属于操作者 {}",
+                "this key already belongs to actor {}",
+                actor
+            ),
+            RuleError::ActorChanged(actor) => say!(
+                lang,
+                "操作者 {} 的角色和公钥不能更改；请登记新的操作者并停用旧的",
+                "actor {}'s role and key cannot change; register a new actor and retire the old one",
+                actor
+            ),
+            RuleError::LastAdmin => say!(
+                lang,
+                "不能停用最后一位在职管理员",
+                "cannot retire the last active admin"
+            ),
+            RuleError::UnknownResident(code) => {
+                say!(lang, "查无此居民：{}", "no resident with code {}", code)
+            }
+            RuleError::ResidentInactive(code) => {
+                say!(lang, "居民 {} 已停用", "resident {} is deactivated", code)
+            }
+            RuleError::UnknownActivity(id) => {
+                say!(lang, "未定义的活动：{}", "unknown activity {}", id)
+            }
+            RuleError::ActivityInactive(id) => {
+                say!(lang, "活动 {} 已停用", "activity {} is retired", id)
+            }
+            RuleError::EarnPoints { expected, found } => say!(
+                lang,
+                "该活动每次 {} 分，条目写的是 {} 分",
+                "the activity gives {} points, the entry says {}",
+                expected,
+                found
+            ),
+            RuleError::DailyCap {
+                cap,
+                earned_today,
+                points,
+            } => say!(
+                lang,
+                "超过每日上限：今日已得 {} 分，再加 {} 分超过上限 {} 分",
+                "daily cap exceeded: {} earned today, {} more would pass the cap of {}",
+                earned_today,
+                points,
+                cap
+            ),
+            RuleError::UnknownReward(id) => say!(lang, "没有这个奖品：{}", "no reward {}", id),
+            RuleError::RewardInactive(id) => {
+                say!(lang, "奖品 {} 已下架", "reward {} is withdrawn", id)
+            }
+            RuleError::RedeemPoints { expected, found } => say!(
+                lang,
+                "兑换积分应为 单价×数量 = {}，条目写的是 {}",
+                "redeem points must be cost × qty = {}, the entry says {}",
+                expected,
+                found
+            ),
+            RuleError::Quantity(qty) => say!(
+                lang,
+                "数量 {} 无效（应为 1 到 {}）",
+                "quantity {} is not allowed (1 to {})",
+                qty,
+                crate::limits::MAX_QTY
+            ),
+            RuleError::InsufficientPoints { balance, needed } => say!(
+                lang,
+                "积分不足：余额 {} 分，需要 {} 分",
+                "not enough points: balance {}, needed {}",
+                balance,
+                needed
+            ),
+            RuleError::InsufficientStock { stock, qty } => say!(
+                lang,
+                "库存不足：剩 {} 件，要兑换 {} 件",
+                "not enough stock: {} left, {} asked",
+                stock,
+                qty
+            ),
+            RuleError::StockLimit => say!(
+                lang,
+                "库存须在 0 到 {} 之间",
+                "stock must stay between 0 and {}",
+                crate::limits::MAX_STOCK
+            ),
+            RuleError::DuplicateRequestId(seq) => say!(
+                lang,
+                "request_id 已在第 {} 条使用过",
+                "request_id already used at seq {}",
+                seq
+            ),
+            RuleError::RequestIdConflict(seq) => say!(
+                lang,
+                "request_id 已在第 {} 条用于另一次兑换",
+                "request_id was used at seq {} for a different redeem",
+                seq
+            ),
+            RuleError::ReverseMissing(seq) => {
+                say!(lang, "要冲正的第 {} 条不存在", "entry {} to reverse does not exist", seq)
+            }
+            RuleError::ReverseKind(seq) => say!(
+                lang,
+                "第 {} 条不是获得或兑换，不能冲正",
+                "entry {} is not an earn or redeem and cannot be reversed",
+                seq
+            ),
+            RuleError::AlreadyReversed { target, by } => say!(
+                lang,
+                "第 {} 条已被第 {} 条冲正",
+                "entry {} was already reversed by entry {}",
+                target,
+                by
+            ),
+            RuleError::ReverseOverdraft { balance, needed } => say!(
+                lang,
+                "冲正会使余额为负：余额 {} 分，需扣 {} 分",
+                "the reversal would make the balance negative: balance {}, takes {}",
+                balance,
+                needed
+            ),
+            RuleError::TimeWentBack { last_ts_ms, ts_ms } => say!(
+                lang,
+                "时间倒退：上一条 ts={}，本条 ts={}（请检查设备时钟）",
+                "time went back: previous ts={}, this ts={} (check the device clock)",
+                last_ts_ms,
+                ts_ms
+            ),
+            RuleError::Limit { what, max } => say!(
+                lang,
+                "{}数量已达上限 {}",
+                "too many {}: the limit is {}",
+                what,
+                max
+            ),
+            RuleError::ZeroPoints(field) => say!(lang, "{} 须大于 0", "{} must be more than 0", field),
+        }
+    }
+}
+
+/// Why appending a new entry failed. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppendError {
+    /// The entry breaks a rule.
+    Rule(RuleError),
+    /// The signing key is not the key registered for the actor.
+    WrongKey(ActorId),
+    /// The ledger holds [`crate::limits::MAX_ENTRIES`] entries.
+    Full,
+}
+
+impl AppendError {
+    /// A stable, machine-readable name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AppendError::Rule(rule) => rule.kind(),
+            AppendError::WrongKey(_) => "wrong_key",
+            AppendError::Full => "ledger_full",
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            AppendError::Rule(rule) => rule.message(lang),
+            AppendError::WrongKey(actor) => say!(
+                lang,
+                "签名密钥与账本登记的 {} 公钥不符",
+                "the signing key is not the key registered for {}",
+                actor
+            ),
+            AppendError::Full => say!(
+                lang,
+                "账本条目数已达上限 {}",
+                "the ledger is full ({} entries)",
+                crate::limits::MAX_ENTRIES
+            ),
+        }
+    }
+}
+
+impl From<RuleError> for AppendError {
+    fn from(rule: RuleError) -> AppendError {
+        AppendError::Rule(rule)
+    }
+}
+
+/// What is wrong at the first bad entry of a ledger file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyErrorKind {
+    /// The line is not a well-formed entry.
+    Malformed(LineError),
+    /// A well-formed entry not written in its one canonical spelling
+    /// (RFC 8785 member order, no spaces, lowercase hex, canonical numbers).
+    NotCanonical,
+    /// The file has no entries.
+    Empty,
+    /// The last line has no newline: a write was cut short.
+    IncompleteLastLine,
+    /// More than [`crate::limits::MAX_ENTRIES`] entries.
+    TooManyEntries,
+    /// `ledger` differs from the genesis.
+    WrongLedger {
+        /// The genesis's ledger id.
+        expected: String,
+    },
+    /// `seq` is not the next number.
+    SeqMismatch {
+        /// The seq the line should have.
+        found: u64,
+    },
+    /// `prev` is not the previous entry's hash.
+    PrevMismatch,
+    /// `hash` is not the SHA-256 of the canonical entry.
+    HashMismatch {
+        /// What the hash should be.
+        computed: EntryHash,
+    },
+    /// `sig` is not the actor's signature of `hash`.
+    BadSignature(ActorId),
+    /// The entry breaks a rule.
+    Rule(RuleError),
+}
+
+/// The first bad entry of a ledger file: its `seq` (the line number minus
+/// one, for a line too broken to carry a seq) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyError {
+    /// The seq of the bad entry.
+    pub seq: Seq,
+    /// What is wrong.
+    pub kind: VerifyErrorKind,
+}
+
+impl VerifyError {
+    /// A stable, machine-readable name.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            VerifyErrorKind::Malformed(_) => "malformed",
+            VerifyErrorKind::NotCanonical => "not_canonical",
+            VerifyErrorKind::Empty => "empty",
+            VerifyErrorKind::IncompleteLastLine => "incomplete_last_line",
+            VerifyErrorKind::TooManyEntries => "too_many_entries",
+            VerifyErrorKind::WrongLedger { .. } => "wrong_ledger",
+            VerifyErrorKind::SeqMismatch { .. } => "seq_mismatch",
+            VerifyErrorKind::PrevMismatch => "prev_mismatch",
+            VerifyErrorKind::HashMismatch { .. } => "hash_mismatch",
+            VerifyErrorKind::BadSignature(_) => "bad_signature",
+            VerifyErrorKind::Rule(rule) => rule.kind(),
+        }
+    }
+
+    /// Whether the input is not a ledger file at all (bad JSON, a bad
+    /// member), as opposed to a well-formed file that fails integrity or a
+    /// rule. The CLI exits 2 for the first, 1 for the second.
+    pub fn is_malformed(&self) -> bool {
+        matches!(self.kind, VerifyErrorKind::Malformed(_) | VerifyErrorKind::Empty)
+    }
+
+    /// The message in `lang`, starting with the seq.
+    pub fn message(&self, lang: Lang) -> String {
+        let reason = match &self.kind {
+            VerifyErrorKind::Malformed(line) => line.message(lang),
+            VerifyErrorKind::NotCanonical => say!(
+                lang,
+                "条目不是规范写法（RFC 8785：成员顺序、无空格、小写十六进制）",
+                "the entry is not in canonical form (RFC 8785 member order, no spaces, lowercase hex)"
+            ),
+            VerifyErrorKind::Empty => say!(lang, "文件中没有条目", "the file has no entries"),
+            VerifyErrorKind::IncompleteLastLine => say!(
+                lang,
+                "最后一行不完整（没有换行符），可能是写入被中断",
+                "the last line is incomplete (no newline): a write was cut short"
+            ),
+            VerifyErrorKind::TooManyEntries => say!(
+                lang,
+                "条目数超过上限 {}",
+                "more than {} entries",
+                crate::limits::MAX_ENTRIES
+            ),
+            VerifyErrorKind::WrongLedger { expected } => say!(
+                lang,
+                "ledger 与创世条目的 {} 不符",
+                "ledger differs from the genesis's {}",
+                expected
+            ),
+            VerifyErrorKind::SeqMismatch { found } => say!(
+                lang,
+                "序号不连续：此处写的是 seq {}",
+                "seq out of order: the line says seq {}",
+                found
+            ),
+            VerifyErrorKind::PrevMismatch => say!(
+                lang,
+                "prev 不是上一条的哈希：链条断了",
+                "prev is not the previous entry's hash: the chain is broken"
+            ),
+            VerifyErrorKind::HashMismatch { computed } => say!(
+                lang,
+                "哈希不符，内容被改动过（应为 {}）",
+                "hash mismatch: the content was changed (it hashes to {})",
+                computed.short()
+            ),
+            VerifyErrorKind::BadSignature(actor) => say!(
+                lang,
+                "签名无效：不是 {} 的签名",
+                "bad signature: not signed by {}",
+                actor
+            ),
+            VerifyErrorKind::Rule(rule) => rule.message(lang),
+        };
+        say!(lang, "seq {}：{}", "seq {}: {}", self.seq, reason)
+    }
+}
+
+/// Why a ledger does not match a published head or an older copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadError {
+    /// The ledger ends before the head's seq.
+    TooShort {
+        /// The head's seq.
+        head: Seq,
+        /// Entries in the ledger.
+        entries: u64,
+    },
+    /// The entry at the head's seq has another hash: history differs.
+    HashDiffers {
+        /// The head's seq.
+        seq: Seq,
+        /// The hash the head names.
+        expected: EntryHash,
+        /// The hash in the ledger.
+        found: EntryHash,
+    },
+    /// The two ledgers have different ids.
+    OtherLedger {
+        /// The older ledger's id.
+        expected: String,
+        /// This ledger's id.
+        found: String,
+    },
+}
+
+impl HeadError {
+    /// A stable, machine-readable name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            HeadError::TooShort { .. } => "head_beyond_end",
+            HeadError::HashDiffers { .. } => "history_rewritten",
+            HeadError::OtherLedger { .. } => "other_ledger",
+        }
+    }
+
+    /// The seq a reader should look at.
+    pub fn seq(&self) -> Option<Seq> {
+        match self {
+            HeadError::TooShort { head, .. } => Some(*head),
+            HeadError::HashDiffers { seq, .. } => Some(*seq),
+            HeadError::OtherLedger { .. } => None,
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            HeadError::TooShort { head, entries } => say!(
+                lang,
+                "账本只有 {} 条，没有公布的第 {} 条：历史被截短了",
+                "the ledger has only {} entries, not the published seq {}: history was cut",
+                entries,
+                head
+            ),
+            HeadError::HashDiffers {
+                seq,
+                expected,
+                found,
+            } => say!(
+                lang,
+                "seq {}：哈希是 {}，而公布的是 {}：历史被改写了",
+                "seq {}: the hash is {}, the published one is {}: history was rewritten",
+                seq,
+                found.short(),
+                expected.short()
+            ),
+            HeadError::OtherLedger { expected, found } => say!(
+                lang,
+                "这是另一个账本（{}，而不是 {}）",
+                "this is another ledger ({}, not {})",
+                found,
+                expected
+            ),
+        }
+    }
+}
+
+english_display!(FieldProblem, LineError, RuleError, AppendError, VerifyError, HeadError);

@@ -1,0 +1,49 @@
+//! # ledger-core: Jifen's signed, hash-chained points ledger
+//!
+//! Residents earn points for garbage sorting, safety patrols, dispute
+//! mediation and volunteer service, and redeem them at the reward shop.
+//! Every change is an [`Entry`] appended to a [`Ledger`]: it names the hash
+//! of the entry before, and is signed with Ed25519 by the admin, officer or
+//! kiosk that wrote it. Nothing is ever edited or deleted; a mistake is
+//! undone by a reversing entry.
+//!
+//! The crate is pure: no files, clock, randomness, threads or network. Time
+//! ([`Draft::ts_ms`]) and keys come in as arguments, so the same code runs in
+//! the `jifen` CLI, the browser app and the npm package, natively and in
+//! `wasm32-unknown-unknown`.
+//!
+//! - [`Ledger::append`] checks every rule, hashes, signs and appends.
+//! - [`verify::verify_jsonl`] replays a ledger file: format, canonical form,
+//!   hash chain, signatures and rules, naming the first bad `seq`.
+//! - [`Ledger::check_head`] and [`Ledger::check_extends`] compare against a
+//!   published head or an older copy.
+//! - [`demo::generate`] builds a realistic, valid community.
+//!
+//! Nothing here panics on any input: every error is a value with a kind and
+//! a message in Chinese or English ([`Lang`]).
+
+#![deny(missing_docs)]
+
+mod canonical;
+pub mod demo;
+mod entry;
+mod error;
+pub mod hex;
+pub mod keys;
+mod ledger;
+pub mod limits;
+mod model;
+mod state;
+pub mod verify;
+
+pub use ed25519_dalek::SigningKey;
+pub use entry::{Body, Entry, PublicKey, parse_line};
+pub use error::{
+    AppendError, FieldProblem, HeadError, Lang, LineError, RuleError, VerifyError, VerifyErrorKind,
+};
+pub use ledger::{Appended, Draft, Ledger};
+pub use model::{
+    ActivityId, ActorId, EntryHash, Head, LedgerId, PlaceCode, Points, RequestId, ResidentCode,
+    RewardId, Role, Seq, Text, local_day,
+};
+pub use state::{ActivityRecord, ActorRecord, ResidentRecord, RewardRecord, State};

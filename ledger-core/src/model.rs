@@ -1,0 +1,382 @@
+//! Value types parsed once at the boundary: identifiers, points, sequence
+//! numbers and hashes. Inside the crate nothing is re-validated.
+
+use core::fmt;
+use core::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::error::FieldProblem;
+use crate::hex;
+use crate::limits;
+
+/// Position of an entry in its ledger: 0, 1, 2 … without gaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Seq(pub u64);
+
+impl fmt::Display for Seq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// SHA-256 of an entry's canonical form; also the `prev` link of the next.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntryHash(pub [u8; 32]);
+
+impl EntryHash {
+    /// The `prev` of the genesis entry: 64 zeros.
+    pub const ZERO: EntryHash = EntryHash([0; 32]);
+
+    /// Lowercase hex, as on the wire.
+    pub fn to_hex(&self) -> String {
+        hex::encode(&self.0)
+    }
+
+    /// The first 12 hex digits, for receipts and screens.
+    pub fn short(&self) -> String {
+        hex::encode(&self.0[..6])
+    }
+}
+
+impl FromStr for EntryHash {
+    type Err = FieldProblem;
+    fn from_str(text: &str) -> Result<Self, FieldProblem> {
+        hex::decode::<32>(text)
+            .map(EntryHash)
+            .ok_or(FieldProblem::NotLowercaseHex { bytes: 32 })
+    }
+}
+
+impl fmt::Debug for EntryHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EntryHash({})", self.to_hex())
+    }
+}
+
+impl fmt::Display for EntryHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+/// A published head: the last entry's `seq` and `hash`, as printed on the
+/// notice board. Written `SEQ:HASH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    /// The entry's position.
+    pub seq: Seq,
+    /// The entry's hash.
+    pub hash: EntryHash,
+}
+
+impl fmt::Display for Head {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+impl FromStr for Head {
+    type Err = FieldProblem;
+    fn from_str(text: &str) -> Result<Self, FieldProblem> {
+        let (seq, hash) = text.split_once(':').ok_or(FieldProblem::NotAHead)?;
+        let seq: u64 = seq.parse().map_err(|_| FieldProblem::NotAHead)?;
+        Ok(Head {
+            seq: Seq(seq),
+            hash: hash.parse()?,
+        })
+    }
+}
+
+fn check_id(text: &str, max_bytes: usize, extra: &[u8]) -> Result<(), FieldProblem> {
+    if text.is_empty() || text.len() > max_bytes {
+        return Err(FieldProblem::Length {
+            min: 1,
+            max: max_bytes,
+        });
+    }
+    let allowed =
+        |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.') || extra.contains(&byte);
+    if text.bytes().all(allowed) {
+        Ok(())
+    } else {
+        Err(FieldProblem::IdCharacters)
+    }
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $max:expr, $extra:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(Box<str>);
+
+        impl $name {
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = FieldProblem;
+            fn from_str(text: &str) -> Result<Self, FieldProblem> {
+                check_id(text, $max, $extra)?;
+                Ok($name(text.into()))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        // Maps keyed by the id can be searched with a plain `&str`: the
+        // derived `Hash` and `Eq` are those of the text itself.
+        impl core::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+id_type!(
+    /// The ledger's id, the same on every entry (`jx-2026`).
+    LedgerId, limits::MAX_ID_BYTES, b""
+);
+id_type!(
+    /// An actor: an admin, officer or kiosk that signs entries (`officer-1`).
+    ActorId, limits::MAX_ID_BYTES, b""
+);
+id_type!(
+    /// A resident's code (`JX-0001`). Residents never sign and no personal
+    /// data enters the ledger: only this code, a household and an area.
+    ResidentCode, limits::MAX_ID_BYTES, b""
+);
+id_type!(
+    /// An activity that earns points (`garbage_sorting`).
+    ActivityId, limits::MAX_ID_BYTES, b""
+);
+id_type!(
+    /// A reward in the shop (`rice-5kg`).
+    RewardId, limits::MAX_ID_BYTES, b""
+);
+id_type!(
+    /// A household (`3-2-501`) or a service area (`A03`).
+    PlaceCode, limits::MAX_ID_BYTES, b""
+);
+id_type!(
+    /// A redeem's idempotency key, chosen by the kiosk.
+    RequestId, limits::MAX_REQUEST_ID_BYTES, b":"
+);
+
+/// Human text: a name, a note or a reason. UTF-8 without control characters,
+/// bounded in bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Text(Box<str>);
+
+impl Text {
+    /// Checks `text` against a byte bound; `allow_empty` is for notes.
+    pub fn parse(text: &str, max_bytes: usize, allow_empty: bool) -> Result<Text, FieldProblem> {
+        let min = usize::from(!allow_empty);
+        if text.len() < min || text.len() > max_bytes {
+            return Err(FieldProblem::Length { min, max: max_bytes });
+        }
+        if text.chars().any(char::is_control) {
+            return Err(FieldProblem::ControlCharacter);
+        }
+        Ok(Text(text.into()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An amount of points: non-negative, at most two decimal places, at most
+/// [`limits::MAX_POINTS_PER_ENTRY`] in one entry. Balances are sums of these
+/// and use the same type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Points(Decimal);
+
+impl Points {
+    /// No points.
+    pub const ZERO: Points = Points(Decimal::ZERO);
+
+    /// Whole points, for code that builds entries (the demo, tests).
+    pub fn whole(points: u32) -> Points {
+        Points(Decimal::from(points))
+    }
+
+    /// The decimal value.
+    pub fn to_decimal(self) -> Decimal {
+        self.0
+    }
+
+    /// Parses the wire spelling: digits, an optional `.` and one or two
+    /// digits that do not end in 0; no sign, exponent or leading zeros.
+    /// `0` is a valid spelling; whether zero is allowed is the caller's rule.
+    pub fn parse_wire(text: &str) -> Result<Points, FieldProblem> {
+        let problem = FieldProblem::NotPoints;
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (text, None),
+        };
+        let whole_ok = !whole.is_empty()
+            && whole.len() <= 7
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && (whole == "0" || !whole.starts_with('0'));
+        let fraction_ok = match fraction {
+            None => true,
+            Some(digits) => {
+                !digits.is_empty()
+                    && digits.len() <= limits::POINTS_DECIMAL_PLACES as usize
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && !digits.ends_with('0')
+            }
+        };
+        if !whole_ok || !fraction_ok {
+            return Err(problem);
+        }
+        let value = Decimal::from_str_exact(text).map_err(|_| problem)?;
+        if value > Decimal::from(limits::MAX_POINTS_PER_ENTRY) {
+            return Err(FieldProblem::PointsTooLarge);
+        }
+        Ok(Points(value))
+    }
+
+    /// Parses what a person types (`5`, `2.50`, ` 3 `) into points, with
+    /// the same bounds as the wire.
+    pub fn parse_input(text: &str) -> Result<Points, FieldProblem> {
+        let value = Decimal::from_str_exact(text.trim()).map_err(|_| FieldProblem::NotPoints)?;
+        if value.is_sign_negative() || value.normalize().scale() > limits::POINTS_DECIMAL_PLACES {
+            return Err(FieldProblem::NotPoints);
+        }
+        Self::parse_wire(&value.normalize().to_string())
+    }
+
+    /// The canonical spelling: `5`, `2.5`, `0.25`.
+    pub fn to_wire(self) -> String {
+        self.0.normalize().to_string()
+    }
+
+    /// `self + other`; sums of bounded amounts stay far inside `Decimal`.
+    pub fn plus(self, other: Points) -> Points {
+        Points(self.0 + other.0)
+    }
+
+    /// `self − other`, or `None` when that would be negative.
+    pub fn minus(self, other: Points) -> Option<Points> {
+        (self.0 >= other.0).then(|| Points(self.0 - other.0))
+    }
+
+    /// `self × qty`.
+    pub fn times(self, qty: u32) -> Points {
+        Points(self.0 * Decimal::from(qty))
+    }
+
+    /// Whether this is zero.
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+}
+
+impl fmt::Display for Points {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_wire())
+    }
+}
+
+/// What an actor may do. Residents are not actors: they never sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Registers actors and residents, defines activities and rewards.
+    Admin,
+    /// Records activities (earn), redeems at a counter, reverses mistakes.
+    Officer,
+    /// Redeems rewards at the service station.
+    Kiosk,
+}
+
+impl Role {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Officer => "officer",
+            Role::Kiosk => "kiosk",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = FieldProblem;
+    fn from_str(text: &str) -> Result<Role, FieldProblem> {
+        match text {
+            "admin" => Ok(Role::Admin),
+            "officer" => Ok(Role::Officer),
+            "kiosk" => Ok(Role::Kiosk),
+            _ => Err(FieldProblem::NotARole),
+        }
+    }
+}
+
+/// The local day number of a timestamp in a ledger's UTC offset; the daily
+/// cap counts within one such day.
+pub fn local_day(ts_ms: u64, utc_offset_minutes: i32) -> i64 {
+    let local_ms = i64::try_from(ts_ms).unwrap_or(i64::MAX) + i64::from(utc_offset_minutes) * 60_000;
+    local_ms.div_euclid(86_400_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_spellings() {
+        for good in ["0", "5", "2.5", "0.25", "1000000", "999999.99"] {
+            assert_eq!(Points::parse_wire(good).map(Points::to_wire), Ok(good.to_owned()));
+        }
+        for bad in [
+            "", "05", "2.50", "2.", ".5", "+5", "-5", "1e3", "0.125", " 5", "1000000.01", "５",
+            "12345678",
+        ] {
+            assert!(Points::parse_wire(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert_eq!(Points::parse_input(" 2.50 ").map(Points::to_wire), Ok("2.5".into()));
+        assert!(Points::parse_input("-1").is_err());
+    }
+
+    #[test]
+    fn ids_and_heads() {
+        assert!("JX-0001".parse::<ResidentCode>().is_ok());
+        assert!("JX 0001".parse::<ResidentCode>().is_err());
+        assert!("".parse::<ResidentCode>().is_err());
+        assert!("a".repeat(33).parse::<ActorId>().is_err());
+        assert!("kiosk-1:42".parse::<RequestId>().is_ok());
+        let head: Head = format!("7:{}", "ab".repeat(32)).parse().unwrap_or(Head {
+            seq: Seq(0),
+            hash: EntryHash::ZERO,
+        });
+        assert_eq!(head.seq, Seq(7));
+        assert!("7".parse::<Head>().is_err());
+        assert!(format!("x:{}", "ab".repeat(32)).parse::<Head>().is_err());
+    }
+
+    #[test]
+    fn local_day_uses_the_offset() {
+        // 2026-01-01T15:59:59.999Z is 23:59:59.999 local time in +08:00; one
+        // millisecond later is the next local day there, but not in UTC.
+        let before_midnight = 1_767_283_199_999u64;
+        assert_eq!(local_day(before_midnight, 480) + 1, local_day(before_midnight + 1, 480));
+        assert_eq!(local_day(before_midnight, 0), local_day(before_midnight + 1, 0));
+    }
+}

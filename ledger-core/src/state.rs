@@ -1,0 +1,736 @@
+//! The state a ledger's entries add up to, and the rules. `check` decides
+//! whether an entry may follow, without changing anything; `apply` then
+//! records it. The same two steps run on append and on every replay, so a
+//! rule cannot differ between writing and verifying.
+
+use std::collections::HashMap;
+
+use ed25519_dalek::VerifyingKey;
+
+use crate::entry::{Body, Entry, PublicKey};
+use crate::error::RuleError;
+use crate::limits;
+use crate::model::{
+    ActivityId, ActorId, PlaceCode, Points, RequestId, ResidentCode, RewardId, Role, Seq, Text,
+    local_day,
+};
+
+/// A registered actor.
+#[derive(Debug, Clone)]
+pub struct ActorRecord {
+    /// Its id.
+    pub id: ActorId,
+    /// What it may do.
+    pub role: Role,
+    /// Its registered key.
+    pub pubkey: PublicKey,
+    /// Whether it may sign now.
+    pub active: bool,
+    pub(crate) verifying_key: VerifyingKey,
+}
+
+/// A registered resident and their running balance.
+#[derive(Debug, Clone)]
+pub struct ResidentRecord {
+    /// Their code.
+    pub code: ResidentCode,
+    /// Their household.
+    pub household: PlaceCode,
+    /// Their service area.
+    pub area: PlaceCode,
+    /// Whether they may earn.
+    pub active: bool,
+    /// Current balance.
+    pub balance: Points,
+    /// Points earned in all, net of reversed earns.
+    pub earned_total: Points,
+    /// Seqs of the entries that touch them (earns, redeems, reversals), oldest first.
+    pub(crate) history: Vec<u32>,
+}
+
+/// A defined activity.
+#[derive(Debug, Clone)]
+pub struct ActivityRecord {
+    /// Its id.
+    pub id: ActivityId,
+    /// Its name.
+    pub name: Text,
+    /// Points for one occurrence.
+    pub points: Points,
+    /// Most points per resident per local day.
+    pub daily_cap: Points,
+    /// Whether it can be recorded.
+    pub active: bool,
+}
+
+/// A defined reward and its stock.
+#[derive(Debug, Clone)]
+pub struct RewardRecord {
+    /// Its id.
+    pub id: RewardId,
+    /// Its name.
+    pub name: Text,
+    /// Points per item.
+    pub cost: Points,
+    /// Whether it can be redeemed.
+    pub active: bool,
+    /// Items in stock.
+    pub stock: i64,
+}
+
+/// Everything the entries so far add up to.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub(crate) utc_offset_minutes: i32,
+    pub(crate) last_ts_ms: u64,
+    pub(crate) actors: Vec<ActorRecord>,
+    actor_index: HashMap<ActorId, u32>,
+    key_owner: HashMap<[u8; 32], u32>,
+    pub(crate) residents: Vec<ResidentRecord>,
+    resident_index: HashMap<ResidentCode, u32>,
+    pub(crate) activities: Vec<ActivityRecord>,
+    activity_index: HashMap<ActivityId, u32>,
+    pub(crate) rewards: Vec<RewardRecord>,
+    reward_index: HashMap<RewardId, u32>,
+    pub(crate) request_ids: HashMap<RequestId, u32>,
+    reversed_by: HashMap<u32, u32>,
+    /// The local day of the latest entry, and what each (resident, activity)
+    /// earned on it. `ts` never goes back, so no earlier day can gain points
+    /// again and only this one day needs counting.
+    today: i64,
+    earned_today: HashMap<(u32, u32), Points>,
+}
+
+/// What `check` found, with every lookup resolved, for `apply` to record.
+#[derive(Debug)]
+pub(crate) enum Effect {
+    Genesis {
+        utc_offset_minutes: i32,
+        admin: ActorRecord,
+    },
+    NewActor(ActorRecord),
+    SetActorActive(u32, bool),
+    NewResident(ResidentRecord),
+    UpdateResident(u32, PlaceCode, PlaceCode, bool),
+    NewActivity(ActivityRecord),
+    UpdateActivity(u32, ActivityRecord),
+    NewReward(RewardRecord),
+    UpdateReward(u32, Text, Points, bool),
+    SetStock(u32, i64),
+    Earn {
+        resident: u32,
+        activity: u32,
+        points: Points,
+        day: i64,
+    },
+    Redeem {
+        resident: u32,
+        reward: u32,
+        qty: u32,
+        points: Points,
+        request_id: RequestId,
+    },
+    ReverseEarn {
+        target: u32,
+        resident: u32,
+        activity: u32,
+        points: Points,
+        day: i64,
+    },
+    ReverseRedeem {
+        target: u32,
+        resident: u32,
+        reward: u32,
+        qty: u32,
+        points: Points,
+    },
+}
+
+fn seq_index(seq: Seq) -> u32 {
+    u32::try_from(seq.0).unwrap_or(u32::MAX)
+}
+
+fn allowed_roles(body: &Body) -> &'static [Role] {
+    match body {
+        Body::Genesis { .. } => &[Role::Admin],
+        Body::Actor { .. }
+        | Body::Resident { .. }
+        | Body::Activity { .. }
+        | Body::Reward { .. }
+        | Body::Stock { .. } => &[Role::Admin],
+        Body::Earn { .. } => &[Role::Officer],
+        Body::Redeem { .. } => &[Role::Kiosk, Role::Officer],
+        Body::Reverse { .. } => &[Role::Officer, Role::Admin],
+    }
+}
+
+fn new_key(pubkey: &PublicKey) -> Result<VerifyingKey, RuleError> {
+    // Parsing already checked that the bytes decompress; a failure here
+    // can only be a weak key's sibling, refused the same way.
+    let key = VerifyingKey::from_bytes(&pubkey.0).map_err(|_| RuleError::WeakKey)?;
+    if key.is_weak() {
+        return Err(RuleError::WeakKey);
+    }
+    Ok(key)
+}
+
+fn under_limit(count: usize, max: usize, what: &'static str) -> Result<(), RuleError> {
+    if count >= max {
+        Err(RuleError::Limit { what, max })
+    } else {
+        Ok(())
+    }
+}
+
+impl State {
+    /// The actor's record, if registered.
+    pub fn actor(&self, id: &str) -> Option<&ActorRecord> {
+        let index = self.actor_index.get(id)?;
+        self.actors.get(*index as usize)
+    }
+
+    /// The resident's record, if registered. O(1).
+    pub fn resident(&self, code: &str) -> Option<&ResidentRecord> {
+        let index = self.resident_index.get(code)?;
+        self.residents.get(*index as usize)
+    }
+
+    /// The activity, if defined.
+    pub fn activity(&self, id: &str) -> Option<&ActivityRecord> {
+        let index = self.activity_index.get(id)?;
+        self.activities.get(*index as usize)
+    }
+
+    /// The reward, if defined.
+    pub fn reward(&self, id: &str) -> Option<&RewardRecord> {
+        let index = self.reward_index.get(id)?;
+        self.rewards.get(*index as usize)
+    }
+
+    /// What `resident` has earned from `activity` on the local day of
+    /// `ts_ms`, counting only entries up to now.
+    pub fn earned_on_day(&self, resident: &str, activity: &str, ts_ms: u64) -> Points {
+        let day = local_day(ts_ms, self.utc_offset_minutes);
+        if day != self.today {
+            return Points::ZERO;
+        }
+        match (self.resident_index.get(resident), self.activity_index.get(activity)) {
+            (Some(&r), Some(&a)) => self.earned_today.get(&(r, a)).copied().unwrap_or_default(),
+            _ => Points::ZERO,
+        }
+    }
+
+    pub(crate) fn verifying_key(&self, actor: &str) -> Option<&VerifyingKey> {
+        self.actor(actor).map(|record| &record.verifying_key)
+    }
+
+    fn signer(&self, entry: &Entry) -> Result<&ActorRecord, RuleError> {
+        let record = self
+            .actor(entry.actor.as_str())
+            .ok_or_else(|| RuleError::UnknownActor(entry.actor.clone()))?;
+        if !record.active {
+            return Err(RuleError::ActorInactive(entry.actor.clone()));
+        }
+        if !allowed_roles(&entry.body).contains(&record.role) {
+            return Err(RuleError::RoleNotAllowed {
+                actor: entry.actor.clone(),
+                role: record.role.as_str(),
+                entry_type: entry.body.type_name(),
+            });
+        }
+        Ok(record)
+    }
+
+    fn resident_index_of(&self, code: &ResidentCode) -> Result<u32, RuleError> {
+        self.resident_index
+            .get(code)
+            .copied()
+            .ok_or_else(|| RuleError::UnknownResident(code.to_string()))
+    }
+
+    fn balance_of(&self, resident: u32) -> Points {
+        self.residents
+            .get(resident as usize)
+            .map(|record| record.balance)
+            .unwrap_or_default()
+    }
+
+    /// Decides whether `entry` may follow `entries` (the ledger so far),
+    /// changing nothing.
+    pub(crate) fn check(&self, entry: &Entry, entries: &[Entry]) -> Result<Effect, RuleError> {
+        if entry.seq.0 == 0 {
+            let Body::Genesis {
+                utc_offset_minutes,
+                admin_id,
+                admin_key,
+                ..
+            } = &entry.body
+            else {
+                return Err(RuleError::FirstNotGenesis);
+            };
+            if &entry.actor != admin_id {
+                return Err(RuleError::GenesisSigner);
+            }
+            return Ok(Effect::Genesis {
+                utc_offset_minutes: *utc_offset_minutes,
+                admin: ActorRecord {
+                    id: admin_id.clone(),
+                    role: Role::Admin,
+                    pubkey: *admin_key,
+                    active: true,
+                    verifying_key: new_key(admin_key)?,
+                },
+            });
+        }
+        if matches!(entry.body, Body::Genesis { .. }) {
+            return Err(RuleError::GenesisNotFirst);
+        }
+        if entry.ts_ms < self.last_ts_ms {
+            return Err(RuleError::TimeWentBack {
+                last_ts_ms: self.last_ts_ms,
+                ts_ms: entry.ts_ms,
+            });
+        }
+        self.signer(entry)?;
+        match &entry.body {
+            Body::Genesis { .. } => Err(RuleError::GenesisNotFirst),
+            Body::Actor {
+                id,
+                role,
+                pubkey,
+                active,
+            } => self.check_actor(id, *role, pubkey, *active),
+            Body::Resident {
+                code,
+                household,
+                area,
+                active,
+            } => Ok(match self.resident_index.get(code) {
+                Some(&index) => Effect::UpdateResident(index, household.clone(), area.clone(), *active),
+                None => {
+                    under_limit(self.residents.len(), limits::MAX_RESIDENTS, "residents")?;
+                    Effect::NewResident(ResidentRecord {
+                        code: code.clone(),
+                        household: household.clone(),
+                        area: area.clone(),
+                        active: *active,
+                        balance: Points::ZERO,
+                        earned_total: Points::ZERO,
+                        history: Vec::new(),
+                    })
+                }
+            }),
+            Body::Activity {
+                id,
+                name,
+                points,
+                daily_cap,
+                active,
+            } => {
+                let record = ActivityRecord {
+                    id: id.clone(),
+                    name: name.clone(),
+                    points: *points,
+                    daily_cap: *daily_cap,
+                    active: *active,
+                };
+                Ok(match self.activity_index.get(id) {
+                    Some(&index) => Effect::UpdateActivity(index, record),
+                    None => {
+                        under_limit(self.activities.len(), limits::MAX_ACTIVITIES, "activities")?;
+                        Effect::NewActivity(record)
+                    }
+                })
+            }
+            Body::Reward {
+                id,
+                name,
+                cost,
+                active,
+            } => Ok(match self.reward_index.get(id) {
+                Some(&index) => Effect::UpdateReward(index, name.clone(), *cost, *active),
+                None => {
+                    under_limit(self.rewards.len(), limits::MAX_REWARDS, "rewards")?;
+                    Effect::NewReward(RewardRecord {
+                        id: id.clone(),
+                        name: name.clone(),
+                        cost: *cost,
+                        active: *active,
+                        stock: 0,
+                    })
+                }
+            }),
+            Body::Stock { reward, delta, .. } => {
+                let index = *self
+                    .reward_index
+                    .get(reward)
+                    .ok_or_else(|| RuleError::UnknownReward(reward.to_string()))?;
+                let stock = self.rewards.get(index as usize).map_or(0, |r| r.stock);
+                let new_stock = stock.saturating_add(*delta);
+                if !(0..=limits::MAX_STOCK).contains(&new_stock) {
+                    return Err(RuleError::StockLimit);
+                }
+                Ok(Effect::SetStock(index, new_stock))
+            }
+            Body::Earn {
+                resident,
+                activity,
+                points,
+                ..
+            } => {
+                let resident_index = self.resident_index_of(resident)?;
+                if !self.residents.get(resident_index as usize).is_some_and(|r| r.active) {
+                    return Err(RuleError::ResidentInactive(resident.to_string()));
+                }
+                let activity_index = *self
+                    .activity_index
+                    .get(activity)
+                    .ok_or_else(|| RuleError::UnknownActivity(activity.to_string()))?;
+                let Some(definition) = self.activities.get(activity_index as usize) else {
+                    return Err(RuleError::UnknownActivity(activity.to_string()));
+                };
+                if !definition.active {
+                    return Err(RuleError::ActivityInactive(activity.to_string()));
+                }
+                if *points != definition.points {
+                    return Err(RuleError::EarnPoints {
+                        expected: definition.points,
+                        found: *points,
+                    });
+                }
+                let day = local_day(entry.ts_ms, self.utc_offset_minutes);
+                let earned_today = if day == self.today {
+                    self.earned_today
+                        .get(&(resident_index, activity_index))
+                        .copied()
+                        .unwrap_or_default()
+                } else {
+                    Points::ZERO
+                };
+                if earned_today.plus(*points) > definition.daily_cap {
+                    return Err(RuleError::DailyCap {
+                        cap: definition.daily_cap,
+                        earned_today,
+                        points: *points,
+                    });
+                }
+                Ok(Effect::Earn {
+                    resident: resident_index,
+                    activity: activity_index,
+                    points: *points,
+                    day,
+                })
+            }
+            Body::Redeem {
+                resident,
+                reward,
+                qty,
+                points,
+                request_id,
+            } => {
+                if let Some(&seq) = self.request_ids.get(request_id) {
+                    return Err(RuleError::DuplicateRequestId(Seq(u64::from(seq))));
+                }
+                let resident_index = self.resident_index_of(resident)?;
+                let reward_index = *self
+                    .reward_index
+                    .get(reward)
+                    .ok_or_else(|| RuleError::UnknownReward(reward.to_string()))?;
+                let Some(definition) = self.rewards.get(reward_index as usize) else {
+                    return Err(RuleError::UnknownReward(reward.to_string()));
+                };
+                if !definition.active {
+                    return Err(RuleError::RewardInactive(reward.to_string()));
+                }
+                if *qty == 0 || *qty > limits::MAX_QTY {
+                    return Err(RuleError::Quantity(*qty));
+                }
+                let expected = definition.cost.times(*qty);
+                if *points != expected {
+                    return Err(RuleError::RedeemPoints {
+                        expected,
+                        found: *points,
+                    });
+                }
+                let balance = self.balance_of(resident_index);
+                if balance.minus(*points).is_none() {
+                    return Err(RuleError::InsufficientPoints {
+                        balance,
+                        needed: *points,
+                    });
+                }
+                if definition.stock < i64::from(*qty) {
+                    return Err(RuleError::InsufficientStock {
+                        stock: definition.stock,
+                        qty: *qty,
+                    });
+                }
+                Ok(Effect::Redeem {
+                    resident: resident_index,
+                    reward: reward_index,
+                    qty: *qty,
+                    points: *points,
+                    request_id: request_id.clone(),
+                })
+            }
+            Body::Reverse { entry: target, .. } => self.check_reverse(entry.seq, *target, entries),
+        }
+    }
+
+    fn check_actor(
+        &self,
+        id: &ActorId,
+        role: Role,
+        pubkey: &PublicKey,
+        active: bool,
+    ) -> Result<Effect, RuleError> {
+        if let Some(&index) = self.actor_index.get(id) {
+            let Some(existing) = self.actors.get(index as usize) else {
+                return Err(RuleError::UnknownActor(id.clone()));
+            };
+            if existing.role != role || existing.pubkey != *pubkey {
+                return Err(RuleError::ActorChanged(id.clone()));
+            }
+            let other_active_admins = self
+                .actors
+                .iter()
+                .filter(|a| a.active && a.role == Role::Admin && a.id != *id)
+                .count();
+            if role == Role::Admin && !active && other_active_admins == 0 {
+                return Err(RuleError::LastAdmin);
+            }
+            return Ok(Effect::SetActorActive(index, active));
+        }
+        under_limit(self.actors.len(), limits::MAX_ACTORS, "actors")?;
+        let verifying_key = new_key(pubkey)?;
+        if let Some(&owner) = self.key_owner.get(&pubkey.0) {
+            let owner = self.actors.get(owner as usize).map(|a| a.id.clone());
+            return Err(RuleError::KeyInUse(owner.unwrap_or_else(|| id.clone())));
+        }
+        Ok(Effect::NewActor(ActorRecord {
+            id: id.clone(),
+            role,
+            pubkey: *pubkey,
+            active,
+            verifying_key,
+        }))
+    }
+
+    fn check_reverse(&self, seq: Seq, target: Seq, entries: &[Entry]) -> Result<Effect, RuleError> {
+        let target_entry = entries
+            .get(usize::try_from(target.0).unwrap_or(usize::MAX))
+            .filter(|_| target < seq)
+            .ok_or(RuleError::ReverseMissing(target))?;
+        let target_index = seq_index(target);
+        if let Some(&by) = self.reversed_by.get(&target_index) {
+            return Err(RuleError::AlreadyReversed {
+                target,
+                by: Seq(u64::from(by)),
+            });
+        }
+        match &target_entry.body {
+            Body::Earn {
+                resident,
+                activity,
+                points,
+                ..
+            } => {
+                let resident_index = self.resident_index_of(resident)?;
+                let balance = self.balance_of(resident_index);
+                if balance.minus(*points).is_none() {
+                    return Err(RuleError::ReverseOverdraft {
+                        balance,
+                        needed: *points,
+                    });
+                }
+                let activity_index = *self
+                    .activity_index
+                    .get(activity)
+                    .ok_or_else(|| RuleError::UnknownActivity(activity.to_string()))?;
+                Ok(Effect::ReverseEarn {
+                    target: target_index,
+                    resident: resident_index,
+                    activity: activity_index,
+                    points: *points,
+                    day: local_day(target_entry.ts_ms, self.utc_offset_minutes),
+                })
+            }
+            Body::Redeem {
+                resident,
+                reward,
+                qty,
+                points,
+                ..
+            } => {
+                let resident_index = self.resident_index_of(resident)?;
+                let reward_index = *self
+                    .reward_index
+                    .get(reward)
+                    .ok_or_else(|| RuleError::UnknownReward(reward.to_string()))?;
+                let stock = self.rewards.get(reward_index as usize).map_or(0, |r| r.stock);
+                if stock.saturating_add(i64::from(*qty)) > limits::MAX_STOCK {
+                    return Err(RuleError::StockLimit);
+                }
+                Ok(Effect::ReverseRedeem {
+                    target: target_index,
+                    resident: resident_index,
+                    reward: reward_index,
+                    qty: *qty,
+                    points: *points,
+                })
+            }
+            _ => Err(RuleError::ReverseKind(target)),
+        }
+    }
+
+    /// Records an entry that `check` accepted.
+    pub(crate) fn apply(&mut self, entry: &Entry, effect: Effect) {
+        let seq = seq_index(entry.seq);
+        self.last_ts_ms = entry.ts_ms;
+        let day = local_day(entry.ts_ms, self.utc_offset_minutes);
+        if day != self.today {
+            self.today = day;
+            self.earned_today.clear();
+        }
+        match effect {
+            Effect::Genesis {
+                utc_offset_minutes,
+                admin,
+            } => {
+                self.utc_offset_minutes = utc_offset_minutes;
+                self.today = local_day(entry.ts_ms, utc_offset_minutes);
+                self.add_actor(admin);
+            }
+            Effect::NewActor(record) => self.add_actor(record),
+            Effect::SetActorActive(index, active) => {
+                if let Some(record) = self.actors.get_mut(index as usize) {
+                    record.active = active;
+                }
+            }
+            Effect::NewResident(record) => {
+                let index = self.residents.len() as u32;
+                self.resident_index.insert(record.code.clone(), index);
+                self.residents.push(record);
+            }
+            Effect::UpdateResident(index, household, area, active) => {
+                if let Some(record) = self.residents.get_mut(index as usize) {
+                    record.household = household;
+                    record.area = area;
+                    record.active = active;
+                }
+            }
+            Effect::NewActivity(record) => {
+                let index = self.activities.len() as u32;
+                self.activity_index.insert(record.id.clone(), index);
+                self.activities.push(record);
+            }
+            Effect::UpdateActivity(index, record) => {
+                if let Some(slot) = self.activities.get_mut(index as usize) {
+                    *slot = record;
+                }
+            }
+            Effect::NewReward(record) => {
+                let index = self.rewards.len() as u32;
+                self.reward_index.insert(record.id.clone(), index);
+                self.rewards.push(record);
+            }
+            Effect::UpdateReward(index, name, cost, active) => {
+                if let Some(record) = self.rewards.get_mut(index as usize) {
+                    record.name = name;
+                    record.cost = cost;
+                    record.active = active;
+                }
+            }
+            Effect::SetStock(index, stock) => {
+                if let Some(record) = self.rewards.get_mut(index as usize) {
+                    record.stock = stock;
+                }
+            }
+            Effect::Earn {
+                resident,
+                activity,
+                points,
+                day,
+            } => {
+                debug_assert_eq!(day, self.today);
+                let tally = self.earned_today.entry((resident, activity)).or_default();
+                *tally = tally.plus(points);
+                if let Some(record) = self.residents.get_mut(resident as usize) {
+                    record.balance = record.balance.plus(points);
+                    record.earned_total = record.earned_total.plus(points);
+                    record.history.push(seq);
+                }
+            }
+            Effect::Redeem {
+                resident,
+                reward,
+                qty,
+                points,
+                request_id,
+            } => {
+                self.request_ids.insert(request_id, seq);
+                if let Some(record) = self.rewards.get_mut(reward as usize) {
+                    record.stock -= i64::from(qty);
+                    assert!(record.stock >= 0, "check let stock go negative");
+                }
+                if let Some(record) = self.residents.get_mut(resident as usize) {
+                    record.balance = record.balance.minus(points).unwrap_or_else(|| {
+                        unreachable!("check let a balance go negative at seq {seq}")
+                    });
+                    record.history.push(seq);
+                }
+            }
+            Effect::ReverseEarn {
+                target,
+                resident,
+                activity,
+                points,
+                day,
+            } => {
+                self.reversed_by.insert(target, seq);
+                if day == self.today
+                    && let Some(tally) = self.earned_today.get_mut(&(resident, activity))
+                {
+                    *tally = tally.minus(points).unwrap_or_default();
+                }
+                if let Some(record) = self.residents.get_mut(resident as usize) {
+                    record.balance = record.balance.minus(points).unwrap_or_else(|| {
+                        unreachable!("check let a reversal overdraw at seq {seq}")
+                    });
+                    record.earned_total = record.earned_total.minus(points).unwrap_or_default();
+                    record.history.push(seq);
+                }
+            }
+            Effect::ReverseRedeem {
+                target,
+                resident,
+                reward,
+                qty,
+                points,
+            } => {
+                self.reversed_by.insert(target, seq);
+                if let Some(record) = self.rewards.get_mut(reward as usize) {
+                    record.stock += i64::from(qty);
+                }
+                if let Some(record) = self.residents.get_mut(resident as usize) {
+                    record.balance = record.balance.plus(points);
+                    record.history.push(seq);
+                }
+            }
+        }
+    }
+
+    fn add_actor(&mut self, record: ActorRecord) {
+        let index = self.actors.len() as u32;
+        self.actor_index.insert(record.id.clone(), index);
+        self.key_owner.insert(record.pubkey.0, index);
+        self.actors.push(record);
+    }
+
+    /// The seq of the entry that reversed `target`, if any.
+    pub fn reversed_by(&self, target: Seq) -> Option<Seq> {
+        self.reversed_by
+            .get(&seq_index(target))
+            .map(|&by| Seq(u64::from(by)))
+    }
+}
