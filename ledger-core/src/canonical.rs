@@ -12,18 +12,23 @@ pub(crate) enum Value<'a> {
     Int(i64),
     Bool(bool),
     Object(&'a [(&'a str, Value<'a>)]),
-    /// Text that is already canonical JSON, written as it is.
-    Raw(&'a str),
+    /// Bytes written as a lowercase hex string.
+    Hex(&'a [u8]),
+    /// Points, in their canonical spelling, as a string.
+    Points(crate::model::Points),
 }
 
 /// Appends the canonical encoding of an object with these members.
 pub(crate) fn write_object(out: &mut Vec<u8>, members: &[(&str, Value<'_>)]) {
     let mut order: Vec<usize> = (0..members.len()).collect();
-    order.sort_by(|&left, &right| {
-        members[left]
-            .0
-            .encode_utf16()
-            .cmp(members[right].0.encode_utf16())
+    order.sort_unstable_by(|&left, &right| {
+        let (left, right) = (members[left].0, members[right].0);
+        if left.is_ascii() && right.is_ascii() {
+            // For ASCII, byte order is UTF-16 order.
+            left.as_bytes().cmp(right.as_bytes())
+        } else {
+            left.encode_utf16().cmp(right.encode_utf16())
+        }
     });
     out.push(b'{');
     for (position, &index) in order.iter().enumerate() {
@@ -48,7 +53,16 @@ fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Object(members) => write_object(out, members),
-        Value::Raw(text) => out.extend_from_slice(text.as_bytes()),
+        Value::Hex(bytes) => {
+            out.push(b'"');
+            crate::hex::encode_into(bytes, out);
+            out.push(b'"');
+        }
+        Value::Points(points) => {
+            out.push(b'"');
+            points.write_wire(out);
+            out.push(b'"');
+        }
     }
 }
 
@@ -58,6 +72,11 @@ fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
 pub(crate) fn write_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let bytes = text.as_bytes();
+    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (index, &byte) in bytes.iter().enumerate() {
         let escape: Option<&[u8]> = match byte {
@@ -114,8 +133,9 @@ mod tests {
 
     #[test]
     fn sorts_by_utf16_code_units_not_bytes() {
-        // U+FF61 is above U+1F600 in UTF-8 byte order but below it in UTF-16.
-        let text = render(&[("\u{1f600}", Value::Int(1)), ("\u{ff61}", Value::Int(2))]);
-        assert_eq!(text, "{\"\u{ff61}\":2,\"\u{1f600}\":1}");
+        // U+1F600 is a surrogate pair (D83D DE00) in UTF-16, so it sorts
+        // before U+FF61, although its UTF-8 bytes sort after.
+        let text = render(&[("\u{ff61}", Value::Int(2)), ("\u{1f600}", Value::Int(1))]);
+        assert_eq!(text, "{\"\u{1f600}\":1,\"\u{ff61}\":2}");
     }
 }

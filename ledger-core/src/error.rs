@@ -172,6 +172,12 @@ pub enum LineError {
     },
     /// `v` is not 1.
     Version(u64),
+    /// `body.type` names no kind of entry.
+    UnknownType(String),
+    /// A member this kind of entry needs is missing.
+    MissingMember(&'static str),
+    /// A member this kind of entry does not have.
+    UnexpectedMember(&'static str),
 }
 
 impl LineError {
@@ -194,6 +200,16 @@ impl LineError {
             LineError::Field { field, problem } => {
                 say!(lang, "字段 {} {}", "member {} {}", field, problem.message(lang))
             }
+            LineError::UnknownType(kind) => {
+                say!(lang, "未知的条目类型 {:?}", "unknown entry type {:?}", kind)
+            }
+            LineError::MissingMember(name) => say!(lang, "缺少字段 {}", "missing member {}", name),
+            LineError::UnexpectedMember(name) => say!(
+                lang,
+                "此类条目不应有字段 body.{}",
+                "this kind of entry has no member body.{}",
+                name
+            ),
             LineError::Version(version) => say!(
                 lang,
                 "格式版本 {} 不受支持（应为 1）",

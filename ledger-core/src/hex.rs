@@ -1,15 +1,33 @@
 //! Lowercase hexadecimal, the only spelling the wire format accepts.
 
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// Encodes bytes as lowercase hex.
 pub fn encode(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    out
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    encode_into(bytes, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
+
+/// Appends the lowercase hex of `bytes` to `out`.
+pub fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    out.reserve(bytes.len() * 2);
+    for byte in bytes {
+        out.push(DIGITS[usize::from(byte >> 4)]);
+        out.push(DIGITS[usize::from(byte & 0x0f)]);
+    }
+}
+
+/// Value of each ASCII byte as a lowercase hex digit, or 0xff.
+const NIBBLES: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut index = 0;
+    while index < 16 {
+        table[DIGITS[index] as usize] = index as u8;
+        index += 1;
+    }
+    table
+};
 
 /// Decodes exactly `N` bytes from lowercase hex; uppercase, odd lengths and
 /// other characters are refused so that every value has one spelling.
@@ -19,18 +37,14 @@ pub fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
         return None;
     }
     let mut out = [0u8; N];
+    let mut invalid = 0u8;
     for (slot, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-        *slot = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        let (high, low) = (NIBBLES[usize::from(pair[0])], NIBBLES[usize::from(pair[1])]);
+        // 0xff marks a non-digit; its high bit survives the OR below.
+        invalid |= high | low;
+        *slot = (high << 4) | (low & 0x0f);
     }
-    Some(out)
-}
-
-fn nibble(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        _ => None,
-    }
+    (invalid & 0x80 == 0).then_some(out)
 }
 
 #[cfg(test)]

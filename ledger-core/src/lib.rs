@@ -44,6 +44,6 @@ pub use error::{
 pub use ledger::{Appended, Draft, Ledger};
 pub use model::{
     ActivityId, ActorId, EntryHash, Head, LedgerId, PlaceCode, Points, RequestId, ResidentCode,
-    RewardId, Role, Seq, Text, local_day,
+    RewardId, Role, Seq, Text, format_local_ts, local_day,
 };
 pub use state::{ActivityRecord, ActorRecord, ResidentRecord, RewardRecord, State};

@@ -265,7 +265,30 @@ impl Points {
 
     /// The canonical spelling: `5`, `2.5`, `0.25`.
     pub fn to_wire(self) -> String {
-        self.0.normalize().to_string()
+        let mut out = Vec::with_capacity(12);
+        self.write_wire(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends the canonical spelling to `out`, without allocating: this
+    /// runs for every points value of every line a verifier reads.
+    pub fn write_wire(self, out: &mut Vec<u8>) {
+        let mut mantissa = self.0.mantissa().unsigned_abs();
+        let mut scale = self.0.scale();
+        while scale > 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        let divisor = 10u128.pow(scale);
+        let (whole, fraction) = (mantissa / divisor, mantissa % divisor);
+        if self.0.is_sign_negative() && mantissa != 0 {
+            out.push(b'-');
+        }
+        push_digits(out, whole, 1);
+        if scale > 0 {
+            out.push(b'.');
+            push_digits(out, fraction, scale as usize);
+        }
     }
 
     /// `self + other`; sums of bounded amounts stay far inside `Decimal`.
@@ -293,6 +316,18 @@ impl fmt::Display for Points {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_wire())
     }
+}
+
+/// Appends `value` in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut Vec<u8>, mut value: u128, width: usize) {
+    let mut digits = [0u8; 40];
+    let mut start = digits.len();
+    while value > 0 || digits.len() - start < width {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    out.extend_from_slice(&digits[start..]);
 }
 
 /// What an actor may do. Residents are not actors: they never sign.
@@ -378,5 +413,40 @@ mod tests {
         let before_midnight = 1_767_283_199_999u64;
         assert_eq!(local_day(before_midnight, 480) + 1, local_day(before_midnight + 1, 480));
         assert_eq!(local_day(before_midnight, 0), local_day(before_midnight + 1, 0));
+    }
+}
+
+/// `YYYY-MM-DD HH:MM` of a timestamp in a ledger's local time, for tables,
+/// receipts and screens. Pure arithmetic (the proleptic Gregorian
+/// calendar), so the core needs no clock or time-zone database.
+pub fn format_local_ts(ts_ms: u64, utc_offset_minutes: i32) -> String {
+    let local_ms = i64::try_from(ts_ms).unwrap_or(i64::MAX) + i64::from(utc_offset_minutes) * 60_000;
+    let days = local_ms.div_euclid(86_400_000);
+    let minute_of_day = local_ms.rem_euclid(86_400_000) / 60_000;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        minute_of_day / 60,
+        minute_of_day % 60
+    )
+}
+
+#[cfg(test)]
+mod time_tests {
+    #[test]
+    fn formats_local_time() {
+        assert_eq!(super::format_local_ts(1_767_196_800_000, 480), "2026-01-01 00:00");
+        assert_eq!(super::format_local_ts(1_767_196_800_000, 0), "2025-12-31 16:00");
+        assert_eq!(super::format_local_ts(0, 0), "1970-01-01 00:00");
+        assert_eq!(super::format_local_ts(951_782_400_000, 0), "2000-02-29 00:00");
     }
 }

@@ -1,0 +1,124 @@
+//! The CLI's errors and the one place that maps them to exit codes:
+//! 0 success, 1 the ledger fails verification or an entry breaks a rule,
+//! 2 usage errors and unreadable or malformed input, 3 another writer holds
+//! the lock.
+
+use std::path::{Path, PathBuf};
+
+use ledger_core::keys::KeysError;
+use ledger_core::{AppendError, FieldProblem, HeadError, Lang, VerifyError};
+
+/// Everything that can stop a command.
+#[derive(Debug)]
+pub enum CliError {
+    /// A file could not be read or written.
+    Io { path: PathBuf, error: std::io::Error },
+    /// A ledger file fails verification (malformed, tampered, a broken rule).
+    Verify { path: PathBuf, error: VerifyError },
+    /// A ledger does not match a published head or an older copy.
+    Head { path: PathBuf, error: HeadError },
+    /// The new entry was refused; nothing was written.
+    Append(AppendError),
+    /// The keys file is unusable.
+    Keys { path: PathBuf, error: KeysError },
+    /// The keys file has no key for this actor.
+    MissingKey { path: PathBuf, actor: String },
+    /// A command-line value breaks the format.
+    BadValue { option: &'static str, problem: FieldProblem },
+    /// Another process is writing the ledger.
+    Locked(PathBuf),
+    /// The file to create already exists.
+    Exists(PathBuf),
+    /// The clock reads earlier than the last entry.
+    ClockBehind { last_ts_ms: u64, now_ms: u64 },
+    /// The resident is not registered.
+    UnknownResident(String),
+}
+
+impl CliError {
+    pub fn io(path: &Path, error: std::io::Error) -> CliError {
+        CliError::Io {
+            path: path.to_owned(),
+            error,
+        }
+    }
+
+    /// The exit code, decided here and nowhere else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Verify { error, .. } if error.is_malformed() => 2,
+            CliError::Verify { .. } | CliError::Head { .. } | CliError::Append(_) => 1,
+            CliError::ClockBehind { .. } => 1,
+            CliError::Locked(_) => 3,
+            CliError::Io { .. }
+            | CliError::Keys { .. }
+            | CliError::MissingKey { .. }
+            | CliError::BadValue { .. }
+            | CliError::Exists(_)
+            | CliError::UnknownResident(_) => 2,
+        }
+    }
+
+    /// A machine-readable name, for `--json` output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CliError::Io { .. } => "io",
+            CliError::Verify { error, .. } => error.kind_name(),
+            CliError::Head { error, .. } => error.kind(),
+            CliError::Append(error) => error.kind(),
+            CliError::Keys { .. } => "keys_file",
+            CliError::MissingKey { .. } => "missing_key",
+            CliError::BadValue { .. } => "bad_value",
+            CliError::Locked(_) => "locked",
+            CliError::Exists(_) => "exists",
+            CliError::ClockBehind { .. } => "clock_behind",
+            CliError::UnknownResident(_) => "unknown_resident",
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            CliError::Io { path, error } if zh => {
+                format!("无法读写 {}：{error}", path.display())
+            }
+            CliError::Io { path, error } => format!("cannot read or write {}: {error}", path.display()),
+            CliError::Verify { path, error } if zh => {
+                format!("{} 校验失败，{}", path.display(), error.message(lang))
+            }
+            CliError::Verify { path, error } => {
+                format!("{} failed verification at {}", path.display(), error.message(lang))
+            }
+            CliError::Head { path, error } => format!("{}: {}", path.display(), error.message(lang)),
+            CliError::Append(error) if zh => format!("拒绝追加，未写入任何内容：{}", error.message(lang)),
+            CliError::Append(error) => format!("refused, nothing was written: {}", error.message(lang)),
+            CliError::Keys { path, error } => format!("{}: {}", path.display(), error.message(lang)),
+            CliError::MissingKey { path, actor } if zh => {
+                format!("密钥文件 {} 中没有 {actor} 的私钥", path.display())
+            }
+            CliError::MissingKey { path, actor } => {
+                format!("the keys file {} has no key for {actor}", path.display())
+            }
+            CliError::BadValue { option, problem } => format!("{option}: {}", problem.message(lang)),
+            CliError::Locked(path) if zh => format!(
+                "{} 正被另一个 jifen 进程写入（已加锁），请稍后再试",
+                path.display()
+            ),
+            CliError::Locked(path) => format!(
+                "{} is locked by another jifen process that is writing it; try again later",
+                path.display()
+            ),
+            CliError::Exists(path) if zh => format!("{} 已存在，不会覆盖", path.display()),
+            CliError::Exists(path) => format!("{} already exists; it will not be overwritten", path.display()),
+            CliError::ClockBehind { last_ts_ms, now_ms } if zh => format!(
+                "本机时钟（{now_ms}）早于账本最后一条（{last_ts_ms}）：请校准时钟，或用 --ts 指定时间"
+            ),
+            CliError::ClockBehind { last_ts_ms, now_ms } => format!(
+                "this machine's clock ({now_ms}) is before the ledger's last entry ({last_ts_ms}): fix the clock or pass --ts"
+            ),
+            CliError::UnknownResident(code) if zh => format!("查无此居民：{code}"),
+            CliError::UnknownResident(code) => format!("no resident with code {code}"),
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! Ledger files on disk: reading under a shared lock, verifying on every
+//! core, and appending under an exclusive lock so that a second writer is
+//! refused and a crash leaves at worst an incomplete last line, never a
+//! changed entry.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, mpsc};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ledger_core::verify::{SIGNATURE_BATCH, SignatureBatch, Verifier, first_error};
+use ledger_core::{Ledger, Seq, VerifyError, VerifyErrorKind, limits};
+
+use crate::error::CliError;
+
+/// Files with at least this many bytes get a progress bar (on a terminal).
+const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A progress bar on stderr, drawn only when stderr is a terminal and the
+/// work is long enough to need one.
+pub fn progress_bar(total: u64, show: bool, message: &'static str) -> ProgressBar {
+    if !show || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(message);
+    bar
+}
+
+/// Estimated entries in a file of this size, for the progress bar.
+fn estimated_entries(file_bytes: u64) -> u64 {
+    (file_bytes / 420).max(1)
+}
+
+/// One line as read from a file, its length bounded.
+enum Line {
+    /// A line and its newline were read.
+    Complete(Vec<u8>),
+    /// Longer than the limit: its bytes were skipped, not kept.
+    TooLong(usize),
+    /// The file ended without a newline after these bytes.
+    Incomplete,
+}
+
+/// Reads lines of at most [`limits::MAX_LINE_BYTES`] without ever holding
+/// more: a hostile file with a 1 GB line costs no more memory than a good
+/// one. Counts the bytes of complete lines, so a cut can be made after the
+/// last one.
+struct LineReader<R> {
+    reader: R,
+    complete_bytes: u64,
+    finished: bool,
+}
+
+impl<R: BufRead> LineReader<R> {
+    fn new(reader: R) -> LineReader<R> {
+        LineReader {
+            reader,
+            complete_bytes: 0,
+            finished: false,
+        }
+    }
+
+    fn next_line(&mut self) -> std::io::Result<Option<Line>> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut line = Vec::with_capacity(512);
+        let mut length = 0usize;
+        loop {
+            let buffer = self.reader.fill_buf()?;
+            if buffer.is_empty() {
+                self.finished = true;
+                return Ok((length > 0).then_some(Line::Incomplete));
+            }
+            let (chunk, newline) = match buffer.iter().position(|&b| b == b'\n') {
+                Some(end) => (&buffer[..end], true),
+                None => (buffer, false),
+            };
+            length = length.saturating_add(chunk.len());
+            if length <= limits::MAX_LINE_BYTES {
+                line.extend_from_slice(chunk);
+            }
+            let used = chunk.len() + usize::from(newline);
+            self.reader.consume(used);
+            if newline {
+                self.complete_bytes += length as u64 + 1;
+                return Ok(Some(if length <= limits::MAX_LINE_BYTES {
+                    Line::Complete(line)
+                } else {
+                    Line::TooLong(length)
+                }));
+            }
+        }
+    }
+}
+
+/// Why a file did not verify.
+enum Failure {
+    /// The first bad entry.
+    Bad(VerifyError),
+    /// Every complete line verified, but the file ends in an incomplete
+    /// line (left by a writer that died mid-write): here is the ledger
+    /// without it.
+    Incomplete(Ledger),
+}
+
+use Failure::{Bad, Incomplete};
+
+/// Verifies a ledger file as it is read, parsing and applying rules on this
+/// thread while signature batches are checked on every core. Reports the
+/// first bad entry, exactly as the single-threaded `verify_jsonl` would.
+/// The outer error is a read failure; the inner one says what is wrong.
+fn verify_stream<R: BufRead>(
+    reader: &mut LineReader<R>,
+    progress: &ProgressBar,
+) -> std::io::Result<Result<Ledger, Failure>> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 16);
+    let lowest_bad_signature = AtomicU64::new(u64::MAX);
+    let signature_errors: Mutex<Vec<VerifyError>> = Mutex::new(Vec::new());
+    let (sender, receiver) = mpsc::sync_channel::<SignatureBatch>(workers * 2);
+    let receiver = Mutex::new(receiver);
+    let outcome = std::thread::scope(|scope| {
+        let receiver = &receiver;
+        let (lowest_bad_signature, signature_errors) = (&lowest_bad_signature, &signature_errors);
+        for _ in 0..workers {
+            scope.spawn(move || {
+                loop {
+                    let next = match receiver.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(batch) = next else { return };
+                    if let Err(error) = batch.verify() {
+                        lowest_bad_signature.fetch_min(error.seq.0, Ordering::Relaxed);
+                        if let Ok(mut errors) = signature_errors.lock() {
+                            errors.push(error);
+                        }
+                    }
+                }
+            });
+        }
+        let mut verifier = Verifier::new();
+        let mut line_error = None;
+        let mut incomplete = false;
+        let read = loop {
+            // Anything found after a bad signature is later than it.
+            if lowest_bad_signature.load(Ordering::Relaxed) != u64::MAX {
+                break Ok(());
+            }
+            let fail = |kind| VerifyError {
+                seq: Seq(verifier.count()),
+                kind,
+            };
+            let result = match reader.next_line() {
+                Err(error) => break Err(error),
+                Ok(None) => break Ok(()),
+                Ok(Some(Line::Complete(line))) => verifier.push_line(&line),
+                Ok(Some(Line::TooLong(bytes))) => Err(fail(VerifyErrorKind::Malformed(
+                    ledger_core::LineError::TooLong { bytes },
+                ))),
+                Ok(Some(Line::Incomplete)) => {
+                    incomplete = true;
+                    break Ok(());
+                }
+            };
+            if let Err(error) = result {
+                line_error = Some(error);
+                break Ok(());
+            }
+            if let Some(batch) = verifier.take_batch(SIGNATURE_BATCH) {
+                progress.set_position(verifier.count());
+                if sender.send(batch).is_err() {
+                    break Ok(());
+                }
+            }
+        };
+        if let Some(rest) = verifier.take_batch(1) {
+            let _ = sender.send(rest);
+        }
+        drop(sender);
+        read.map(|()| (verifier, line_error, incomplete))
+    });
+    let (verifier, line_error, incomplete) = outcome?;
+    progress.set_position(verifier.count());
+    let signature_errors = signature_errors.into_inner().unwrap_or_default();
+    if let Some(error) = first_error(line_error.into_iter().chain(signature_errors)) {
+        return Ok(Err(Bad(error)));
+    }
+    let count = verifier.count();
+    Ok(match verifier.finish() {
+        Ok((ledger, _)) if incomplete => Err(Incomplete(ledger)),
+        Ok((ledger, _)) => Ok(ledger),
+        Err(_) if incomplete => Err(Bad(VerifyError {
+            seq: Seq(count),
+            kind: VerifyErrorKind::IncompleteLastLine,
+        })),
+        Err(error) => Err(Bad(error)),
+    })
+}
+
+fn verify_file(file: &mut File, path: &Path, show_progress: bool) -> Result<(Result<Ledger, Failure>, u64), CliError> {
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bar(
+        estimated_entries(size),
+        show_progress && size >= PROGRESS_MIN_BYTES,
+        "verifying",
+    );
+    let mut reader = LineReader::new(BufReader::with_capacity(1 << 20, &*file));
+    let result = verify_stream(&mut reader, &bar).map_err(|e| CliError::io(path, e))?;
+    bar.finish_and_clear();
+    Ok((result, reader.complete_bytes))
+}
+
+/// Reads and verifies a ledger, holding a shared lock so that a writer's
+/// half-written line is never seen.
+pub fn load(path: &Path, show_progress: bool) -> Result<Ledger, CliError> {
+    let mut file = File::open(path).map_err(|e| CliError::io(path, e))?;
+    file.lock_shared().map_err(|e| CliError::io(path, e))?;
+    let (result, _) = verify_file(&mut file, path, show_progress)?;
+    result.map_err(|failure| CliError::Verify {
+        path: path.to_owned(),
+        error: match failure {
+            Bad(error) => error,
+            Incomplete(ledger) => VerifyError {
+                seq: Seq(ledger.len()),
+                kind: VerifyErrorKind::IncompleteLastLine,
+            },
+        },
+    })
+}
+
+/// A ledger file opened for appending, with the exclusive lock held until
+/// it is dropped.
+pub struct Writer {
+    file: File,
+    path: PathBuf,
+}
+
+impl Writer {
+    /// Opens `path` and takes the exclusive lock, or fails at once with
+    /// [`CliError::Locked`] if another writer has it.
+    pub fn open(path: &Path) -> Result<Writer, CliError> {
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| CliError::io(path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(CliError::Locked(path.to_owned())),
+            Err(TryLockError::Error(e)) => return Err(CliError::io(path, e)),
+        }
+        Ok(Writer {
+            file,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Creates a new ledger file holding `first_line`, refusing to replace
+    /// an existing file.
+    pub fn create(path: &Path, first_line: &str) -> Result<Writer, CliError> {
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => CliError::Exists(path.to_owned()),
+                _ => CliError::io(path, e),
+            })?;
+        file.try_lock().map_err(|_| CliError::Locked(path.to_owned()))?;
+        let mut writer = Writer {
+            file,
+            path: path.to_owned(),
+        };
+        writer.append_line(first_line)?;
+        sync_parent(path);
+        Ok(writer)
+    }
+
+    /// Reads and verifies the file under the lock. An incomplete last line
+    /// can only be left by a writer that died mid-write (its append never
+    /// reported success), so it is cut off here, with a warning, before
+    /// anything new is written. Returns the ledger and whether a cut was made.
+    pub fn load(&mut self, show_progress: bool) -> Result<(Ledger, bool), CliError> {
+        let (result, complete_bytes) = verify_file(&mut self.file, &self.path, show_progress)?;
+        match result {
+            Ok(ledger) => Ok((ledger, false)),
+            Err(Incomplete(ledger)) => {
+                self.file
+                    .set_len(complete_bytes)
+                    .and_then(|()| self.file.sync_all())
+                    .map_err(|e| CliError::io(&self.path, e))?;
+                Ok((ledger, true))
+            }
+            Err(Bad(error)) => Err(CliError::Verify {
+                path: self.path.clone(),
+                error,
+            }),
+        }
+    }
+
+    /// Appends one line and its newline in a single write, then waits for
+    /// the disk. Only after this returns is the entry reported as written.
+    pub fn append_line(&mut self, line: &str) -> Result<(), CliError> {
+        let mut record = Vec::with_capacity(line.len() + 1);
+        record.extend_from_slice(line.as_bytes());
+        record.push(b'\n');
+        self.file
+            .write_all(&record)
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| CliError::io(&self.path, e))
+    }
+}
+
+/// Makes a new directory entry durable (best effort: not every file system
+/// lets a directory be opened).
+fn sync_parent(path: &Path) {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if let Ok(directory) = File::open(parent) {
+        let _ = directory.sync_all();
+    }
+}
+
+/// Writes a whole file atomically: a temporary file beside it, synced, then
+/// renamed over the target. With `private`, only the owner may read it.
+pub fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let result = options
+        .open(&temporary)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(error) = result {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(CliError::io(path, error));
+    }
+    sync_parent(path);
+    Ok(())
+}
