@@ -47,3 +47,6 @@ pub use model::{
     RewardId, Role, Seq, Text, format_local_ts, local_day,
 };
 pub use state::{ActivityRecord, ActorRecord, ResidentRecord, RewardRecord, State};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,340 @@
+//! Rule tests, data-driven: each case appends entries to a small community
+//! and renders the outcome and the resulting state as text, compared with
+//! an inline snapshot (`UPDATE_EXPECT=1 cargo test` refreshes them).
+
+use core::fmt::Write;
+
+use expect_test::{Expect, expect};
+
+use crate::demo::demo_secret;
+use crate::{Body, Draft, Ledger, Points, PublicKey, Role, Seq, SigningKey, Text};
+
+const T0: u64 = 1_767_196_800_000; // 2026-01-01 00:00 +08:00
+const HOUR: u64 = 3_600_000;
+
+fn key(actor: &str) -> SigningKey {
+    SigningKey::from_bytes(&demo_secret(7, actor))
+}
+
+fn text(value: &str) -> Text {
+    Text::parse(value, 1000, true).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn id<T: core::str::FromStr>(value: &str) -> T {
+    value.parse().unwrap_or_else(|_| panic!("bad id {value}"))
+}
+
+/// A community with admin-1, officer-1, kiosk-1, retired officer-old,
+/// residents JX-1 and JX-2, garbage sorting (1 point, cap 2), a patrol
+/// (2.5 points, cap 5) and soap (8 points, 3 in stock).
+fn community() -> Ledger {
+    let mut ledger = Ledger::create(id("test"), text("测试社区"), 480, T0, id("admin-1"), &key("admin-1"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let admin = |body| Draft { ts_ms: T0, actor: id("admin-1"), body };
+    let mut bodies = Vec::new();
+    for (actor, role) in [("officer-1", Role::Officer), ("kiosk-1", Role::Kiosk), ("officer-old", Role::Officer)] {
+        let pubkey = PublicKey(key(actor).verifying_key().to_bytes());
+        bodies.push(Body::Actor { id: id(actor), role, pubkey, active: true });
+    }
+    let pubkey = PublicKey(key("officer-old").verifying_key().to_bytes());
+    bodies.push(Body::Actor { id: id("officer-old"), role: Role::Officer, pubkey, active: false });
+    for code in ["JX-1", "JX-2"] {
+        bodies.push(Body::Resident { code: id(code), household: id("1-1-101"), area: id("A01"), active: true });
+    }
+    bodies.push(Body::Activity {
+        id: id("garbage_sorting"),
+        name: text("垃圾分类"),
+        points: Points::whole(1),
+        daily_cap: Points::whole(2),
+        active: true,
+    });
+    bodies.push(Body::Activity {
+        id: id("safety_patrol"),
+        name: text("平安巡查"),
+        points: Points::parse_wire("2.5").unwrap_or_default(),
+        daily_cap: Points::whole(5),
+        active: true,
+    });
+    bodies.push(Body::Reward { id: id("soap"), name: text("香皂"), cost: Points::whole(8), active: true });
+    bodies.push(Body::Stock { reward: id("soap"), delta: 3, note: text("") });
+    for body in bodies {
+        ledger.append(admin(body), &key("admin-1")).unwrap_or_else(|e| panic!("{e}"));
+    }
+    ledger
+}
+
+/// One step of a case: `actor@hours body`.
+fn earn(resident: &str, activity: &str, points: &str) -> Body {
+    Body::Earn {
+        resident: id(resident),
+        activity: id(activity),
+        points: Points::parse_wire(points).unwrap_or_else(|e| panic!("{e}")),
+        note: text(""),
+    }
+}
+
+fn redeem(resident: &str, qty: u32, points: u32, request_id: &str) -> Body {
+    Body::Redeem {
+        resident: id(resident),
+        reward: id("soap"),
+        qty,
+        points: Points::whole(points),
+        request_id: id(request_id),
+    }
+}
+
+fn reverse(seq: u64) -> Body {
+    Body::Reverse { entry: Seq(seq), reason: text("录入错误") }
+}
+
+fn check(steps: Vec<(&str, u64, Body)>, expect: Expect) {
+    let mut ledger = community();
+    let mut out = String::new();
+    for (actor, hours, body) in steps {
+        let kind = body.type_name();
+        let draft = Draft { ts_ms: T0 + hours * HOUR, actor: id(actor), body };
+        match ledger.append(draft, &key(actor)) {
+            Ok(appended) => writeln!(out, "{kind} by {actor}: {appended:?}"),
+            Err(error) => writeln!(out, "{kind} by {actor}: refused {} ({})", error.kind(), error.message(crate::Lang::En)),
+        }
+        .unwrap_or_default();
+    }
+    for resident in ledger.residents() {
+        writeln!(out, "{} balance {}", resident.code, resident.balance).unwrap_or_default();
+    }
+    for reward in ledger.rewards() {
+        writeln!(out, "{} stock {}", reward.id, reward.stock).unwrap_or_default();
+    }
+    // Replaying the export gives the same state: the rules run again.
+    let replayed = crate::verify::verify_jsonl(ledger.to_jsonl().as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(replayed.head(), ledger.head());
+    for (left, right) in replayed.residents().iter().zip(ledger.residents()) {
+        assert_eq!(left.balance, right.balance);
+    }
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn earning_respects_points_roles_and_the_daily_cap() {
+    check(
+        vec![
+            ("officer-1", 1, earn("JX-1", "garbage_sorting", "1")),
+            ("officer-1", 2, earn("JX-1", "garbage_sorting", "1")),
+            ("officer-1", 3, earn("JX-1", "garbage_sorting", "1")),
+            // T0 is local midnight (+08:00); 24 hours on, a new local day
+            // gives room under the cap again.
+            ("officer-1", 24, earn("JX-1", "garbage_sorting", "1")),
+            ("officer-1", 24, earn("JX-1", "garbage_sorting", "2")),
+            ("officer-1", 17, earn("JX-1", "safety_patrol", "2.5")),
+            ("kiosk-1", 17, earn("JX-2", "garbage_sorting", "1")),
+            ("officer-old", 17, earn("JX-2", "garbage_sorting", "1")),
+            ("officer-9", 17, earn("JX-2", "garbage_sorting", "1")),
+            ("officer-1", 17, earn("JX-404", "garbage_sorting", "1")),
+            ("officer-1", 17, earn("JX-2", "knitting", "1")),
+        ],
+        expect![[r#"
+            earn by officer-1: New(Seq(11))
+            earn by officer-1: New(Seq(12))
+            earn by officer-1: refused daily_cap (daily cap exceeded: 2 earned today, 1 more would pass the cap of 2)
+            earn by officer-1: New(Seq(13))
+            earn by officer-1: refused earn_points (the activity gives 1 points, the entry says 2)
+            earn by officer-1: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
+            earn by kiosk-1: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
+            earn by officer-old: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
+            earn by officer-9: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
+            earn by officer-1: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
+            earn by officer-1: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
+            JX-1 balance 3
+            JX-2 balance 0
+            soap stock 3
+        "#]],
+    );
+}
+
+#[test]
+fn redeeming_checks_balance_stock_cost_and_request_ids() {
+    let mut steps = Vec::new();
+    for day in 0..8 {
+        // Two patrols a day for eight days: 40 points.
+        steps.push(("officer-1", day * 24 + 1, earn("JX-1", "safety_patrol", "2.5")));
+        steps.push(("officer-1", day * 24 + 2, earn("JX-1", "safety_patrol", "2.5")));
+    }
+    steps.extend([
+        ("kiosk-1", 200, redeem("JX-1", 6, 48, "k1:1")),
+        ("kiosk-1", 200, redeem("JX-1", 2, 15, "k1:2")),
+        ("kiosk-1", 200, redeem("JX-1", 2, 16, "k1:3")),
+        // The kiosk retries after a blip: the same entry comes back.
+        ("kiosk-1", 201, redeem("JX-1", 2, 16, "k1:3")),
+        ("kiosk-1", 201, redeem("JX-1", 1, 8, "k1:3")),
+        ("officer-1", 201, redeem("JX-1", 2, 16, "k1:4")),
+        ("kiosk-1", 201, redeem("JX-2", 1, 8, "k1:5")),
+        ("admin-1", 201, redeem("JX-1", 1, 8, "k1:6")),
+        ("officer-1", 201, redeem("JX-1", 1, 8, "k1:7")),
+    ]);
+    check(steps, expect![[r#"
+        earn by officer-1: New(Seq(11))
+        earn by officer-1: New(Seq(12))
+        earn by officer-1: New(Seq(13))
+        earn by officer-1: New(Seq(14))
+        earn by officer-1: New(Seq(15))
+        earn by officer-1: New(Seq(16))
+        earn by officer-1: New(Seq(17))
+        earn by officer-1: New(Seq(18))
+        earn by officer-1: New(Seq(19))
+        earn by officer-1: New(Seq(20))
+        earn by officer-1: New(Seq(21))
+        earn by officer-1: New(Seq(22))
+        earn by officer-1: New(Seq(23))
+        earn by officer-1: New(Seq(24))
+        earn by officer-1: New(Seq(25))
+        earn by officer-1: New(Seq(26))
+        redeem by kiosk-1: refused insufficient_points (not enough points: balance 40, needed 48)
+        redeem by kiosk-1: refused redeem_points (redeem points must be cost × qty = 16, the entry says 15)
+        redeem by kiosk-1: New(Seq(27))
+        redeem by kiosk-1: Existing(Seq(27))
+        redeem by kiosk-1: refused request_id_conflict (request_id was used at seq 27 for a different redeem)
+        redeem by officer-1: refused insufficient_stock (not enough stock: 1 left, 2 asked)
+        redeem by kiosk-1: refused insufficient_points (not enough points: balance 0, needed 8)
+        redeem by admin-1: refused role_not_allowed (actor admin-1 (admin) may not write a redeem entry)
+        redeem by officer-1: New(Seq(28))
+        JX-1 balance 16
+        JX-2 balance 0
+        soap stock 0
+    "#]]);
+}
+
+#[test]
+fn reversal_undoes_once_and_never_overdraws() {
+    check(
+        vec![
+            ("officer-1", 1, earn("JX-1", "garbage_sorting", "1")),
+            ("officer-1", 1, earn("JX-1", "garbage_sorting", "1")),
+            ("officer-1", 2, reverse(12)),
+            // Reversing today's earn gives its room under the cap back.
+            ("officer-1", 2, earn("JX-1", "garbage_sorting", "1")),
+            ("admin-1", 3, reverse(12)),
+            ("officer-1", 3, reverse(10)),
+            ("officer-1", 3, reverse(99)),
+            ("kiosk-1", 3, reverse(11)),
+            ("officer-1", 5, earn("JX-2", "safety_patrol", "2.5")),
+            ("officer-1", 5, earn("JX-2", "safety_patrol", "2.5")),
+            ("officer-1", 5, earn("JX-2", "safety_patrol", "2.5")),
+            ("officer-1", 25, earn("JX-2", "safety_patrol", "2.5")),
+            ("officer-1", 25, earn("JX-2", "safety_patrol", "2.5")),
+            ("kiosk-1", 26, redeem("JX-2", 1, 8, "k1:9")),
+            ("officer-1", 26, reverse(18)),
+            ("officer-1", 26, reverse(19)),
+            ("officer-1", 26, reverse(18)),
+            ("officer-1", 27, reverse(19)),
+        ],
+        expect![[r#"
+            earn by officer-1: New(Seq(11))
+            earn by officer-1: New(Seq(12))
+            reverse by officer-1: New(Seq(13))
+            earn by officer-1: New(Seq(14))
+            reverse by admin-1: refused already_reversed (entry 12 was already reversed by entry 13)
+            reverse by officer-1: refused reverse_kind (entry 10 is not an earn or redeem and cannot be reversed)
+            reverse by officer-1: refused reverse_missing (entry 99 to reverse does not exist)
+            reverse by kiosk-1: refused role_not_allowed (actor kiosk-1 (kiosk) may not write a reverse entry)
+            earn by officer-1: New(Seq(15))
+            earn by officer-1: New(Seq(16))
+            earn by officer-1: refused daily_cap (daily cap exceeded: 5 earned today, 2.5 more would pass the cap of 5)
+            earn by officer-1: New(Seq(17))
+            earn by officer-1: New(Seq(18))
+            redeem by kiosk-1: New(Seq(19))
+            reverse by officer-1: refused reverse_overdraft (the reversal would make the balance negative: balance 2, takes 2.5)
+            reverse by officer-1: New(Seq(20))
+            reverse by officer-1: New(Seq(21))
+            reverse by officer-1: refused already_reversed (entry 19 was already reversed by entry 20)
+            JX-1 balance 2
+            JX-2 balance 7.5
+            soap stock 3
+        "#]],
+    );
+}
+
+#[test]
+fn reversing_an_earn_of_an_earlier_day_leaves_todays_cap() {
+    check(
+        vec![
+            ("officer-1", 1, earn("JX-1", "garbage_sorting", "1")),
+            ("officer-1", 1, earn("JX-1", "garbage_sorting", "1")),
+            ("officer-1", 25, earn("JX-1", "garbage_sorting", "1")),
+            ("officer-1", 25, earn("JX-1", "garbage_sorting", "1")),
+            ("officer-1", 26, reverse(11)),
+            ("officer-1", 26, earn("JX-1", "garbage_sorting", "1")),
+        ],
+        expect![[r#"
+            earn by officer-1: New(Seq(11))
+            earn by officer-1: New(Seq(12))
+            earn by officer-1: New(Seq(13))
+            earn by officer-1: New(Seq(14))
+            reverse by officer-1: New(Seq(15))
+            earn by officer-1: refused daily_cap (daily cap exceeded: 2 earned today, 1 more would pass the cap of 2)
+            JX-1 balance 3
+            JX-2 balance 0
+            soap stock 3
+        "#]],
+    );
+}
+
+#[test]
+fn actors_keys_and_admin_rules() {
+    let weak = PublicKey(curve25519_dalek::constants::EIGHT_TORSION[1].compress().to_bytes());
+    let officer_key = PublicKey(key("officer-1").verifying_key().to_bytes());
+    let new_key = PublicKey(key("officer-2").verifying_key().to_bytes());
+    let admin_key = PublicKey(key("admin-1").verifying_key().to_bytes());
+    check(
+        vec![
+            ("admin-1", 1, Body::Actor { id: id("officer-2"), role: Role::Officer, pubkey: weak, active: true }),
+            ("admin-1", 1, Body::Actor { id: id("officer-2"), role: Role::Officer, pubkey: officer_key, active: true }),
+            ("admin-1", 1, Body::Actor { id: id("officer-1"), role: Role::Kiosk, pubkey: officer_key, active: true }),
+            ("admin-1", 1, Body::Actor { id: id("officer-1"), role: Role::Officer, pubkey: new_key, active: true }),
+            ("admin-1", 1, Body::Actor { id: id("admin-1"), role: Role::Admin, pubkey: admin_key, active: false }),
+            ("officer-1", 1, Body::Stock { reward: id("soap"), delta: 5, note: text("") }),
+            ("admin-1", 1, Body::Stock { reward: id("soap"), delta: -4, note: text("") }),
+            ("admin-1", 1, Body::Stock { reward: id("soap"), delta: -3, note: text("过期") }),
+            ("admin-1", 0, Body::Stock { reward: id("soap"), delta: 1, note: text("") }),
+        ],
+        expect![[r#"
+            actor by admin-1: refused weak_key (weak (small-order) public key: anyone could forge its signatures)
+            actor by admin-1: refused key_in_use (this key already belongs to actor officer-1)
+            actor by admin-1: refused actor_changed (actor officer-1's role and key cannot change; register a new actor and retire the old one)
+            actor by admin-1: refused actor_changed (actor officer-1's role and key cannot change; register a new actor and retire the old one)
+            actor by admin-1: refused last_admin (cannot retire the last active admin)
+            stock by officer-1: refused role_not_allowed (actor officer-1 (officer) may not write a stock entry)
+            stock by admin-1: refused stock_limit (stock must stay between 0 and 1000000)
+            stock by admin-1: New(Seq(11))
+            stock by admin-1: refused time_went_back (time went back: previous ts=1767200400000, this ts=1767196800000 (check the device clock))
+            JX-1 balance 0
+            JX-2 balance 0
+            soap stock 0
+        "#]],
+    );
+}
+
+#[test]
+fn a_key_that_is_not_the_registered_one_signs_nothing() {
+    let mut ledger = community();
+    let before = ledger.to_jsonl();
+    let draft = Draft { ts_ms: T0, actor: id("officer-1"), body: earn("JX-1", "garbage_sorting", "1") };
+    let refused = ledger.append(draft, &key("kiosk-1"));
+    assert_eq!(refused.map_err(|e| e.kind()), Err("wrong_key"));
+    assert_eq!(ledger.to_jsonl(), before);
+}
+
+#[test]
+fn history_pages_are_newest_first_and_bounded() {
+    let mut ledger = community();
+    for day in 0..30u64 {
+        let draft = Draft { ts_ms: T0 + day * 24 * HOUR, actor: id("officer-1"), body: earn("JX-1", "garbage_sorting", "1") };
+        ledger.append(draft, &key("officer-1")).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(ledger.history_len("JX-1"), 30);
+    let page: Vec<u64> = ledger.history_page("JX-1", 5, 3).iter().map(|e| e.seq.0).collect();
+    assert_eq!(page, vec![35, 34, 33]);
+    assert!(ledger.history_page("JX-1", 100, 3).is_empty());
+    assert!(ledger.history_page("JX-404", 0, 3).is_empty());
+    assert_eq!(ledger.balance("JX-1"), Some(Points::whole(30)));
+    assert_eq!(ledger.balance("JX-404"), None);
+}
