@@ -7,26 +7,62 @@ use std::process::Command;
 #[test]
 fn ledger_core_depends_on_nothing_impure() {
     let output = Command::new(env!("CARGO"))
-        .args(["tree", "--package", "ledger-core", "--edges", "normal", "--prefix", "none", "--format", "{p}"])
+        .args([
+            "tree",
+            "--package",
+            "ledger-core",
+            "--edges",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+        ])
         .current_dir(crate::root())
         .output()
         .expect("cargo tree runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let tree = String::from_utf8_lossy(&output.stdout);
-    let forbidden = ["wasm-bindgen", "js-sys", "web-sys", "leptos", "tokio", "getrandom", "rand ", "indexed-db", "clap"];
+    let forbidden = [
+        "wasm-bindgen",
+        "js-sys",
+        "web-sys",
+        "leptos",
+        "tokio",
+        "getrandom",
+        "rand ",
+        "indexed-db",
+        "clap",
+    ];
     for name in forbidden {
         assert!(
-            !tree.lines().any(|line| line.starts_with(name.trim_end()) && line[name.trim_end().len()..].starts_with(' ')),
+            !tree.lines().any(|line| line.starts_with(name.trim_end())
+                && line[name.trim_end().len()..].starts_with(' ')),
             "ledger-core must not depend on {name}:\n{tree}"
         );
     }
-    assert!(tree.contains("sha2 v0.11.1"), "sha2 0.11.1 is the hash the format pins:\n{tree}");
+    assert!(
+        tree.contains("sha2 v0.11.1"),
+        "sha2 0.11.1 is the hash the format pins:\n{tree}"
+    );
 }
 
 #[test]
 fn ledger_core_source_has_no_io_clock_or_threads() {
     let source_dir = crate::root().join("ledger-core/src");
-    let forbidden = ["std::fs", "std::net", "std::thread", "SystemTime", "Instant::now", "std::env", "std::process"];
+    let forbidden = [
+        "std::fs",
+        "std::net",
+        "std::thread",
+        "SystemTime",
+        "Instant::now",
+        "std::env",
+        "std::process",
+    ];
     for entry in std::fs::read_dir(&source_dir).expect("ledger-core/src") {
         let path = entry.expect("a directory entry").path();
         let text = std::fs::read_to_string(&path).expect("a source file");

@@ -25,17 +25,50 @@ fn text(value: &str) -> Text {
 }
 
 fn id<T: std::str::FromStr>(value: &str) -> T {
-    value.parse().unwrap_or_else(|_| panic!("golden id {value}"))
+    value
+        .parse()
+        .unwrap_or_else(|_| panic!("golden id {value}"))
 }
 
 fn build() -> Ledger {
-    let mut ledger =
-        Ledger::create(id("golden"), text("金溪社区 Golden"), 480, T0, id("admin-1"), &key("admin-1")).expect("genesis");
+    let mut ledger = Ledger::create(
+        id("golden"),
+        text("金溪社区 Golden"),
+        480,
+        T0,
+        id("admin-1"),
+        &key("admin-1"),
+    )
+    .expect("genesis");
     let pubkey = |actor: &str| PublicKey(key(actor).verifying_key().to_bytes());
     let steps: Vec<(&str, Body)> = vec![
-        ("admin-1", Body::Actor { id: id("officer-1"), role: Role::Officer, pubkey: pubkey("officer-1"), active: true }),
-        ("admin-1", Body::Actor { id: id("kiosk-1"), role: Role::Kiosk, pubkey: pubkey("kiosk-1"), active: true }),
-        ("admin-1", Body::Resident { code: id("JX-0001"), household: id("3-2-501"), area: id("A03"), active: true }),
+        (
+            "admin-1",
+            Body::Actor {
+                id: id("officer-1"),
+                role: Role::Officer,
+                pubkey: pubkey("officer-1"),
+                active: true,
+            },
+        ),
+        (
+            "admin-1",
+            Body::Actor {
+                id: id("kiosk-1"),
+                role: Role::Kiosk,
+                pubkey: pubkey("kiosk-1"),
+                active: true,
+            },
+        ),
+        (
+            "admin-1",
+            Body::Resident {
+                code: id("JX-0001"),
+                household: id("3-2-501"),
+                area: id("A03"),
+                active: true,
+            },
+        ),
         (
             "admin-1",
             Body::Activity {
@@ -46,9 +79,32 @@ fn build() -> Ledger {
                 active: true,
             },
         ),
-        ("admin-1", Body::Reward { id: id("soap"), name: text("香皂 \"lux\""), cost: Points::parse_wire("2.5").expect("2.5"), active: true }),
-        ("admin-1", Body::Stock { reward: id("soap"), delta: 20, note: text("首批") }),
-        ("officer-1", Body::Earn { resident: id("JX-0001"), activity: id("safety_patrol"), points: Points::whole(5), note: text("夜间巡查") }),
+        (
+            "admin-1",
+            Body::Reward {
+                id: id("soap"),
+                name: text("香皂 \"lux\""),
+                cost: Points::parse_wire("2.5").expect("2.5"),
+                active: true,
+            },
+        ),
+        (
+            "admin-1",
+            Body::Stock {
+                reward: id("soap"),
+                delta: 20,
+                note: text("首批"),
+            },
+        ),
+        (
+            "officer-1",
+            Body::Earn {
+                resident: id("JX-0001"),
+                activity: id("safety_patrol"),
+                points: Points::whole(5),
+                note: text("夜间巡查"),
+            },
+        ),
         (
             "kiosk-1",
             Body::Redeem {
@@ -59,11 +115,24 @@ fn build() -> Ledger {
                 request_id: id("kiosk-1:0001"),
             },
         ),
-        ("officer-1", Body::Reverse { entry: Seq(8), reason: text("居民退回") }),
+        (
+            "officer-1",
+            Body::Reverse {
+                entry: Seq(8),
+                reason: text("居民退回"),
+            },
+        ),
     ];
     for (minute, (actor, body)) in (1u64..).zip(steps) {
         ledger
-            .append(Draft { ts_ms: T0 + minute * MINUTE, actor: id(actor), body }, &key(actor))
+            .append(
+                Draft {
+                    ts_ms: T0 + minute * MINUTE,
+                    actor: id(actor),
+                    body,
+                },
+                &key(actor),
+            )
             .expect("golden entry");
     }
     ledger
@@ -74,16 +143,32 @@ fn golden_ledger_is_reproduced_byte_for_byte_and_its_hashes_recompute() {
     let data = crate::root().join("tests/data");
     let ledger = build();
     let written = ledger.to_jsonl();
-    let hashes: String = ledger.entries().iter().map(|e| format!("{} {}\n", e.seq, e.hash)).collect();
+    let hashes: String = ledger
+        .entries()
+        .iter()
+        .map(|e| format!("{} {}\n", e.seq, e.hash))
+        .collect();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(data.join("golden.jsonl"), &written).expect("write golden");
         std::fs::write(data.join("golden-hashes.txt"), &hashes).expect("write hashes");
-        let keys: Vec<_> = ["admin-1", "officer-1", "kiosk-1"].iter().map(|a| (id(a), secret(a))).collect();
-        std::fs::write(data.join("golden-keys.json"), ledger_core::demo::keys_json(&keys)).expect("write keys");
+        let keys: Vec<_> = ["admin-1", "officer-1", "kiosk-1"]
+            .iter()
+            .map(|a| (id(a), secret(a)))
+            .collect();
+        std::fs::write(
+            data.join("golden-keys.json"),
+            ledger_core::demo::keys_json(&keys),
+        )
+        .expect("write keys");
     }
-    let golden = std::fs::read_to_string(data.join("golden.jsonl")).expect("tests/data/golden.jsonl");
-    let expected_hashes = std::fs::read_to_string(data.join("golden-hashes.txt")).expect("golden-hashes.txt");
-    assert_eq!(written, golden, "the writer no longer produces the golden bytes");
+    let golden =
+        std::fs::read_to_string(data.join("golden.jsonl")).expect("tests/data/golden.jsonl");
+    let expected_hashes =
+        std::fs::read_to_string(data.join("golden-hashes.txt")).expect("golden-hashes.txt");
+    assert_eq!(
+        written, golden,
+        "the writer no longer produces the golden bytes"
+    );
     assert_eq!(hashes, expected_hashes);
     for (line, expected) in golden.lines().zip(expected_hashes.lines()) {
         let recomputed = crate::recompute_hash(line);
@@ -98,7 +183,11 @@ fn golden_ledger_is_reproduced_byte_for_byte_and_its_hashes_recompute() {
 
 #[test]
 fn every_demo_line_is_canonical_by_an_independent_encoder() {
-    let demo = ledger_core::demo::generate(&ledger_core::demo::DemoConfig { residents: 40, entries: 600, ..Default::default() });
+    let demo = ledger_core::demo::generate(&ledger_core::demo::DemoConfig {
+        residents: 40,
+        entries: 600,
+        ..Default::default()
+    });
     for line in demo.ledger.to_jsonl().lines() {
         let value: serde_json::Value = serde_json::from_str(line).expect("json");
         assert_eq!(crate::jcs(&value), line, "not canonical");

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use ledger_core::demo::{DemoConfig, Demo, generate};
+use ledger_core::demo::{Demo, DemoConfig, generate};
 use ledger_core::keys::Keys;
 use ledger_core::verify::verify_jsonl;
 use ledger_core::{Body, Draft, Points, RewardId, Seq};
@@ -14,11 +14,28 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Earn { resident: usize, activity: usize, officer: usize },
-    Redeem { resident: usize, reward: usize, qty: u32, kiosk: usize, request: u8 },
-    Reverse { back: u64 },
-    Restock { reward: usize, delta: i64 },
-    Wait { hours: u64 },
+    Earn {
+        resident: usize,
+        activity: usize,
+        officer: usize,
+    },
+    Redeem {
+        resident: usize,
+        reward: usize,
+        qty: u32,
+        kiosk: usize,
+        request: u8,
+    },
+    Reverse {
+        back: u64,
+    },
+    Restock {
+        reward: usize,
+        delta: i64,
+    },
+    Wait {
+        hours: u64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -34,20 +51,43 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn base() -> Demo {
     // The setup only: actors, activities, rewards with stock, six residents.
-    generate(&DemoConfig { residents: 6, entries: 0, ..Default::default() })
+    generate(&DemoConfig {
+        residents: 6,
+        entries: 0,
+        ..Default::default()
+    })
 }
 
 fn run(ops: &[Op]) -> Demo {
     let mut demo = base();
     let keys = Keys::from_pairs(demo.keys.clone());
-    let residents: Vec<String> = demo.ledger.residents().iter().map(|r| r.code.to_string()).collect();
-    let activities: Vec<_> = demo.ledger.activities().iter().map(|a| (a.id.clone(), a.points)).collect();
-    let rewards: Vec<(RewardId, Points)> = demo.ledger.rewards().iter().map(|r| (r.id.clone(), r.cost)).collect();
+    let residents: Vec<String> = demo
+        .ledger
+        .residents()
+        .iter()
+        .map(|r| r.code.to_string())
+        .collect();
+    let activities: Vec<_> = demo
+        .ledger
+        .activities()
+        .iter()
+        .map(|a| (a.id.clone(), a.points))
+        .collect();
+    let rewards: Vec<(RewardId, Points)> = demo
+        .ledger
+        .rewards()
+        .iter()
+        .map(|r| (r.id.clone(), r.cost))
+        .collect();
     let mut ts_ms = demo.ledger.last_ts_ms();
     for op in ops {
         ts_ms += 60_000;
         let (actor, body) = match op {
-            Op::Earn { resident, activity, officer } => (
+            Op::Earn {
+                resident,
+                activity,
+                officer,
+            } => (
                 ["officer-1", "officer-2"][*officer],
                 Body::Earn {
                     resident: residents[*resident].parse().expect("code"),
@@ -56,7 +96,13 @@ fn run(ops: &[Op]) -> Demo {
                     note: ledger_core::Text::parse("", 1, true).expect("empty note"),
                 },
             ),
-            Op::Redeem { resident, reward, qty, kiosk, request } => (
+            Op::Redeem {
+                resident,
+                reward,
+                qty,
+                kiosk,
+                request,
+            } => (
                 ["kiosk-1", "kiosk-2"][*kiosk],
                 Body::Redeem {
                     resident: residents[*resident].parse().expect("code"),
@@ -88,11 +134,20 @@ fn run(ops: &[Op]) -> Demo {
         };
         let key = keys.signing_key(actor).expect("demo key");
         let before = demo.ledger.len();
-        let result = demo.ledger.append(Draft { ts_ms, actor: actor.parse().expect("actor"), body }, &key);
+        let result = demo.ledger.append(
+            Draft {
+                ts_ms,
+                actor: actor.parse().expect("actor"),
+                body,
+            },
+            &key,
+        );
         // A refusal changes nothing; an acceptance adds at most one entry.
         match result {
             Ok(ledger_core::Appended::New(seq)) => assert_eq!(seq.0, before),
-            Ok(ledger_core::Appended::Existing(_)) | Err(_) => assert_eq!(demo.ledger.len(), before),
+            Ok(ledger_core::Appended::Existing(_)) | Err(_) => {
+                assert_eq!(demo.ledger.len(), before)
+            }
         }
     }
     demo
@@ -105,17 +160,29 @@ fn fold_balances(demo: &Demo) -> HashMap<String, Points> {
     let entries = demo.ledger.entries();
     for entry in entries {
         let (resident, points, sign) = match &entry.body {
-            Body::Earn { resident, points, .. } => (resident, *points, 1),
-            Body::Redeem { resident, points, .. } => (resident, *points, -1),
+            Body::Earn {
+                resident, points, ..
+            } => (resident, *points, 1),
+            Body::Redeem {
+                resident, points, ..
+            } => (resident, *points, -1),
             Body::Reverse { entry: target, .. } => match &entries[target.0 as usize].body {
-                Body::Earn { resident, points, .. } => (resident, *points, -1),
-                Body::Redeem { resident, points, .. } => (resident, *points, 1),
+                Body::Earn {
+                    resident, points, ..
+                } => (resident, *points, -1),
+                Body::Redeem {
+                    resident, points, ..
+                } => (resident, *points, 1),
                 _ => unreachable!("only earns and redeems are reversed"),
             },
             _ => continue,
         };
         let balance = balances.entry(resident.to_string()).or_default();
-        *balance = if sign > 0 { balance.plus(points) } else { balance.minus(points).expect("never negative") };
+        *balance = if sign > 0 {
+            balance.plus(points)
+        } else {
+            balance.minus(points).expect("never negative")
+        };
     }
     balances
 }

@@ -22,7 +22,13 @@ pub fn jcs(value: &serde_json::Value) -> String {
             names.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
             let body: Vec<String> = names
                 .iter()
-                .map(|name| format!("{}:{}", jcs(&Value::String((*name).clone())), jcs(&members[*name])))
+                .map(|name| {
+                    format!(
+                        "{}:{}",
+                        jcs(&Value::String((*name).clone())),
+                        jcs(&members[*name])
+                    )
+                })
                 .collect();
             format!("{{{}}}", body.join(","))
         }
@@ -57,5 +63,8 @@ pub fn recompute_hash(line: &str) -> String {
     let object = value.as_object_mut().expect("an object");
     object.remove("hash");
     object.remove("sig");
-    Sha256::digest(jcs(&value).as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(jcs(&value).as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -12,7 +12,10 @@ use ledger_core::{AppendError, FieldProblem, HeadError, Lang, VerifyError};
 #[derive(Debug)]
 pub enum CliError {
     /// A file could not be read or written.
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// A ledger file fails verification (malformed, tampered, a broken rule).
     Verify { path: PathBuf, error: VerifyError },
     /// A ledger does not match a published head or an older copy.
@@ -24,7 +27,10 @@ pub enum CliError {
     /// The keys file has no key for this actor.
     MissingKey { path: PathBuf, actor: String },
     /// A command-line value breaks the format.
-    BadValue { option: &'static str, problem: FieldProblem },
+    BadValue {
+        option: &'static str,
+        problem: FieldProblem,
+    },
     /// Another process is writing the ledger.
     Locked(PathBuf),
     /// The file to create already exists.
@@ -83,24 +89,40 @@ impl CliError {
             CliError::Io { path, error } if zh => {
                 format!("无法读写 {}：{error}", path.display())
             }
-            CliError::Io { path, error } => format!("cannot read or write {}: {error}", path.display()),
+            CliError::Io { path, error } => {
+                format!("cannot read or write {}: {error}", path.display())
+            }
             CliError::Verify { path, error } if zh => {
                 format!("{} 校验失败，{}", path.display(), error.message(lang))
             }
             CliError::Verify { path, error } => {
-                format!("{} failed verification at {}", path.display(), error.message(lang))
+                format!(
+                    "{} failed verification at {}",
+                    path.display(),
+                    error.message(lang)
+                )
             }
-            CliError::Head { path, error } => format!("{}: {}", path.display(), error.message(lang)),
-            CliError::Append(error) if zh => format!("拒绝追加，未写入任何内容：{}", error.message(lang)),
-            CliError::Append(error) => format!("refused, nothing was written: {}", error.message(lang)),
-            CliError::Keys { path, error } => format!("{}: {}", path.display(), error.message(lang)),
+            CliError::Head { path, error } => {
+                format!("{}: {}", path.display(), error.message(lang))
+            }
+            CliError::Append(error) if zh => {
+                format!("拒绝追加，未写入任何内容：{}", error.message(lang))
+            }
+            CliError::Append(error) => {
+                format!("refused, nothing was written: {}", error.message(lang))
+            }
+            CliError::Keys { path, error } => {
+                format!("{}: {}", path.display(), error.message(lang))
+            }
             CliError::MissingKey { path, actor } if zh => {
                 format!("密钥文件 {} 中没有 {actor} 的私钥", path.display())
             }
             CliError::MissingKey { path, actor } => {
                 format!("the keys file {} has no key for {actor}", path.display())
             }
-            CliError::BadValue { option, problem } => format!("{option}: {}", problem.message(lang)),
+            CliError::BadValue { option, problem } => {
+                format!("{option}: {}", problem.message(lang))
+            }
             CliError::Locked(path) if zh => format!(
                 "{} 正被另一个 jifen 进程写入（已加锁），请稍后再试",
                 path.display()
@@ -110,7 +132,10 @@ impl CliError {
                 path.display()
             ),
             CliError::Exists(path) if zh => format!("{} 已存在，不会覆盖", path.display()),
-            CliError::Exists(path) => format!("{} already exists; it will not be overwritten", path.display()),
+            CliError::Exists(path) => format!(
+                "{} already exists; it will not be overwritten",
+                path.display()
+            ),
             CliError::ClockBehind { last_ts_ms, now_ms } if zh => format!(
                 "本机时钟（{now_ms}）早于账本最后一条（{last_ts_ms}）：请校准时钟，或用 --ts 指定时间"
             ),

@@ -2,10 +2,6 @@
 //! ledger. It parses arguments, calls `ledger-core`, and prints; every rule
 //! lives in the core. Exit codes are decided in `error.rs`.
 
-mod error;
-mod store;
-mod table;
-
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,8 +13,9 @@ use ledger_core::{
 };
 use serde_json::json;
 
-use crate::error::CliError;
-use crate::store::Writer;
+use jifen::error::CliError;
+use jifen::store::{self, Writer};
+use jifen::table;
 
 #[derive(Parser)]
 #[command(
@@ -85,6 +82,9 @@ enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        /// Check only the hash chain (links and hashes, near SHA-256 speed), not signatures or rules.
+        #[arg(long, conflicts_with_all = ["head", "extends"])]
+        chain_only: bool,
     },
     /// 查询余额 / Balances of all residents, or of one.
     Balance {
@@ -286,7 +286,11 @@ enum BodyArgs {
 fn language(flag: Option<&str>) -> Lang {
     flag.map(str::to_owned)
         .into_iter()
-        .chain(["JIFEN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"].iter().filter_map(|v| std::env::var(v).ok()))
+        .chain(
+            ["JIFEN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .filter_map(|v| std::env::var(v).ok()),
+        )
         .find_map(|tag| Lang::from_tag(&tag))
         .unwrap_or_default()
 }
@@ -316,16 +320,26 @@ fn now_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-fn parse<T: std::str::FromStr<Err = FieldProblem>>(option: &'static str, text: &str) -> Result<T, CliError> {
-    text.parse().map_err(|problem| CliError::BadValue { option, problem })
+fn parse<T: std::str::FromStr<Err = FieldProblem>>(
+    option: &'static str,
+    text: &str,
+) -> Result<T, CliError> {
+    text.parse()
+        .map_err(|problem| CliError::BadValue { option, problem })
 }
 
-fn text(option: &'static str, value: &str, max: usize, allow_empty: bool) -> Result<Text, CliError> {
+fn text(
+    option: &'static str,
+    value: &str,
+    max: usize,
+    allow_empty: bool,
+) -> Result<Text, CliError> {
     Text::parse(value, max, allow_empty).map_err(|problem| CliError::BadValue { option, problem })
 }
 
 fn points(option: &'static str, value: &str) -> Result<Points, CliError> {
-    let parsed = Points::parse_input(value).map_err(|problem| CliError::BadValue { option, problem })?;
+    let parsed =
+        Points::parse_input(value).map_err(|problem| CliError::BadValue { option, problem })?;
     if parsed.is_zero() {
         return Err(CliError::BadValue {
             option,
@@ -337,7 +351,12 @@ fn points(option: &'static str, value: &str) -> Result<Points, CliError> {
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], CliError> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| CliError::io(Path::new("/dev/urandom"), std::io::Error::other(e.to_string())))?;
+    getrandom::fill(&mut bytes).map_err(|e| {
+        CliError::io(
+            Path::new("/dev/urandom"),
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
     Ok(bytes)
 }
 
@@ -350,7 +369,11 @@ fn read_keys(path: &Path) -> Result<Keys, CliError> {
 }
 
 fn read_keys_or_empty(path: &Path) -> Result<Keys, CliError> {
-    if path.exists() { read_keys(path) } else { Ok(Keys::default()) }
+    if path.exists() {
+        read_keys(path)
+    } else {
+        Ok(Keys::default())
+    }
 }
 
 fn run(command: Command, lang: Lang) -> Result<(), CliError> {
@@ -359,10 +382,15 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             let actor: ActorId = parse("--actor", &actor)?;
             let mut file = read_keys_or_empty(&keys)?;
             if file.signing_key(actor.as_str()).is_some() {
-                return Err(CliError::Exists(PathBuf::from(format!("{}#{actor}", keys.display()))));
+                return Err(CliError::Exists(PathBuf::from(format!(
+                    "{}#{actor}",
+                    keys.display()
+                ))));
             }
             let seed = random_bytes::<32>()?;
-            let public = ledger_core::SigningKey::from_bytes(&seed).verifying_key().to_bytes();
+            let public = ledger_core::SigningKey::from_bytes(&seed)
+                .verifying_key()
+                .to_bytes();
             file.insert(actor.clone(), seed);
             store::write_atomically(&keys, file.to_json().as_bytes(), true)?;
             println!("{actor} {}", ledger_core::hex::encode(&public));
@@ -416,11 +444,38 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         Command::Append(args) => append(args, lang),
         Command::Verify {
             file,
+            chain_only: true,
+            json,
+            ..
+        } => {
+            let head = store::chain_only(&file)?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"ok": true, "count": head.seq.0 + 1, "head": {"seq": head.seq.0, "hash": head.hash.to_hex()}, "checked": "chain"})
+                );
+            } else {
+                println!(
+                    "ok: {} entries, head {} {} (hash chain only)",
+                    head.seq.0 + 1,
+                    head.seq,
+                    head.hash
+                );
+            }
+            Ok(())
+        }
+        Command::Verify {
+            file,
             head,
             extends,
             json,
+            ..
         } => verify(&file, head.as_deref(), extends.as_deref(), json, lang),
-        Command::Balance { file, resident, json } => balance(&file, resident.as_deref(), json, lang),
+        Command::Balance {
+            file,
+            resident,
+            json,
+        } => balance(&file, resident.as_deref(), json, lang),
         Command::History {
             file,
             resident,
@@ -443,11 +498,18 @@ fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             if cut {
                 println!(
                     "{} head {}",
-                    lang.pick("已去掉不完整的最后一行；", "cut off the incomplete last line;"),
+                    lang.pick(
+                        "已去掉不完整的最后一行；",
+                        "cut off the incomplete last line;"
+                    ),
                     ledger.head()
                 );
             } else {
-                println!("{} head {}", lang.pick("无需修复；", "nothing to repair;"), ledger.head());
+                println!(
+                    "{} head {}",
+                    lang.pick("无需修复；", "nothing to repair;"),
+                    ledger.head()
+                );
             }
             Ok(())
         }
@@ -462,11 +524,14 @@ fn build_bodies(body: BodyArgs, ledger: &Ledger, actor: &str) -> Result<Vec<Body
             note,
         } => {
             let activity_id = parse("--activity", &activity)?;
-            let points = ledger
-                .state()
-                .activity(&activity)
-                .map(|a| a.points)
-                .ok_or(CliError::Append(ledger_core::RuleError::UnknownActivity(activity).into()))?;
+            let points =
+                ledger
+                    .state()
+                    .activity(&activity)
+                    .map(|a| a.points)
+                    .ok_or(CliError::Append(
+                        ledger_core::RuleError::UnknownActivity(activity).into(),
+                    ))?;
             let note = text("--note", &note, limits::MAX_TEXT_BYTES, true)?;
             residents
                 .iter()
@@ -490,13 +555,23 @@ fn build_bodies(body: BodyArgs, ledger: &Ledger, actor: &str) -> Result<Vec<Body
                 .state()
                 .reward(&reward)
                 .map(|r| r.cost)
-                .ok_or_else(|| CliError::Append(ledger_core::RuleError::UnknownReward(reward.clone()).into()))?;
+                .ok_or_else(|| {
+                    CliError::Append(ledger_core::RuleError::UnknownReward(reward.clone()).into())
+                })?;
             let request_id: RequestId = match request_id {
                 Some(id) => parse("--request-id", &id)?,
-                None => parse("--request-id", &format!("{actor}:{}", ledger_core::hex::encode(&random_bytes::<8>()?)))?,
+                None => parse(
+                    "--request-id",
+                    &format!(
+                        "{actor}:{}",
+                        ledger_core::hex::encode(&random_bytes::<8>()?)
+                    ),
+                )?,
             };
             if qty == 0 || qty > limits::MAX_QTY {
-                return Err(CliError::Append(ledger_core::RuleError::Quantity(qty).into()));
+                return Err(CliError::Append(
+                    ledger_core::RuleError::Quantity(qty).into(),
+                ));
             }
             vec![Body::Redeem {
                 resident: parse("--resident", &resident)?,
@@ -520,10 +595,20 @@ fn build_bodies(body: BodyArgs, ledger: &Ledger, actor: &str) -> Result<Vec<Body
             let role: Role = match (role, existing) {
                 (Some(role), _) => parse("--role", &role)?,
                 (None, Some(record)) => record.role,
-                (None, None) => return Err(CliError::BadValue { option: "--role", problem: FieldProblem::NotARole }),
+                (None, None) => {
+                    return Err(CliError::BadValue {
+                        option: "--role",
+                        problem: FieldProblem::NotARole,
+                    });
+                }
             };
             let pubkey = match (pubkey, existing) {
-                (Some(hex), _) => PublicKey::parse_hex(&hex).map_err(|problem| CliError::BadValue { option: "--pubkey", problem })?,
+                (Some(hex), _) => {
+                    PublicKey::parse_hex(&hex).map_err(|problem| CliError::BadValue {
+                        option: "--pubkey",
+                        problem,
+                    })?
+                }
                 (None, Some(record)) => record.pubkey,
                 (None, None) => {
                     return Err(CliError::BadValue {
@@ -546,8 +631,12 @@ fn build_bodies(body: BodyArgs, ledger: &Ledger, actor: &str) -> Result<Vec<Body
             inactive,
         } => {
             let existing = ledger.state().resident(&code);
-            let household = household.or_else(|| existing.map(|r| r.household.to_string())).unwrap_or_default();
-            let area = area.or_else(|| existing.map(|r| r.area.to_string())).unwrap_or_default();
+            let household = household
+                .or_else(|| existing.map(|r| r.household.to_string()))
+                .unwrap_or_default();
+            let area = area
+                .or_else(|| existing.map(|r| r.area.to_string()))
+                .unwrap_or_default();
             vec![Body::Resident {
                 code: parse("--code", &code)?,
                 household: parse("--household", &household)?,
@@ -579,7 +668,11 @@ fn build_bodies(body: BodyArgs, ledger: &Ledger, actor: &str) -> Result<Vec<Body
             cost: points("--cost", &cost)?,
             active: !inactive,
         }],
-        BodyArgs::Stock { reward, delta, note } => vec![Body::Stock {
+        BodyArgs::Stock {
+            reward,
+            delta,
+            note,
+        } => vec![Body::Stock {
             reward: parse("--reward", &reward)?,
             delta,
             note: text("--note", &note, limits::MAX_TEXT_BYTES, true)?,
@@ -589,10 +682,12 @@ fn build_bodies(body: BodyArgs, ledger: &Ledger, actor: &str) -> Result<Vec<Body
 
 fn append(args: AppendArgs, lang: Lang) -> Result<(), CliError> {
     let keys = read_keys(&args.keys)?;
-    let key = keys.signing_key(&args.actor).ok_or_else(|| CliError::MissingKey {
-        path: args.keys.clone(),
-        actor: args.actor.clone(),
-    })?;
+    let key = keys
+        .signing_key(&args.actor)
+        .ok_or_else(|| CliError::MissingKey {
+            path: args.keys.clone(),
+            actor: args.actor.clone(),
+        })?;
     let actor: ActorId = parse("--as", &args.actor)?;
     let mut writer = Writer::open(&args.file)?;
     let (mut ledger, cut) = writer.load(true)?;
@@ -625,7 +720,14 @@ fn append(args: AppendArgs, lang: Lang) -> Result<(), CliError> {
     let mut lines = String::new();
     for body in bodies {
         let appended = ledger
-            .append(Draft { ts_ms, actor: actor.clone(), body }, &key)
+            .append(
+                Draft {
+                    ts_ms,
+                    actor: actor.clone(),
+                    body,
+                },
+                &key,
+            )
             .map_err(CliError::Append)?;
         if let Appended::New(seq) = appended {
             lines.push_str(&ledger.line(seq).unwrap_or_default());
@@ -641,13 +743,23 @@ fn append(args: AppendArgs, lang: Lang) -> Result<(), CliError> {
         let hash = entry.map(|e| e.hash.to_hex()).unwrap_or_default();
         let is_new = matches!(appended, Appended::New(_));
         if args.json {
-            println!("{}", json!({"seq": appended.seq().0, "hash": hash, "new": is_new}));
+            println!(
+                "{}",
+                json!({"seq": appended.seq().0, "hash": hash, "new": is_new})
+            );
         } else if is_new {
-            println!("{} seq {} hash {hash}", lang.pick("已追加", "appended"), appended.seq());
+            println!(
+                "{} seq {} hash {hash}",
+                lang.pick("已追加", "appended"),
+                appended.seq()
+            );
         } else {
             println!(
                 "{} seq {} hash {hash}",
-                lang.pick("同一 request_id 已记录过，未重复写入：", "already recorded (same request_id), nothing written:"),
+                lang.pick(
+                    "同一 request_id 已记录过，未重复写入：",
+                    "already recorded (same request_id), nothing written:"
+                ),
                 appended.seq()
             );
         }
@@ -655,7 +767,13 @@ fn append(args: AppendArgs, lang: Lang) -> Result<(), CliError> {
     Ok(())
 }
 
-fn verify(file: &Path, head: Option<&str>, extends: Option<&Path>, json: bool, lang: Lang) -> Result<(), CliError> {
+fn verify(
+    file: &Path,
+    head: Option<&str>,
+    extends: Option<&Path>,
+    json: bool,
+    lang: Lang,
+) -> Result<(), CliError> {
     let head: Option<Head> = head.map(|h| parse("--head", h)).transpose()?;
     let result = (|| {
         let ledger = store::load(file, !json)?;
@@ -667,21 +785,31 @@ fn verify(file: &Path, head: Option<&str>, extends: Option<&Path>, json: bool, l
         }
         if let Some(older) = extends {
             let older_ledger = store::load(older, !json)?;
-            ledger.check_extends(&older_ledger).map_err(|error| CliError::Head {
-                path: file.to_owned(),
-                error,
-            })?;
+            ledger
+                .check_extends(&older_ledger)
+                .map_err(|error| CliError::Head {
+                    path: file.to_owned(),
+                    error,
+                })?;
         }
         Ok(ledger)
     })();
     match (result, json) {
         (Ok(ledger), false) => {
-            println!("ok: {} entries, head {} {}", ledger.len(), ledger.head().seq, ledger.head().hash);
+            println!(
+                "ok: {} entries, head {} {}",
+                ledger.len(),
+                ledger.head().seq,
+                ledger.head().hash
+            );
             Ok(())
         }
         (Ok(ledger), true) => {
             let head = ledger.head();
-            println!("{}", json!({"ok": true, "count": ledger.len(), "head": {"seq": head.seq.0, "hash": head.hash.to_hex()}}));
+            println!(
+                "{}",
+                json!({"ok": true, "count": ledger.len(), "head": {"seq": head.seq.0, "hash": head.hash.to_hex()}})
+            );
             Ok(())
         }
         (Err(error), true) => {
@@ -690,7 +818,10 @@ fn verify(file: &Path, head: Option<&str>, extends: Option<&Path>, json: bool, l
                 CliError::Head { error, .. } => error.seq().map(|s| s.0),
                 _ => None,
             };
-            println!("{}", json!({"ok": false, "seq": seq, "kind": error.kind(), "message": error.message(lang)}));
+            println!(
+                "{}",
+                json!({"ok": false, "seq": seq, "kind": error.kind(), "message": error.message(lang)})
+            );
             Err(error)
         }
         (Err(error), false) => Err(error),
@@ -700,7 +831,12 @@ fn verify(file: &Path, head: Option<&str>, extends: Option<&Path>, json: bool, l
 fn balance(file: &Path, resident: Option<&str>, json: bool, lang: Lang) -> Result<(), CliError> {
     let ledger = store::load(file, !json)?;
     let records: Vec<_> = match resident {
-        Some(code) => vec![ledger.state().resident(code).ok_or_else(|| CliError::UnknownResident(code.to_owned()))?],
+        Some(code) => vec![
+            ledger
+                .state()
+                .resident(code)
+                .ok_or_else(|| CliError::UnknownResident(code.to_owned()))?,
+        ],
         None => ledger.residents().iter().collect(),
     };
     if json {
@@ -714,7 +850,14 @@ fn balance(file: &Path, resident: Option<&str>, json: bool, lang: Lang) -> Resul
     let header = if lang == Lang::Zh {
         ["居民", "户", "网格", "余额", "累计获得", "状态"]
     } else {
-        ["resident", "household", "area", "balance", "earned", "status"]
+        [
+            "resident",
+            "household",
+            "area",
+            "balance",
+            "earned",
+            "status",
+        ]
     };
     let rows: Vec<Vec<String>> = records
         .iter()
@@ -725,7 +868,12 @@ fn balance(file: &Path, resident: Option<&str>, json: bool, lang: Lang) -> Resul
                 r.area.to_string(),
                 r.balance.to_wire(),
                 r.earned_total.to_wire(),
-                if r.active { lang.pick("在册", "active") } else { lang.pick("停用", "inactive") }.to_owned(),
+                if r.active {
+                    lang.pick("在册", "active")
+                } else {
+                    lang.pick("停用", "inactive")
+                }
+                .to_owned(),
             ]
         })
         .collect();
@@ -735,36 +883,83 @@ fn balance(file: &Path, resident: Option<&str>, json: bool, lang: Lang) -> Resul
 
 /// What an entry means for one resident's history: kind, item, signed points.
 fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (String, String, String, String) {
-    let name_of_activity = |id: &str| ledger.state().activity(id).map_or(id.to_owned(), |a| a.name.to_string());
-    let name_of_reward = |id: &str| ledger.state().reward(id).map_or(id.to_owned(), |r| r.name.to_string());
+    let name_of_activity = |id: &str| {
+        ledger
+            .state()
+            .activity(id)
+            .map_or(id.to_owned(), |a| a.name.to_string())
+    };
+    let name_of_reward = |id: &str| {
+        ledger
+            .state()
+            .reward(id)
+            .map_or(id.to_owned(), |r| r.name.to_string())
+    };
     match &entry.body {
-        Body::Earn { activity, points, note, .. } => (
+        Body::Earn {
+            activity,
+            points,
+            note,
+            ..
+        } => (
             lang.pick("获得", "earn").to_owned(),
             name_of_activity(activity.as_str()),
             format!("+{points}"),
             note.to_string(),
         ),
-        Body::Redeem { reward, qty, points, .. } => (
+        Body::Redeem {
+            reward,
+            qty,
+            points,
+            ..
+        } => (
             lang.pick("兑换", "redeem").to_owned(),
             format!("{} ×{qty}", name_of_reward(reward.as_str())),
             format!("-{points}"),
             String::new(),
         ),
-        Body::Reverse { entry: target, reason } => {
+        Body::Reverse {
+            entry: target,
+            reason,
+        } => {
             let (item, signed) = match ledger.entry(*target).map(|e| &e.body) {
-                Some(Body::Earn { activity, points, .. }) => (name_of_activity(activity.as_str()), format!("-{points}")),
-                Some(Body::Redeem { reward, points, .. }) => (name_of_reward(reward.as_str()), format!("+{points}")),
+                Some(Body::Earn {
+                    activity, points, ..
+                }) => (name_of_activity(activity.as_str()), format!("-{points}")),
+                Some(Body::Redeem { reward, points, .. }) => {
+                    (name_of_reward(reward.as_str()), format!("+{points}"))
+                }
                 _ => (String::new(), String::new()),
             };
-            (format!("{} #{target}", lang.pick("冲正", "reverse")), item, signed, reason.to_string())
+            (
+                format!("{} #{target}", lang.pick("冲正", "reverse")),
+                item,
+                signed,
+                reason.to_string(),
+            )
         }
-        other => (other.type_name().to_owned(), String::new(), String::new(), String::new()),
+        other => (
+            other.type_name().to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
     }
 }
 
-fn history(file: &Path, resident: &str, page: usize, per_page: usize, json: bool, lang: Lang) -> Result<(), CliError> {
+fn history(
+    file: &Path,
+    resident: &str,
+    page: usize,
+    per_page: usize,
+    json: bool,
+    lang: Lang,
+) -> Result<(), CliError> {
     let ledger = store::load(file, !json)?;
-    let record = ledger.state().resident(resident).ok_or_else(|| CliError::UnknownResident(resident.to_owned()))?;
+    let record = ledger
+        .state()
+        .resident(resident)
+        .ok_or_else(|| CliError::UnknownResident(resident.to_owned()))?;
     let per_page = per_page.clamp(1, 1_000);
     let offset = page.saturating_sub(1).saturating_mul(per_page);
     let entries = ledger.history_page(resident, offset, per_page);
@@ -778,10 +973,19 @@ fn history(file: &Path, resident: &str, page: usize, per_page: usize, json: bool
                 json!({"seq": e.seq.0, "ts": e.ts_ms, "time": format_local_ts(e.ts_ms, offset_minutes), "type": e.body.type_name(), "kind": kind, "item": item, "points": signed_points, "actor": e.actor.as_str(), "note": note, "reversed_by": ledger.reversed_by(e.seq).map(|s| s.0)})
             })
             .collect();
-        println!("{}", json!({"resident": resident, "balance": record.balance.to_wire(), "total": total, "page": page, "per_page": per_page, "entries": rows}));
+        println!(
+            "{}",
+            json!({"resident": resident, "balance": record.balance.to_wire(), "total": total, "page": page, "per_page": per_page, "entries": rows})
+        );
         return Ok(());
     }
-    println!("{} {}  {} {}", lang.pick("居民", "resident"), resident, lang.pick("余额", "balance"), record.balance);
+    println!(
+        "{} {}  {} {}",
+        lang.pick("居民", "resident"),
+        resident,
+        lang.pick("余额", "balance"),
+        record.balance
+    );
     let header = if lang == Lang::Zh {
         ["序号", "时间", "类型", "项目", "积分", "记录人", "备注"]
     } else {
@@ -792,14 +996,30 @@ fn history(file: &Path, resident: &str, page: usize, per_page: usize, json: bool
         .map(|e| {
             let (kind, item, signed_points, mut note) = describe(&ledger, e, lang);
             if let Some(by) = ledger.reversed_by(e.seq) {
-                note = format!("{}{}{by}", if note.is_empty() { "" } else { "; " }, lang.pick("已被冲正 #", "reversed by #")) + &note;
+                note = format!(
+                    "{}{}{by}",
+                    if note.is_empty() { "" } else { "; " },
+                    lang.pick("已被冲正 #", "reversed by #")
+                ) + &note;
             }
-            vec![e.seq.to_string(), format_local_ts(e.ts_ms, offset_minutes), kind, item, signed_points, e.actor.to_string(), note]
+            vec![
+                e.seq.to_string(),
+                format_local_ts(e.ts_ms, offset_minutes),
+                kind,
+                item,
+                signed_points,
+                e.actor.to_string(),
+                note,
+            ]
         })
         .collect();
     print!("{}", table::render(&header, &rows, &[0, 4]));
     let pages = total.div_ceil(per_page).max(1);
-    println!("{} {page}/{pages}，{} {total}", lang.pick("第", "page"), lang.pick("共", "entries"));
+    println!(
+        "{} {page}/{pages}，{} {total}",
+        lang.pick("第", "page"),
+        lang.pick("共", "entries")
+    );
     Ok(())
 }
 
@@ -814,7 +1034,11 @@ fn rewards(file: &Path, json: bool, lang: Lang) -> Result<(), CliError> {
         println!("{}", serde_json::Value::Array(rows));
         return Ok(());
     }
-    let header = if lang == Lang::Zh { ["编号", "名称", "积分", "库存", "状态"] } else { ["id", "name", "cost", "stock", "status"] };
+    let header = if lang == Lang::Zh {
+        ["编号", "名称", "积分", "库存", "状态"]
+    } else {
+        ["id", "name", "cost", "stock", "status"]
+    };
     let rows: Vec<Vec<String>> = ledger
         .rewards()
         .iter()
@@ -824,7 +1048,12 @@ fn rewards(file: &Path, json: bool, lang: Lang) -> Result<(), CliError> {
                 r.name.to_string(),
                 r.cost.to_wire(),
                 r.stock.to_string(),
-                if r.active { lang.pick("可兑换", "available") } else { lang.pick("已下架", "withdrawn") }.to_owned(),
+                if r.active {
+                    lang.pick("可兑换", "available")
+                } else {
+                    lang.pick("已下架", "withdrawn")
+                }
+                .to_owned(),
             ]
         })
         .collect();
@@ -832,7 +1061,15 @@ fn rewards(file: &Path, json: bool, lang: Lang) -> Result<(), CliError> {
     Ok(())
 }
 
-fn demo(out: &Path, keys: &Path, residents: u32, entries: u64, seed: u64, force: bool, lang: Lang) -> Result<(), CliError> {
+fn demo(
+    out: &Path,
+    keys: &Path,
+    residents: u32,
+    entries: u64,
+    seed: u64,
+    force: bool,
+    lang: Lang,
+) -> Result<(), CliError> {
     for path in [out, keys] {
         if path.exists() && !force {
             return Err(CliError::Exists(path.to_owned()));
@@ -841,21 +1078,36 @@ fn demo(out: &Path, keys: &Path, residents: u32, entries: u64, seed: u64, force:
     if residents == 0 || residents as usize > limits::MAX_RESIDENTS {
         return Err(CliError::BadValue {
             option: "--residents",
-            problem: FieldProblem::OutOfRange { min: 1, max: limits::MAX_RESIDENTS as i64 },
+            problem: FieldProblem::OutOfRange {
+                min: 1,
+                max: limits::MAX_RESIDENTS as i64,
+            },
         });
     }
     if entries > limits::MAX_ENTRIES {
         return Err(CliError::BadValue {
             option: "--entries",
-            problem: FieldProblem::OutOfRange { min: 0, max: limits::MAX_ENTRIES as i64 },
+            problem: FieldProblem::OutOfRange {
+                min: 0,
+                max: limits::MAX_ENTRIES as i64,
+            },
         });
     }
-    let config = ledger_core::demo::DemoConfig { residents, entries, seed, ..Default::default() };
+    let config = ledger_core::demo::DemoConfig {
+        residents,
+        entries,
+        seed,
+        ..Default::default()
+    };
     let bar = store::progress_bar(entries, entries >= 50_000, "generating");
     let demo = ledger_core::demo::generate_with_progress(&config, |done| bar.set_position(done));
     bar.finish_and_clear();
     store::write_atomically(out, demo.ledger.to_jsonl().as_bytes(), false)?;
-    store::write_atomically(keys, ledger_core::demo::keys_json(&demo.keys).as_bytes(), true)?;
+    store::write_atomically(
+        keys,
+        ledger_core::demo::keys_json(&demo.keys).as_bytes(),
+        true,
+    )?;
     println!(
         "{} {} {}, {} {}",
         lang.pick("已生成演示社区：", "generated a demo community:"),

@@ -108,7 +108,7 @@ enum Failure {
     /// Every complete line verified, but the file ends in an incomplete
     /// line (left by a writer that died mid-write): here is the ledger
     /// without it.
-    Incomplete(Ledger),
+    Incomplete(Box<Ledger>),
 }
 
 use Failure::{Bad, Incomplete};
@@ -121,7 +121,9 @@ fn verify_stream<R: BufRead>(
     reader: &mut LineReader<R>,
     progress: &ProgressBar,
 ) -> std::io::Result<Result<Ledger, Failure>> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 16);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 16);
     let lowest_bad_signature = AtomicU64::new(u64::MAX);
     let signature_errors: Mutex<Vec<VerifyError>> = Mutex::new(Vec::new());
     let (sender, receiver) = mpsc::sync_channel::<SignatureBatch>(workers * 2);
@@ -195,7 +197,7 @@ fn verify_stream<R: BufRead>(
     }
     let count = verifier.count();
     Ok(match verifier.finish() {
-        Ok((ledger, _)) if incomplete => Err(Incomplete(ledger)),
+        Ok((ledger, _)) if incomplete => Err(Incomplete(Box::new(ledger))),
         Ok((ledger, _)) => Ok(ledger),
         Err(_) if incomplete => Err(Bad(VerifyError {
             seq: Seq(count),
@@ -205,7 +207,11 @@ fn verify_stream<R: BufRead>(
     })
 }
 
-fn verify_file(file: &mut File, path: &Path, show_progress: bool) -> Result<(Result<Ledger, Failure>, u64), CliError> {
+fn verify_file(
+    file: &mut File,
+    path: &Path,
+    show_progress: bool,
+) -> Result<(Result<Ledger, Failure>, u64), CliError> {
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(
         estimated_entries(size),
@@ -233,6 +239,19 @@ pub fn load(path: &Path, show_progress: bool) -> Result<Ledger, CliError> {
                 kind: VerifyErrorKind::IncompleteLastLine,
             },
         },
+    })
+}
+
+/// Checks only the hash chain of a file (see
+/// `ledger_core::verify::verify_chain_only`): the head, or the first bad entry.
+pub fn chain_only(path: &Path) -> Result<ledger_core::Head, CliError> {
+    let mut file = File::open(path).map_err(|e| CliError::io(path, e))?;
+    file.lock_shared().map_err(|e| CliError::io(path, e))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| CliError::io(path, e))?;
+    ledger_core::verify::verify_chain_only(&bytes).map_err(|error| CliError::Verify {
+        path: path.to_owned(),
+        error,
     })
 }
 
@@ -275,7 +294,8 @@ impl Writer {
                 std::io::ErrorKind::AlreadyExists => CliError::Exists(path.to_owned()),
                 _ => CliError::io(path, e),
             })?;
-        file.try_lock().map_err(|_| CliError::Locked(path.to_owned()))?;
+        file.try_lock()
+            .map_err(|_| CliError::Locked(path.to_owned()))?;
         let mut writer = Writer {
             file,
             path: path.to_owned(),
@@ -298,7 +318,7 @@ impl Writer {
                     .set_len(complete_bytes)
                     .and_then(|()| self.file.sync_all())
                     .map_err(|e| CliError::io(&self.path, e))?;
-                Ok((ledger, true))
+                Ok((*ledger, true))
             }
             Err(Bad(error)) => Err(CliError::Verify {
                 path: self.path.clone(),
@@ -335,7 +355,10 @@ fn sync_parent(path: &Path) {
 /// Writes a whole file atomically: a temporary file beside it, synced, then
 /// renamed over the target. With `private`, only the owner may read it.
 pub fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);

@@ -46,7 +46,10 @@ mod tests {
     fn aligns_wide_characters() {
         let text = super::render(
             &["名称", "n"],
-            &[vec!["大米".into(), "5".into()], vec!["soap".into(), "12".into()]],
+            &[
+                vec!["大米".into(), "5".into()],
+                vec!["soap".into(), "12".into()],
+            ],
             &[1],
         );
         assert_eq!(text, "名称   n\n----  --\n大米   5\nsoap  12\n");

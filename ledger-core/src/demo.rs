@@ -31,8 +31,8 @@ impl Default for DemoConfig {
             residents: 500,
             entries: 10_000,
             seed: 1,
-            // 2026-01-01T00:00:00+08:00
-            start_ts_ms: 1_767_196_800_000,
+            // 2025-01-01T00:00:00+08:00: a year of demo ends in the past.
+            start_ts_ms: 1_735_660_800_000,
         }
     }
 }
@@ -89,7 +89,9 @@ fn text(value: &str) -> Text {
 }
 
 fn id<T: core::str::FromStr>(value: &str) -> T {
-    value.parse().unwrap_or_else(|_| unreachable!("demo id {value:?}"))
+    value
+        .parse()
+        .unwrap_or_else(|_| unreachable!("demo id {value:?}"))
 }
 
 /// The secret seed of a demo actor: SHA-256 of the seed and the actor id.
@@ -114,7 +116,10 @@ struct Builder {
 
 impl Builder {
     fn key(&self, actor: &str) -> Option<&SigningKey> {
-        self.keys.iter().find(|(id, _, _)| id.as_str() == actor).map(|(_, _, key)| key)
+        self.keys
+            .iter()
+            .find(|(id, _, _)| id.as_str() == actor)
+            .map(|(_, _, key)| key)
     }
 
     /// Appends; a refusal only means this random choice was not possible
@@ -126,14 +131,25 @@ impl Builder {
             actor: id(actor),
             body,
         };
-        self.ledger.append(draft, &key).ok().map(|appended| appended.seq())
+        self.ledger
+            .append(draft, &key)
+            .ok()
+            .map(|appended| appended.seq())
     }
 }
 
 /// [`generate`], calling `progress(entries_so_far)` now and then.
 pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)) -> Demo {
     let mut rng = Rng(config.seed ^ 0x6a69_6665_6e00_0000);
-    let actor_ids = ["admin-1", "officer-1", "officer-2", "officer-3", "kiosk-1", "kiosk-2", "officer-4"];
+    let actor_ids = [
+        "admin-1",
+        "officer-1",
+        "officer-2",
+        "officer-3",
+        "kiosk-1",
+        "kiosk-2",
+        "officer-4",
+    ];
     let keys: Vec<(ActorId, [u8; 32], SigningKey)> = actor_ids
         .iter()
         .map(|actor| {
@@ -157,7 +173,12 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
         ts_ms: config.start_ts_ms,
     };
     let public = |builder: &Builder, actor: &str| {
-        PublicKey(builder.key(actor).map(|k| k.verifying_key().to_bytes()).unwrap_or_default())
+        PublicKey(
+            builder
+                .key(actor)
+                .map(|k| k.verifying_key().to_bytes())
+                .unwrap_or_default(),
+        )
     };
     for (actor, role) in [
         ("officer-1", Role::Officer),
@@ -167,7 +188,15 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
         ("kiosk-2", Role::Kiosk),
     ] {
         let pubkey = public(&builder, actor);
-        builder.append("admin-1", Body::Actor { id: id(actor), role, pubkey, active: true });
+        builder.append(
+            "admin-1",
+            Body::Actor {
+                id: id(actor),
+                role,
+                pubkey,
+                active: true,
+            },
+        );
     }
     for (activity, name, points, cap, _) in ACTIVITIES {
         builder.append(
@@ -184,11 +213,20 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
     for (reward, name, cost) in REWARDS {
         builder.append(
             "admin-1",
-            Body::Reward { id: id(reward), name: text(name), cost: Points::whole(cost), active: true },
+            Body::Reward {
+                id: id(reward),
+                name: text(name),
+                cost: Points::whole(cost),
+                active: true,
+            },
         );
         builder.append(
             "admin-1",
-            Body::Stock { reward: id(reward), delta: 200, note: text("首批入库") },
+            Body::Stock {
+                reward: id(reward),
+                delta: 200,
+                note: text("首批入库"),
+            },
         );
     }
     let residents = config.residents.max(1);
@@ -196,11 +234,21 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
     let codes: Vec<String> = (1..=residents).map(|n| format!("JX-{n:0width$}")).collect();
     for code in &codes {
         let building = 1 + rng.below(184);
-        let household = format!("{building}-{}-{}0{}", 1 + rng.below(4), 1 + rng.below(6), 1 + rng.below(2));
+        let household = format!(
+            "{building}-{}-{}0{}",
+            1 + rng.below(4),
+            1 + rng.below(6),
+            1 + rng.below(2)
+        );
         let area = format!("A{:02}", 1 + (building - 1) * 14 / 184);
         builder.append(
             "admin-1",
-            Body::Resident { code: id(code), household: id(&household), area: id(&area), active: true },
+            Body::Resident {
+                code: id(code),
+                household: id(&household),
+                area: id(&area),
+                active: true,
+            },
         );
     }
     let target = config.entries.min(crate::limits::MAX_ENTRIES);
@@ -210,19 +258,41 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
     let mut officers = vec!["officer-1", "officer-2", "officer-3"];
     let mut rotated = false;
     let mut attempts = 0u64;
+    let mut last_len = builder.ledger.len();
     while builder.ledger.len() < target && attempts < target.saturating_mul(20) {
         attempts += 1;
-        builder.ts_ms += rng.below(2 * mean_gap_ms);
-        if builder.ledger.len() % 4096 == 0 {
+        // Time moves on between entries, not between refused attempts, so
+        // the demo spans about a year whatever its size.
+        if builder.ledger.len() > last_len {
+            last_len = builder.ledger.len();
+            builder.ts_ms += rng.below(2 * mean_gap_ms);
+        }
+        if builder.ledger.len().is_multiple_of(4096) {
             progress(builder.ledger.len());
         }
         if !rotated && builder.ledger.len() >= target / 2 && target > 2_000 {
             // Mid-year officer-3 leaves: officer-4 is registered, officer-3 retired.
             rotated = true;
             let pubkey = public(&builder, "officer-4");
-            builder.append("admin-1", Body::Actor { id: id("officer-4"), role: Role::Officer, pubkey, active: true });
+            builder.append(
+                "admin-1",
+                Body::Actor {
+                    id: id("officer-4"),
+                    role: Role::Officer,
+                    pubkey,
+                    active: true,
+                },
+            );
             let pubkey = public(&builder, "officer-3");
-            builder.append("admin-1", Body::Actor { id: id("officer-3"), role: Role::Officer, pubkey, active: false });
+            builder.append(
+                "admin-1",
+                Body::Actor {
+                    id: id("officer-3"),
+                    role: Role::Officer,
+                    pubkey,
+                    active: false,
+                },
+            );
             officers = vec!["officer-1", "officer-2", "officer-4"];
             continue;
         }
@@ -239,7 +309,11 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
                 })
                 .unwrap_or(&ACTIVITIES[0]);
             let officer = officers[rng.below(officers.len() as u64) as usize];
-            let note = if rng.below(10) == 0 { "周末集中活动" } else { "" };
+            let note = if rng.below(10) == 0 {
+                "周末集中活动"
+            } else {
+                ""
+            };
             builder.append(
                 officer,
                 Body::Earn {
@@ -262,7 +336,11 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
                 continue;
             }
             let (reward, cost) = affordable[rng.below(affordable.len() as u64) as usize].clone();
-            let qty = if cost.times(2) <= balance && rng.below(5) == 0 { 2 } else { 1 };
+            let qty = if cost.times(2) <= balance && rng.below(5) == 0 {
+                2
+            } else {
+                1
+            };
             let kiosk = match rng.below(10) {
                 0 => officers[0],
                 1..=5 => "kiosk-1",
@@ -282,16 +360,23 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
         } else if roll < 97 {
             let len = builder.ledger.len();
             let target_seq = Seq(len - 1 - rng.below(len.min(300)));
-            let reversible = builder.ledger.entry(target_seq).is_some_and(|e| {
-                matches!(e.body, Body::Earn { .. } | Body::Redeem { .. })
-            });
+            let reversible = builder
+                .ledger
+                .entry(target_seq)
+                .is_some_and(|e| matches!(e.body, Body::Earn { .. } | Body::Redeem { .. }));
             if reversible && builder.ledger.reversed_by(target_seq).is_none() {
                 let reason = match builder.ledger.entry(target_seq).map(|e| &e.body) {
                     Some(Body::Earn { .. }) => "录入错误：重复登记",
                     _ => "居民退回奖品",
                 };
                 let officer = officers[rng.below(officers.len() as u64) as usize];
-                builder.append(officer, Body::Reverse { entry: target_seq, reason: text(reason) });
+                builder.append(
+                    officer,
+                    Body::Reverse {
+                        entry: target_seq,
+                        reason: text(reason),
+                    },
+                );
             }
         } else {
             let low: Vec<_> = builder
@@ -302,14 +387,25 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
                 .map(|r| r.id.clone())
                 .collect();
             if let Some(reward) = low.first() {
-                builder.append("admin-1", Body::Stock { reward: reward.clone(), delta: 200, note: text("补货") });
+                builder.append(
+                    "admin-1",
+                    Body::Stock {
+                        reward: reward.clone(),
+                        delta: 200,
+                        note: text("补货"),
+                    },
+                );
             }
         }
     }
     progress(builder.ledger.len());
     Demo {
         ledger: builder.ledger,
-        keys: builder.keys.into_iter().map(|(actor, secret, _)| (actor, secret)).collect(),
+        keys: builder
+            .keys
+            .into_iter()
+            .map(|(actor, secret, _)| (actor, secret))
+            .collect(),
     }
 }
 
@@ -317,8 +413,12 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
 pub fn keys_json(keys: &[(ActorId, [u8; 32])]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = keys
         .iter()
-        .map(|(actor, secret)| (actor.to_string(), serde_json::Value::String(crate::hex::encode(secret))))
+        .map(|(actor, secret)| {
+            (
+                actor.to_string(),
+                serde_json::Value::String(crate::hex::encode(secret)),
+            )
+        })
         .collect();
     serde_json::to_string_pretty(&map).unwrap_or_default()
 }
-

@@ -164,13 +164,19 @@ impl Body {
                 admin_id,
                 admin_key,
             } => {
-                let admin = [("id", Value::Str(admin_id.as_str())), ("pubkey", Value::Hex(&admin_key.0))];
+                let admin = [
+                    ("id", Value::Str(admin_id.as_str())),
+                    ("pubkey", Value::Hex(&admin_key.0)),
+                ];
                 canonical::write_object(
                     out,
                     &[
                         ("type", kind),
                         ("name", Value::Str(name.as_str())),
-                        ("utc_offset_minutes", Value::Int(i64::from(*utc_offset_minutes))),
+                        (
+                            "utc_offset_minutes",
+                            Value::Int(i64::from(*utc_offset_minutes)),
+                        ),
                         ("admin", Value::Object(&admin)),
                     ],
                 );
@@ -288,7 +294,10 @@ impl Body {
                 out,
                 &[
                     ("type", kind),
-                    ("entry", Value::Int(i64::try_from(entry.0).unwrap_or(i64::MAX))),
+                    (
+                        "entry",
+                        Value::Int(i64::try_from(entry.0).unwrap_or(i64::MAX)),
+                    ),
                     ("reason", Value::Str(reason.as_str())),
                 ],
             ),
@@ -578,10 +587,16 @@ impl WireBody<'_> {
             return Err(LineError::UnexpectedMember(extra));
         }
         let name = |value: Option<Cow<'_, str>>| -> Result<Text, LineError> {
-            field("body.name", Text::parse(&need(value, "body.name")?, limits::MAX_NAME_BYTES, false))
+            field(
+                "body.name",
+                Text::parse(&need(value, "body.name")?, limits::MAX_NAME_BYTES, false),
+            )
         };
         let note = |value: Option<Cow<'_, str>>| -> Result<Text, LineError> {
-            field("body.note", Text::parse(&need(value, "body.note")?, limits::MAX_TEXT_BYTES, true))
+            field(
+                "body.note",
+                Text::parse(&need(value, "body.note")?, limits::MAX_TEXT_BYTES, true),
+            )
         };
         Ok(match &*self.kind {
             "genesis" => {
@@ -611,7 +626,10 @@ impl WireBody<'_> {
             },
             "resident" => Body::Resident {
                 code: field("body.code", need(self.code, "body.code")?.parse())?,
-                household: field("body.household", need(self.household, "body.household")?.parse())?,
+                household: field(
+                    "body.household",
+                    need(self.household, "body.household")?.parse(),
+                )?,
                 area: field("body.area", need(self.area, "body.area")?.parse())?,
                 active: need(self.active, "body.active")?,
             },
@@ -639,13 +657,22 @@ impl WireBody<'_> {
                 note: note(self.note)?,
             },
             "earn" => Body::Earn {
-                resident: field("body.resident", need(self.resident, "body.resident")?.parse())?,
-                activity: field("body.activity", need(self.activity, "body.activity")?.parse())?,
+                resident: field(
+                    "body.resident",
+                    need(self.resident, "body.resident")?.parse(),
+                )?,
+                activity: field(
+                    "body.activity",
+                    need(self.activity, "body.activity")?.parse(),
+                )?,
                 points: positive("body.points", &need(self.points, "body.points")?)?,
                 note: note(self.note)?,
             },
             "redeem" => Body::Redeem {
-                resident: field("body.resident", need(self.resident, "body.resident")?.parse())?,
+                resident: field(
+                    "body.resident",
+                    need(self.resident, "body.resident")?.parse(),
+                )?,
                 reward: field("body.reward", need(self.reward, "body.reward")?.parse())?,
                 qty: u32::try_from(in_range(
                     "body.qty",
@@ -670,7 +697,11 @@ impl WireBody<'_> {
                 .unsigned_abs()),
                 reason: field(
                     "body.reason",
-                    Text::parse(&need(self.reason, "body.reason")?, limits::MAX_TEXT_BYTES, false),
+                    Text::parse(
+                        &need(self.reason, "body.reason")?,
+                        limits::MAX_TEXT_BYTES,
+                        false,
+                    ),
                 )?,
             },
         })

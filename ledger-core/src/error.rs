@@ -104,7 +104,13 @@ impl FieldProblem {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             FieldProblem::Length { min, max } => {
-                say!(lang, "长度须为 {} 到 {} 字节", "must be {} to {} bytes long", min, max)
+                say!(
+                    lang,
+                    "长度须为 {} 到 {} 字节",
+                    "must be {} to {} bytes long",
+                    min,
+                    max
+                )
             }
             FieldProblem::IdCharacters => say!(
                 lang,
@@ -112,7 +118,11 @@ impl FieldProblem {
                 "may only contain ASCII letters, digits, '-', '_' and '.'"
             ),
             FieldProblem::ControlCharacter => {
-                say!(lang, "不能含换行等控制字符", "must not contain control characters")
+                say!(
+                    lang,
+                    "不能含换行等控制字符",
+                    "must not contain control characters"
+                )
             }
             FieldProblem::NotLowercaseHex { bytes } => say!(
                 lang,
@@ -143,10 +153,20 @@ impl FieldProblem {
                 "must be SEQ:HASH, like 42:3f… (64 hex digits)"
             ),
             FieldProblem::OutOfRange { min, max } => {
-                say!(lang, "须在 {} 到 {} 之间", "must be between {} and {}", min, max)
+                say!(
+                    lang,
+                    "须在 {} 到 {} 之间",
+                    "must be between {} and {}",
+                    min,
+                    max
+                )
             }
             FieldProblem::NotAPublicKey => {
-                say!(lang, "不是有效的 Ed25519 公钥", "is not an Ed25519 public key")
+                say!(
+                    lang,
+                    "不是有效的 Ed25519 公钥",
+                    "is not an Ed25519 public key"
+                )
             }
         }
     }
@@ -198,7 +218,13 @@ impl LineError {
                 reason
             ),
             LineError::Field { field, problem } => {
-                say!(lang, "字段 {} {}", "member {} {}", field, problem.message(lang))
+                say!(
+                    lang,
+                    "字段 {} {}",
+                    "member {} {}",
+                    field,
+                    problem.message(lang)
+                )
             }
             LineError::UnknownType(kind) => {
                 say!(lang, "未知的条目类型 {:?}", "unknown entry type {:?}", kind)
@@ -523,7 +549,12 @@ impl RuleError {
                 seq
             ),
             RuleError::ReverseMissing(seq) => {
-                say!(lang, "要冲正的第 {} 条不存在", "entry {} to reverse does not exist", seq)
+                say!(
+                    lang,
+                    "要冲正的第 {} 条不存在",
+                    "entry {} to reverse does not exist",
+                    seq
+                )
             }
             RuleError::ReverseKind(seq) => say!(
                 lang,
@@ -559,7 +590,9 @@ impl RuleError {
                 what,
                 max
             ),
-            RuleError::ZeroPoints(field) => say!(lang, "{} 须大于 0", "{} must be more than 0", field),
+            RuleError::ZeroPoints(field) => {
+                say!(lang, "{} 须大于 0", "{} must be more than 0", field)
+            }
         }
     }
 }
@@ -680,7 +713,10 @@ impl VerifyError {
     /// member), as opposed to a well-formed file that fails integrity or a
     /// rule. The CLI exits 2 for the first, 1 for the second.
     pub fn is_malformed(&self) -> bool {
-        matches!(self.kind, VerifyErrorKind::Malformed(_) | VerifyErrorKind::Empty)
+        matches!(
+            self.kind,
+            VerifyErrorKind::Malformed(_) | VerifyErrorKind::Empty
+        )
     }
 
     /// The message in `lang`, starting with the seq.
@@ -819,4 +855,11 @@ impl HeadError {
     }
 }
 
-english_display!(FieldProblem, LineError, RuleError, AppendError, VerifyError, HeadError);
+english_display!(
+    FieldProblem,
+    LineError,
+    RuleError,
+    AppendError,
+    VerifyError,
+    HeadError
+);

@@ -85,7 +85,9 @@ impl<'de> Deserialize<'de> for RawKeys {
                 let mut pairs: Vec<(String, String)> = Vec::new();
                 while let Some((actor, secret)) = map.next_entry::<String, String>()? {
                     if pairs.iter().any(|(seen, _)| *seen == actor) {
-                        return Err(serde::de::Error::custom(format!("actor {actor:?} appears twice")));
+                        return Err(serde::de::Error::custom(format!(
+                            "actor {actor:?} appears twice"
+                        )));
                     }
                     if pairs.len() >= MAX_KEYS {
                         return Err(serde::de::Error::custom("too many keys"));

@@ -99,10 +99,9 @@ impl Ledger {
         if let Body::Redeem { request_id, .. } = &draft.body
             && let Some(&seq) = self.state.request_ids.get(request_id)
         {
-            let same = self
-                .entries
-                .get(seq as usize)
-                .is_some_and(|existing| existing.body == draft.body && existing.actor == draft.actor);
+            let same = self.entries.get(seq as usize).is_some_and(|existing| {
+                existing.body == draft.body && existing.actor == draft.actor
+            });
             return if same {
                 Ok(Appended::Existing(Seq(u64::from(seq))))
             } else {
@@ -130,7 +129,12 @@ impl Ledger {
         entry.sig = key.sign(&entry.hash.0).to_bytes();
         self.state.apply(&entry, effect);
         self.entries.push(entry);
-        debug_assert!(self.state.residents.iter().all(|r| r.balance >= Points::ZERO));
+        debug_assert!(
+            self.state
+                .residents
+                .iter()
+                .all(|r| r.balance >= Points::ZERO)
+        );
         Ok(Appended::New(Seq(self.entries.len() as u64 - 1)))
     }
 
@@ -176,7 +180,9 @@ impl Ledger {
     }
 
     fn head_hash(&self) -> EntryHash {
-        self.entries.last().map_or(EntryHash::ZERO, |entry| entry.hash)
+        self.entries
+            .last()
+            .map_or(EntryHash::ZERO, |entry| entry.hash)
     }
 
     /// The head: the last entry's seq and hash.

@@ -95,8 +95,9 @@ fn check_id(text: &str, max_bytes: usize, extra: &[u8]) -> Result<(), FieldProbl
             max: max_bytes,
         });
     }
-    let allowed =
-        |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.') || extra.contains(&byte);
+    let allowed = |byte: u8| {
+        byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.') || extra.contains(&byte)
+    };
     if text.bytes().all(allowed) {
         Ok(())
     } else {
@@ -181,7 +182,10 @@ impl Text {
     pub fn parse(text: &str, max_bytes: usize, allow_empty: bool) -> Result<Text, FieldProblem> {
         let min = usize::from(!allow_empty);
         if text.len() < min || text.len() > max_bytes {
-            return Err(FieldProblem::Length { min, max: max_bytes });
+            return Err(FieldProblem::Length {
+                min,
+                max: max_bytes,
+            });
         }
         if text.chars().any(char::is_control) {
             return Err(FieldProblem::ControlCharacter);
@@ -275,7 +279,7 @@ impl Points {
     pub fn write_wire(self, out: &mut Vec<u8>) {
         let mut mantissa = self.0.mantissa().unsigned_abs();
         let mut scale = self.0.scale();
-        while scale > 0 && mantissa % 10 == 0 {
+        while scale > 0 && mantissa.is_multiple_of(10) {
             mantissa /= 10;
             scale -= 1;
         }
@@ -367,7 +371,8 @@ impl FromStr for Role {
 /// The local day number of a timestamp in a ledger's UTC offset; the daily
 /// cap counts within one such day.
 pub fn local_day(ts_ms: u64, utc_offset_minutes: i32) -> i64 {
-    let local_ms = i64::try_from(ts_ms).unwrap_or(i64::MAX) + i64::from(utc_offset_minutes) * 60_000;
+    let local_ms =
+        i64::try_from(ts_ms).unwrap_or(i64::MAX) + i64::from(utc_offset_minutes) * 60_000;
     local_ms.div_euclid(86_400_000)
 }
 
@@ -378,15 +383,32 @@ mod tests {
     #[test]
     fn points_spellings() {
         for good in ["0", "5", "2.5", "0.25", "1000000", "999999.99"] {
-            assert_eq!(Points::parse_wire(good).map(Points::to_wire), Ok(good.to_owned()));
+            assert_eq!(
+                Points::parse_wire(good).map(Points::to_wire),
+                Ok(good.to_owned())
+            );
         }
         for bad in [
-            "", "05", "2.50", "2.", ".5", "+5", "-5", "1e3", "0.125", " 5", "1000000.01", "５",
+            "",
+            "05",
+            "2.50",
+            "2.",
+            ".5",
+            "+5",
+            "-5",
+            "1e3",
+            "0.125",
+            " 5",
+            "1000000.01",
+            "５",
             "12345678",
         ] {
             assert!(Points::parse_wire(bad).is_err(), "{bad:?} was accepted");
         }
-        assert_eq!(Points::parse_input(" 2.50 ").map(Points::to_wire), Ok("2.5".into()));
+        assert_eq!(
+            Points::parse_input(" 2.50 ").map(Points::to_wire),
+            Ok("2.5".into())
+        );
         assert!(Points::parse_input("-1").is_err());
     }
 
@@ -411,8 +433,14 @@ mod tests {
         // 2026-01-01T15:59:59.999Z is 23:59:59.999 local time in +08:00; one
         // millisecond later is the next local day there, but not in UTC.
         let before_midnight = 1_767_283_199_999u64;
-        assert_eq!(local_day(before_midnight, 480) + 1, local_day(before_midnight + 1, 480));
-        assert_eq!(local_day(before_midnight, 0), local_day(before_midnight + 1, 0));
+        assert_eq!(
+            local_day(before_midnight, 480) + 1,
+            local_day(before_midnight + 1, 480)
+        );
+        assert_eq!(
+            local_day(before_midnight, 0),
+            local_day(before_midnight + 1, 0)
+        );
     }
 }
 
@@ -420,18 +448,24 @@ mod tests {
 /// receipts and screens. Pure arithmetic (the proleptic Gregorian
 /// calendar), so the core needs no clock or time-zone database.
 pub fn format_local_ts(ts_ms: u64, utc_offset_minutes: i32) -> String {
-    let local_ms = i64::try_from(ts_ms).unwrap_or(i64::MAX) + i64::from(utc_offset_minutes) * 60_000;
+    let local_ms =
+        i64::try_from(ts_ms).unwrap_or(i64::MAX) + i64::from(utc_offset_minutes) * 60_000;
     let days = local_ms.div_euclid(86_400_000);
     let minute_of_day = local_ms.rem_euclid(86_400_000) / 60_000;
     // Howard Hinnant's days-to-civil algorithm.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02}",
@@ -444,9 +478,18 @@ pub fn format_local_ts(ts_ms: u64, utc_offset_minutes: i32) -> String {
 mod time_tests {
     #[test]
     fn formats_local_time() {
-        assert_eq!(super::format_local_ts(1_767_196_800_000, 480), "2026-01-01 00:00");
-        assert_eq!(super::format_local_ts(1_767_196_800_000, 0), "2025-12-31 16:00");
+        assert_eq!(
+            super::format_local_ts(1_767_196_800_000, 480),
+            "2026-01-01 00:00"
+        );
+        assert_eq!(
+            super::format_local_ts(1_767_196_800_000, 0),
+            "2025-12-31 16:00"
+        );
         assert_eq!(super::format_local_ts(0, 0), "1970-01-01 00:00");
-        assert_eq!(super::format_local_ts(951_782_400_000, 0), "2000-02-29 00:00");
+        assert_eq!(
+            super::format_local_ts(951_782_400_000, 0),
+            "2000-02-29 00:00"
+        );
     }
 }

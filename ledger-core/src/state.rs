@@ -214,7 +214,10 @@ impl State {
         if day != self.today {
             return Points::ZERO;
         }
-        match (self.resident_index.get(resident), self.activity_index.get(activity)) {
+        match (
+            self.resident_index.get(resident),
+            self.activity_index.get(activity),
+        ) {
             (Some(&r), Some(&a)) => self.earned_today.get(&(r, a)).copied().unwrap_or_default(),
             _ => Points::ZERO,
         }
@@ -306,7 +309,9 @@ impl State {
                 area,
                 active,
             } => Ok(match self.resident_index.get(code) {
-                Some(&index) => Effect::UpdateResident(index, household.clone(), area.clone(), *active),
+                Some(&index) => {
+                    Effect::UpdateResident(index, household.clone(), area.clone(), *active)
+                }
                 None => {
                     under_limit(self.residents.len(), limits::MAX_RESIDENTS, "residents")?;
                     Effect::NewResident(ResidentRecord {
@@ -379,7 +384,11 @@ impl State {
                 ..
             } => {
                 let resident_index = self.resident_index_of(resident)?;
-                if !self.residents.get(resident_index as usize).is_some_and(|r| r.active) {
+                if !self
+                    .residents
+                    .get(resident_index as usize)
+                    .is_some_and(|r| r.active)
+                {
                     return Err(RuleError::ResidentInactive(resident.to_string()));
                 }
                 let activity_index = *self
@@ -567,7 +576,10 @@ impl State {
                     .reward_index
                     .get(reward)
                     .ok_or_else(|| RuleError::UnknownReward(reward.to_string()))?;
-                let stock = self.rewards.get(reward_index as usize).map_or(0, |r| r.stock);
+                let stock = self
+                    .rewards
+                    .get(reward_index as usize)
+                    .map_or(0, |r| r.stock);
                 if stock.saturating_add(i64::from(*qty)) > limits::MAX_STOCK {
                     return Err(RuleError::StockLimit);
                 }

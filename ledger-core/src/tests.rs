@@ -28,18 +28,48 @@ fn id<T: core::str::FromStr>(value: &str) -> T {
 /// residents JX-1 and JX-2, garbage sorting (1 point, cap 2), a patrol
 /// (2.5 points, cap 5) and soap (8 points, 3 in stock).
 fn community() -> Ledger {
-    let mut ledger = Ledger::create(id("test"), text("测试社区"), 480, T0, id("admin-1"), &key("admin-1"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let admin = |body| Draft { ts_ms: T0, actor: id("admin-1"), body };
+    let mut ledger = Ledger::create(
+        id("test"),
+        text("测试社区"),
+        480,
+        T0,
+        id("admin-1"),
+        &key("admin-1"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let admin = |body| Draft {
+        ts_ms: T0,
+        actor: id("admin-1"),
+        body,
+    };
     let mut bodies = Vec::new();
-    for (actor, role) in [("officer-1", Role::Officer), ("kiosk-1", Role::Kiosk), ("officer-old", Role::Officer)] {
+    for (actor, role) in [
+        ("officer-1", Role::Officer),
+        ("kiosk-1", Role::Kiosk),
+        ("officer-old", Role::Officer),
+    ] {
         let pubkey = PublicKey(key(actor).verifying_key().to_bytes());
-        bodies.push(Body::Actor { id: id(actor), role, pubkey, active: true });
+        bodies.push(Body::Actor {
+            id: id(actor),
+            role,
+            pubkey,
+            active: true,
+        });
     }
     let pubkey = PublicKey(key("officer-old").verifying_key().to_bytes());
-    bodies.push(Body::Actor { id: id("officer-old"), role: Role::Officer, pubkey, active: false });
+    bodies.push(Body::Actor {
+        id: id("officer-old"),
+        role: Role::Officer,
+        pubkey,
+        active: false,
+    });
     for code in ["JX-1", "JX-2"] {
-        bodies.push(Body::Resident { code: id(code), household: id("1-1-101"), area: id("A01"), active: true });
+        bodies.push(Body::Resident {
+            code: id(code),
+            household: id("1-1-101"),
+            area: id("A01"),
+            active: true,
+        });
     }
     bodies.push(Body::Activity {
         id: id("garbage_sorting"),
@@ -55,10 +85,21 @@ fn community() -> Ledger {
         daily_cap: Points::whole(5),
         active: true,
     });
-    bodies.push(Body::Reward { id: id("soap"), name: text("香皂"), cost: Points::whole(8), active: true });
-    bodies.push(Body::Stock { reward: id("soap"), delta: 3, note: text("") });
+    bodies.push(Body::Reward {
+        id: id("soap"),
+        name: text("香皂"),
+        cost: Points::whole(8),
+        active: true,
+    });
+    bodies.push(Body::Stock {
+        reward: id("soap"),
+        delta: 3,
+        note: text(""),
+    });
     for body in bodies {
-        ledger.append(admin(body), &key("admin-1")).unwrap_or_else(|e| panic!("{e}"));
+        ledger
+            .append(admin(body), &key("admin-1"))
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     ledger
 }
@@ -84,7 +125,10 @@ fn redeem(resident: &str, qty: u32, points: u32, request_id: &str) -> Body {
 }
 
 fn reverse(seq: u64) -> Body {
-    Body::Reverse { entry: Seq(seq), reason: text("录入错误") }
+    Body::Reverse {
+        entry: Seq(seq),
+        reason: text("录入错误"),
+    }
 }
 
 fn check(steps: Vec<(&str, u64, Body)>, expect: Expect) {
@@ -92,10 +136,19 @@ fn check(steps: Vec<(&str, u64, Body)>, expect: Expect) {
     let mut out = String::new();
     for (actor, hours, body) in steps {
         let kind = body.type_name();
-        let draft = Draft { ts_ms: T0 + hours * HOUR, actor: id(actor), body };
+        let draft = Draft {
+            ts_ms: T0 + hours * HOUR,
+            actor: id(actor),
+            body,
+        };
         match ledger.append(draft, &key(actor)) {
             Ok(appended) => writeln!(out, "{kind} by {actor}: {appended:?}"),
-            Err(error) => writeln!(out, "{kind} by {actor}: refused {} ({})", error.kind(), error.message(crate::Lang::En)),
+            Err(error) => writeln!(
+                out,
+                "{kind} by {actor}: refused {} ({})",
+                error.kind(),
+                error.message(crate::Lang::En)
+            ),
         }
         .unwrap_or_default();
     }
@@ -106,7 +159,8 @@ fn check(steps: Vec<(&str, u64, Body)>, expect: Expect) {
         writeln!(out, "{} stock {}", reward.id, reward.stock).unwrap_or_default();
     }
     // Replaying the export gives the same state: the rules run again.
-    let replayed = crate::verify::verify_jsonl(ledger.to_jsonl().as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let replayed =
+        crate::verify::verify_jsonl(ledger.to_jsonl().as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(replayed.head(), ledger.head());
     for (left, right) in replayed.residents().iter().zip(ledger.residents()) {
         assert_eq!(left.balance, right.balance);
@@ -156,8 +210,16 @@ fn redeeming_checks_balance_stock_cost_and_request_ids() {
     let mut steps = Vec::new();
     for day in 0..8 {
         // Two patrols a day for eight days: 40 points.
-        steps.push(("officer-1", day * 24 + 1, earn("JX-1", "safety_patrol", "2.5")));
-        steps.push(("officer-1", day * 24 + 2, earn("JX-1", "safety_patrol", "2.5")));
+        steps.push((
+            "officer-1",
+            day * 24 + 1,
+            earn("JX-1", "safety_patrol", "2.5"),
+        ));
+        steps.push((
+            "officer-1",
+            day * 24 + 2,
+            earn("JX-1", "safety_patrol", "2.5"),
+        ));
     }
     steps.extend([
         ("kiosk-1", 200, redeem("JX-1", 6, 48, "k1:1")),
@@ -171,7 +233,9 @@ fn redeeming_checks_balance_stock_cost_and_request_ids() {
         ("admin-1", 201, redeem("JX-1", 1, 8, "k1:6")),
         ("officer-1", 201, redeem("JX-1", 1, 8, "k1:7")),
     ]);
-    check(steps, expect![[r#"
+    check(
+        steps,
+        expect![[r#"
         earn by officer-1: New(Seq(11))
         earn by officer-1: New(Seq(12))
         earn by officer-1: New(Seq(13))
@@ -200,7 +264,8 @@ fn redeeming_checks_balance_stock_cost_and_request_ids() {
         JX-1 balance 16
         JX-2 balance 0
         soap stock 0
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -280,21 +345,102 @@ fn reversing_an_earn_of_an_earlier_day_leaves_todays_cap() {
 
 #[test]
 fn actors_keys_and_admin_rules() {
-    let weak = PublicKey(curve25519_dalek::constants::EIGHT_TORSION[1].compress().to_bytes());
+    let weak = PublicKey(
+        curve25519_dalek::constants::EIGHT_TORSION[1]
+            .compress()
+            .to_bytes(),
+    );
     let officer_key = PublicKey(key("officer-1").verifying_key().to_bytes());
     let new_key = PublicKey(key("officer-2").verifying_key().to_bytes());
     let admin_key = PublicKey(key("admin-1").verifying_key().to_bytes());
     check(
         vec![
-            ("admin-1", 1, Body::Actor { id: id("officer-2"), role: Role::Officer, pubkey: weak, active: true }),
-            ("admin-1", 1, Body::Actor { id: id("officer-2"), role: Role::Officer, pubkey: officer_key, active: true }),
-            ("admin-1", 1, Body::Actor { id: id("officer-1"), role: Role::Kiosk, pubkey: officer_key, active: true }),
-            ("admin-1", 1, Body::Actor { id: id("officer-1"), role: Role::Officer, pubkey: new_key, active: true }),
-            ("admin-1", 1, Body::Actor { id: id("admin-1"), role: Role::Admin, pubkey: admin_key, active: false }),
-            ("officer-1", 1, Body::Stock { reward: id("soap"), delta: 5, note: text("") }),
-            ("admin-1", 1, Body::Stock { reward: id("soap"), delta: -4, note: text("") }),
-            ("admin-1", 1, Body::Stock { reward: id("soap"), delta: -3, note: text("过期") }),
-            ("admin-1", 0, Body::Stock { reward: id("soap"), delta: 1, note: text("") }),
+            (
+                "admin-1",
+                1,
+                Body::Actor {
+                    id: id("officer-2"),
+                    role: Role::Officer,
+                    pubkey: weak,
+                    active: true,
+                },
+            ),
+            (
+                "admin-1",
+                1,
+                Body::Actor {
+                    id: id("officer-2"),
+                    role: Role::Officer,
+                    pubkey: officer_key,
+                    active: true,
+                },
+            ),
+            (
+                "admin-1",
+                1,
+                Body::Actor {
+                    id: id("officer-1"),
+                    role: Role::Kiosk,
+                    pubkey: officer_key,
+                    active: true,
+                },
+            ),
+            (
+                "admin-1",
+                1,
+                Body::Actor {
+                    id: id("officer-1"),
+                    role: Role::Officer,
+                    pubkey: new_key,
+                    active: true,
+                },
+            ),
+            (
+                "admin-1",
+                1,
+                Body::Actor {
+                    id: id("admin-1"),
+                    role: Role::Admin,
+                    pubkey: admin_key,
+                    active: false,
+                },
+            ),
+            (
+                "officer-1",
+                1,
+                Body::Stock {
+                    reward: id("soap"),
+                    delta: 5,
+                    note: text(""),
+                },
+            ),
+            (
+                "admin-1",
+                1,
+                Body::Stock {
+                    reward: id("soap"),
+                    delta: -4,
+                    note: text(""),
+                },
+            ),
+            (
+                "admin-1",
+                1,
+                Body::Stock {
+                    reward: id("soap"),
+                    delta: -3,
+                    note: text("过期"),
+                },
+            ),
+            (
+                "admin-1",
+                0,
+                Body::Stock {
+                    reward: id("soap"),
+                    delta: 1,
+                    note: text(""),
+                },
+            ),
         ],
         expect![[r#"
             actor by admin-1: refused weak_key (weak (small-order) public key: anyone could forge its signatures)
@@ -317,7 +463,11 @@ fn actors_keys_and_admin_rules() {
 fn a_key_that_is_not_the_registered_one_signs_nothing() {
     let mut ledger = community();
     let before = ledger.to_jsonl();
-    let draft = Draft { ts_ms: T0, actor: id("officer-1"), body: earn("JX-1", "garbage_sorting", "1") };
+    let draft = Draft {
+        ts_ms: T0,
+        actor: id("officer-1"),
+        body: earn("JX-1", "garbage_sorting", "1"),
+    };
     let refused = ledger.append(draft, &key("kiosk-1"));
     assert_eq!(refused.map_err(|e| e.kind()), Err("wrong_key"));
     assert_eq!(ledger.to_jsonl(), before);
@@ -327,11 +477,21 @@ fn a_key_that_is_not_the_registered_one_signs_nothing() {
 fn history_pages_are_newest_first_and_bounded() {
     let mut ledger = community();
     for day in 0..30u64 {
-        let draft = Draft { ts_ms: T0 + day * 24 * HOUR, actor: id("officer-1"), body: earn("JX-1", "garbage_sorting", "1") };
-        ledger.append(draft, &key("officer-1")).unwrap_or_else(|e| panic!("{e}"));
+        let draft = Draft {
+            ts_ms: T0 + day * 24 * HOUR,
+            actor: id("officer-1"),
+            body: earn("JX-1", "garbage_sorting", "1"),
+        };
+        ledger
+            .append(draft, &key("officer-1"))
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     assert_eq!(ledger.history_len("JX-1"), 30);
-    let page: Vec<u64> = ledger.history_page("JX-1", 5, 3).iter().map(|e| e.seq.0).collect();
+    let page: Vec<u64> = ledger
+        .history_page("JX-1", 5, 3)
+        .iter()
+        .map(|e| e.seq.0)
+        .collect();
     assert_eq!(page, vec![35, 34, 33]);
     assert!(ledger.history_page("JX-1", 100, 3).is_empty());
     assert!(ledger.history_page("JX-404", 0, 3).is_empty());

@@ -93,7 +93,14 @@ impl SignatureBatch {
         self.seqs.is_empty()
     }
 
-    fn push(&mut self, seq: Seq, hash: [u8; 32], signature: [u8; 64], actor: &ActorId, key: VerifyingKey) {
+    fn push(
+        &mut self,
+        seq: Seq,
+        hash: [u8; 32],
+        signature: [u8; 64],
+        actor: &ActorId,
+        key: VerifyingKey,
+    ) {
         // Entries by the same signer come in runs, so look from the end.
         let index = match self.keys.iter().rposition(|(id, _)| id == actor) {
             Some(index) => index,
@@ -114,7 +121,8 @@ impl SignatureBatch {
         let mut hrams = Vec::with_capacity(self.len());
         let mut s_values = Vec::with_capacity(self.len());
         let mut r_points = Vec::with_capacity(self.len());
-        for ((signature, hash), &key) in self.signatures.iter().zip(&self.hashes).zip(&self.key_of) {
+        for ((signature, hash), &key) in self.signatures.iter().zip(&self.hashes).zip(&self.key_of)
+        {
             let Some((_, verifying_key)) = self.keys.get(key as usize) else {
                 return false;
             };
@@ -127,13 +135,19 @@ impl SignatureBatch {
             transcript.update(hram);
             transcript.update(s_bytes);
             hrams.push(Scalar::from_bytes_mod_order_wide(&hram));
-            let Ok(s_array) = <[u8; 32]>::try_from(s_bytes) else { return false };
+            let Ok(s_array) = <[u8; 32]>::try_from(s_bytes) else {
+                return false;
+            };
             let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_array)) else {
                 return false;
             };
             s_values.push(s);
-            let Ok(r_array) = <[u8; 32]>::try_from(r_bytes) else { return false };
-            let Some(r) = CompressedEdwardsY(r_array).decompress() else { return false };
+            let Ok(r_array) = <[u8; 32]>::try_from(r_bytes) else {
+                return false;
+            };
+            let Some(r) = CompressedEdwardsY(r_array).decompress() else {
+                return false;
+            };
             r_points.push(r);
         }
         let seed: [u8; 64] = transcript.finalize().into();
@@ -233,7 +247,10 @@ impl Verifier {
         if self.next_seq >= limits::MAX_ENTRIES {
             return Err(fail(VerifyErrorKind::TooManyEntries));
         }
-        let expected_prev = self.ledger.as_ref().map_or(EntryHash::ZERO, |l| l.head().hash);
+        let expected_prev = self
+            .ledger
+            .as_ref()
+            .map_or(EntryHash::ZERO, |l| l.head().hash);
         let (ledger_id, entry) = check_link(
             line,
             seq,
@@ -259,7 +276,8 @@ impl Verifier {
                 None => return Err(fail(VerifyErrorKind::BadSignature(entry.actor.clone()))),
             },
         };
-        self.pending.push(seq, entry.hash.0, entry.sig, &entry.actor, key);
+        self.pending
+            .push(seq, entry.hash.0, entry.sig, &entry.actor, key);
         ledger.push_verified(entry, effect);
         self.next_seq += 1;
         Ok(())
@@ -317,9 +335,8 @@ pub fn verify_jsonl_with_progress(
         if let Err(error) = verifier.push_line(line) {
             let pending = verifier.take_batch(1);
             let signature_error = pending.and_then(|batch| batch.verify().err());
-            return Err(first_error([error].into_iter().chain(signature_error)).unwrap_or_else(
-                || unreachable!("first_error of a non-empty list"),
-            ));
+            return Err(first_error([error].into_iter().chain(signature_error))
+                .unwrap_or_else(|| unreachable!("first_error of a non-empty list")));
         }
         if let Some(batch) = verifier.take_batch(SIGNATURE_BATCH) {
             batch.verify()?;
@@ -379,15 +396,19 @@ impl<'a> Cursor<'a> {
 
     fn digits(&mut self) -> Option<u64> {
         let rest = self.line.get(self.at..)?;
-        let length = rest.iter().take(17).take_while(|b| b.is_ascii_digit()).count();
+        let length = rest
+            .iter()
+            .take(17)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         let digits = rest.get(..length)?;
         if length == 0 || (length > 1 && digits[0] == b'0') {
             return None;
         }
         self.at += length;
-        digits
-            .iter()
-            .try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+        digits.iter().try_fold(0u64, |n, &d| {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })
     }
 
     /// A JSON object, skipped by matching braces outside strings.
@@ -493,7 +514,13 @@ pub fn verify_chain_only(bytes: &[u8]) -> Result<Head, VerifyError> {
                 let expected_ledger = ledger_id
                     .and_then(|id| core::str::from_utf8(id).ok())
                     .and_then(|id| id.parse::<LedgerId>().ok());
-                check_link(line, Seq(count), expected_ledger.as_ref(), head.hash, &mut scratch)?;
+                check_link(
+                    line,
+                    Seq(count),
+                    expected_ledger.as_ref(),
+                    head.hash,
+                    &mut scratch,
+                )?;
                 // Every line the full parser accepts has the layout the
                 // fast reader expects, so this is not reached; refusing is
                 // the safe answer if it ever is.
