@@ -39,64 +39,64 @@ fn estimated_entries(file_bytes: u64) -> u64 {
 }
 
 /// One line as read from a file, its length bounded.
-enum Line {
-    /// A line and its newline were read.
-    Complete(Vec<u8>),
+enum Line<'a> {
+    /// A line (without its newline).
+    Complete(&'a [u8]),
     /// Longer than the limit: its bytes were skipped, not kept.
     TooLong(usize),
-    /// The file ended without a newline after these bytes.
+    /// The file ended without a newline after some bytes.
     Incomplete,
 }
 
 /// Reads lines of at most [`limits::MAX_LINE_BYTES`] without ever holding
 /// more: a hostile file with a 1 GB line costs no more memory than a good
-/// one. Counts the bytes of complete lines, so a cut can be made after the
-/// last one.
-struct LineReader<R> {
-    reader: R,
-    complete_bytes: u64,
-    finished: bool,
-}
-
-impl<R: BufRead> LineReader<R> {
-    fn new(reader: R) -> LineReader<R> {
-        LineReader {
-            reader,
-            complete_bytes: 0,
-            finished: false,
-        }
-    }
-
-    fn next_line(&mut self) -> std::io::Result<Option<Line>> {
-        if self.finished {
-            return Ok(None);
-        }
-        let mut line = Vec::with_capacity(512);
-        let mut length = 0usize;
-        loop {
-            let buffer = self.reader.fill_buf()?;
-            if buffer.is_empty() {
-                self.finished = true;
-                return Ok((length > 0).then_some(Line::Incomplete));
+/// one. Lines that lie whole in the read buffer are passed without a copy.
+/// `visit` returns `false` to stop. Returns the bytes of complete lines
+/// read, so that a cut can be made after the last one.
+fn read_lines<R: BufRead>(
+    mut reader: R,
+    mut visit: impl FnMut(Line<'_>) -> bool,
+) -> std::io::Result<u64> {
+    let mut complete_bytes = 0u64;
+    let mut carry: Vec<u8> = Vec::new();
+    let mut carry_length = 0usize;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            if carry_length > 0 {
+                visit(Line::Incomplete);
             }
-            let (chunk, newline) = match buffer.iter().position(|&b| b == b'\n') {
-                Some(end) => (&buffer[..end], true),
-                None => (buffer, false),
+            return Ok(complete_bytes);
+        }
+        let mut used = 0;
+        let mut go_on = true;
+        while go_on {
+            let rest = &buffer[used..];
+            let Some(end) = memchr::memchr(b'\n', rest) else {
+                carry_length = carry_length.saturating_add(rest.len());
+                if carry_length <= limits::MAX_LINE_BYTES {
+                    carry.extend_from_slice(rest);
+                }
+                used = buffer.len();
+                break;
             };
-            length = length.saturating_add(chunk.len());
-            if length <= limits::MAX_LINE_BYTES {
-                line.extend_from_slice(chunk);
-            }
-            let used = chunk.len() + usize::from(newline);
-            self.reader.consume(used);
-            if newline {
-                self.complete_bytes += length as u64 + 1;
-                return Ok(Some(if length <= limits::MAX_LINE_BYTES {
-                    Line::Complete(line)
-                } else {
-                    Line::TooLong(length)
-                }));
-            }
+            let length = carry_length.saturating_add(end);
+            go_on = if length > limits::MAX_LINE_BYTES {
+                visit(Line::TooLong(length))
+            } else if carry_length > 0 {
+                carry.extend_from_slice(&rest[..end]);
+                visit(Line::Complete(&carry))
+            } else {
+                visit(Line::Complete(&rest[..end]))
+            };
+            complete_bytes += length as u64 + 1;
+            carry.clear();
+            carry_length = 0;
+            used += end + 1;
+        }
+        reader.consume(used);
+        if !go_on {
+            return Ok(complete_bytes);
         }
     }
 }
@@ -118,9 +118,9 @@ use Failure::{Bad, Incomplete};
 /// first bad entry, exactly as the single-threaded `verify_jsonl` would.
 /// The outer error is a read failure; the inner one says what is wrong.
 fn verify_stream<R: BufRead>(
-    reader: &mut LineReader<R>,
+    reader: R,
     progress: &ProgressBar,
-) -> std::io::Result<Result<Ledger, Failure>> {
+) -> std::io::Result<(Result<Ledger, Failure>, u64)> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 16);
@@ -151,52 +151,46 @@ fn verify_stream<R: BufRead>(
         let mut verifier = Verifier::new();
         let mut line_error = None;
         let mut incomplete = false;
-        let read = loop {
+        let read = read_lines(reader, |line| {
             // Anything found after a bad signature is later than it.
             if lowest_bad_signature.load(Ordering::Relaxed) != u64::MAX {
-                break Ok(());
+                return false;
             }
-            let fail = |kind| VerifyError {
-                seq: Seq(verifier.count()),
-                kind,
-            };
-            let result = match reader.next_line() {
-                Err(error) => break Err(error),
-                Ok(None) => break Ok(()),
-                Ok(Some(Line::Complete(line))) => verifier.push_line(&line),
-                Ok(Some(Line::TooLong(bytes))) => Err(fail(VerifyErrorKind::Malformed(
-                    ledger_core::LineError::TooLong { bytes },
-                ))),
-                Ok(Some(Line::Incomplete)) => {
+            let result = match line {
+                Line::Complete(line) => verifier.push_line(line),
+                Line::TooLong(bytes) => Err(VerifyError {
+                    seq: Seq(verifier.count()),
+                    kind: VerifyErrorKind::Malformed(ledger_core::LineError::TooLong { bytes }),
+                }),
+                Line::Incomplete => {
                     incomplete = true;
-                    break Ok(());
+                    return false;
                 }
             };
             if let Err(error) = result {
                 line_error = Some(error);
-                break Ok(());
+                return false;
             }
             if let Some(batch) = verifier.take_batch(SIGNATURE_BATCH) {
                 progress.set_position(verifier.count());
-                if sender.send(batch).is_err() {
-                    break Ok(());
-                }
+                return sender.send(batch).is_ok();
             }
-        };
+            true
+        });
         if let Some(rest) = verifier.take_batch(1) {
             let _ = sender.send(rest);
         }
         drop(sender);
-        read.map(|()| (verifier, line_error, incomplete))
+        read.map(|complete_bytes| (verifier, line_error, incomplete, complete_bytes))
     });
-    let (verifier, line_error, incomplete) = outcome?;
+    let (verifier, line_error, incomplete, complete_bytes) = outcome?;
     progress.set_position(verifier.count());
     let signature_errors = signature_errors.into_inner().unwrap_or_default();
     if let Some(error) = first_error(line_error.into_iter().chain(signature_errors)) {
-        return Ok(Err(Bad(error)));
+        return Ok((Err(Bad(error)), complete_bytes));
     }
     let count = verifier.count();
-    Ok(match verifier.finish() {
+    let result = match verifier.finish() {
         Ok((ledger, _)) if incomplete => Err(Incomplete(Box::new(ledger))),
         Ok((ledger, _)) => Ok(ledger),
         Err(_) if incomplete => Err(Bad(VerifyError {
@@ -204,7 +198,8 @@ fn verify_stream<R: BufRead>(
             kind: VerifyErrorKind::IncompleteLastLine,
         })),
         Err(error) => Err(Bad(error)),
-    })
+    };
+    Ok((result, complete_bytes))
 }
 
 fn verify_file(
@@ -218,10 +213,10 @@ fn verify_file(
         show_progress && size >= PROGRESS_MIN_BYTES,
         "verifying",
     );
-    let mut reader = LineReader::new(BufReader::with_capacity(1 << 20, &*file));
-    let result = verify_stream(&mut reader, &bar).map_err(|e| CliError::io(path, e))?;
+    let reader = BufReader::with_capacity(1 << 20, &*file);
+    let result = verify_stream(reader, &bar).map_err(|e| CliError::io(path, e))?;
     bar.finish_and_clear();
-    Ok((result, reader.complete_bytes))
+    Ok(result)
 }
 
 /// Reads and verifies a ledger, holding a shared lock so that a writer's
@@ -245,14 +240,33 @@ pub fn load(path: &Path, show_progress: bool) -> Result<Ledger, CliError> {
 /// Checks only the hash chain of a file (see
 /// `ledger_core::verify::verify_chain_only`): the head, or the first bad entry.
 pub fn chain_only(path: &Path) -> Result<ledger_core::Head, CliError> {
-    let mut file = File::open(path).map_err(|e| CliError::io(path, e))?;
+    let file = File::open(path).map_err(|e| CliError::io(path, e))?;
     file.lock_shared().map_err(|e| CliError::io(path, e))?;
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| CliError::io(path, e))?;
-    ledger_core::verify::verify_chain_only(&bytes).map_err(|error| CliError::Verify {
-        path: path.to_owned(),
-        error,
+    let mut verifier = ledger_core::verify::ChainVerifier::new();
+    let mut failure = None;
+    read_lines(BufReader::with_capacity(1 << 20, &file), |line| {
+        let seq = Seq(verifier.count());
+        let result = match line {
+            Line::Complete(line) => verifier.push_line(line),
+            Line::TooLong(bytes) => Err(VerifyError {
+                seq,
+                kind: VerifyErrorKind::Malformed(ledger_core::LineError::TooLong { bytes }),
+            }),
+            Line::Incomplete => Err(VerifyError {
+                seq,
+                kind: VerifyErrorKind::IncompleteLastLine,
+            }),
+        };
+        failure = result.err();
+        failure.is_none()
     })
+    .map_err(|e| CliError::io(path, e))?;
+    failure
+        .map_or_else(|| verifier.finish(), Err)
+        .map_err(|error| CliError::Verify {
+            path: path.to_owned(),
+            error,
+        })
 }
 
 /// A ledger file opened for appending, with the exclusive lock held until

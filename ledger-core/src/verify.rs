@@ -304,11 +304,11 @@ impl Verifier {
 /// must end in a newline; a file cut mid-line gives the index of the
 /// incomplete line as an error.
 pub fn split_lines(bytes: &[u8]) -> (impl Iterator<Item = &[u8]>, Option<u64>) {
-    let (complete, tail) = match bytes.iter().rposition(|&b| b == b'\n') {
+    let (complete, tail) = match memchr::memrchr(b'\n', bytes) {
         Some(last_newline) => bytes.split_at(last_newline + 1),
         None => (&bytes[..0], bytes),
     };
-    let complete_lines = complete.iter().filter(|&&b| b == b'\n').count() as u64;
+    let complete_lines = memchr::memchr_iter(b'\n', complete).count() as u64;
     let incomplete = (!tail.is_empty()).then_some(complete_lines);
     let lines = complete
         .split(|&b| b == b'\n')
@@ -382,16 +382,14 @@ impl<'a> Cursor<'a> {
         (self.line.get(self.at..end)? == expected).then(|| self.at = end)
     }
 
-    /// A string whose bytes need no escaping (ids and hex), up to its quote.
+    /// A string up to its closing quote. Ids and hex never need escapes;
+    /// an escaped quote would end the string early here and make the
+    /// layout fail, so the full parser then looks at the line.
     fn plain_string(&mut self) -> Option<&'a [u8]> {
         let rest = self.line.get(self.at..)?;
-        let length = rest.iter().position(|&b| b == b'"')?;
-        let text = rest.get(..length)?;
-        if text.iter().any(|&b| b < 0x20 || b == b'\\') {
-            return None;
-        }
+        let length = memchr::memchr(b'"', rest)?;
         self.at += length + 1;
-        Some(text)
+        rest.get(..length)
     }
 
     fn digits(&mut self) -> Option<u64> {
@@ -414,30 +412,35 @@ impl<'a> Cursor<'a> {
     /// A JSON object, skipped by matching braces outside strings.
     fn object(&mut self) -> Option<()> {
         let rest = self.line.get(self.at..)?;
-        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-        for (offset, &byte) in rest.iter().enumerate() {
-            if in_string {
-                match (escaped, byte) {
-                    (true, _) => escaped = false,
-                    (false, b'\\') => escaped = true,
-                    (false, b'"') => in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match byte {
-                b'"' => in_string = true,
+        if rest.first() != Some(&b'{') {
+            return None;
+        }
+        let mut depth = 0usize;
+        let mut at = 0usize;
+        while let Some(found) = memchr::memchr3(b'"', b'{', b'}', rest.get(at..)?) {
+            at += found;
+            match rest.get(at)? {
                 b'{' => depth += 1,
                 b'}' => {
                     depth = depth.checked_sub(1)?;
                     if depth == 0 {
-                        self.at += offset + 1;
+                        self.at += at + 1;
                         return Some(());
                     }
                 }
-                _ if offset == 0 => return None,
-                _ => {}
+                _ => {
+                    // A string: skip to its closing quote, past escapes.
+                    loop {
+                        at += 1;
+                        at += memchr::memchr2(b'"', b'\\', rest.get(at..)?)?;
+                        if rest.get(at)? == &b'"' {
+                            break;
+                        }
+                        at += 1;
+                    }
+                }
             }
+            at += 1;
         }
         None
     }
@@ -480,62 +483,107 @@ fn chain_parts(line: &[u8]) -> Option<ChainParts<'_>> {
     })
 }
 
-/// Verifies only the hash chain: that each line has the canonical
-/// top-level layout, hashes (without `hash` and `sig`) to its `hash`, has
-/// the next `seq`, the same `ledger`, and names the previous hash as
-/// `prev`. It reads no more than that, so it runs near the speed of
+/// Checks only the hash chain, one line at a time: that each line has the
+/// canonical top-level layout, hashes (without `hash` and `sig`) to its
+/// `hash`, has the next `seq`, the same `ledger`, and names the previous
+/// hash as `prev`. It reads no more than that, so it runs near the speed of
 /// SHA-256 itself; it does not check signatures, rules, or the canonical
-/// form inside `body` — [`verify_jsonl`] does. At a line that does not
-/// fit, the full parser names the problem. Returns the head. Does not
-/// panic.
-pub fn verify_chain_only(bytes: &[u8]) -> Result<Head, VerifyError> {
-    let (lines, incomplete) = split_lines(bytes);
-    let mut scratch = Vec::with_capacity(2048);
-    let mut ledger_id: Option<&[u8]> = None;
-    let mut head = Head {
-        seq: Seq(0),
-        hash: EntryHash::ZERO,
-    };
-    let mut count = 0u64;
-    for line in lines {
+/// form inside `body` — [`Verifier`] does. At a line that does not fit,
+/// the full parser names the problem. Does not panic.
+#[derive(Debug)]
+pub struct ChainVerifier {
+    ledger_id: Vec<u8>,
+    head: Head,
+    count: u64,
+    scratch: Vec<u8>,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier {
+            ledger_id: Vec::new(),
+            head: Head {
+                seq: Seq(0),
+                hash: EntryHash::ZERO,
+            },
+            count: 0,
+            scratch: Vec::new(),
+        }
+    }
+}
+
+impl ChainVerifier {
+    /// A chain check expecting the genesis.
+    pub fn new() -> ChainVerifier {
+        ChainVerifier::default()
+    }
+
+    /// Lines accepted so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Checks the next line (without its newline).
+    pub fn push_line(&mut self, line: &[u8]) -> Result<(), VerifyError> {
+        let count = self.count;
         let fast = chain_parts(line).and_then(|parts| {
             let hash = crate::hex::decode::<32>(core::str::from_utf8(parts.hash).ok()?)?;
             let prev = crate::hex::decode::<32>(core::str::from_utf8(parts.prev).ok()?)?;
             let linked = parts.seq == count
-                && prev == head.hash.0
-                && ledger_id.is_none_or(|id| id == parts.ledger)
+                && prev == self.head.hash.0
+                && (count == 0 || self.ledger_id == parts.ledger)
                 && hash_signed_line(line, &parts.hash_member, &parts.sig_member).0 == hash;
             linked.then_some((parts.ledger, hash))
         });
-        let (ledger, hash) = match fast {
-            Some(found) => found,
-            None => {
-                // Something is off: let the full parser say what.
-                let expected_ledger = ledger_id
-                    .and_then(|id| core::str::from_utf8(id).ok())
-                    .and_then(|id| id.parse::<LedgerId>().ok());
-                check_link(
-                    line,
-                    Seq(count),
-                    expected_ledger.as_ref(),
-                    head.hash,
-                    &mut scratch,
-                )?;
-                // Every line the full parser accepts has the layout the
-                // fast reader expects, so this is not reached; refusing is
-                // the safe answer if it ever is.
-                return Err(VerifyError {
-                    seq: Seq(count),
-                    kind: VerifyErrorKind::NotCanonical,
-                });
-            }
+        let Some((ledger, hash)) = fast else {
+            // Something is off: let the full parser say what.
+            let expected_ledger = core::str::from_utf8(&self.ledger_id)
+                .ok()
+                .and_then(|id| id.parse::<LedgerId>().ok());
+            check_link(
+                line,
+                Seq(count),
+                expected_ledger.as_ref(),
+                self.head.hash,
+                &mut self.scratch,
+            )?;
+            // Every line the full parser accepts has the layout the fast
+            // reader expects, so this is not reached; refusing is the safe
+            // answer if it ever is.
+            return Err(VerifyError {
+                seq: Seq(count),
+                kind: VerifyErrorKind::NotCanonical,
+            });
         };
-        head = Head {
+        if count == 0 {
+            self.ledger_id = ledger.to_vec();
+        }
+        self.head = Head {
             seq: Seq(count),
             hash: EntryHash(hash),
         };
-        ledger_id.get_or_insert(ledger);
-        count += 1;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// The head, once at least one line was accepted.
+    pub fn finish(self) -> Result<Head, VerifyError> {
+        if self.count == 0 {
+            return Err(VerifyError {
+                seq: Seq(0),
+                kind: VerifyErrorKind::Empty,
+            });
+        }
+        Ok(self.head)
+    }
+}
+
+/// [`ChainVerifier`] over a whole file: the head, or the first bad entry.
+pub fn verify_chain_only(bytes: &[u8]) -> Result<Head, VerifyError> {
+    let (lines, incomplete) = split_lines(bytes);
+    let mut verifier = ChainVerifier::new();
+    for line in lines {
+        verifier.push_line(line)?;
     }
     if let Some(index) = incomplete {
         return Err(VerifyError {
@@ -543,11 +591,5 @@ pub fn verify_chain_only(bytes: &[u8]) -> Result<Head, VerifyError> {
             kind: VerifyErrorKind::IncompleteLastLine,
         });
     }
-    if count == 0 {
-        return Err(VerifyError {
-            seq: Seq(0),
-            kind: VerifyErrorKind::Empty,
-        });
-    }
-    Ok(head)
+    verifier.finish()
 }
