@@ -996,11 +996,12 @@ fn history(
         .map(|e| {
             let (kind, item, signed_points, mut note) = describe(&ledger, e, lang);
             if let Some(by) = ledger.reversed_by(e.seq) {
-                note = format!(
-                    "{}{}{by}",
-                    if note.is_empty() { "" } else { "; " },
-                    lang.pick("已被冲正 #", "reversed by #")
-                ) + &note;
+                let mark = format!("{}{by}", lang.pick("已被冲正 #", "reversed by #"));
+                note = if note.is_empty() {
+                    mark
+                } else {
+                    format!("{note}; {mark}")
+                };
             }
             vec![
                 e.seq.to_string(),

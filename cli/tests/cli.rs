@@ -335,6 +335,37 @@ fn a_retried_redeem_is_written_once() {
     };
     assert_eq!(seq(&first), seq(&second));
     assert_eq!(read(&dir.path("l.jsonl")).matches("kiosk-1:7").count(), 1);
+    // The resident brings the soap back: the officer reverses the redeem once.
+    let redeem_seq = seq(&first).to_string();
+    let reverse = [
+        "append",
+        "l.jsonl",
+        "--keys",
+        "k.json",
+        "--as",
+        "officer-1",
+        "--ts",
+        "1767232900000",
+        "reverse",
+        "--entry",
+        &redeem_seq,
+        "--reason",
+        "居民退回",
+    ];
+    ok(&dir, &reverse);
+    assert_eq!(code(&jifen(&dir, &reverse)), 1);
+    let history = ok(&dir, &["history", "l.jsonl", "JX-0001"]);
+    assert!(
+        history.contains(&format!(
+            "reversed by #{}",
+            seq(&first).as_u64().unwrap_or(0) + 1
+        )),
+        "{history}"
+    );
+    let balances: serde_json::Value =
+        serde_json::from_str(&ok(&dir, &["balance", "l.jsonl", "JX-0001", "--json"]))
+            .expect("json");
+    assert_eq!(balances[0]["balance"], "10");
 }
 
 #[test]
