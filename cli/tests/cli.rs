@@ -591,3 +591,5 @@ fn demo_is_deterministic_and_valid() {
     );
     assert_eq!(code(&output), 0, "{}", stderr(&output));
 }
+
+mod faults;

@@ -498,3 +498,215 @@ fn history_pages_are_newest_first_and_bounded() {
     assert_eq!(ledger.balance("JX-1"), Some(Points::whole(30)));
     assert_eq!(ledger.balance("JX-404"), None);
 }
+
+/// Hostile lines: each is refused with the named error, none panics.
+#[test]
+fn hostile_lines_are_refused_with_a_clear_error() {
+    let ledger = community();
+    let good = ledger.line(Seq(0)).unwrap_or_default();
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let deep_within_the_limit = format!("{}{}", "{\"v\":".repeat(1_000), "}".repeat(1_000));
+    let long_note = "备".repeat(101);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty line", b"".to_vec(), "EOF while parsing"),
+        (
+            "invalid UTF-8",
+            [
+                &good.as_bytes()[..20],
+                &[0xff, 0xfe],
+                &good.as_bytes()[22..],
+            ]
+            .concat(),
+            "invalid unicode",
+        ),
+        (
+            "a NUL byte",
+            good.replacen("admin-1", "admin\u{0}1", 1).into_bytes(),
+            "control character",
+        ),
+        (
+            "an escaped NUL",
+            good.replacen("admin-1", "admin\\u00001", 1).into_bytes(),
+            "member actor may only contain",
+        ),
+        (
+            "10,000-deep nesting",
+            deep.clone().into_bytes(),
+            "over the limit of 8192",
+        ),
+        // Typed parsing stops at the first value of the wrong type, so depth
+        // never reaches the parser's recursion limit.
+        (
+            "1,000-deep nesting",
+            deep_within_the_limit.into_bytes(),
+            "invalid type: map",
+        ),
+        (
+            "a 400-digit number",
+            good.replacen("\"seq\":0", &format!("\"seq\":{}", "9".repeat(400)), 1)
+                .into_bytes(),
+            "number out of range",
+        ),
+        (
+            "a float",
+            good.replacen("\"seq\":0", "\"seq\":0.0", 1).into_bytes(),
+            "invalid type",
+        ),
+        (
+            "a negative seq",
+            good.replacen("\"seq\":0", "\"seq\":-1", 1).into_bytes(),
+            "invalid value",
+        ),
+        (
+            "a duplicate member",
+            good.replacen(
+                "{\"actor\":\"admin-1\",",
+                "{\"actor\":\"admin-1\",\"actor\":\"admin-1\",",
+                1,
+            )
+            .into_bytes(),
+            "duplicate field `actor`",
+        ),
+        (
+            "a duplicate body member",
+            good.replacen("\"name\":", "\"type\":\"genesis\",\"name\":", 1)
+                .into_bytes(),
+            "duplicate field `type`",
+        ),
+        (
+            "an unknown member",
+            good.replacen("\"v\":1}", "\"v\":1,\"extra\":1}", 1)
+                .into_bytes(),
+            "unknown field `extra`",
+        ),
+        (
+            "an unknown body type",
+            good.replacen("\"type\":\"genesis\"", "\"type\":\"gift\"", 1)
+                .into_bytes(),
+            "unknown entry type",
+        ),
+        (
+            "a member of another type",
+            good.replacen("\"name\":", "\"qty\":1,\"name\":", 1)
+                .into_bytes(),
+            "has no member body.qty",
+        ),
+        (
+            "version 2",
+            good.replacen("\"v\":1}", "\"v\":2}", 1).into_bytes(),
+            "format version 2",
+        ),
+        (
+            "uppercase hex",
+            good.replacen("\"prev\":\"00", "\"prev\":\"0A", 1)
+                .into_bytes(),
+            "lowercase hex",
+        ),
+        (
+            "a too long line",
+            [good.as_bytes(), &vec![b' '; 9_000]].concat(),
+            "over the limit of 8192",
+        ),
+        ("a not-an-object", b"42".to_vec(), "invalid type"),
+    ];
+    for (name, line, expected) in cases {
+        let result = crate::parse_line(&line);
+        let message = match result {
+            Ok(_) => panic!("{name}: accepted"),
+            Err(error) => error.message(crate::Lang::En),
+        };
+        assert!(message.contains(expected), "{name}: {message}");
+    }
+    // Text bounds and quantities, at the boundary of the limits.
+    assert!(Text::parse(&"备".repeat(100), crate::limits::MAX_TEXT_BYTES, true).is_ok());
+    assert!(Text::parse(&long_note, crate::limits::MAX_TEXT_BYTES, true).is_err());
+    assert!(Text::parse("a\nb", 10, true).is_err());
+    let mut ledger = community();
+    for (qty, expected) in [(0u32, "quantity"), (1001, "quantity")] {
+        let draft = Draft {
+            ts_ms: T0,
+            actor: id("kiosk-1"),
+            body: redeem("JX-1", qty, 8 * qty, "k:q"),
+        };
+        assert_eq!(
+            ledger.append(draft, &key("kiosk-1")).map_err(|e| e.kind()),
+            Err(expected)
+        );
+    }
+}
+
+#[test]
+fn hostile_keys_files_are_refused_with_a_clear_error() {
+    use crate::keys::Keys;
+    let seed = "ab".repeat(32);
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let cases: Vec<(String, &str)> = vec![
+        (
+            format!("{{\"a\":\"{seed}\",\"a\":\"{seed}\"}}"),
+            "appears twice",
+        ),
+        ("{\"a\":\"00\"}".to_owned(), "32 bytes of lowercase hex"),
+        (format!("{{\"a b\":\"{seed}\"}}"), "may only contain"),
+        ("[]".to_owned(), "invalid type"),
+        (deep.clone(), "invalid type: sequence"),
+        ("\u{feff}{}".to_owned(), "expected value"),
+        (
+            format!("{{\"a\":\"{}\"}}", "AB".repeat(32)),
+            "lowercase hex",
+        ),
+    ];
+    for (text, expected) in cases {
+        let message = Keys::parse(text.as_bytes())
+            .map(|_| ())
+            .map_err(|e| e.message(crate::Lang::En));
+        assert!(
+            message.as_ref().err().is_some_and(|m| m.contains(expected)),
+            "{text:.40}: {message:?}"
+        );
+    }
+    assert!(Keys::parse(&vec![b' '; crate::keys::MAX_KEYS_FILE_BYTES + 1]).is_err());
+    let keys = Keys::parse(format!("{{\"admin-1\":\"{seed}\"}}").as_bytes()).unwrap_or_default();
+    assert!(keys.signing_key("admin-1").is_some());
+}
+
+#[test]
+fn the_reward_count_is_bounded() {
+    let mut ledger = community();
+    let admin = key("admin-1");
+    for n in 1..crate::limits::MAX_REWARDS {
+        let body = Body::Reward {
+            id: id(&format!("r{n}")),
+            name: text("奖品"),
+            cost: Points::whole(1),
+            active: true,
+        };
+        ledger
+            .append(
+                Draft {
+                    ts_ms: T0,
+                    actor: id("admin-1"),
+                    body,
+                },
+                &admin,
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let body = Body::Reward {
+        id: id("one-too-many"),
+        name: text("奖品"),
+        cost: Points::whole(1),
+        active: true,
+    };
+    let refused = ledger.append(
+        Draft {
+            ts_ms: T0,
+            actor: id("admin-1"),
+            body,
+        },
+        &admin,
+    );
+    assert_eq!(
+        refused.map_err(|e| e.message(crate::Lang::En)),
+        Err("too many rewards: the limit is 10000".to_owned())
+    );
+}
