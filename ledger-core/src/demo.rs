@@ -409,16 +409,19 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
     }
 }
 
-/// The keys file of a demo: a JSON object, actor id → hex of the secret seed.
+/// The keys file of a demo: a JSON object, actor id → hex of the secret
+/// seed, one actor a line, in the order given (the fuzzer found that a
+/// sorted map reordered them).
 pub fn keys_json(keys: &[(ActorId, [u8; 32])]) -> String {
-    let map: serde_json::Map<String, serde_json::Value> = keys
+    let lines: Vec<String> = keys
         .iter()
         .map(|(actor, secret)| {
-            (
-                actor.to_string(),
-                serde_json::Value::String(crate::hex::encode(secret)),
-            )
+            let name = serde_json::to_string(actor.as_str()).unwrap_or_default();
+            format!("  {name}: \"{}\"", crate::hex::encode(secret))
         })
         .collect();
-    serde_json::to_string_pretty(&map).unwrap_or_default()
+    if lines.is_empty() {
+        return "{}\n".to_owned();
+    }
+    format!("{{\n{}\n}}\n", lines.join(",\n"))
 }

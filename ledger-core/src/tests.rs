@@ -667,6 +667,18 @@ fn hostile_keys_files_are_refused_with_a_clear_error() {
     assert!(Keys::parse(&vec![b' '; crate::keys::MAX_KEYS_FILE_BYTES + 1]).is_err());
     let keys = Keys::parse(format!("{{\"admin-1\":\"{seed}\"}}").as_bytes()).unwrap_or_default();
     assert!(keys.signing_key("admin-1").is_some());
+    // Regression (found by the keys_file fuzz target): writing a keys file
+    // kept the actors sorted, not in their order; a round trip must keep it.
+    let text = format!(
+        "{{\"officer-1\":\"{seed}\",\"admin-1\":\"{}\"}}",
+        "cd".repeat(32)
+    );
+    let keys = Keys::parse(text.as_bytes()).unwrap_or_default();
+    let again = Keys::parse(keys.to_json().as_bytes()).unwrap_or_default();
+    assert_eq!(
+        again.actors().map(|a| a.as_str()).collect::<Vec<_>>(),
+        ["officer-1", "admin-1"]
+    );
 }
 
 #[test]

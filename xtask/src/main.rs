@@ -7,6 +7,9 @@
 //!   it, print balances, rewards and the head.
 //! - `cargo xtask ci`    — every check and test: rustfmt, clippy, the
 //!   wasm32 build of ledger-core, all tests.
+//! - `cargo xtask fuzz [--seconds N]` — each libFuzzer target for N
+//!   seconds (60 in `ci`; an hour or more for a real hunt), from the
+//!   checked-in seeds in `fuzz/seeds/`, on the nightly toolchain.
 //! - `cargo xtask bench` — the measured figures: a 1,000,000-entry demo,
 //!   verification against an `openssl` SHA-256 anchor in the same run, peak
 //!   memory, then the criterion benchmarks.
@@ -23,7 +26,11 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("ci") => ci(),
         Some("bench") => bench(&args[1..]),
-        _ => Err("usage: cargo xtask demo | ci | bench [--entries N] [--quick]".to_owned()),
+        Some("fuzz") => seconds_arg(&args[1..], 60).and_then(fuzz),
+        _ => Err(
+            "usage: cargo xtask demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N]"
+                .to_owned(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -177,6 +184,73 @@ fn ci() -> Result {
             "--test",
         ])
         .env("JIFEN_BENCH_ENTRIES", "3000"))?;
+    fuzz(FUZZ_SECONDS_IN_CI)
+}
+
+/// Seconds each fuzz target runs in `ci`: short and bounded; a real hunt
+/// is `cargo xtask fuzz --seconds 3600`.
+const FUZZ_SECONDS_IN_CI: u64 = 60;
+
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
+fn seconds_arg(args: &[String], default: u64) -> Result<u64> {
+    match args.iter().position(|a| a == "--seconds") {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| "--seconds needs a whole number".to_owned()),
+    }
+}
+
+fn fuzz(seconds: u64) -> Result {
+    let nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "--version"])
+        .output();
+    if !nightly.is_ok_and(|o| o.status.success()) {
+        return Err("cargo fuzz needs the nightly toolchain, which this machine's image provides (`rustup toolchain list`)".to_owned());
+    }
+    let installed = Command::new("cargo").args(["fuzz", "--version"]).output();
+    if !installed.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(CARGO_FUZZ_VERSION)) {
+        run(Command::new("cargo").args([
+            "install",
+            "cargo-fuzz",
+            "--version",
+            CARGO_FUZZ_VERSION,
+            "--locked",
+        ]))?;
+    }
+    for target in ["ledger_file", "entry_line", "keys_file"] {
+        // Work on a copy of the seeds, so a run never changes the tree.
+        let corpus = root().join("target/fuzz-corpus").join(target);
+        std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
+        let seeds = root().join("fuzz/seeds").join(target);
+        for seed in std::fs::read_dir(&seeds).map_err(|e| format!("{}: {e}", seeds.display()))? {
+            let seed = seed.map_err(|e| e.to_string())?.path();
+            if let Some(name) = seed.file_name() {
+                std::fs::copy(&seed, corpus.join(name)).map_err(|e| e.to_string())?;
+            }
+        }
+        run(Command::new("rustup")
+            .args([
+                "run",
+                "nightly",
+                "cargo",
+                "fuzz",
+                "run",
+                "--release",
+                target,
+            ])
+            .arg(&corpus)
+            .args([
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-rss_limit_mb=2048",
+                "-timeout=10",
+                "-max_len=65536",
+            ])
+            .current_dir(root()))?;
+    }
     Ok(())
 }
 
