@@ -708,6 +708,18 @@ impl WireBody<'_> {
     }
 }
 
+/// Parses a body alone (`{"type":"earn",…}`), with the same checks as
+/// inside a line: for programs that build entries to append. Does not
+/// panic, whatever the bytes.
+pub fn parse_body(json: &[u8]) -> Result<Body, LineError> {
+    if json.len() > limits::MAX_LINE_BYTES {
+        return Err(LineError::TooLong { bytes: json.len() });
+    }
+    let wire: WireBody<'_> =
+        serde_json::from_slice(json).map_err(|error| LineError::Json(error.to_string()))?;
+    wire.into_body()
+}
+
 /// Parses one line (without its newline) into its ledger id and entry,
 /// checking every member's format. Does not check canonical form, hash,
 /// chain, signature or rules: that is [`crate::verify`]'s work.

@@ -102,6 +102,11 @@ impl Ledger {
             let same = self.entries.get(seq as usize).is_some_and(|existing| {
                 existing.body == draft.body && existing.actor == draft.actor
             });
+            // A retry must come from the same actor's key, like a new entry.
+            let registered = self.state.actor(draft.actor.as_str()).map(|a| a.pubkey.0);
+            if same && registered != Some(key.verifying_key().to_bytes()) {
+                return Err(AppendError::WrongKey(draft.actor));
+            }
             return if same {
                 Ok(Appended::Existing(Seq(u64::from(seq))))
             } else {

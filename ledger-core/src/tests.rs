@@ -471,6 +471,38 @@ fn a_key_that_is_not_the_registered_one_signs_nothing() {
     let refused = ledger.append(draft, &key("kiosk-1"));
     assert_eq!(refused.map_err(|e| e.kind()), Err("wrong_key"));
     assert_eq!(ledger.to_jsonl(), before);
+    // Regression: a retried redeem with someone else's key used to get the
+    // existing entry back; it must be refused like any other append.
+    for day in 0..8 {
+        let ts_ms = T0 + day * 24 * HOUR;
+        let draft = Draft {
+            ts_ms,
+            actor: id("officer-1"),
+            body: earn("JX-1", "safety_patrol", "2.5"),
+        };
+        ledger
+            .append(draft, &key("officer-1"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        if ledger.balance("JX-1") >= Some(Points::whole(8)) {
+            break;
+        }
+    }
+    let retry = || Draft {
+        ts_ms: T0 + 200 * HOUR,
+        actor: id("kiosk-1"),
+        body: redeem("JX-1", 1, 8, "k:retry"),
+    };
+    assert!(ledger.append(retry(), &key("kiosk-1")).is_ok());
+    assert_eq!(
+        ledger
+            .append(retry(), &key("officer-1"))
+            .map_err(|e| e.kind()),
+        Err("wrong_key")
+    );
+    assert!(matches!(
+        ledger.append(retry(), &key("kiosk-1")),
+        Ok(crate::Appended::Existing(_))
+    ));
 }
 
 #[test]

@@ -26,6 +26,8 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("ci") => ci(),
         Some("bench") => bench(&args[1..]),
+        Some("wasm-pkg") => wasm_pkg().and_then(|dir| test_wasm_pkg(&dir)),
+        Some("book") => book(),
         Some("fuzz") => seconds_arg(&args[1..], 60).and_then(fuzz),
         _ => Err(
             "usage: cargo xtask demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N]"
@@ -164,6 +166,8 @@ fn ci() -> Result {
         "clippy",
         "--package",
         "ledger-core",
+        "--package",
+        "jifen-wasm",
         "--target",
         "wasm32-unknown-unknown",
         "--",
@@ -184,7 +188,189 @@ fn ci() -> Result {
             "--test",
         ])
         .env("JIFEN_BENCH_ENTRIES", "3000"))?;
+    let package = wasm_pkg()?;
+    test_wasm_pkg(&package)?;
+    book()?;
     fuzz(FUZZ_SECONDS_IN_CI)
+}
+
+/// The `wasm-bindgen` version in Cargo.lock: the CLI must be exactly it.
+fn locked_version(name: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let marker = format!("name = \"{name}\"\nversion = \"");
+    let start = lock
+        .find(&marker)
+        .ok_or_else(|| format!("{name} is not in Cargo.lock"))?
+        + marker.len();
+    Ok(lock[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// Installs a crates.io tool at an exact version unless it is already on
+/// PATH at that version.
+fn ensure_tool(binary: &str, krate: &str, version: &str, locked: bool) -> Result {
+    let present = Command::new(binary).arg("--version").output();
+    if present.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(version)) {
+        return Ok(());
+    }
+    let mut install = Command::new("cargo");
+    install.args(["install", krate, "--version", version]);
+    if locked {
+        install.arg("--locked");
+    }
+    run(&mut install)
+}
+
+/// Builds the npm package into `target/npm/jifen-ledger`: one ES module
+/// (`web/`, for browsers and bundlers) and a Node.js entry (`node/`) that
+/// loads the same wasm synchronously.
+fn wasm_pkg() -> Result<PathBuf> {
+    let version = locked_version("wasm-bindgen")?;
+    // Not --locked: the CLI's own lockfile asks for a webpki-roots release
+    // the registry here does not serve; the CLI version itself is exact.
+    ensure_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)?;
+    run(cargo().args([
+        "build",
+        "--package",
+        "jifen-wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]))?;
+    let out = root().join("target/npm/jifen-ledger");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(out.join("node")).map_err(|e| e.to_string())?;
+    run(Command::new("wasm-bindgen")
+        .args([
+            "--target",
+            "web",
+            "--out-name",
+            "jifen",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--out-dir",
+        ])
+        .arg(out.join("web"))
+        .arg(root().join("target/wasm32-unknown-unknown/release/jifen_wasm.wasm")))?;
+    for (from, to) in [
+        ("wasm-pkg/npm/package.json", "package.json"),
+        ("wasm-pkg/npm/index.mjs", "node/index.mjs"),
+        ("wasm-pkg/README.md", "README.md"),
+    ] {
+        std::fs::copy(root().join(from), out.join(to)).map_err(|e| format!("{from}: {e}"))?;
+    }
+    // The generated web/package.json would shadow ours inside web/.
+    let _ = std::fs::remove_file(out.join("web/package.json"));
+    let _ = std::fs::remove_file(out.join("web/.gitignore"));
+    Ok(out)
+}
+
+/// Node's test runner against the built package, then `npm pack` and a
+/// script outside the repository that installs the tarball and uses it.
+fn test_wasm_pkg(package: &Path) -> Result {
+    run(Command::new("node")
+        .args(["--test", "wasm-pkg/test/"])
+        .env("JIFEN_PKG", package)
+        .current_dir(root()))?;
+    let packed = root().join("target/npm");
+    run(Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(&packed)
+        .current_dir(package))?;
+    let tarball = packed.join("jifen-ledger-0.1.0.tgz");
+    let consumer = std::env::temp_dir().join(format!("jifen-npm-consumer-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&consumer);
+    std::fs::create_dir_all(&consumer).map_err(|e| e.to_string())?;
+    std::fs::write(
+        consumer.join("package.json"),
+        "{\"name\":\"consumer\",\"private\":true,\"type\":\"module\"}\n",
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(
+        consumer.join("use.mjs"),
+        "import { demo, verify, Ledger } from \"jifen-ledger\";\n\
+         const community = demo(30, 2000, 11);\n\
+         const result = verify(community.ledger);\n\
+         const ledger = Ledger.open(community.ledger);\n\
+         if (result.count !== 2000 || ledger.residents().length !== 30) process.exit(1);\n\
+         console.log(`installed package: verified ${result.count} entries, head ${result.head.seq}:${result.head.hash.slice(0, 12)}`);\n",
+    )
+    .map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args([
+            "install",
+            "--offline",
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+        ])
+        .arg(&tarball)
+        .current_dir(&consumer))?;
+    run(Command::new("node").arg("use.mjs").current_dir(&consumer))?;
+    let _ = std::fs::remove_dir_all(&consumer);
+    Ok(())
+}
+
+const MDBOOK_VERSION: &str = "0.5.4";
+
+/// Builds the manual, fails on a broken relative link, and runs the
+/// worked example's Python script against the golden ledger.
+fn book() -> Result {
+    ensure_tool("mdbook", "mdbook", MDBOOK_VERSION, true)?;
+    run(Command::new("mdbook")
+        .arg("build")
+        .current_dir(root().join("book")))?;
+    check_book_links(&root().join("book/src"))?;
+    let output = Command::new("python3")
+        .arg(root().join("book/src/verify_example.py"))
+        .arg(root().join("tests/data/golden.jsonl"))
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let head = std::fs::read_to_string(root().join("tests/data/golden-hashes.txt"))
+        .map_err(|e| e.to_string())?;
+    let last = head.lines().last().unwrap_or_default();
+    let expected = format!("ok 10 entries, head {last}");
+    if !output.status.success() || printed.trim() != expected {
+        return Err(format!(
+            "the manual's Python example printed {printed:?}, not {expected:?}"
+        ));
+    }
+    println!("book: built; links resolve; the worked example's script agrees: {expected}");
+    Ok(())
+}
+
+/// Every relative Markdown link in the book names a file that exists.
+fn check_book_links(source: &Path) -> Result {
+    let mut broken = Vec::new();
+    for entry in std::fs::read_dir(source).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        for (index, _) in text.match_indices("](") {
+            let target: String = text[index + 2..]
+                .chars()
+                .take_while(|c| *c != ')' && *c != ' ')
+                .collect();
+            let file = target.split('#').next().unwrap_or_default();
+            if file.is_empty() || file.contains("://") || file.starts_with("mailto:") {
+                continue;
+            }
+            if !path.parent().unwrap_or(source).join(file).exists() {
+                broken.push(format!("{}: {target}", path.display()));
+            }
+        }
+    }
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("broken links in the book:\n{}", broken.join("\n")))
+    }
 }
 
 /// Seconds each fuzz target runs in `ci`: short and bounded; a real hunt
@@ -376,12 +562,85 @@ fn bench(args: &[String]) -> Result {
         "peak memory of jifen verify (whole ledger)  {:>8.0} MiB",
         peak_kib as f64 / 1024.0
     );
+    bench_wasm(&jifen)?;
     if quick {
         return Ok(());
     }
     run(cargo()
         .args(["bench", "--package", "jifen", "--bench", "ledger"])
         .env("JIFEN_BENCH_ENTRIES", entries.to_string()))
+}
+
+/// The npm package's size and its verify speed in Node.js, next to the
+/// native CLI on the same 100,000-entry file.
+fn bench_wasm(jifen: &Path) -> Result {
+    let package = wasm_pkg()?;
+    let file = root().join("target/bench-data/demo-100000.jsonl");
+    if !file.exists() {
+        measure(Command::new(jifen).args([
+            "demo",
+            "--out",
+            path(&file),
+            "--keys",
+            path(&file.with_extension("keys.json")),
+            "--residents",
+            "500",
+            "--entries",
+            "100000",
+            "--force",
+        ]))?;
+    }
+    let wasm = std::fs::read(package.join("web/jifen_bg.wasm")).map_err(|e| e.to_string())?;
+    let gzip = |bytes: &[u8]| -> Result<usize> {
+        let mut child = Command::new("gzip")
+            .arg("-9c")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        if let Some(mut stdin) = child.stdin.take() {
+            std::io::Write::write_all(&mut stdin, bytes).map_err(|e| e.to_string())?;
+        }
+        Ok(child
+            .wait_with_output()
+            .map_err(|e| e.to_string())?
+            .stdout
+            .len())
+    };
+    let js = std::fs::read(package.join("web/jifen.js")).map_err(|e| e.to_string())?;
+    println!();
+    println!(
+        "npm package: wasm {} KiB ({} KiB gzip -9), JS glue {} KiB ({} KiB gzip -9)",
+        wasm.len() / 1024,
+        gzip(&wasm)? / 1024,
+        js.len() / 1024,
+        gzip(&js)? / 1024
+    );
+    run(Command::new("node")
+        .arg(root().join("wasm-pkg/bench/verify.mjs"))
+        .arg(&package)
+        .arg(&file))?;
+    let (full, _) = best_of(3, || {
+        measure(
+            Command::new(jifen)
+                .args(["verify", path(&file)])
+                .stdout(std::process::Stdio::null()),
+        )
+    })?;
+    let (chain, _) = best_of(3, || {
+        measure(
+            Command::new(jifen)
+                .args(["verify", "--chain-only", path(&file)])
+                .stdout(std::process::Stdio::null()),
+        )
+    })?;
+    println!(
+        "native jifen verify, same file: full {:.3} s ({:.0} entries/s), chain only {:.3} s",
+        full.as_secs_f64(),
+        100_000.0 / full.as_secs_f64(),
+        chain.as_secs_f64()
+    );
+    Ok(())
 }
 
 fn path(path: &Path) -> &str {
