@@ -1016,11 +1016,10 @@ fn history(
         .collect();
     print!("{}", table::render(&header, &rows, &[0, 4]));
     let pages = total.div_ceil(per_page).max(1);
-    println!(
-        "{} {page}/{pages}，{} {total}",
-        lang.pick("第", "page"),
-        lang.pick("共", "entries")
-    );
+    match lang {
+        Lang::Zh => println!("第 {page}/{pages} 页，共 {total} 条"),
+        Lang::En => println!("page {page} of {pages}, {total} entries"),
+    }
     Ok(())
 }
 

@@ -440,7 +440,7 @@ impl RuleError {
             } => say!(
                 lang,
                 "操作者 {}（{}）无权写入 {} 条目",
-                "actor {} ({}) may not write a {} entry",
+                "actor {} ({}) may not write entries of type {}",
                 actor,
                 role,
                 entry_type
@@ -606,6 +606,9 @@ pub enum AppendError {
     WrongKey(ActorId),
     /// The ledger holds [`crate::limits::MAX_ENTRIES`] entries.
     Full,
+    /// The entry passes the rules but its line would break the wire
+    /// format's limits, so no reader could accept it.
+    Unreadable(LineError),
 }
 
 impl AppendError {
@@ -615,6 +618,7 @@ impl AppendError {
             AppendError::Rule(rule) => rule.kind(),
             AppendError::WrongKey(_) => "wrong_key",
             AppendError::Full => "ledger_full",
+            AppendError::Unreadable(_) => "unreadable",
         }
     }
 
@@ -633,6 +637,12 @@ impl AppendError {
                 "账本条目数已达上限 {}",
                 "the ledger is full ({} entries)",
                 crate::limits::MAX_ENTRIES
+            ),
+            AppendError::Unreadable(problem) => say!(
+                lang,
+                "该条目超出账本格式的限制，无法写入：{}",
+                "the entry breaks a limit of the ledger format and cannot be written: {}",
+                problem.message(lang)
             ),
         }
     }

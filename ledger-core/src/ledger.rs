@@ -132,6 +132,17 @@ impl Ledger {
         }
         entry.hash = compute_hash(&entry, &self.id, &mut self.scratch);
         entry.sig = key.sign(&entry.hash.0).to_bytes();
+        // Whatever is written must read back as the same entry: a body that
+        // passes the rules but breaks a wire limit (a redeem whose total is
+        // over the per-entry points limit, a name too long for the format)
+        // is refused here instead of leaving a file no reader accepts.
+        self.scratch.clear();
+        entry.write_canonical(&self.id, true, &mut self.scratch);
+        match crate::entry::parse_line(&self.scratch) {
+            Ok((id, parsed)) if id == self.id && parsed == entry => {}
+            Ok(_) => unreachable!("a canonical line parses back to a different entry"),
+            Err(problem) => return Err(AppendError::Unreadable(problem)),
+        }
         self.state.apply(&entry, effect);
         self.entries.push(entry);
         debug_assert!(

@@ -236,35 +236,35 @@ fn redeeming_checks_balance_stock_cost_and_request_ids() {
     check(
         steps,
         expect![[r#"
-        earn by officer-1: New(Seq(11))
-        earn by officer-1: New(Seq(12))
-        earn by officer-1: New(Seq(13))
-        earn by officer-1: New(Seq(14))
-        earn by officer-1: New(Seq(15))
-        earn by officer-1: New(Seq(16))
-        earn by officer-1: New(Seq(17))
-        earn by officer-1: New(Seq(18))
-        earn by officer-1: New(Seq(19))
-        earn by officer-1: New(Seq(20))
-        earn by officer-1: New(Seq(21))
-        earn by officer-1: New(Seq(22))
-        earn by officer-1: New(Seq(23))
-        earn by officer-1: New(Seq(24))
-        earn by officer-1: New(Seq(25))
-        earn by officer-1: New(Seq(26))
-        redeem by kiosk-1: refused insufficient_points (not enough points: balance 40, needed 48)
-        redeem by kiosk-1: refused redeem_points (redeem points must be cost × qty = 16, the entry says 15)
-        redeem by kiosk-1: New(Seq(27))
-        redeem by kiosk-1: Existing(Seq(27))
-        redeem by kiosk-1: refused request_id_conflict (request_id was used at seq 27 for a different redeem)
-        redeem by officer-1: refused insufficient_stock (not enough stock: 1 left, 2 asked)
-        redeem by kiosk-1: refused insufficient_points (not enough points: balance 0, needed 8)
-        redeem by admin-1: refused role_not_allowed (actor admin-1 (admin) may not write a redeem entry)
-        redeem by officer-1: New(Seq(28))
-        JX-1 balance 16
-        JX-2 balance 0
-        soap stock 0
-    "#]],
+            earn by officer-1: New(Seq(11))
+            earn by officer-1: New(Seq(12))
+            earn by officer-1: New(Seq(13))
+            earn by officer-1: New(Seq(14))
+            earn by officer-1: New(Seq(15))
+            earn by officer-1: New(Seq(16))
+            earn by officer-1: New(Seq(17))
+            earn by officer-1: New(Seq(18))
+            earn by officer-1: New(Seq(19))
+            earn by officer-1: New(Seq(20))
+            earn by officer-1: New(Seq(21))
+            earn by officer-1: New(Seq(22))
+            earn by officer-1: New(Seq(23))
+            earn by officer-1: New(Seq(24))
+            earn by officer-1: New(Seq(25))
+            earn by officer-1: New(Seq(26))
+            redeem by kiosk-1: refused insufficient_points (not enough points: balance 40, needed 48)
+            redeem by kiosk-1: refused redeem_points (redeem points must be cost × qty = 16, the entry says 15)
+            redeem by kiosk-1: New(Seq(27))
+            redeem by kiosk-1: Existing(Seq(27))
+            redeem by kiosk-1: refused request_id_conflict (request_id was used at seq 27 for a different redeem)
+            redeem by officer-1: refused insufficient_stock (not enough stock: 1 left, 2 asked)
+            redeem by kiosk-1: refused insufficient_points (not enough points: balance 0, needed 8)
+            redeem by admin-1: refused role_not_allowed (actor admin-1 (admin) may not write entries of type redeem)
+            redeem by officer-1: New(Seq(28))
+            JX-1 balance 16
+            JX-2 balance 0
+            soap stock 0
+        "#]],
     );
 }
 
@@ -300,7 +300,7 @@ fn reversal_undoes_once_and_never_overdraws() {
             reverse by admin-1: refused already_reversed (entry 12 was already reversed by entry 13)
             reverse by officer-1: refused reverse_kind (entry 10 is not an earn or redeem and cannot be reversed)
             reverse by officer-1: refused reverse_missing (entry 99 to reverse does not exist)
-            reverse by kiosk-1: refused role_not_allowed (actor kiosk-1 (kiosk) may not write a reverse entry)
+            reverse by kiosk-1: refused role_not_allowed (actor kiosk-1 (kiosk) may not write entries of type reverse)
             earn by officer-1: New(Seq(15))
             earn by officer-1: New(Seq(16))
             earn by officer-1: refused daily_cap (daily cap exceeded: 5 earned today, 2.5 more would pass the cap of 5)
@@ -448,7 +448,7 @@ fn actors_keys_and_admin_rules() {
             actor by admin-1: refused actor_changed (actor officer-1's role and key cannot change; register a new actor and retire the old one)
             actor by admin-1: refused actor_changed (actor officer-1's role and key cannot change; register a new actor and retire the old one)
             actor by admin-1: refused last_admin (cannot retire the last active admin)
-            stock by officer-1: refused role_not_allowed (actor officer-1 (officer) may not write a stock entry)
+            stock by officer-1: refused role_not_allowed (actor officer-1 (officer) may not write entries of type stock)
             stock by admin-1: refused stock_limit (stock must stay between 0 and 1000000)
             stock by admin-1: New(Seq(11))
             stock by admin-1: refused time_went_back (time went back: previous ts=1767200400000, this ts=1767196800000 (check the device clock))
@@ -753,4 +753,92 @@ fn the_reward_count_is_bounded() {
         refused.map_err(|e| e.message(crate::Lang::En)),
         Err("too many rewards: the limit is 10000".to_owned())
     );
+}
+
+/// Regression: a redeem of 1,000 items costing 1,001 points each passed
+/// the rules but its total (1,001,000) is over the wire format's
+/// per-entry limit, so `append` wrote a line that no reader accepted and
+/// every later append failed. It is refused now, and nothing is written.
+#[test]
+fn an_entry_that_would_not_read_back_is_not_written() {
+    let mut ledger = community();
+    let admin = key("admin-1");
+    let body = Body::Reward {
+        id: id("tv"),
+        name: text("电视"),
+        cost: Points::whole(1_001),
+        active: true,
+    };
+    ledger
+        .append(
+            Draft {
+                ts_ms: T0,
+                actor: id("admin-1"),
+                body,
+            },
+            &admin,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let body = Body::Stock {
+        reward: id("tv"),
+        delta: 1_000,
+        note: text(""),
+    };
+    ledger
+        .append(
+            Draft {
+                ts_ms: T0,
+                actor: id("admin-1"),
+                body,
+            },
+            &admin,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Enough points: 2,000,000 over many days of an activity worth 1,000,000.
+    let body = Body::Activity {
+        id: id("big"),
+        name: text("大项目"),
+        points: Points::whole(1_000_000),
+        daily_cap: Points::whole(1_000_000),
+        active: true,
+    };
+    ledger
+        .append(
+            Draft {
+                ts_ms: T0,
+                actor: id("admin-1"),
+                body,
+            },
+            &admin,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    for day in 0..2 {
+        let draft = Draft {
+            ts_ms: T0 + day * 24 * HOUR,
+            actor: id("officer-1"),
+            body: earn("JX-1", "big", "1000000"),
+        };
+        ledger
+            .append(draft, &key("officer-1"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let before = ledger.to_jsonl();
+    let body = Body::Redeem {
+        resident: id("JX-1"),
+        reward: id("tv"),
+        qty: 1_000,
+        points: Points::whole(1_001).times(1_000),
+        request_id: id("k:tv"),
+    };
+    let refused = ledger.append(
+        Draft {
+            ts_ms: T0 + 48 * HOUR,
+            actor: id("kiosk-1"),
+            body,
+        },
+        &key("kiosk-1"),
+    );
+    assert_eq!(refused.map_err(|e| e.kind()), Err("unreadable"));
+    assert_eq!(ledger.to_jsonl(), before);
+    assert!(crate::verify::verify_jsonl(before.as_bytes()).is_ok());
 }

@@ -174,6 +174,17 @@ fn ci() -> Result {
         "-D",
         "warnings",
     ]))?;
+    run(cargo().args([
+        "clippy",
+        "--package",
+        "jifen-web",
+        "--all-targets",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     run(cargo().args(["test", "--workspace"]))?;
     // Benchmarks are compiled and run once each on a small ledger, so they
     // cannot rot; their figures come from `cargo xtask bench`.
@@ -190,8 +201,30 @@ fn ci() -> Result {
         .env("JIFEN_BENCH_ENTRIES", "3000"))?;
     let package = wasm_pkg()?;
     test_wasm_pkg(&package)?;
+    browser_tests()?;
     book()?;
     fuzz(FUZZ_SECONDS_IN_CI)
+}
+
+/// The web crate's tests in a real headless Chromium, through
+/// wasm-bindgen-test-runner (installed with the wasm-bindgen CLI) and
+/// Debian's chromium and chromium-driver (installed here if missing).
+fn browser_tests() -> Result {
+    let chromedriver = Path::new("/usr/bin/chromedriver");
+    if !chromedriver.exists() || !Path::new("/usr/bin/chromium").exists() {
+        run(Command::new("apt-get").arg("update"))?;
+        run(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))?;
+    }
+    // No --quiet: cargo would pass it on to the test runner, which refuses it.
+    run(cargo()
+        .args([
+            "test",
+            "--package",
+            "jifen-web",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("CHROMEDRIVER", chromedriver))
 }
 
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must be exactly it.
@@ -236,6 +269,9 @@ fn wasm_pkg() -> Result<PathBuf> {
         "build",
         "--package",
         "jifen-wasm",
+        "--package",
+        "jifen-web",
+        "--all-targets",
         "--target",
         "wasm32-unknown-unknown",
         "--release",
@@ -310,6 +346,27 @@ fn test_wasm_pkg(package: &Path) -> Result {
         .arg(&tarball)
         .current_dir(&consumer))?;
     run(Command::new("node").arg("use.mjs").current_dir(&consumer))?;
+    // The manual's JavaScript example, run as a user would, from outside.
+    std::fs::copy(
+        root().join("wasm-pkg/examples/read_ledger.mjs"),
+        consumer.join("read_ledger.mjs"),
+    )
+    .map_err(|e| e.to_string())?;
+    let output = Command::new("node")
+        .arg("read_ledger.mjs")
+        .arg(root().join("tests/data/golden.jsonl"))
+        .arg("JX-0001")
+        .current_dir(&consumer)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let printed = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() || !printed.contains("seq 8 redeem by kiosk-1 (reversed by 9)") {
+        return Err(format!(
+            "wasm-pkg/examples/read_ledger.mjs printed {printed:?} {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    print!("{printed}");
     let _ = std::fs::remove_dir_all(&consumer);
     Ok(())
 }
@@ -339,7 +396,32 @@ fn book() -> Result {
             "the manual's Python example printed {printed:?}, not {expected:?}"
         ));
     }
-    println!("book: built; links resolve; the worked example's script agrees: {expected}");
+    // The chapter's sha256sum command, run as printed, gives seq 0's hash.
+    let chapter = std::fs::read_to_string(root().join("book/src/wire-format.md"))
+        .map_err(|e| e.to_string())?;
+    let command = chapter
+        .lines()
+        .find(|line| line.starts_with("printf '%s' '") && line.ends_with("| sha256sum"))
+        .ok_or("the wire-format chapter lost its sha256sum example")?;
+    let output = Command::new("sh")
+        .args(["-c", command])
+        .output()
+        .map_err(|e| format!("sh: {e}"))?;
+    let first_hash = head
+        .lines()
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .unwrap_or_default();
+    if !String::from_utf8_lossy(&output.stdout).starts_with(first_hash)
+        || !chapter.contains(&format!("{first_hash}  -"))
+    {
+        return Err(format!(
+            "the manual's sha256sum example does not give {first_hash}"
+        ));
+    }
+    println!(
+        "book: built; links resolve; the worked example's sha256sum and script agree: {expected}"
+    );
     Ok(())
 }
 

@@ -1,0 +1,197 @@
+//! The ledger in IndexedDB: one record per entry, keyed by its `seq`, the
+//! value being the entry's canonical line. Every append is one read-write
+//! transaction that first checks that the store ends exactly where the
+//! caller's copy does, so a reload, a crash or a killed tab never leaves
+//! half an entry, and two tabs can never fork the chain: the second tab's
+//! transaction finds the seq taken, aborts, and reports a conflict so that
+//! it reloads.
+
+use indexed_db::{Database, Factory};
+use js_sys::JsString;
+use wasm_bindgen::JsValue;
+
+/// The object store holding the entries.
+const ENTRIES: &str = "entries";
+
+/// Schema version of the database.
+const VERSION: u32 = 1;
+
+/// What can go wrong with the browser's copy of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// Another tab or device appended first: the caller's copy ends at
+    /// `expected` entries but the store holds `found`. Reload and retry.
+    Conflict {
+        /// Entries the caller thought were stored.
+        expected: u64,
+        /// Entries actually stored.
+        found: u64,
+    },
+    /// A line to store is not acceptable (too long): nothing was stored.
+    BadLine {
+        /// Its seq.
+        seq: u64,
+    },
+    /// A stored record is not a line of text.
+    Corrupt {
+        /// Its seq.
+        seq: u64,
+    },
+    /// The browser refused: IndexedDB unavailable, quota exceeded, …
+    Browser(String),
+}
+
+impl StoreError {
+    /// The message in `lang`.
+    pub fn message(&self, lang: ledger_core::Lang) -> String {
+        let zh = lang == ledger_core::Lang::Zh;
+        match self {
+            StoreError::Conflict { expected, found } if zh => format!(
+                "另一个窗口或设备已先写入（本页以为有 {expected} 条，实际有 {found} 条），已重新载入"
+            ),
+            StoreError::Conflict { expected, found } => format!(
+                "another tab or device wrote first ({expected} entries expected here, {found} stored); reloaded"
+            ),
+            StoreError::BadLine { seq } if zh => {
+                format!("第 {seq} 条无法保存：内容过长，未写入任何内容")
+            }
+            StoreError::BadLine { seq } => {
+                format!("entry {seq} cannot be stored: too long; nothing was written")
+            }
+            StoreError::Corrupt { seq } if zh => format!("浏览器中第 {seq} 条记录已损坏"),
+            StoreError::Corrupt { seq } => {
+                format!("the browser's record of entry {seq} is corrupt")
+            }
+            StoreError::Browser(reason) if zh => format!("浏览器存储出错：{reason}"),
+            StoreError::Browser(reason) => format!("browser storage failed: {reason}"),
+        }
+    }
+}
+
+impl core::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message(ledger_core::Lang::En))
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+fn browser(error: indexed_db::Error<StoreError>) -> StoreError {
+    match error {
+        indexed_db::Error::User(error) => error,
+        other => StoreError::Browser(other.to_string()),
+    }
+}
+
+fn key(seq: u64) -> JsValue {
+    JsValue::from_f64(seq as f64)
+}
+
+/// An open IndexedDB database holding one ledger.
+pub struct Store {
+    db: Database<StoreError>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database called `name`.
+    pub async fn open(name: &str) -> Result<Store, StoreError> {
+        let factory = Factory::<StoreError>::get().map_err(browser)?;
+        let db = factory
+            .open(name, VERSION, |event| async move {
+                event.database().build_object_store(ENTRIES).create()?;
+                Ok(())
+            })
+            .await
+            .map_err(browser)?;
+        Ok(Store { db })
+    }
+
+    /// Number of stored entries.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        self.db
+            .transaction(&[ENTRIES])
+            .run(|t| async move { Ok(t.object_store(ENTRIES)?.count().await? as u64) })
+            .await
+            .map_err(browser)
+    }
+
+    /// Every stored line, in seq order (keys are numbers, which IndexedDB
+    /// returns in ascending order).
+    pub async fn load(&self) -> Result<Vec<String>, StoreError> {
+        let values = self
+            .db
+            .transaction(&[ENTRIES])
+            .run(|t| async move { t.object_store(ENTRIES)?.get_all(None).await })
+            .await
+            .map_err(browser)?;
+        values
+            .into_iter()
+            .enumerate()
+            .map(|(seq, value)| {
+                value
+                    .as_string()
+                    .ok_or(StoreError::Corrupt { seq: seq as u64 })
+            })
+            .collect()
+    }
+
+    /// Appends `lines` as entries `first_seq`, `first_seq + 1`, … in one
+    /// transaction: all are stored, or none. Fails with
+    /// [`StoreError::Conflict`] if the store does not hold exactly
+    /// `first_seq` entries (another tab got there first).
+    pub async fn append(&self, first_seq: u64, lines: Vec<String>) -> Result<(), StoreError> {
+        self.db
+            .transaction(&[ENTRIES])
+            .rw()
+            .run(move |t| async move {
+                let store = t.object_store(ENTRIES)?;
+                let found = store.count().await? as u64;
+                if found != first_seq {
+                    return Err(StoreError::Conflict {
+                        expected: first_seq,
+                        found,
+                    }
+                    .into());
+                }
+                for (offset, line) in lines.iter().enumerate() {
+                    let seq = first_seq + offset as u64;
+                    if line.len() > ledger_core::limits::MAX_LINE_BYTES {
+                        // Returning an error aborts the transaction: the
+                        // lines already added in it are rolled back.
+                        return Err(StoreError::BadLine { seq }.into());
+                    }
+                    store
+                        .add_kv(&key(seq), &JsString::from(line.as_str()))
+                        .await?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(browser)
+    }
+
+    /// Replaces the whole ledger (an import that verified) in one
+    /// transaction.
+    pub async fn replace_all(&self, lines: Vec<String>) -> Result<(), StoreError> {
+        self.db
+            .transaction(&[ENTRIES])
+            .rw()
+            .run(move |t| async move {
+                let store = t.object_store(ENTRIES)?;
+                store.clear().await?;
+                for (seq, line) in lines.iter().enumerate() {
+                    store
+                        .add_kv(&key(seq as u64), &JsString::from(line.as_str()))
+                        .await?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(browser)
+    }
+
+    /// Closes the connection (as a closed tab would).
+    pub fn close(self) {
+        self.db.close();
+    }
+}
