@@ -1,8 +1,14 @@
 //! # jifen-web: the browser app's foundation
 //!
-//! The ledger kept in the browser's IndexedDB ([`store`]). The screens
-//! (resident, kiosk, officer, admin, audit) are built on it in Leptos; this
-//! crate holds no rule of its own: every entry is checked by `ledger-core`
-//! before it is stored.
+//! A Leptos client-side app. The ledger is kept in the browser's IndexedDB
+//! ([`store`]); [`api`] is the one module that talks to the core and the
+//! store; [`app`] is the shell (language, loading, first run) and
+//! [`pages`] the screens. So far: the resident screen; the kiosk, officer,
+//! admin and audit screens come next. This crate holds no rule of its own:
+//! every entry is checked by `ledger-core`.
 
+pub mod api;
+pub mod app;
+pub mod i18n;
+pub mod pages;
 pub mod store;

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("wasm-pkg") => wasm_pkg().and_then(|dir| test_wasm_pkg(&dir)),
         Some("book") => book(),
+        Some("web") => web_dist().and_then(|dist| end_to_end(&dist)),
         Some("fuzz") => seconds_arg(&args[1..], 60).and_then(fuzz),
         _ => Err(
             "usage: cargo xtask demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N]"
@@ -202,6 +203,8 @@ fn ci() -> Result {
     let package = wasm_pkg()?;
     test_wasm_pkg(&package)?;
     browser_tests()?;
+    let dist = web_dist()?;
+    end_to_end(&dist)?;
     book()?;
     fuzz(FUZZ_SECONDS_IN_CI)
 }
@@ -211,9 +214,17 @@ fn ci() -> Result {
 /// Debian's chromium and chromium-driver (installed here if missing).
 fn browser_tests() -> Result {
     let chromedriver = Path::new("/usr/bin/chromedriver");
-    if !chromedriver.exists() || !Path::new("/usr/bin/chromium").exists() {
+    // A Chinese font too, so screenshots show the UI as people see it.
+    let font = Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
+    if !chromedriver.exists() || !Path::new("/usr/bin/chromium").exists() || !font.exists() {
         run(Command::new("apt-get").arg("update"))?;
-        run(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))?;
+        run(Command::new("apt-get").args([
+            "install",
+            "-y",
+            "chromium",
+            "chromium-driver",
+            "fonts-wqy-microhei",
+        ]))?;
     }
     // No --quiet: cargo would pass it on to the test runner, which refuses it.
     run(cargo()
@@ -225,6 +236,59 @@ fn browser_tests() -> Result {
             "wasm32-unknown-unknown",
         ])
         .env("CHROMEDRIVER", chromedriver))
+}
+
+/// Builds the web app's release bundle into `target/web-dist`: the wasm
+/// and its JS glue from the wasm-bindgen CLI, `index.html`, `style.css`.
+fn web_dist() -> Result<PathBuf> {
+    let version = locked_version("wasm-bindgen")?;
+    ensure_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)?;
+    run(cargo().args([
+        "build",
+        "--package",
+        "jifen-web",
+        "--bin",
+        "jifen-web",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]))?;
+    let out = root().join("target/web-dist");
+    let _ = std::fs::remove_dir_all(&out);
+    run(Command::new("wasm-bindgen")
+        .args([
+            "--target",
+            "web",
+            "--out-name",
+            "jifen_web",
+            "--remove-name-section",
+            "--remove-producers-section",
+            "--no-typescript",
+            "--out-dir",
+        ])
+        .arg(&out)
+        .arg(root().join("target/wasm32-unknown-unknown/release/jifen-web.wasm")))?;
+    for file in ["index.html", "style.css"] {
+        std::fs::copy(root().join("web").join(file), out.join(file))
+            .map_err(|e| format!("web/{file}: {e}"))?;
+    }
+    Ok(out)
+}
+
+/// Playwright (npm `playwright-core`, pinned) driving Debian's Chromium
+/// against the release bundle; its screenshots land in the manual's
+/// `book/src/screenshots`.
+fn end_to_end(dist: &Path) -> Result {
+    let e2e = root().join("web/e2e");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--silent"])
+        .current_dir(&e2e))?;
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "app.test.mjs"])
+        .env("JIFEN_DIST", dist)
+        // Straight into the manual, which shows them (not committed).
+        .env("JIFEN_SCREENSHOTS", root().join("book/src/screenshots"))
+        .current_dir(&e2e))
 }
 
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must be exactly it.
@@ -377,6 +441,15 @@ const MDBOOK_VERSION: &str = "0.5.4";
 /// worked example's Python script against the golden ledger.
 fn book() -> Result {
     ensure_tool("mdbook", "mdbook", MDBOOK_VERSION, true)?;
+    if !root()
+        .join("book/src/screenshots/resident-phone.png")
+        .exists()
+    {
+        return Err(
+            "the manual shows the end-to-end tests' screenshots: run `cargo xtask web` first"
+                .to_owned(),
+        );
+    }
     run(Command::new("mdbook")
         .arg("build")
         .current_dir(root().join("book")))?;

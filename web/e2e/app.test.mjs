@@ -1,0 +1,105 @@
+// End-to-end tests of the served release bundle (JIFEN_DIST), with
+// playwright-core driving Debian's /usr/bin/chromium, against a static
+// server on 127.0.0.1 that this file starts and stops. Screenshots go to
+// JIFEN_SCREENSHOTS at a phone size and a kiosk size.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { readFile, mkdir } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { chromium } from "playwright-core";
+
+const dist = process.env.JIFEN_DIST;
+const shots = process.env.JIFEN_SCREENSHOTS;
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+let server;
+let browser;
+let context;
+let base;
+
+before(async () => {
+  server = createServer(async (request, response) => {
+    const path = normalize(new URL(request.url, "http://x").pathname).replace(/^\/+/, "") || "index.html";
+    try {
+      const body = await readFile(join(dist, path));
+      response.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+      response.end(body);
+    } catch {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  // One browser profile for every test, like one device: its tabs share
+  // the IndexedDB ledger.
+  context = await browser.newContext();
+  await mkdir(shots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function open(size, url = base) {
+  const tab = await context.newPage();
+  await tab.setViewportSize(size);
+  await tab.goto(url);
+  return tab;
+}
+
+test("first run offers the demo; a resident is found by code and Enter, and the balance survives a reload", async () => {
+  const tab = await open({ width: 390, height: 844 });
+  await tab.getByRole("button", { name: "载入演示社区" }).click();
+  const code = tab.getByLabel("居民编号（可扫码）");
+  await code.waitFor();
+  await tab.screenshot({ path: join(shots, "resident-empty-phone.png") });
+  // A USB scanner types the code and presses Enter.
+  await code.fill("JX-0001");
+  await code.press("Enter");
+  const balance = tab.getByTestId("balance");
+  await balance.waitFor();
+  const shown = await balance.textContent();
+  assert.match(shown, /^\d+(\.\d{1,2})?$/);
+  assert.ok(await tab.getByRole("heading", { name: "积分明细" }).isVisible());
+  assert.ok((await tab.locator(".history li").count()) > 0);
+  await tab.screenshot({ path: join(shots, "resident-phone.png"), fullPage: true });
+  await tab.reload();
+  await tab.getByLabel("居民编号（可扫码）").fill("JX-0001");
+  await tab.getByRole("button", { name: "查询" }).click();
+  assert.equal(await tab.getByTestId("balance").textContent(), shown);
+  await tab.close();
+});
+
+test("an unknown resident gets a clear message", async () => {
+  const tab = await open({ width: 390, height: 844 });
+  const code = tab.getByLabel("居民编号（可扫码）");
+  await code.fill("JX-9999");
+  await code.press("Enter");
+  assert.equal(await tab.getByRole("alert").textContent(), "查无此居民：JX-9999");
+  await tab.close();
+});
+
+test("the language toggle and ?lang=en switch every string", async () => {
+  const tab = await open({ width: 1280, height: 800 });
+  await tab.getByRole("button", { name: "English" }).click();
+  const code = tab.getByLabel("Resident code (type or scan)");
+  await code.fill("JX-0002");
+  await code.press("Enter");
+  await tab.getByTestId("balance").waitFor();
+  assert.ok(await tab.getByRole("heading", { name: "History" }).isVisible());
+  assert.equal(await tab.locator("html").getAttribute("lang"), "en");
+  await tab.screenshot({ path: join(shots, "resident-kiosk-en.png") });
+  const english = await open({ width: 1280, height: 800 }, `${base}?lang=en`);
+  await english.getByLabel("Resident code (type or scan)").waitFor();
+  await english.getByRole("button", { name: "中文" }).click();
+  await english.getByLabel("居民编号（可扫码）").waitFor();
+  await english.screenshot({ path: join(shots, "resident-kiosk.png") });
+  await english.close();
+  await tab.close();
+});

@@ -1,0 +1,3 @@
+//! The screens. Each takes what it shows from `api` and the shared state.
+
+pub mod resident;

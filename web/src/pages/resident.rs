@@ -1,0 +1,158 @@
+//! The resident screen: find a resident by code (typed, or a USB scanner
+//! that types the code and Enter), then the balance in large type, the
+//! history, and the rewards the balance can buy now.
+
+use std::sync::Arc;
+
+use ledger_core::{Body, Lang, Ledger, format_local_ts};
+use leptos::prelude::*;
+
+use crate::app::AppLang;
+use crate::i18n::t;
+
+/// How many history entries the screen shows at first.
+const HISTORY_PAGE: usize = 20;
+
+/// The resident screen.
+#[component]
+pub fn ResidentPage(ledger: Arc<Ledger>) -> impl IntoView {
+    let AppLang(lang) = expect_context::<AppLang>();
+    let code = RwSignal::new(String::new());
+    let query = RwSignal::new(None::<String>);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        query.set(Some(code.get_untracked().trim().to_owned()));
+    };
+    view! {
+        <section class="resident">
+            <form class="lookup" on:submit=submit>
+                <label for="resident-code">{move || t(lang.get(), "resident.code")}</label>
+                <div class="row">
+                    <input
+                        id="resident-code"
+                        autocomplete="off"
+                        autofocus=true
+                        prop:value=move || code.get()
+                        on:input=move |event| code.set(event_target_value(&event))
+                    />
+                    <button type="submit" class="primary">{move || t(lang.get(), "resident.find")}</button>
+                </div>
+            </form>
+            {move || query.get().map(|resident| resident_card(&ledger, &resident, lang.get()))}
+        </section>
+    }
+}
+
+fn resident_card(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
+    let Some(record) = ledger.state().resident(code) else {
+        return view! { <p class="error" role="alert">{t(lang, "resident.unknown")}{code.to_owned()}</p> }.into_any();
+    };
+    let balance = record.balance;
+    let offset = ledger.utc_offset_minutes();
+    let history: Vec<_> = ledger
+        .history_page(code, 0, HISTORY_PAGE)
+        .into_iter()
+        .map(|entry| {
+            let (kind, item, points) = describe(ledger, &entry.body, lang);
+            let reversed = ledger
+                .reversed_by(entry.seq)
+                .map(|by| format!(" · {} {by}", t(lang, "reversed_by")));
+            let when = format_local_ts(entry.ts_ms, offset);
+            let actor = entry.actor.to_string();
+            view! {
+                <li>
+                    <span class="kind">{kind}</span>
+                    <span class="item">{item}</span>
+                    <span class="points">{points}</span>
+                    <span class="meta">{when} " · " {t(lang, "by")} " " {actor} {reversed}</span>
+                </li>
+            }
+        })
+        .collect();
+    let affordable: Vec<_> = ledger
+        .rewards()
+        .iter()
+        .filter(|reward| reward.active && reward.stock > 0 && reward.cost <= balance)
+        .map(|reward| {
+            let name = reward.name.to_string();
+            let cost = reward.cost.to_wire();
+            let stock = reward.stock;
+            view! { <li><span class="item">{name}</span> <span class="points">{cost}</span> <span class="meta">{t(lang, "stock")} " " {stock}</span></li> }
+        })
+        .collect();
+    let no_history = history.is_empty();
+    let none_affordable = affordable.is_empty();
+    view! {
+        <article class="card" aria-label=code.to_owned()>
+            <h2>{code.to_owned()} <small>{record.household.to_string()} " · " {record.area.to_string()}</small></h2>
+            <p class="balance" aria-live="polite">
+                <span class="label">{t(lang, "resident.balance")}</span>
+                <span class="value" data-testid="balance">{balance.to_wire()}</span>
+                <span class="unit">{t(lang, "resident.points")}</span>
+            </p>
+            <section>
+                <h3>{t(lang, "resident.affordable")}</h3>
+                {none_affordable.then(|| view! { <p class="hint">{t(lang, "resident.none_affordable")}</p> })}
+                <ul class="rewards">{affordable}</ul>
+            </section>
+            <section>
+                <h3>{t(lang, "resident.history")}</h3>
+                {no_history.then(|| view! { <p class="hint">{t(lang, "resident.no_history")}</p> })}
+                <ol class="history">{history}</ol>
+            </section>
+        </article>
+    }
+    .into_any()
+}
+
+/// Kind, item and signed points of an entry, for one resident's history.
+fn describe(ledger: &Ledger, body: &Body, lang: Lang) -> (&'static str, String, String) {
+    let activity = |id: &str| {
+        ledger
+            .state()
+            .activity(id)
+            .map_or(id.to_owned(), |a| a.name.to_string())
+    };
+    let reward = |id: &str| {
+        ledger
+            .state()
+            .reward(id)
+            .map_or(id.to_owned(), |r| r.name.to_string())
+    };
+    match body {
+        Body::Earn {
+            activity: id,
+            points,
+            ..
+        } => (
+            t(lang, "kind.earn"),
+            activity(id.as_str()),
+            format!("+{points}"),
+        ),
+        Body::Redeem {
+            reward: id,
+            qty,
+            points,
+            ..
+        } => (
+            t(lang, "kind.redeem"),
+            format!("{} ×{qty}", reward(id.as_str())),
+            format!("−{points}"),
+        ),
+        Body::Reverse { entry, .. } => {
+            let (item, points) = match ledger.entry(*entry).map(|e| &e.body) {
+                Some(Body::Earn {
+                    activity: id,
+                    points,
+                    ..
+                }) => (activity(id.as_str()), format!("−{points}")),
+                Some(Body::Redeem {
+                    reward: id, points, ..
+                }) => (reward(id.as_str()), format!("+{points}")),
+                _ => (String::new(), String::new()),
+            };
+            (t(lang, "kind.reverse"), item, points)
+        }
+        _ => ("", String::new(), String::new()),
+    }
+}
