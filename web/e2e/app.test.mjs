@@ -71,7 +71,7 @@ test("first run offers the demo; a resident is found by code and Enter, and the 
   await tab.screenshot({ path: join(shots, "resident-phone.png"), fullPage: true });
   await tab.reload();
   await tab.getByLabel("居民编号（可扫码）").fill("JX-0001");
-  await tab.getByRole("button", { name: "查询" }).click();
+  await tab.getByRole("button", { name: "查询", exact: true }).click();
   assert.equal(await tab.getByTestId("balance").textContent(), shown);
   await tab.close();
 });
@@ -101,5 +101,89 @@ test("the language toggle and ?lang=en switch every string", async () => {
   await english.getByLabel("居民编号（可扫码）").waitFor();
   await english.screenshot({ path: join(shots, "resident-kiosk.png") });
   await english.close();
+  await tab.close();
+});
+
+async function entryCount(tab) {
+  const footer = await tab.locator("footer.head").textContent();
+  return Number(footer.match(/(\d+) 条记录/)[1]);
+}
+
+async function kiosk(size) {
+  const tab = await open(size);
+  await tab.getByRole("button", { name: "积分兑换" }).click();
+  return tab;
+}
+
+async function lookUp(tab, code) {
+  const input = tab.getByLabel("居民编号（可扫码）");
+  await input.fill(code);
+  await input.press("Enter");
+}
+
+/// Looks up residents from JX-{from} on until one can afford a reward.
+async function residentWhoCanRedeem(tab, from) {
+  for (let n = from; n < from + 50; n++) {
+    await lookUp(tab, `JX-${String(n).padStart(4, "0")}`);
+    if ((await tab.locator("button.reward:not([disabled])").count()) > 0) return;
+  }
+  assert.fail("no demo resident can afford a reward");
+}
+
+test("the kiosk redeems: the receipt shows the entry and the new balance, and a reload keeps it", async () => {
+  const tab = await kiosk({ width: 1280, height: 800 });
+  await residentWhoCanRedeem(tab, 3);
+  const code = (await tab.locator(".kiosk .balance .label").textContent()).split(" ")[0];
+  const before = Number(await tab.getByTestId("balance").textContent());
+  const entries = await entryCount(tab);
+  const reward = tab.locator("button.reward:not([disabled])").first();
+  const cost = Number(await reward.locator(".points").textContent());
+  await reward.click();
+  await tab.getByRole("dialog").waitFor();
+  await tab.screenshot({ path: join(shots, "kiosk-confirm.png") });
+  await tab.getByRole("button", { name: "确认兑换" }).click();
+  const balance = tab.getByTestId("receipt-balance");
+  await balance.waitFor();
+  assert.equal(Number(await balance.textContent()), before - cost);
+  assert.equal(Number(await tab.getByTestId("receipt-seq").textContent()), entries);
+  assert.equal(await entryCount(tab), entries + 1);
+  await tab.screenshot({ path: join(shots, "kiosk-receipt.png") });
+  await tab.reload();
+  await lookUp(tab, code);
+  assert.equal(Number(await tab.getByTestId("balance").textContent()), before - cost);
+  assert.equal(await entryCount(tab), entries + 1);
+  await tab.close();
+});
+
+test("a double tap on confirm redeems once", async () => {
+  const tab = await kiosk({ width: 390, height: 844 });
+  await residentWhoCanRedeem(tab, 60);
+  const entries = await entryCount(tab);
+  await tab.locator("button.reward:not([disabled])").first().click();
+  await tab.getByRole("button", { name: "确认兑换" }).dblclick();
+  await tab.getByTestId("receipt-balance").waitFor();
+  assert.equal(await entryCount(tab), entries + 1);
+  await tab.screenshot({ path: join(shots, "kiosk-receipt-phone.png") });
+  await tab.close();
+});
+
+test("an overdraft cannot be chosen and says why; an unknown resident gets a message", async () => {
+  const tab = await kiosk({ width: 390, height: 844 });
+  let found = false;
+  for (let n = 5; n < 40 && !found; n++) {
+    await lookUp(tab, `JX-${String(n).padStart(4, "0")}`);
+    const balance = Number(await tab.getByTestId("balance").textContent());
+    if (balance < 60) {
+      const rice = tab.getByRole("button", { name: /^兑换 大米 5kg/ });
+      assert.ok(await rice.isDisabled());
+      assert.equal(await rice.locator("xpath=following-sibling::span").textContent(), "积分不足");
+      found = true;
+    }
+  }
+  assert.ok(found, "some demo resident has under 60 points");
+  const entries = await entryCount(tab);
+  await lookUp(tab, "JX-9999");
+  assert.equal(await tab.getByRole("alert").textContent(), "查无此居民：JX-9999");
+  assert.equal(await entryCount(tab), entries);
   await tab.close();
 });

@@ -1,44 +1,55 @@
 //! The app shell: the language toggle (also `?lang=en`), loading the
-//! ledger from IndexedDB, the first-run offer of a demo community, and the
-//! screens.
-
-use std::sync::Arc;
+//! ledger from IndexedDB, the first-run offer of a demo community, the
+//! tabs, and the ledger head in the footer.
 
 use ledger_core::{Lang, Ledger};
 use leptos::prelude::*;
 
-use crate::api::{self, LoadError};
+use crate::api::{self, Device, LoadError};
 use crate::i18n::t;
+use crate::pages::kiosk::KioskPage;
 use crate::pages::resident::ResidentPage;
 
 /// The UI language, shared by every screen.
 #[derive(Clone, Copy)]
 pub struct AppLang(pub RwSignal<Lang>);
 
+/// The verified ledger (None until loaded) and this device's key.
+#[derive(Clone, Copy)]
+pub struct AppLedger {
+    /// The ledger, read with `with` (never cloned) and changed only
+    /// through `api`.
+    pub ledger: RwSignal<Option<Ledger>>,
+    /// This device's registered key, if any.
+    pub device: RwSignal<Option<Device>>,
+}
+
 /// Where loading the ledger stands.
 #[derive(Clone, Debug)]
 enum Status {
     Loading,
     Empty,
-    Ready(Arc<Ledger>),
+    Ready,
     Failed(LoadError),
 }
 
-fn language_from_url() -> Lang {
-    let search = web_sys_search();
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("lang="))
-        .and_then(Lang::from_tag)
-        .unwrap_or_default()
+/// The screens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Resident,
+    Kiosk,
 }
 
-fn web_sys_search() -> String {
+fn language_from_url() -> Lang {
     js_sys::Reflect::get(&js_sys::global(), &"location".into())
         .and_then(|location| js_sys::Reflect::get(&location, &"search".into()))
         .ok()
         .and_then(|search| search.as_string())
+        .unwrap_or_default()
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("lang="))
+        .and_then(Lang::from_tag)
         .unwrap_or_default()
 }
 
@@ -47,22 +58,26 @@ fn web_sys_search() -> String {
 pub fn App() -> impl IntoView {
     let lang = RwSignal::new(language_from_url());
     provide_context(AppLang(lang));
+    let state = AppLedger {
+        ledger: RwSignal::new(None),
+        device: RwSignal::new(None),
+    };
+    provide_context(state);
     let status = RwSignal::new(Status::Loading);
-    leptos::task::spawn_local(async move {
-        status.set(match api::load().await {
-            Ok(Some(ledger)) => Status::Ready(ledger),
-            Ok(None) => Status::Empty,
-            Err(error) => Status::Failed(error),
-        });
-    });
+    let tab = RwSignal::new(Tab::Resident);
+    let loaded = move |result: Result<Option<(Ledger, Option<Device>)>, LoadError>| match result {
+        Ok(Some((ledger, device))) => {
+            state.ledger.set(Some(ledger));
+            state.device.set(device);
+            status.set(Status::Ready);
+        }
+        Ok(None) => status.set(Status::Empty),
+        Err(error) => status.set(Status::Failed(error)),
+    };
+    leptos::task::spawn_local(async move { loaded(api::load().await) });
     let load_demo = move |_| {
         status.set(Status::Loading);
-        leptos::task::spawn_local(async move {
-            status.set(match api::load_demo().await {
-                Ok(ledger) => Status::Ready(ledger),
-                Err(error) => Status::Failed(error),
-            });
-        });
+        leptos::task::spawn_local(async move { loaded(api::load_demo().await.map(Some)) });
     };
     Effect::new(move |_| {
         // Keep <html lang> in step, for screen readers and fonts.
@@ -74,6 +89,17 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", tag);
         }
     });
+    let tab_button = move |which: Tab, key: &'static str| {
+        view! {
+            <button
+                class="tab"
+                aria-pressed=move || (tab.get() == which).to_string()
+                on:click=move |_| tab.set(which)
+            >
+                {move || t(lang.get(), key)}
+            </button>
+        }
+    };
     view! {
         <header class="bar">
             <h1>{move || t(lang.get(), "app.title")}</h1>
@@ -105,18 +131,37 @@ pub fn App() -> impl IntoView {
                     <p class="error" role="alert">{error.message(lang.get())}</p>
                 }
                     .into_any(),
-                Status::Ready(ledger) => {
-                    let head = ledger.head();
-                    let count = ledger.len();
-                    view! {
-                        <ResidentPage ledger=ledger />
-                        <footer class="head">
-                            {move || t(lang.get(), "head")} " " {head.seq.0} " · " {head.hash.short()} " · "
-                            {count} " " {move || t(lang.get(), "entries")}
-                        </footer>
-                    }
-                        .into_any()
+                Status::Ready => view! {
+                    <nav class="tabs">
+                        {tab_button(Tab::Resident, "tab.resident")}
+                        {tab_button(Tab::Kiosk, "tab.kiosk")}
+                    </nav>
+                    {move || match tab.get() {
+                        Tab::Resident => view! { <ResidentPage /> }.into_any(),
+                        Tab::Kiosk => view! { <KioskPage /> }.into_any(),
+                    }}
+                    <footer class="head">
+                        {move || {
+                            state
+                                .ledger
+                                .with(|ledger| {
+                                    ledger
+                                        .as_ref()
+                                        .map(|l| {
+                                            format!(
+                                                "{} {} · {} · {} {}",
+                                                t(lang.get(), "head"),
+                                                l.head().seq,
+                                                l.head().hash.short(),
+                                                l.len(),
+                                                t(lang.get(), "entries"),
+                                            )
+                                        })
+                                })
+                        }}
+                    </footer>
                 }
+                    .into_any(),
             }}
         </main>
     }

@@ -13,8 +13,11 @@ use wasm_bindgen::JsValue;
 /// The object store holding the entries.
 const ENTRIES: &str = "entries";
 
-/// Schema version of the database.
-const VERSION: u32 = 1;
+/// The object store holding this device's own key (one record, `self`).
+const DEVICE: &str = "device";
+
+/// Schema version of the database: 1 had only `entries`; 2 adds `device`.
+const VERSION: u32 = 2;
 
 /// What can go wrong with the browser's copy of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +101,12 @@ impl Store {
         let factory = Factory::<StoreError>::get().map_err(browser)?;
         let db = factory
             .open(name, VERSION, |event| async move {
-                event.database().build_object_store(ENTRIES).create()?;
+                if event.old_version() < 1 {
+                    event.database().build_object_store(ENTRIES).create()?;
+                }
+                if event.old_version() < 2 {
+                    event.database().build_object_store(DEVICE).create()?;
+                }
                 Ok(())
             })
             .await
@@ -174,11 +182,13 @@ impl Store {
     /// transaction.
     pub async fn replace_all(&self, lines: Vec<String>) -> Result<(), StoreError> {
         self.db
-            .transaction(&[ENTRIES])
+            .transaction(&[ENTRIES, DEVICE])
             .rw()
             .run(move |t| async move {
                 let store = t.object_store(ENTRIES)?;
                 store.clear().await?;
+                // A new ledger: this device's old key means nothing in it.
+                t.object_store(DEVICE)?.clear().await?;
                 for (seq, line) in lines.iter().enumerate() {
                     store
                         .add_kv(&key(seq as u64), &JsString::from(line.as_str()))
@@ -188,6 +198,40 @@ impl Store {
             })
             .await
             .map_err(browser)
+    }
+
+    /// Keeps this device's actor id and secret key (hex), replacing any.
+    pub async fn save_device(&self, actor: String, secret_hex: String) -> Result<(), StoreError> {
+        self.db
+            .transaction(&[DEVICE])
+            .rw()
+            .run(move |t| async move {
+                let record = JsString::from(format!("{actor}\n{secret_hex}").as_str());
+                t.object_store(DEVICE)?
+                    .put_kv(&JsValue::from_str("self"), &record)
+                    .await?;
+                Ok(())
+            })
+            .await
+            .map_err(browser)
+    }
+
+    /// This device's actor id and secret key (hex), if it has one.
+    pub async fn load_device(&self) -> Result<Option<(String, String)>, StoreError> {
+        let record = self
+            .db
+            .transaction(&[DEVICE])
+            .run(|t| async move {
+                t.object_store(DEVICE)?
+                    .get(&JsValue::from_str("self"))
+                    .await
+            })
+            .await
+            .map_err(browser)?;
+        Ok(record.and_then(|value| value.as_string()).and_then(|text| {
+            text.split_once('\n')
+                .map(|(a, s)| (a.to_owned(), s.to_owned()))
+        }))
     }
 
     /// Closes the connection (as a closed tab would).

@@ -1,3 +1,4 @@
 //! The screens. Each takes what it shows from `api` and the shared state.
 
+pub mod kiosk;
 pub mod resident;

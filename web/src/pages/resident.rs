@@ -2,48 +2,64 @@
 //! that types the code and Enter), then the balance in large type, the
 //! history, and the rewards the balance can buy now.
 
-use std::sync::Arc;
-
 use ledger_core::{Body, Lang, Ledger, format_local_ts};
 use leptos::prelude::*;
 
-use crate::app::AppLang;
+use crate::app::{AppLang, AppLedger};
 use crate::i18n::t;
 
 /// How many history entries the screen shows at first.
 const HISTORY_PAGE: usize = 20;
 
-/// The resident screen.
+/// The form that finds a resident: a labelled input that a USB scanner
+/// can type into (the code, then Enter), and a large button. Calls
+/// `found` with the trimmed code.
 #[component]
-pub fn ResidentPage(ledger: Arc<Ledger>) -> impl IntoView {
+pub fn CodeForm(found: Callback<String>) -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
     let code = RwSignal::new(String::new());
-    let query = RwSignal::new(None::<String>);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        query.set(Some(code.get_untracked().trim().to_owned()));
+        found.run(code.get_untracked().trim().to_owned());
     };
     view! {
+        <form class="lookup" on:submit=submit>
+            <label for="resident-code">{move || t(lang.get(), "resident.code")}</label>
+            <div class="row">
+                <input
+                    id="resident-code"
+                    autocomplete="off"
+                    autofocus=true
+                    prop:value=move || code.get()
+                    on:input=move |event| code.set(event_target_value(&event))
+                />
+                <button type="submit" class="primary">{move || t(lang.get(), "resident.find")}</button>
+            </div>
+        </form>
+    }
+}
+
+/// The resident screen.
+#[component]
+pub fn ResidentPage() -> impl IntoView {
+    let AppLang(lang) = expect_context::<AppLang>();
+    let AppLedger { ledger, .. } = expect_context::<AppLedger>();
+    let query = RwSignal::new(None::<String>);
+    view! {
         <section class="resident">
-            <form class="lookup" on:submit=submit>
-                <label for="resident-code">{move || t(lang.get(), "resident.code")}</label>
-                <div class="row">
-                    <input
-                        id="resident-code"
-                        autocomplete="off"
-                        autofocus=true
-                        prop:value=move || code.get()
-                        on:input=move |event| code.set(event_target_value(&event))
-                    />
-                    <button type="submit" class="primary">{move || t(lang.get(), "resident.find")}</button>
-                </div>
-            </form>
-            {move || query.get().map(|resident| resident_card(&ledger, &resident, lang.get()))}
+            <CodeForm found=Callback::new(move |code| query.set(Some(code))) />
+            {move || {
+                query.get().and_then(|resident| {
+                    ledger.with(|ledger| ledger.as_ref().map(|ledger| resident_card(ledger, &resident, lang.get())))
+                })
+            }}
         </section>
     }
 }
 
-fn resident_card(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
+/// The balance, affordable rewards and history of one resident, or a
+/// clear message for an unknown code.
+pub fn resident_card(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
     let Some(record) = ledger.state().resident(code) else {
         return view! { <p class="error" role="alert">{t(lang, "resident.unknown")}{code.to_owned()}</p> }.into_any();
     };
@@ -103,6 +119,21 @@ fn resident_card(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
         </article>
     }
     .into_any()
+}
+
+/// Just the resident's code and balance, for the kiosk.
+pub fn resident_summary(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
+    match ledger.balance(code) {
+        None => view! { <p class="error" role="alert">{t(lang, "resident.unknown")}{code.to_owned()}</p> }.into_any(),
+        Some(balance) => view! {
+            <p class="balance" aria-live="polite">
+                <span class="label">{code.to_owned()} " · " {t(lang, "resident.balance")}</span>
+                <span class="value" data-testid="balance">{balance.to_wire()}</span>
+                <span class="unit">{t(lang, "resident.points")}</span>
+            </p>
+        }
+        .into_any(),
+    }
 }
 
 /// Kind, item and signed points of an entry, for one resident's history.

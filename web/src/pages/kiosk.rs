@@ -1,0 +1,195 @@
+//! The kiosk screen: scan or type the resident, pick a reward and a
+//! quantity, confirm, see a receipt (entry seq, new balance, short hash).
+//!
+//! A redeem's `request_id` is made when the confirmation opens and reused
+//! by every tap and retry of it, so a double tap or a retry after a blip is
+//! recorded once. While one is being written the button is disabled.
+
+use ledger_core::Lang;
+use leptos::prelude::*;
+
+use crate::api::{self, Receipt};
+use crate::app::{AppLang, AppLedger};
+use crate::i18n::t;
+use crate::pages::resident::CodeForm;
+
+/// A redeem being confirmed.
+#[derive(Clone, Debug, PartialEq)]
+struct Pending {
+    resident: String,
+    reward: String,
+    name: String,
+    qty: u32,
+    request_id: String,
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
+/// The kiosk screen.
+#[component]
+pub fn KioskPage() -> impl IntoView {
+    let AppLang(lang) = expect_context::<AppLang>();
+    let AppLedger { ledger, device } = expect_context::<AppLedger>();
+    let resident = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(None::<Pending>);
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<Receipt, String>>);
+    let found = Callback::new(move |code: String| {
+        pending.set(None);
+        outcome.set(None);
+        resident.set(Some(code));
+    });
+    let confirm = move |_| {
+        let Some(request) = pending.get_untracked() else {
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(this_device) = device.get_untracked() else {
+            outcome.set(Some(Err(
+                api::ActionError::NoDevice.message(lang.get_untracked())
+            )));
+            return;
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            // The ledger is taken out of the signal while it is written, so
+            // nothing renders a half-changed copy.
+            let Some(mut copy) = ledger.try_update(Option::take).flatten() else {
+                busy.set(false);
+                return;
+            };
+            let result = api::redeem(
+                &mut copy,
+                &this_device,
+                &request.resident,
+                &request.reward,
+                request.qty,
+                &request.request_id,
+                now_ms(),
+            )
+            .await;
+            ledger.set(Some(copy));
+            match result {
+                Ok(receipt) => {
+                    pending.set(None);
+                    outcome.set(Some(Ok(receipt)));
+                }
+                // The confirmation stays open with the same request id, so
+                // a retry cannot redeem twice.
+                Err(error) => outcome.set(Some(Err(error.message(lang.get_untracked())))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="kiosk">
+            <CodeForm found=found />
+            {move || resident.get().map(|code| view! {
+                <div class="kiosk-body">
+                    {move || ledger.with(|l| l.as_ref().map(|l| crate::pages::resident::resident_summary(l, &code, lang.get())))}
+                    {move || {
+                        let code = resident.get().unwrap_or_default();
+                        ledger.with(|l| l.as_ref().map(|l| reward_buttons(l, &code, lang.get(), pending, outcome, device.get().as_ref())))
+                    }}
+                </div>
+            })}
+            {move || pending.get().map(|request| {
+                let total = ledger.with(|l| {
+                    l.as_ref()
+                        .and_then(|l| l.state().reward(&request.reward).map(|r| r.cost.times(request.qty).to_wire()))
+                        .unwrap_or_default()
+                });
+                view! {
+                    <div class="confirm" role="dialog" aria-label=move || t(lang.get(), "kiosk.confirm_title")>
+                        <h3>{move || t(lang.get(), "kiosk.confirm_title")}</h3>
+                        <p class="what">{request.name.clone()} " × " <span data-testid="qty">{request.qty}</span></p>
+                        <div class="row qty">
+                            <button aria-label=move || t(lang.get(), "kiosk.fewer") disabled=request.qty <= 1 on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = p.qty.saturating_sub(1).max(1) })>"−"</button>
+                            <button aria-label=move || t(lang.get(), "kiosk.more") on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = (p.qty + 1).min(ledger_core::limits::MAX_QTY) })>"+"</button>
+                        </div>
+                        <p>{move || t(lang.get(), "kiosk.total")} ": " <strong>{total}</strong></p>
+                        <div class="row">
+                            <button class="primary" disabled=move || busy.get() on:click=confirm>
+                                {move || if busy.get() { t(lang.get(), "kiosk.working") } else { t(lang.get(), "kiosk.confirm") }}
+                            </button>
+                            <button on:click=move |_| pending.set(None)>{move || t(lang.get(), "kiosk.cancel")}</button>
+                        </div>
+                    </div>
+                }
+            })}
+            {move || outcome.get().map(|result| match result {
+                Ok(receipt) => view! {
+                    <div class="receipt" role="status">
+                        <h3>{move || if receipt.new { t(lang.get(), "kiosk.receipt") } else { t(lang.get(), "kiosk.receipt_again") }}</h3>
+                        <p>{move || t(lang.get(), "kiosk.entry")} " " <span data-testid="receipt-seq">{receipt.seq}</span></p>
+                        <p>{move || t(lang.get(), "kiosk.new_balance")} " " <strong data-testid="receipt-balance">{receipt.balance.to_wire()}</strong></p>
+                        <p class="meta">{move || t(lang.get(), "kiosk.hash")} " " {receipt.short_hash.clone()}</p>
+                    </div>
+                }
+                    .into_any(),
+                Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+fn reward_buttons(
+    ledger: &ledger_core::Ledger,
+    code: &str,
+    lang: Lang,
+    pending: RwSignal<Option<Pending>>,
+    outcome: RwSignal<Option<Result<Receipt, String>>>,
+    device: Option<&api::Device>,
+) -> Option<AnyView> {
+    let balance = ledger.balance(code)?;
+    let device = device.cloned();
+    let rows: Vec<_> = ledger
+        .rewards()
+        .iter()
+        .filter(|reward| reward.active)
+        .map(|reward| {
+            let reason = if reward.stock <= 0 {
+                Some(t(lang, "kiosk.out_of_stock"))
+            } else if reward.cost > balance {
+                Some(t(lang, "kiosk.cannot_afford"))
+            } else {
+                None
+            };
+            let request = Pending {
+                resident: code.to_owned(),
+                reward: reward.id.to_string(),
+                name: reward.name.to_string(),
+                qty: 1,
+                request_id: device.as_ref().map(api::new_request_id).unwrap_or_default(),
+            };
+            let label = format!(
+                "{} {} · {}",
+                t(lang, "kiosk.redeem"),
+                reward.name,
+                reward.cost
+            );
+            view! {
+                <li>
+                    <button
+                        class="reward"
+                        aria-label=label
+                        disabled=reason.is_some()
+                        on:click=move |_| {
+                            outcome.set(None);
+                            pending.set(Some(request.clone()));
+                        }
+                    >
+                        <span class="item">{reward.name.to_string()}</span>
+                        <span class="points">{reward.cost.to_wire()}</span>
+                    </button>
+                    {reason.map(|why| view! { <span class="why">{why}</span> })}
+                </li>
+            }
+        })
+        .collect();
+    Some(view! { <ul class="reward-grid">{rows}</ul> }.into_any())
+}
