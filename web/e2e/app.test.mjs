@@ -187,3 +187,67 @@ test("an overdraft cannot be chosen and says why; an unknown resident gets a mes
   assert.equal(await entryCount(tab), entries);
   await tab.close();
 });
+
+async function balanceOf(tab, code) {
+  await tab.getByRole("button", { name: "居民查询" }).click();
+  await lookUp(tab, code);
+  return Number(await tab.getByTestId("balance").textContent());
+}
+
+test("an officer records points for a list of residents, the cap refuses the extra one, the kiosk redeems, a reload keeps it all", async () => {
+  const tab = await open({ width: 390, height: 844 });
+  const before = await balanceOf(tab, "JX-0020");
+  const sorterBefore = await balanceOf(tab, "JX-0022");
+  await tab.getByRole("button", { name: "活动记录" }).click();
+  await tab.getByLabel("居民编号（每行一个，可连续扫码）").fill("JX-0020\nJX-0020\nJX-0021");
+  await tab.getByRole("radio", { name: /平安巡查/ }).check();
+  await tab.getByRole("button", { name: "记录积分" }).click();
+  const outcomes = tab.locator(".outcomes li");
+  await outcomes.first().waitFor();
+  const texts = await outcomes.allTextContents();
+  assert.equal(texts.length, 3);
+  assert.equal(texts.filter((text) => text.includes("已记录")).length, 3, texts.join(" / "));
+  await tab.screenshot({ path: join(shots, "officer-phone.png"), fullPage: true });
+  // Garbage sorting: 1 point, at most 2 a day; the third is refused.
+  await tab.getByLabel("居民编号（每行一个，可连续扫码）").fill("JX-0022 JX-0022 JX-0022 JX-9999");
+  await tab.getByRole("radio", { name: /垃圾分类/ }).check();
+  await tab.getByRole("button", { name: "记录积分" }).click();
+  await tab.locator(".outcomes li.error").first().waitFor();
+  const capped = await tab.locator(".outcomes li").allTextContents();
+  assert.equal(capped.filter((text) => text.includes("已记录")).length, 2, capped.join(" / "));
+  assert.ok(capped.some((text) => text.includes("超过每日上限")), capped.join(" / "));
+  assert.ok(capped.some((text) => text.includes("查无此居民：JX-9999")), capped.join(" / "));
+  assert.equal(await balanceOf(tab, "JX-0020"), before + 10);
+  // The kiosk redeems for JX-0020; a reload keeps every change.
+  await tab.getByRole("button", { name: "积分兑换" }).click();
+  await lookUp(tab, "JX-0020");
+  const reward = tab.locator("button.reward:not([disabled])").first();
+  const cost = Number(await reward.locator(".points").textContent());
+  await reward.click();
+  await tab.getByRole("button", { name: "确认兑换" }).click();
+  await tab.getByTestId("receipt-balance").waitFor();
+  await tab.reload();
+  assert.equal(await balanceOf(tab, "JX-0020"), before + 10 - cost);
+  assert.equal(await balanceOf(tab, "JX-0022"), sorterBefore + 2);
+  await tab.close();
+});
+
+test("an officer reverses an entry once, with a reason", async () => {
+  const tab = await open({ width: 1280, height: 800 });
+  const before = await balanceOf(tab, "JX-0030");
+  await tab.getByRole("button", { name: "活动记录" }).click();
+  await tab.getByLabel("居民编号（每行一个，可连续扫码）").fill("JX-0030");
+  await tab.getByRole("radio", { name: /志愿服务/ }).check();
+  await tab.getByRole("button", { name: "记录积分" }).click();
+  const recorded = await tab.locator(".outcomes li").first().textContent();
+  const seq = recorded.match(/记录号 (\d+)/)[1];
+  await tab.getByLabel("记录号").fill(seq);
+  await tab.getByLabel("冲正原因").fill("录入错误");
+  await tab.getByRole("button", { name: "冲正", exact: true }).click();
+  await tab.locator(".outcomes li", { hasText: "已冲正" }).waitFor();
+  await tab.screenshot({ path: join(shots, "officer-reverse.png") });
+  await tab.getByRole("button", { name: "冲正", exact: true }).click();
+  await tab.locator(".outcomes li.error", { hasText: "已被第" }).waitFor();
+  assert.equal(await balanceOf(tab, "JX-0030"), before);
+  await tab.close();
+});

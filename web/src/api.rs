@@ -5,7 +5,8 @@
 //! reloads from it.
 
 use ledger_core::{
-    ActorId, AppendError, Appended, Body, Draft, Lang, Ledger, Points, PublicKey, Role, SigningKey,
+    ActorId, AppendError, Appended, Body, Draft, Lang, Ledger, Points, PublicKey, Role, Seq,
+    SigningKey, Text,
 };
 
 use crate::store::{Store, StoreError};
@@ -32,16 +33,18 @@ impl LoadError {
     }
 }
 
-/// Why an action (a redeem) did not happen; nothing was written.
+/// Why an action did not happen; nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionError {
-    /// A rule refused it (too few points, out of stock, …).
+    /// A rule refused it (too few points, out of stock, a cap, …).
     Refused(AppendError),
     /// Storing it failed (another tab wrote first, quota, …); the app
     /// reloaded the ledger from IndexedDB.
     Store(StoreError),
-    /// This device has no key registered in the ledger.
+    /// This device has no key registered in the ledger for this role.
     NoDevice,
+    /// A value typed in is not acceptable.
+    BadInput(String),
 }
 
 impl ActionError {
@@ -52,25 +55,39 @@ impl ActionError {
             ActionError::Store(error) => error.message(lang),
             ActionError::NoDevice => lang
                 .pick(
-                    "这台设备还没有在账本中登记，不能写入",
-                    "this device is not registered in the ledger and cannot write",
+                    "这台设备还没有在账本中登记这个角色的密钥，不能写入",
+                    "this device has no key registered in the ledger for this role and cannot write",
                 )
                 .to_owned(),
+            ActionError::BadInput(what) => format!("{}{what}", lang.pick("输入有误：", "not accepted: ")),
         }
     }
 }
 
-/// This device's own signing identity, kept in IndexedDB.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// This device's own signing keys (one per role it plays), made in the
+/// browser and kept in IndexedDB; the ledger says which actor each is.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Device {
-    /// The actor id the ledger registered for this device.
-    pub actor: ActorId,
-    secret: [u8; 32],
+    keys: Vec<(ActorId, [u8; 32])>,
 }
 
 impl Device {
-    fn key(&self) -> SigningKey {
-        SigningKey::from_bytes(&self.secret)
+    /// The first of this device's keys that the ledger registered as an
+    /// active actor with `role`.
+    fn signer(&self, ledger: &Ledger, role: Role) -> Option<(ActorId, SigningKey)> {
+        self.keys.iter().find_map(|(actor, secret)| {
+            let record = ledger.state().actor(actor.as_str())?;
+            (record.active && record.role == role)
+                .then(|| (actor.clone(), SigningKey::from_bytes(secret)))
+        })
+    }
+
+    /// The actor ids of this device's keys.
+    pub fn actors(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .map(|(actor, _)| actor.to_string())
+            .collect()
     }
 }
 
@@ -111,29 +128,33 @@ pub fn random_bytes<const N: usize>() -> Option<[u8; N]> {
     Some(out)
 }
 
-/// Opens the stored ledger and this device's key, and verifies the
+/// Opens the stored ledger and this device's keys, and verifies the
 /// ledger; `None` when there is no ledger yet.
-pub async fn load() -> Result<Option<(Ledger, Option<Device>)>, LoadError> {
+pub async fn load() -> Result<Option<(Ledger, Device)>, LoadError> {
     let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
     let lines = store.load().await.map_err(LoadError::Store)?;
-    let device = store.load_device().await.map_err(LoadError::Store)?;
+    let stored_keys = store.load_device().await.map_err(LoadError::Store)?;
     store.close();
     if lines.is_empty() {
         return Ok(None);
     }
     let ledger = verify_lines(&lines)?;
-    let device = device.and_then(|(actor, secret)| {
-        let actor: ActorId = actor.parse().ok()?;
-        let secret = ledger_core::hex::decode::<32>(&secret)?;
-        Some(Device { actor, secret })
-    });
-    Ok(Some((ledger, device)))
+    let keys = stored_keys
+        .into_iter()
+        .filter_map(|(actor, secret)| {
+            Some((
+                actor.parse().ok()?,
+                ledger_core::hex::decode::<32>(&secret)?,
+            ))
+        })
+        .collect();
+    Ok(Some((ledger, Device { keys })))
 }
 
-/// Generates the demo community, gives this device a key of its own made
-/// in the browser, registers it in the demo as a kiosk (signed by the
-/// demo's admin, whose key the demo generator knows), and stores both.
-pub async fn load_demo() -> Result<(Ledger, Option<Device>), LoadError> {
+/// Generates the demo community, makes this device two keys of its own in
+/// the browser (a kiosk and an officer), has the demo's admin — whose key
+/// the demo generator knows — register them, and stores it all.
+pub async fn load_demo() -> Result<(Ledger, Device), LoadError> {
     let config = ledger_core::demo::DemoConfig {
         residents: 200,
         entries: 5_000,
@@ -141,109 +162,97 @@ pub async fn load_demo() -> Result<(Ledger, Option<Device>), LoadError> {
         ..Default::default()
     };
     let mut demo = ledger_core::demo::generate(&config);
-    let device = match random_bytes::<32>() {
-        Some(secret) => {
-            let key = SigningKey::from_bytes(&secret);
-            let public = key.verifying_key().to_bytes();
-            let actor: Option<ActorId> =
-                format!("kiosk-web-{}", ledger_core::hex::encode(&public[..3]))
-                    .parse()
-                    .ok();
-            let admin = demo
-                .keys
-                .iter()
-                .find(|(id, _)| id.as_str() == "admin-1")
-                .map(|(_, s)| SigningKey::from_bytes(s));
-            match (actor, admin) {
-                (Some(actor), Some(admin)) => {
-                    let draft = Draft {
-                        ts_ms: demo.ledger.last_ts_ms() + 60_000,
-                        actor: "admin-1"
-                            .parse()
-                            .map_err(|_| LoadError::Store(StoreError::Browser("demo".into())))?,
-                        body: Body::Actor {
-                            id: actor.clone(),
-                            role: Role::Kiosk,
-                            pubkey: PublicKey(public),
-                            active: true,
-                        },
-                    };
-                    demo.ledger
-                        .append(draft, &admin)
-                        .ok()
-                        .map(|_| Device { actor, secret })
-                }
-                _ => None,
-            }
+    let admin = demo
+        .keys
+        .iter()
+        .find(|(id, _)| id.as_str() == "admin-1")
+        .map(|(_, s)| SigningKey::from_bytes(s));
+    let mut device = Device::default();
+    for (prefix, role) in [("kiosk-web", Role::Kiosk), ("officer-web", Role::Officer)] {
+        let (Some(secret), Some(admin)) = (random_bytes::<32>(), admin.as_ref()) else {
+            continue;
+        };
+        let public = SigningKey::from_bytes(&secret).verifying_key().to_bytes();
+        let Ok(actor) =
+            format!("{prefix}-{}", ledger_core::hex::encode(&public[..3])).parse::<ActorId>()
+        else {
+            continue;
+        };
+        let Ok(admin_id) = "admin-1".parse::<ActorId>() else {
+            continue;
+        };
+        let draft = Draft {
+            ts_ms: demo.ledger.last_ts_ms() + 60_000,
+            actor: admin_id,
+            body: Body::Actor {
+                id: actor.clone(),
+                role,
+                pubkey: PublicKey(public),
+                active: true,
+            },
+        };
+        if demo.ledger.append(draft, admin).is_ok() {
+            device.keys.push((actor, secret));
         }
-        None => None,
-    };
+    }
     let lines: Vec<String> = demo.ledger.to_jsonl().lines().map(str::to_owned).collect();
     let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
     store
         .replace_all(lines.clone())
         .await
         .map_err(LoadError::Store)?;
-    if let Some(device) = &device {
-        store
-            .save_device(
-                device.actor.to_string(),
-                ledger_core::hex::encode(&device.secret),
-            )
-            .await
-            .map_err(LoadError::Store)?;
-    }
+    let keys = device
+        .keys
+        .iter()
+        .map(|(a, s)| (a.to_string(), ledger_core::hex::encode(s)))
+        .collect();
+    store.save_device(keys).await.map_err(LoadError::Store)?;
     store.close();
     Ok((verify_lines(&lines)?, device))
 }
 
 /// A new idempotency key for one redeem: made when the kiosk shows the
 /// confirmation, reused by every tap and retry of that confirmation.
-pub fn new_request_id(device: &Device) -> String {
+pub fn new_request_id() -> String {
     let random = random_bytes::<8>()
         .map(|b| ledger_core::hex::encode(&b))
         .unwrap_or_default();
-    format!("{}:{random}", device.actor)
+    format!("web:{random}")
 }
 
-/// Redeems `qty` of `reward` for `resident`, signed by this device, and
-/// stores the entry in IndexedDB. `ledger` is the app's copy; on a storage
-/// failure it is reloaded from IndexedDB, which stays the truth.
-pub async fn redeem(
+/// Appends each body (signed by this device's key for `role`) to `ledger`,
+/// then stores every new line in one IndexedDB transaction. Returns, per
+/// body, what the rules said. A body the rules refuse is skipped; if
+/// storing fails, nothing is kept and the ledger is reloaded from
+/// IndexedDB. The time is the device's clock, but never before the last
+/// entry (another device's clock may run ahead).
+async fn write(
     ledger: &mut Ledger,
     device: &Device,
-    resident: &str,
-    reward: &str,
-    qty: u32,
-    request_id: &str,
+    role: Role,
+    bodies: Vec<Body>,
     now_ms: u64,
-) -> Result<Receipt, ActionError> {
-    let refused = |e: AppendError| ActionError::Refused(e);
-    let cost = ledger
-        .state()
-        .reward(reward)
-        .map(|r| r.cost)
-        .ok_or_else(|| refused(ledger_core::RuleError::UnknownReward(reward.to_owned()).into()))?;
-    let bad_id = || refused(ledger_core::RuleError::UnknownResident(resident.to_owned()).into());
-    let body = Body::Redeem {
-        resident: resident.parse().map_err(|_| bad_id())?,
-        reward: reward.parse().map_err(|_| bad_id())?,
-        qty,
-        points: cost.times(qty),
-        request_id: request_id.parse().map_err(|_| bad_id())?,
-    };
-    let draft = Draft {
-        ts_ms: now_ms.max(ledger.last_ts_ms()),
-        actor: device.actor.clone(),
-        body,
-    };
-    let appended = ledger.append(draft, &device.key()).map_err(refused)?;
-    let seq = appended.seq();
-    if let Appended::New(_) = appended {
-        let line = ledger.line(seq).unwrap_or_default();
+) -> Result<Vec<Result<Appended, AppendError>>, ActionError> {
+    let (actor, key) = device.signer(ledger, role).ok_or(ActionError::NoDevice)?;
+    let first_new = ledger.len();
+    let outcomes: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let draft = Draft {
+                ts_ms: now_ms.max(ledger.last_ts_ms()),
+                actor: actor.clone(),
+                body,
+            };
+            ledger.append(draft, &key)
+        })
+        .collect();
+    let lines: Vec<String> = (first_new..ledger.len())
+        .filter_map(|seq| ledger.line(Seq(seq)))
+        .collect();
+    if !lines.is_empty() {
         let stored = async {
             let store = Store::open(DATABASE).await?;
-            let result = store.append(seq.0, vec![line]).await;
+            let result = store.append(first_new, lines).await;
             store.close();
             result
         }
@@ -256,6 +265,42 @@ pub async fn redeem(
             return Err(ActionError::Store(error));
         }
     }
+    Ok(outcomes)
+}
+
+/// Redeems `qty` of `reward` for `resident`, signed by this device's kiosk
+/// key, and stores it.
+pub async fn redeem(
+    ledger: &mut Ledger,
+    device: &Device,
+    resident: &str,
+    reward: &str,
+    qty: u32,
+    request_id: &str,
+    now_ms: u64,
+) -> Result<Receipt, ActionError> {
+    let bad = |what: &str| ActionError::BadInput(what.to_owned());
+    let cost = ledger
+        .state()
+        .reward(reward)
+        .map(|r| r.cost)
+        .ok_or_else(|| {
+            ActionError::Refused(ledger_core::RuleError::UnknownReward(reward.to_owned()).into())
+        })?;
+    let body = Body::Redeem {
+        resident: resident.parse().map_err(|_| bad(resident))?,
+        reward: reward.parse().map_err(|_| bad(reward))?,
+        qty,
+        points: cost.times(qty),
+        request_id: request_id.parse().map_err(|_| bad(request_id))?,
+    };
+    let outcome = write(ledger, device, Role::Kiosk, vec![body], now_ms).await?;
+    let appended = outcome
+        .into_iter()
+        .next()
+        .ok_or(ActionError::NoDevice)?
+        .map_err(ActionError::Refused)?;
+    let seq = appended.seq();
     Ok(Receipt {
         seq: seq.0,
         balance: ledger.balance(resident).unwrap_or_default(),
@@ -265,4 +310,82 @@ pub async fn redeem(
             .unwrap_or_default(),
         new: matches!(appended, Appended::New(_)),
     })
+}
+
+/// Records `activity` for each resident, signed by this device's officer
+/// key. Returns, per resident, the new entry's seq or why it was refused
+/// (unknown code, the daily cap, …); the accepted ones are stored together.
+pub async fn record(
+    ledger: &mut Ledger,
+    device: &Device,
+    residents: &[String],
+    activity: &str,
+    note: &str,
+    now_ms: u64,
+) -> Result<Vec<(String, Result<u64, AppendError>)>, ActionError> {
+    let points = ledger
+        .state()
+        .activity(activity)
+        .map(|a| a.points)
+        .ok_or_else(|| {
+            ActionError::Refused(
+                ledger_core::RuleError::UnknownActivity(activity.to_owned()).into(),
+            )
+        })?;
+    let note = Text::parse(note.trim(), ledger_core::limits::MAX_TEXT_BYTES, true)
+        .map_err(|problem| ActionError::BadInput(problem.message(Lang::Zh)))?;
+    let activity_id: ledger_core::ActivityId = activity
+        .parse()
+        .map_err(|_| ActionError::BadInput(activity.to_owned()))?;
+    let mut results = Vec::new();
+    let mut accepted = Vec::new();
+    let mut bodies = Vec::new();
+    for code in residents {
+        match code.parse() {
+            Ok(resident) => {
+                accepted.push(code.clone());
+                bodies.push(Body::Earn {
+                    resident,
+                    activity: activity_id.clone(),
+                    points,
+                    note: note.clone(),
+                });
+            }
+            Err(_) => results.push((
+                code.clone(),
+                Err(ledger_core::RuleError::UnknownResident(code.clone()).into()),
+            )),
+        }
+    }
+    let outcomes = write(ledger, device, Role::Officer, bodies, now_ms).await?;
+    results.extend(
+        accepted
+            .into_iter()
+            .zip(outcomes)
+            .map(|(code, outcome)| (code, outcome.map(|a| a.seq().0))),
+    );
+    Ok(results)
+}
+
+/// Reverses entry `seq` with a reason, signed by this device's officer key.
+pub async fn reverse(
+    ledger: &mut Ledger,
+    device: &Device,
+    seq: u64,
+    reason: &str,
+    now_ms: u64,
+) -> Result<u64, ActionError> {
+    let reason = Text::parse(reason.trim(), ledger_core::limits::MAX_TEXT_BYTES, false)
+        .map_err(|problem| ActionError::BadInput(problem.message(Lang::Zh)))?;
+    let body = Body::Reverse {
+        entry: Seq(seq),
+        reason,
+    };
+    let outcome = write(ledger, device, Role::Officer, vec![body], now_ms).await?;
+    outcome
+        .into_iter()
+        .next()
+        .ok_or(ActionError::NoDevice)?
+        .map(|a| a.seq().0)
+        .map_err(ActionError::Refused)
 }

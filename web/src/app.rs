@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::api::{self, Device, LoadError};
 use crate::i18n::t;
 use crate::pages::kiosk::KioskPage;
+use crate::pages::officer::OfficerPage;
 use crate::pages::resident::ResidentPage;
 
 /// The UI language, shared by every screen.
@@ -20,8 +21,8 @@ pub struct AppLedger {
     /// The ledger, read with `with` (never cloned) and changed only
     /// through `api`.
     pub ledger: RwSignal<Option<Ledger>>,
-    /// This device's registered key, if any.
-    pub device: RwSignal<Option<Device>>,
+    /// This device's keys.
+    pub device: RwSignal<Device>,
 }
 
 /// Where loading the ledger stands.
@@ -38,6 +39,7 @@ enum Status {
 enum Tab {
     Resident,
     Kiosk,
+    Officer,
 }
 
 fn language_from_url() -> Lang {
@@ -60,12 +62,12 @@ pub fn App() -> impl IntoView {
     provide_context(AppLang(lang));
     let state = AppLedger {
         ledger: RwSignal::new(None),
-        device: RwSignal::new(None),
+        device: RwSignal::new(Device::default()),
     };
     provide_context(state);
     let status = RwSignal::new(Status::Loading);
     let tab = RwSignal::new(Tab::Resident);
-    let loaded = move |result: Result<Option<(Ledger, Option<Device>)>, LoadError>| match result {
+    let loaded = move |result: Result<Option<(Ledger, Device)>, LoadError>| match result {
         Ok(Some((ledger, device))) => {
             state.ledger.set(Some(ledger));
             state.device.set(device);
@@ -135,10 +137,12 @@ pub fn App() -> impl IntoView {
                     <nav class="tabs">
                         {tab_button(Tab::Resident, "tab.resident")}
                         {tab_button(Tab::Kiosk, "tab.kiosk")}
+                        {tab_button(Tab::Officer, "tab.officer")}
                     </nav>
                     {move || match tab.get() {
                         Tab::Resident => view! { <ResidentPage /> }.into_any(),
                         Tab::Kiosk => view! { <KioskPage /> }.into_any(),
+                        Tab::Officer => view! { <OfficerPage /> }.into_any(),
                     }}
                     <footer class="head">
                         {move || {

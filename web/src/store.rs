@@ -13,7 +13,7 @@ use wasm_bindgen::JsValue;
 /// The object store holding the entries.
 const ENTRIES: &str = "entries";
 
-/// The object store holding this device's own key (one record, `self`).
+/// The object store holding this device's own keys (one record, `self`).
 const DEVICE: &str = "device";
 
 /// Schema version of the database: 1 had only `entries`; 2 adds `device`.
@@ -200,13 +200,18 @@ impl Store {
             .map_err(browser)
     }
 
-    /// Keeps this device's actor id and secret key (hex), replacing any.
-    pub async fn save_device(&self, actor: String, secret_hex: String) -> Result<(), StoreError> {
+    /// Keeps this device's keys, `(actor id, secret key in hex)`,
+    /// replacing any it had.
+    pub async fn save_device(&self, keys: Vec<(String, String)>) -> Result<(), StoreError> {
         self.db
             .transaction(&[DEVICE])
             .rw()
             .run(move |t| async move {
-                let record = JsString::from(format!("{actor}\n{secret_hex}").as_str());
+                let text: Vec<String> = keys
+                    .iter()
+                    .map(|(actor, secret)| format!("{actor} {secret}"))
+                    .collect();
+                let record = JsString::from(text.join("\n").as_str());
                 t.object_store(DEVICE)?
                     .put_kv(&JsValue::from_str("self"), &record)
                     .await?;
@@ -216,8 +221,8 @@ impl Store {
             .map_err(browser)
     }
 
-    /// This device's actor id and secret key (hex), if it has one.
-    pub async fn load_device(&self) -> Result<Option<(String, String)>, StoreError> {
+    /// This device's keys, `(actor id, secret key in hex)`; empty if none.
+    pub async fn load_device(&self) -> Result<Vec<(String, String)>, StoreError> {
         let record = self
             .db
             .transaction(&[DEVICE])
@@ -228,10 +233,17 @@ impl Store {
             })
             .await
             .map_err(browser)?;
-        Ok(record.and_then(|value| value.as_string()).and_then(|text| {
-            text.split_once('\n')
-                .map(|(a, s)| (a.to_owned(), s.to_owned()))
-        }))
+        Ok(record
+            .and_then(|value| value.as_string())
+            .map(|text| {
+                text.lines()
+                    .filter_map(|line| {
+                        line.split_once(' ')
+                            .map(|(a, s)| (a.to_owned(), s.to_owned()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// Closes the connection (as a closed tab would).

@@ -251,7 +251,8 @@ fn web_dist() -> Result<PathBuf> {
         "jifen-web",
         "--target",
         "wasm32-unknown-unknown",
-        "--release",
+        "--profile",
+        "web",
     ]))?;
     let out = root().join("target/web-dist");
     let _ = std::fs::remove_dir_all(&out);
@@ -267,11 +268,26 @@ fn web_dist() -> Result<PathBuf> {
             "--out-dir",
         ])
         .arg(&out)
-        .arg(root().join("target/wasm32-unknown-unknown/release/jifen-web.wasm")))?;
+        .arg(root().join("target/wasm32-unknown-unknown/web/jifen-web.wasm")))?;
     for file in ["index.html", "style.css"] {
         std::fs::copy(root().join("web").join(file), out.join(file))
             .map_err(|e| format!("web/{file}: {e}"))?;
     }
+    let mut total_gzip = 0;
+    for file in ["jifen_web_bg.wasm", "jifen_web.js"] {
+        let bytes = std::fs::read(out.join(file)).map_err(|e| e.to_string())?;
+        let compressed = gzip_size(&bytes)?;
+        total_gzip += compressed;
+        println!(
+            "web bundle: {file} {} KiB, {} KiB gzip -9",
+            bytes.len() / 1024,
+            compressed / 1024
+        );
+    }
+    println!(
+        "web bundle: wasm + JS {} KiB gzip -9 (target: under 300 KiB)",
+        total_gzip / 1024
+    );
     Ok(out)
 }
 
@@ -746,22 +762,7 @@ fn bench_wasm(jifen: &Path) -> Result {
         ]))?;
     }
     let wasm = std::fs::read(package.join("web/jifen_bg.wasm")).map_err(|e| e.to_string())?;
-    let gzip = |bytes: &[u8]| -> Result<usize> {
-        let mut child = Command::new("gzip")
-            .arg("-9c")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        if let Some(mut stdin) = child.stdin.take() {
-            std::io::Write::write_all(&mut stdin, bytes).map_err(|e| e.to_string())?;
-        }
-        Ok(child
-            .wait_with_output()
-            .map_err(|e| e.to_string())?
-            .stdout
-            .len())
-    };
+    let gzip = gzip_size;
     let js = std::fs::read(package.join("web/jifen.js")).map_err(|e| e.to_string())?;
     println!();
     println!(
@@ -796,6 +797,24 @@ fn bench_wasm(jifen: &Path) -> Result {
         chain.as_secs_f64()
     );
     Ok(())
+}
+
+/// Bytes of `gzip -9` output for `bytes`.
+fn gzip_size(bytes: &[u8]) -> Result<usize> {
+    let mut child = Command::new("gzip")
+        .arg("-9c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    if let Some(mut stdin) = child.stdin.take() {
+        std::io::Write::write_all(&mut stdin, bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(child
+        .wait_with_output()
+        .map_err(|e| e.to_string())?
+        .stdout
+        .len())
 }
 
 fn path(path: &Path) -> &str {

@@ -48,12 +48,7 @@ pub fn KioskPage() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let Some(this_device) = device.get_untracked() else {
-            outcome.set(Some(Err(
-                api::ActionError::NoDevice.message(lang.get_untracked())
-            )));
-            return;
-        };
+        let this_device = device.get_untracked();
         busy.set(true);
         leptos::task::spawn_local(async move {
             // The ledger is taken out of the signal while it is written, so
@@ -93,7 +88,7 @@ pub fn KioskPage() -> impl IntoView {
                     {move || ledger.with(|l| l.as_ref().map(|l| crate::pages::resident::resident_summary(l, &code, lang.get())))}
                     {move || {
                         let code = resident.get().unwrap_or_default();
-                        ledger.with(|l| l.as_ref().map(|l| reward_buttons(l, &code, lang.get(), pending, outcome, device.get().as_ref())))
+                        ledger.with(|l| l.as_ref().map(|l| reward_buttons(l, &code, lang.get(), pending, outcome)))
                     }}
                 </div>
             })}
@@ -143,10 +138,8 @@ fn reward_buttons(
     lang: Lang,
     pending: RwSignal<Option<Pending>>,
     outcome: RwSignal<Option<Result<Receipt, String>>>,
-    device: Option<&api::Device>,
 ) -> Option<AnyView> {
     let balance = ledger.balance(code)?;
-    let device = device.cloned();
     let rows: Vec<_> = ledger
         .rewards()
         .iter()
@@ -164,7 +157,7 @@ fn reward_buttons(
                 reward: reward.id.to_string(),
                 name: reward.name.to_string(),
                 qty: 1,
-                request_id: device.as_ref().map(api::new_request_id).unwrap_or_default(),
+                request_id: api::new_request_id(),
             };
             let label = format!(
                 "{} {} · {}",

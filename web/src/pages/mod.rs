@@ -1,4 +1,5 @@
 //! The screens. Each takes what it shows from `api` and the shared state.
 
 pub mod kiosk;
+pub mod officer;
 pub mod resident;
