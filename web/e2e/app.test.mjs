@@ -251,3 +251,83 @@ test("an officer reverses an entry once, with a reason", async () => {
   assert.equal(await balanceOf(tab, "JX-0030"), before);
   await tab.close();
 });
+
+async function exportLedger(tab) {
+  await tab.getByRole("button", { name: "核验" }).click();
+  const [download] = await Promise.all([
+    tab.waitForEvent("download"),
+    tab.getByRole("button", { name: "导出账本文件（JSON Lines）" }).click(),
+  ]);
+  return readFile(await download.path(), "utf8");
+}
+
+test("the audit screen shows the head; a tampered import is refused with its seq and the old data stays", async () => {
+  const tab = await open({ width: 1280, height: 800 });
+  const exported = await exportLedger(tab);
+  const lines = exported.trimEnd().split("\n");
+  const head = await tab.getByLabel("当前账本头（可抄写或打印公布）").inputValue();
+  const last = JSON.parse(lines.at(-1));
+  assert.equal(head, `${last.seq}:${last.hash}`);
+  const entries = await entryCount(tab);
+  assert.equal(entries, lines.length);
+  const tampered = [...lines];
+  tampered[100] = tampered[100].replace(/"ts":(\d+)/, (_, ts) => `"ts":${Number(ts) + 1}`);
+  await tab.getByLabel("导入账本文件（先校验，通过才替换）").setInputFiles({
+    name: "tampered.jsonl",
+    mimeType: "application/x-ndjson",
+    buffer: Buffer.from(tampered.join("\n") + "\n"),
+  });
+  const refusal = tab.getByRole("alert");
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /浏览器中的账本没有任何改变：seq 100：哈希不符/);
+  assert.equal(await entryCount(tab), entries);
+  await tab.screenshot({ path: join(shots, "audit-refused.png") });
+  await tab.getByLabel("导入账本文件（先校验，通过才替换）").setInputFiles({
+    name: "good.jsonl",
+    mimeType: "application/x-ndjson",
+    buffer: Buffer.from(exported),
+  });
+  await tab.getByText(`已导入并校验：${entries} 条记录`).waitFor();
+  await tab.getByRole("combobox", { name: "类型" }).selectOption("redeem");
+  assert.ok((await tab.locator("table.entries tbody tr").count()) > 0);
+  assert.deepEqual(new Set(await tab.locator("table.entries tbody td:nth-child(3)").allTextContents()), new Set(["redeem"]));
+  await tab.close();
+});
+
+test("a corrupt record in IndexedDB is named, no balance is shown, and a re-import brings the ledger back", async () => {
+  const tab = await open({ width: 390, height: 844 });
+  const exported = await exportLedger(tab);
+  await tab.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const request = indexedDB.open("jifen");
+        request.onsuccess = () => {
+          const db = request.result;
+          const store = db.transaction("entries", "readwrite").objectStore("entries");
+          const get = store.get(50);
+          get.onsuccess = () => {
+            store.put(get.result.replace('"v":1', '"v":1 '), 50).onsuccess = () => {
+              db.close();
+              resolve();
+            };
+          };
+          get.onerror = reject;
+        };
+        request.onerror = reject;
+      }),
+  );
+  await tab.reload();
+  const alert = tab.getByRole("alert");
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /^seq 50：/);
+  assert.equal(await tab.getByTestId("balance").count(), 0);
+  assert.equal(await tab.getByRole("button", { name: "居民查询" }).count(), 0);
+  await tab.screenshot({ path: join(shots, "corrupt-phone.png") });
+  await tab.getByLabel("导入账本文件（先校验，通过才替换）").setInputFiles({
+    name: "good.jsonl",
+    mimeType: "application/x-ndjson",
+    buffer: Buffer.from(exported),
+  });
+  await tab.getByRole("button", { name: "居民查询" }).waitFor();
+  await tab.close();
+});

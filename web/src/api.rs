@@ -211,6 +211,38 @@ pub async fn load_demo() -> Result<(Ledger, Device), LoadError> {
     Ok((verify_lines(&lines)?, device))
 }
 
+/// Replaces the browser's ledger with an imported file, but only if the
+/// whole file verifies (every line, hash, link, signature and rule); a bad
+/// file is refused naming its first bad seq, and nothing changes.
+pub async fn import(text: &str) -> Result<Ledger, LoadError> {
+    let ledger = ledger_core::verify::verify_jsonl(text.as_bytes()).map_err(LoadError::Invalid)?;
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
+    let result = store.replace_all(lines).await.map_err(LoadError::Store);
+    store.close();
+    result.map(|()| ledger)
+}
+
+/// This device's keys as stored (for a fresh load after an import).
+pub async fn device() -> Device {
+    let Ok(store) = Store::open(DATABASE).await else {
+        return Device::default();
+    };
+    let keys = store.load_device().await.unwrap_or_default();
+    store.close();
+    Device {
+        keys: keys
+            .into_iter()
+            .filter_map(|(actor, secret)| {
+                Some((
+                    actor.parse().ok()?,
+                    ledger_core::hex::decode::<32>(&secret)?,
+                ))
+            })
+            .collect(),
+    }
+}
+
 /// A new idempotency key for one redeem: made when the kiosk shows the
 /// confirmation, reused by every tap and retry of that confirmation.
 pub fn new_request_id() -> String {

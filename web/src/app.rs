@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, Device, LoadError};
 use crate::i18n::t;
+use crate::pages::audit::{AuditPage, ImportForm};
 use crate::pages::kiosk::KioskPage;
 use crate::pages::officer::OfficerPage;
 use crate::pages::resident::ResidentPage;
@@ -40,6 +41,7 @@ enum Tab {
     Resident,
     Kiosk,
     Officer,
+    Audit,
 }
 
 fn language_from_url() -> Lang {
@@ -129,8 +131,15 @@ pub fn App() -> impl IntoView {
                     </section>
                 }
                     .into_any(),
+                // A stored ledger that does not verify is never shown: the
+                // app says what is wrong and offers a way back.
                 Status::Failed(error) => view! {
-                    <p class="error" role="alert">{error.message(lang.get())}</p>
+                    <section class="failed">
+                        <p class="error" role="alert">{error.message(lang.get())}</p>
+                        <p>{t(lang.get(), "failed.offer")}</p>
+                        <ImportForm on_imported=Callback::new(move |()| status.set(Status::Ready)) />
+                        <button on:click=load_demo>{t(lang.get(), "demo.offer")}</button>
+                    </section>
                 }
                     .into_any(),
                 Status::Ready => view! {
@@ -138,11 +147,13 @@ pub fn App() -> impl IntoView {
                         {tab_button(Tab::Resident, "tab.resident")}
                         {tab_button(Tab::Kiosk, "tab.kiosk")}
                         {tab_button(Tab::Officer, "tab.officer")}
+                        {tab_button(Tab::Audit, "tab.audit")}
                     </nav>
                     {move || match tab.get() {
                         Tab::Resident => view! { <ResidentPage /> }.into_any(),
                         Tab::Kiosk => view! { <KioskPage /> }.into_any(),
                         Tab::Officer => view! { <OfficerPage /> }.into_any(),
+                        Tab::Audit => view! { <AuditPage /> }.into_any(),
                     }}
                     <footer class="head">
                         {move || {

@@ -13,6 +13,37 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "tab.resident" => ("居民查询", "Resident"),
         "tab.kiosk" => ("积分兑换", "Redeem"),
         "tab.officer" => ("活动记录", "Record"),
+        "tab.audit" => ("核验", "Audit"),
+        "failed.offer" => (
+            "浏览器中的账本未通过校验，不会显示可能错误的余额。可以导入一份好的账本文件，或重新载入演示社区。",
+            "The ledger in this browser failed verification, so no balance that may be wrong is shown. Import a good ledger file, or load the demo again.",
+        ),
+        "audit.verified" => (
+            "已校验：每条记录的哈希链、签名和规则都通过",
+            "Verified: every entry's hash chain, signature and rules pass",
+        ),
+        "audit.head" => (
+            "当前账本头（可抄写或打印公布）",
+            "Current head (to copy or print for the notice board)",
+        ),
+        "audit.filter_type" => ("类型", "Type"),
+        "audit.filter_resident" => ("居民编号", "Resident code"),
+        "audit.all" => ("全部", "All"),
+        "audit.more" => ("更多", "More"),
+        "audit.export" => (
+            "导出账本文件（JSON Lines）",
+            "Export the ledger file (JSON Lines)",
+        ),
+        "audit.import" => (
+            "导入账本文件（先校验，通过才替换）",
+            "Import a ledger file (verified before it replaces anything)",
+        ),
+        "audit.imported" => ("已导入并校验：", "Imported and verified: "),
+        "audit.refused" => (
+            "导入的文件未通过校验，浏览器中的账本没有任何改变：",
+            "The file failed verification; the ledger in this browser is unchanged: ",
+        ),
+        "audit.entries_shown" => ("显示", "showing"),
         "officer.residents" => (
             "居民编号（每行一个，可连续扫码）",
             "Resident codes (one a line; scan one after another)",

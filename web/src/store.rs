@@ -182,13 +182,11 @@ impl Store {
     /// transaction.
     pub async fn replace_all(&self, lines: Vec<String>) -> Result<(), StoreError> {
         self.db
-            .transaction(&[ENTRIES, DEVICE])
+            .transaction(&[ENTRIES])
             .rw()
             .run(move |t| async move {
                 let store = t.object_store(ENTRIES)?;
                 store.clear().await?;
-                // A new ledger: this device's old key means nothing in it.
-                t.object_store(DEVICE)?.clear().await?;
                 for (seq, line) in lines.iter().enumerate() {
                     store
                         .add_kv(&key(seq as u64), &JsString::from(line.as_str()))

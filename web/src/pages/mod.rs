@@ -1,5 +1,6 @@
 //! The screens. Each takes what it shows from `api` and the shared state.
 
+pub mod audit;
 pub mod kiosk;
 pub mod officer;
 pub mod resident;

@@ -1,0 +1,203 @@
+//! The audit screen: the verification status, the head (to publish), an
+//! entry browser with filters, export of the ledger file, and import of a
+//! file, which is verified before anything changes.
+
+use ledger_core::Ledger;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::api;
+use crate::app::{AppLang, AppLedger};
+use crate::i18n::t;
+
+/// Entries shown per step of the browser.
+const PAGE: usize = 50;
+
+const TYPES: [&str; 9] = [
+    "earn", "redeem", "reverse", "stock", "reward", "activity", "resident", "actor", "genesis",
+];
+
+/// The audit screen.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let AppLang(lang) = expect_context::<AppLang>();
+    let AppLedger { ledger, .. } = expect_context::<AppLedger>();
+    let kind = RwSignal::new(String::new());
+    let resident = RwSignal::new(String::new());
+    let shown = RwSignal::new(PAGE);
+    let rows = move || {
+        ledger.with(|l| {
+            l.as_ref()
+                .map(|l| entry_rows(l, &kind.get(), resident.get().trim(), shown.get()))
+                .unwrap_or_default()
+        })
+    };
+    let head =
+        move || ledger.with(|l| l.as_ref().map(|l| l.head().to_string()).unwrap_or_default());
+    view! {
+        <section class="audit">
+            <p class="verified" role="status">{move || t(lang.get(), "audit.verified")}</p>
+            <label for="head-text">{move || t(lang.get(), "audit.head")}</label>
+            <input id="head-text" class="head-text" readonly=true prop:value=head />
+            <div class="row">
+                <button on:click=move |_| ledger.with_untracked(|l| if let Some(l) = l { download(&l.to_jsonl(), &format!("{}.jsonl", l.id())) })>
+                    {move || t(lang.get(), "audit.export")}
+                </button>
+            </div>
+            <ImportForm />
+            <div class="filters row">
+                <label>
+                    {move || t(lang.get(), "audit.filter_type")}
+                    <select on:change=move |e| { kind.set(event_target_value(&e)); shown.set(PAGE) }>
+                        <option value="">{move || t(lang.get(), "audit.all")}</option>
+                        {TYPES.iter().map(|name| view! { <option value=*name>{*name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {move || t(lang.get(), "audit.filter_resident")}
+                    <input prop:value=move || resident.get() on:input=move |e| { resident.set(event_target_value(&e)); shown.set(PAGE) } />
+                </label>
+            </div>
+            <table class="entries">
+                <thead><tr><th>"seq"</th><th>"ts"</th><th>"type"</th><th>"actor"</th><th>"body"</th><th>"hash"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <button on:click=move |_| shown.update(|n| *n += PAGE)>{move || t(lang.get(), "audit.more")}</button>
+        </section>
+    }
+}
+
+/// The newest `limit` entries that match the filters, newest first. A
+/// resident filter walks only that resident's history index.
+fn entry_rows(ledger: &Ledger, kind: &str, resident: &str, limit: usize) -> Vec<AnyView> {
+    let offset = ledger.utc_offset_minutes();
+    let matches = |entry: &&ledger_core::Entry| kind.is_empty() || entry.body.type_name() == kind;
+    let entries: Vec<&ledger_core::Entry> = if resident.is_empty() {
+        ledger
+            .entries()
+            .iter()
+            .rev()
+            .filter(matches)
+            .take(limit)
+            .collect()
+    } else {
+        ledger
+            .history_page(resident, 0, usize::MAX)
+            .into_iter()
+            .filter(|e| matches(e))
+            .take(limit)
+            .collect()
+    };
+    entries
+        .into_iter()
+        .map(|entry| {
+            let line = ledger.line(entry.seq).unwrap_or_default();
+            let body = line
+                .split("\"body\":")
+                .nth(1)
+                .and_then(|rest| rest.split(",\"hash\"").next())
+                .unwrap_or_default()
+                .to_owned();
+            view! {
+                <tr>
+                    <td>{entry.seq.0}</td>
+                    <td>{ledger_core::format_local_ts(entry.ts_ms, offset)}</td>
+                    <td>{entry.body.type_name()}</td>
+                    <td>{entry.actor.to_string()}</td>
+                    <td class="body">{body}</td>
+                    <td class="hash">{entry.hash.short()}</td>
+                </tr>
+            }
+            .into_any()
+        })
+        .collect()
+}
+
+/// Import of a ledger file: verified completely before it replaces the
+/// browser's ledger; a bad file is refused with its first bad seq.
+#[component]
+pub fn ImportForm(
+    /// Called after a file was imported.
+    #[prop(optional)]
+    on_imported: Option<Callback<()>>,
+) -> impl IntoView {
+    let AppLang(lang) = expect_context::<AppLang>();
+    let AppLedger { ledger, device } = expect_context::<AppLedger>();
+    let message = RwSignal::new(None::<(bool, String)>);
+    let on_change = move |event: leptos::ev::Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            let language = lang.get_untracked();
+            match api::import(&text).await {
+                Ok(imported) => {
+                    let count = imported.len();
+                    ledger.set(Some(imported));
+                    device.set(api::device().await);
+                    message.set(Some((
+                        true,
+                        format!(
+                            "{}{count} {}",
+                            t(language, "audit.imported"),
+                            t(language, "entries")
+                        ),
+                    )));
+                    if let Some(callback) = on_imported {
+                        callback.run(());
+                    }
+                }
+                Err(error) => message.set(Some((
+                    false,
+                    format!(
+                        "{}{}",
+                        t(language, "audit.refused"),
+                        error.message(language)
+                    ),
+                ))),
+            }
+        });
+    };
+    view! {
+        <div class="import">
+            <label for="import-file">{move || t(lang.get(), "audit.import")}</label>
+            <input id="import-file" type="file" accept=".jsonl,.json,.txt,application/x-ndjson" on:change=on_change />
+            {move || message.get().map(|(ok, text)| view! { <p class:error=!ok class:good=ok role="alert">{text}</p> })}
+        </div>
+    }
+}
+
+/// Offers `text` as a file download.
+fn download(text: &str, name: &str) {
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/x-ndjson");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let anchor = document()
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(anchor) = anchor {
+        anchor.set_href(&url);
+        anchor.set_download(name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
