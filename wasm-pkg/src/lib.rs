@@ -186,7 +186,9 @@ fn signing_key(secret_hex: &str) -> Result<SigningKey, JsValue> {
 pub fn demo(residents: u32, entries: u32, seed: u32) -> Object {
     let config = ledger_core::demo::DemoConfig {
         residents: residents.clamp(1, 100_000),
-        entries: u64::from(entries.min(2_000_000)),
+        // About 470 bytes a line: a million entries is ~450 MB of text,
+        // near what a JavaScript string can hold.
+        entries: u64::from(entries.min(1_000_000)),
         seed: u64::from(seed),
         ..Default::default()
     };
@@ -313,9 +315,13 @@ impl Ledger {
             .collect()
     }
 
-    /// The entry at `seq` as on the wire, or `null`.
-    pub fn entry(&self, seq: u32) -> JsValue {
-        entry_object(&self.inner, Seq(u64::from(seq)))
+    /// The entry at `seq` as on the wire, or `null` (also for a `seq` that
+    /// is not a whole number in range).
+    pub fn entry(&self, seq: f64) -> JsValue {
+        if seq < 0.0 || seq.fract() != 0.0 || seq > ledger_core::limits::MAX_ENTRIES as f64 {
+            return JsValue::NULL;
+        }
+        entry_object(&self.inner, Seq(seq as u64))
     }
 
     /// Throws unless this ledger holds exactly the published head

@@ -43,8 +43,8 @@ pub enum ActionError {
     Store(StoreError),
     /// This device has no key registered in the ledger for this role.
     NoDevice,
-    /// A value typed in is not acceptable.
-    BadInput(String),
+    /// A value typed in is not acceptable: which, and why.
+    BadInput(String, Option<ledger_core::FieldProblem>),
 }
 
 impl ActionError {
@@ -59,7 +59,11 @@ impl ActionError {
                     "this device has no key registered in the ledger for this role and cannot write",
                 )
                 .to_owned(),
-            ActionError::BadInput(what) => format!("{}{what}", lang.pick("输入有误：", "not accepted: ")),
+            ActionError::BadInput(what, problem) => format!(
+                "{}{what}{}",
+                lang.pick("输入有误：", "not accepted: "),
+                problem.as_ref().map(|p| format!(" {}", p.message(lang))).unwrap_or_default()
+            ),
         }
     }
 }
@@ -266,20 +270,24 @@ async fn write(
     now_ms: u64,
 ) -> Result<Vec<Result<Appended, AppendError>>, ActionError> {
     let (actor, key) = device.signer(ledger, role).ok_or(ActionError::NoDevice)?;
-    let first_new = ledger.len();
+    // The entries go into a copy first; the app's ledger becomes that copy
+    // only once IndexedDB has committed them, so memory never holds an
+    // entry the browser's storage does not.
+    let mut copy = ledger.clone();
+    let first_new = copy.len();
     let outcomes: Vec<_> = bodies
         .into_iter()
         .map(|body| {
             let draft = Draft {
-                ts_ms: now_ms.max(ledger.last_ts_ms()),
+                ts_ms: now_ms.max(copy.last_ts_ms()),
                 actor: actor.clone(),
                 body,
             };
-            ledger.append(draft, &key)
+            copy.append(draft, &key)
         })
         .collect();
-    let lines: Vec<String> = (first_new..ledger.len())
-        .filter_map(|seq| ledger.line(Seq(seq)))
+    let lines: Vec<String> = (first_new..copy.len())
+        .filter_map(|seq| copy.line(Seq(seq)))
         .collect();
     if !lines.is_empty() {
         let stored = async {
@@ -290,13 +298,14 @@ async fn write(
         }
         .await;
         if let Err(error) = stored {
-            // The copy in memory is ahead of IndexedDB: start again from it.
+            // Another tab may have written first: take what is stored.
             if let Ok(Some((fresh, _))) = load().await {
                 *ledger = fresh;
             }
             return Err(ActionError::Store(error));
         }
     }
+    *ledger = copy;
     Ok(outcomes)
 }
 
@@ -311,7 +320,7 @@ pub async fn redeem(
     request_id: &str,
     now_ms: u64,
 ) -> Result<Receipt, ActionError> {
-    let bad = |what: &str| ActionError::BadInput(what.to_owned());
+    let bad = |what: &str| ActionError::BadInput(what.to_owned(), None);
     let cost = ledger
         .state()
         .reward(reward)
@@ -365,10 +374,10 @@ pub async fn record(
             )
         })?;
     let note = Text::parse(note.trim(), ledger_core::limits::MAX_TEXT_BYTES, true)
-        .map_err(|problem| ActionError::BadInput(problem.message(Lang::Zh)))?;
+        .map_err(|problem| ActionError::BadInput("note".to_owned(), Some(problem)))?;
     let activity_id: ledger_core::ActivityId = activity
         .parse()
-        .map_err(|_| ActionError::BadInput(activity.to_owned()))?;
+        .map_err(|_| ActionError::BadInput(activity.to_owned(), None))?;
     let mut results = Vec::new();
     let mut accepted = Vec::new();
     let mut bodies = Vec::new();
@@ -408,7 +417,7 @@ pub async fn reverse(
     now_ms: u64,
 ) -> Result<u64, ActionError> {
     let reason = Text::parse(reason.trim(), ledger_core::limits::MAX_TEXT_BYTES, false)
-        .map_err(|problem| ActionError::BadInput(problem.message(Lang::Zh)))?;
+        .map_err(|problem| ActionError::BadInput("reason".to_owned(), Some(problem)))?;
     let body = Body::Reverse {
         entry: Seq(seq),
         reason,

@@ -138,7 +138,6 @@ pub fn App() -> impl IntoView {
                         <p class="error" role="alert">{error.message(lang.get())}</p>
                         <p>{t(lang.get(), "failed.offer")}</p>
                         <ImportForm on_imported=Callback::new(move |()| status.set(Status::Ready)) />
-                        <button on:click=load_demo>{t(lang.get(), "demo.offer")}</button>
                     </section>
                 }
                     .into_any(),

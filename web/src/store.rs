@@ -42,6 +42,15 @@ pub enum StoreError {
     },
     /// The browser refused: IndexedDB unavailable, quota exceeded, …
     Browser(String),
+    /// A write returned but was not committed (for example the storage
+    /// quota was reached when it committed): the store holds `found`
+    /// entries, not `expected`.
+    NotCommitted {
+        /// Entries the write should have left.
+        expected: u64,
+        /// Entries stored.
+        found: u64,
+    },
 }
 
 impl StoreError {
@@ -64,6 +73,13 @@ impl StoreError {
             StoreError::Corrupt { seq } if zh => format!("浏览器中第 {seq} 条记录已损坏"),
             StoreError::Corrupt { seq } => {
                 format!("the browser's record of entry {seq} is corrupt")
+            }
+            StoreError::NotCommitted { .. } if zh => {
+                "浏览器没有保存这次写入（可能是存储空间已满），未写入任何内容".to_owned()
+            }
+            StoreError::NotCommitted { .. } => {
+                "the browser did not keep this write (its storage may be full); nothing was written"
+                    .to_owned()
             }
             StoreError::Browser(reason) if zh => format!("浏览器存储出错：{reason}"),
             StoreError::Browser(reason) => format!("browser storage failed: {reason}"),
@@ -148,6 +164,7 @@ impl Store {
     /// [`StoreError::Conflict`] if the store does not hold exactly
     /// `first_seq` entries (another tab got there first).
     pub async fn append(&self, first_seq: u64, lines: Vec<String>) -> Result<(), StoreError> {
+        let expected = first_seq + lines.len() as u64;
         self.db
             .transaction(&[ENTRIES])
             .rw()
@@ -175,12 +192,14 @@ impl Store {
                 Ok(())
             })
             .await
-            .map_err(browser)
+            .map_err(browser)?;
+        self.confirm_committed(expected).await
     }
 
     /// Replaces the whole ledger (an import that verified) in one
     /// transaction.
     pub async fn replace_all(&self, lines: Vec<String>) -> Result<(), StoreError> {
+        let expected = lines.len() as u64;
         self.db
             .transaction(&[ENTRIES])
             .rw()
@@ -195,7 +214,21 @@ impl Store {
                 Ok(())
             })
             .await
-            .map_err(browser)
+            .map_err(browser)?;
+        self.confirm_committed(expected).await
+    }
+
+    /// A read-only transaction starts only after the read-write one before
+    /// it has finished, so counting the entries here tells whether that
+    /// write really committed (a quota failure shows up at commit time,
+    /// after the transaction's closure has returned).
+    async fn confirm_committed(&self, expected: u64) -> Result<(), StoreError> {
+        let found = self.count().await?;
+        if found == expected {
+            Ok(())
+        } else {
+            Err(StoreError::NotCommitted { expected, found })
+        }
     }
 
     /// Keeps this device's keys, `(actor id, secret key in hex)`,

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         Some("web") => web_dist().and_then(|dist| end_to_end(&dist)),
         Some("fuzz") => seconds_arg(&args[1..], 60).and_then(fuzz),
         _ => Err(
-            "usage: cargo xtask demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N]"
+            "usage: cargo xtask demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N] | wasm-pkg | web | book"
                 .to_owned(),
         ),
     };
@@ -209,14 +209,19 @@ fn ci() -> Result {
     fuzz(FUZZ_SECONDS_IN_CI)
 }
 
-/// The web crate's tests in a real headless Chromium, through
-/// wasm-bindgen-test-runner (installed with the wasm-bindgen CLI) and
-/// Debian's chromium and chromium-driver (installed here if missing).
-fn browser_tests() -> Result {
-    let chromedriver = Path::new("/usr/bin/chromedriver");
-    // A Chinese font too, so screenshots show the UI as people see it.
+/// The wasm32 target, from rustup (idempotent).
+fn ensure_wasm_target() -> Result {
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// Debian's chromium and chromium-driver, and a Chinese font so that
+/// screenshots show the UI as people see it; installed only if missing.
+fn ensure_browser() -> Result {
     let font = Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
-    if !chromedriver.exists() || !Path::new("/usr/bin/chromium").exists() || !font.exists() {
+    let present = ["/usr/bin/chromium", "/usr/bin/chromedriver"]
+        .iter()
+        .all(|p| Path::new(p).exists());
+    if !present || !font.exists() {
         run(Command::new("apt-get").arg("update"))?;
         run(Command::new("apt-get").args([
             "install",
@@ -226,6 +231,16 @@ fn browser_tests() -> Result {
             "fonts-wqy-microhei",
         ]))?;
     }
+    Ok(())
+}
+
+/// The web crate's tests in a real headless Chromium, through
+/// wasm-bindgen-test-runner (installed with the wasm-bindgen CLI) and
+/// Debian's chromium and chromium-driver (installed here if missing).
+fn browser_tests() -> Result {
+    let chromedriver = Path::new("/usr/bin/chromedriver");
+    ensure_browser()?;
+    ensure_wasm_target()?;
     // No --quiet: cargo would pass it on to the test runner, which refuses it.
     run(cargo()
         .args([
@@ -241,6 +256,7 @@ fn browser_tests() -> Result {
 /// Builds the web app's release bundle into `target/web-dist`: the wasm
 /// and its JS glue from the wasm-bindgen CLI, `index.html`, `style.css`.
 fn web_dist() -> Result<PathBuf> {
+    ensure_wasm_target()?;
     let version = locked_version("wasm-bindgen")?;
     ensure_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)?;
     run(cargo().args([
@@ -295,6 +311,7 @@ fn web_dist() -> Result<PathBuf> {
 /// against the release bundle; its screenshots land in the manual's
 /// `book/src/screenshots`.
 fn end_to_end(dist: &Path) -> Result {
+    ensure_browser()?;
     let e2e = root().join("web/e2e");
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--silent"])
@@ -341,6 +358,7 @@ fn ensure_tool(binary: &str, krate: &str, version: &str, locked: bool) -> Result
 /// (`web/`, for browsers and bundlers) and a Node.js entry (`node/`) that
 /// loads the same wasm synchronously.
 fn wasm_pkg() -> Result<PathBuf> {
+    ensure_wasm_target()?;
     let version = locked_version("wasm-bindgen")?;
     // Not --locked: the CLI's own lockfile asks for a webpki-roots release
     // the registry here does not serve; the CLI version itself is exact.
@@ -608,32 +626,30 @@ fn fuzz(seconds: u64) -> Result {
     Ok(())
 }
 
-/// Wall time and peak resident memory of a child process.
+/// Wall time and peak resident memory of one child process: `wait4`
+/// gives that child's own usage (getrusage(RUSAGE_CHILDREN) would mix in
+/// every earlier child, such as cargo's build).
+#[allow(unsafe_code)]
 fn measure(command: &mut Command) -> Result<(Duration, u64)> {
     let start = Instant::now();
-    let mut child = command
+    let child = command
         .spawn()
         .map_err(|e| format!("{}: {e}", describe(command)))?;
-    let exit = child.wait().map_err(|e| e.to_string())?;
-    let elapsed = start.elapsed();
-    if !exit.success() {
-        return Err(format!("{} failed ({exit})", describe(command)));
-    }
-    Ok((elapsed, children_peak_rss_kib()))
-}
-
-/// Largest peak resident set of any waited-for child so far, in KiB
-/// (`/proc` has no figure for a child that has exited; getrusage does).
-#[allow(unsafe_code)]
-fn children_peak_rss_kib() -> u64 {
+    let pid = libc::pid_t::try_from(child.id()).map_err(|e| e.to_string())?;
+    let mut status: libc::c_int = 0;
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the whole struct it is pointed at, and the
-    // struct was zeroed first, so it is initialised either way.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
+    // SAFETY: wait4 writes the exit status and a whole rusage for this pid,
+    // which std has not waited for (the Child is dropped unwaited below).
+    let (waited, usage) = unsafe {
+        let waited = libc::wait4(pid, &mut status, 0, usage.as_mut_ptr());
+        (waited, usage.assume_init())
     };
-    u64::try_from(usage.ru_maxrss).unwrap_or(0)
+    drop(child);
+    let elapsed = start.elapsed();
+    if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!("{} failed (status {status})", describe(command)));
+    }
+    Ok((elapsed, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
 }
 
 fn best_of(

@@ -13,8 +13,16 @@ use crate::i18n::t;
 /// Entries shown per step of the browser.
 const PAGE: usize = 50;
 
-const TYPES: [&str; 9] = [
-    "earn", "redeem", "reverse", "stock", "reward", "activity", "resident", "actor", "genesis",
+const TYPES: [(&str, &str); 9] = [
+    ("earn", "type.earn"),
+    ("redeem", "type.redeem"),
+    ("reverse", "type.reverse"),
+    ("stock", "type.stock"),
+    ("reward", "type.reward"),
+    ("activity", "type.activity"),
+    ("resident", "type.resident"),
+    ("actor", "type.actor"),
+    ("genesis", "type.genesis"),
 ];
 
 /// The audit screen.
@@ -50,7 +58,7 @@ pub fn AuditPage() -> impl IntoView {
                     {move || t(lang.get(), "audit.filter_type")}
                     <select on:change=move |e| { kind.set(event_target_value(&e)); shown.set(PAGE) }>
                         <option value="">{move || t(lang.get(), "audit.all")}</option>
-                        {TYPES.iter().map(|name| view! { <option value=*name>{*name}</option> }).collect_view()}
+                        {TYPES.iter().map(|(name, key)| view! { <option value=*name>{move || t(lang.get(), key)}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>
@@ -59,7 +67,14 @@ pub fn AuditPage() -> impl IntoView {
                 </label>
             </div>
             <table class="entries">
-                <thead><tr><th>"seq"</th><th>"ts"</th><th>"type"</th><th>"actor"</th><th>"body"</th><th>"hash"</th></tr></thead>
+                <thead>
+                    <tr>
+                        {["col.seq", "col.time", "col.type", "col.actor", "col.body", "col.hash"]
+                            .into_iter()
+                            .map(|key| view! { <th>{move || t(lang.get(), key)}</th> })
+                            .collect_view()}
+                    </tr>
+                </thead>
                 <tbody>{rows}</tbody>
             </table>
             <button on:click=move |_| shown.update(|n| *n += PAGE)>{move || t(lang.get(), "audit.more")}</button>
@@ -197,7 +212,18 @@ fn download(text: &str, name: &str) {
     if let Some(anchor) = anchor {
         anchor.set_href(&url);
         anchor.set_download(name);
-        anchor.click();
+        // Some browsers only follow a link that is in the document, and
+        // read the object URL after the click returns: revoke it later.
+        if let Some(body) = document().body() {
+            let _ = body.append_child(&anchor);
+            anchor.click();
+            anchor.remove();
+        }
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
 }

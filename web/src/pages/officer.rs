@@ -94,23 +94,33 @@ pub fn OfficerPage() -> impl IntoView {
                 )
                 .await
                 {
-                    Ok(results) => results
-                        .into_iter()
-                        .map(|(code, outcome)| match outcome {
-                            Ok(seq) => Line {
-                                ok: true,
-                                text: format!("{code} {} {seq}", t(lang, "officer.recorded")),
-                            },
-                            Err(error) => Line {
-                                ok: false,
-                                text: format!(
-                                    "{code} {}{}",
-                                    t(lang, "officer.refused"),
-                                    error.message(lang)
-                                ),
-                            },
-                        })
-                        .collect(),
+                    Ok(results) => {
+                        // Keep in the field only the codes that were not
+                        // recorded, so a scanned list is never lost.
+                        let refused: Vec<String> = results
+                            .iter()
+                            .filter(|(_, outcome)| outcome.is_err())
+                            .map(|(code, _)| code.clone())
+                            .collect();
+                        codes.set(refused.join("\n"));
+                        results
+                            .into_iter()
+                            .map(|(code, outcome)| match outcome {
+                                Ok(seq) => Line {
+                                    ok: true,
+                                    text: format!("{code} {} {seq}", t(lang, "officer.recorded")),
+                                },
+                                Err(error) => Line {
+                                    ok: false,
+                                    text: format!(
+                                        "{code} {}{}",
+                                        t(lang, "officer.refused"),
+                                        error.message(lang)
+                                    ),
+                                },
+                            })
+                            .collect()
+                    }
                     Err(error) => vec![Line {
                         ok: false,
                         text: error.message(lang),
@@ -119,7 +129,6 @@ pub fn OfficerPage() -> impl IntoView {
                 (copy, lines)
             })
         }));
-        codes.set(String::new());
     };
     let reverse = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -128,7 +137,7 @@ pub fn OfficerPage() -> impl IntoView {
             Box::pin(async move {
                 let outcome = match seq.trim().parse::<u64>() {
                     Ok(seq) => api::reverse(&mut copy, &this_device, seq, &reason, now_ms()).await,
-                    Err(_) => Err(api::ActionError::BadInput(seq.clone())),
+                    Err(_) => Err(api::ActionError::BadInput(seq.clone(), None)),
                 };
                 let line = match outcome {
                     Ok(new_seq) => Line {
