@@ -332,3 +332,34 @@ test("a corrupt record in IndexedDB is named, no balance is shown, and a re-impo
   await tab.getByRole("button", { name: "居民查询" }).waitFor();
   await tab.close();
 });
+
+test("two tabs: the one that writes second is told, reloads the new state, and the chain does not fork", async () => {
+  const first = await open({ width: 390, height: 844 });
+  const second = await open({ width: 390, height: 844 });
+  const entries = await entryCount(first);
+  assert.equal(await entryCount(second), entries);
+  for (const tab of [first, second]) await tab.getByRole("button", { name: "活动记录" }).click();
+  const record = async (tab, code) => {
+    const shown = tab.locator(".outcomes li").first();
+    const previous = (await shown.count()) > 0 ? await shown.textContent() : null;
+    await tab.getByLabel("居民编号（每行一个，可连续扫码）").fill(code);
+    await tab.getByRole("radio", { name: /平安巡查/ }).check();
+    await tab.getByRole("button", { name: "记录积分" }).click();
+    // Wait for this submission's outcome, not the one before it.
+    await tab.waitForFunction((before) => {
+      const line = document.querySelector(".outcomes li");
+      return line !== null && line.textContent !== before;
+    }, previous);
+    return shown.textContent();
+  };
+  assert.match(await record(first, "JX-0040"), /已记录/);
+  // The second tab still holds the old ledger: its write is refused.
+  assert.match(await record(second, "JX-0041"), /另一个窗口或设备已先写入/);
+  assert.equal(await entryCount(second), entries + 1);
+  assert.equal(await second.getByLabel("居民编号（每行一个，可连续扫码）").inputValue(), "JX-0041");
+  assert.match(await record(second, "JX-0041"), /已记录/);
+  await first.reload();
+  assert.equal(await entryCount(first), entries + 2);
+  await first.close();
+  await second.close();
+});
