@@ -256,9 +256,7 @@ fn browser_tests() -> Result {
 /// Builds the web app's release bundle into `target/web-dist`: the wasm
 /// and its JS glue from the wasm-bindgen CLI, `index.html`, `style.css`.
 fn web_dist() -> Result<PathBuf> {
-    ensure_wasm_target()?;
-    let version = locked_version("wasm-bindgen")?;
-    ensure_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)?;
+    ensure_wasm_bindgen()?;
     run(cargo().args([
         "build",
         "--package",
@@ -324,6 +322,16 @@ fn end_to_end(dist: &Path) -> Result {
         .current_dir(&e2e))
 }
 
+/// The wasm32 target and the wasm-bindgen CLI at exactly Cargo.lock's
+/// `wasm-bindgen` version (the glue is refused otherwise). Not --locked:
+/// the CLI's own lockfile asks for a webpki-roots release the registry here
+/// does not serve; the CLI version itself is exact.
+fn ensure_wasm_bindgen() -> Result {
+    ensure_wasm_target()?;
+    let version = locked_version("wasm-bindgen")?;
+    ensure_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)
+}
+
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must be exactly it.
 fn locked_version(name: &str) -> Result<String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| e.to_string())?;
@@ -358,11 +366,7 @@ fn ensure_tool(binary: &str, krate: &str, version: &str, locked: bool) -> Result
 /// (`web/`, for browsers and bundlers) and a Node.js entry (`node/`) that
 /// loads the same wasm synchronously.
 fn wasm_pkg() -> Result<PathBuf> {
-    ensure_wasm_target()?;
-    let version = locked_version("wasm-bindgen")?;
-    // Not --locked: the CLI's own lockfile asks for a webpki-roots release
-    // the registry here does not serve; the CLI version itself is exact.
-    ensure_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)?;
+    ensure_wasm_bindgen()?;
     run(cargo().args([
         "build",
         "--package",
