@@ -842,3 +842,59 @@ fn an_entry_that_would_not_read_back_is_not_written() {
     assert_eq!(ledger.to_jsonl(), before);
     assert!(crate::verify::verify_jsonl(before.as_bytes()).is_ok());
 }
+
+#[test]
+fn a_resumed_replay_checks_only_what_a_newer_copy_adds() {
+    let full = community();
+    let text = full.to_jsonl();
+    let lines: Vec<&str> = text.lines().collect();
+    let older = crate::verify::verify_jsonl(lines[..4].join("\n").as_bytes())
+        .map(|_| ())
+        .err();
+    // Four lines without a final newline are refused as incomplete: the
+    // older copy is the first four lines, each with its newline.
+    assert!(older.is_some());
+    let older_text: String = lines[..4].iter().map(|l| format!("{l}\n")).collect();
+    let older =
+        crate::verify::verify_jsonl(older_text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let mut verifier = crate::verify::Verifier::resume(older.clone());
+    assert_eq!(verifier.count(), 4);
+    for line in &lines[4..] {
+        verifier
+            .push_line(line.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (resumed, signatures) = verifier.finish().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(signatures.len(), lines.len() - 4);
+    // The queued signatures travel as bytes (to a Web Worker) and back.
+    let bytes = signatures.to_bytes();
+    let travelled = crate::verify::SignatureBatch::from_bytes(&bytes);
+    assert_eq!(
+        travelled.as_ref().map(|b| b.to_bytes()),
+        Some(bytes.clone())
+    );
+    assert!(travelled.is_some_and(|b| b.verify().is_ok()));
+    // A flipped bit in a signature is caught at its seq after the trip;
+    // cut or padded bytes are not a batch.
+    let mut flipped = bytes.clone();
+    let last_signature_byte = flipped.len() - 5;
+    flipped[last_signature_byte] ^= 1;
+    let error = crate::verify::SignatureBatch::from_bytes(&flipped)
+        .and_then(|b| b.verify().err())
+        .map(|e| e.seq);
+    assert_eq!(error, Some(Seq(lines.len() as u64 - 1)));
+    assert!(crate::verify::SignatureBatch::from_bytes(&bytes[..bytes.len() - 1]).is_none());
+    assert!(
+        crate::verify::SignatureBatch::from_bytes(&[bytes.as_slice(), &[0]].concat()).is_none()
+    );
+    assert!(crate::verify::SignatureBatch::from_bytes(&[]).is_none());
+    assert_eq!(resumed.head(), full.head());
+    assert_eq!(resumed.to_jsonl(), text);
+    // A line that does not follow the stored head is refused at its seq.
+    let mut verifier = crate::verify::Verifier::resume(older);
+    let error = verifier
+        .push_line(lines[5].as_bytes())
+        .err()
+        .map(|e| (e.seq, e.kind_name()));
+    assert_eq!(error, Some((Seq(4), "seq_mismatch")));
+}

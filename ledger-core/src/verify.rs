@@ -93,6 +93,66 @@ impl SignatureBatch {
         self.seqs.is_empty()
     }
 
+    /// The batch as bytes, to hand to another thread or a Web Worker that
+    /// runs [`SignatureBatch::verify`] on [`SignatureBatch::from_bytes`].
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 + self.keys.len() * 64 + self.len() * 108);
+        out.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
+        for (actor, key) in &self.keys {
+            out.push(actor.as_str().len() as u8);
+            out.extend_from_slice(actor.as_str().as_bytes());
+            out.extend_from_slice(key.as_bytes());
+        }
+        out.extend_from_slice(&(self.len() as u32).to_le_bytes());
+        for index in 0..self.len() {
+            out.extend_from_slice(&self.seqs[index].0.to_le_bytes());
+            out.extend_from_slice(&self.hashes[index]);
+            out.extend_from_slice(&self.signatures[index]);
+            out.extend_from_slice(&self.key_of[index].to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads a batch written by [`SignatureBatch::to_bytes`]; `None` for
+    /// anything else (never panics, allocates at most what `bytes` holds).
+    pub fn from_bytes(bytes: &[u8]) -> Option<SignatureBatch> {
+        fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+            let (head, tail) = bytes.split_at_checked(n)?;
+            *bytes = tail;
+            Some(head)
+        }
+        fn array<const N: usize>(bytes: &mut &[u8]) -> Option<[u8; N]> {
+            take(bytes, N)?.try_into().ok()
+        }
+        let mut rest = bytes;
+        let key_count = u32::from_le_bytes(array(&mut rest)?) as usize;
+        let mut batch = SignatureBatch::default();
+        for _ in 0..key_count {
+            let length = usize::from(take(&mut rest, 1)?[0]);
+            let actor: ActorId = core::str::from_utf8(take(&mut rest, length)?)
+                .ok()?
+                .parse()
+                .ok()?;
+            let key = VerifyingKey::from_bytes(&array(&mut rest)?).ok()?;
+            batch.keys.push((actor, key));
+        }
+        let count = u32::from_le_bytes(array(&mut rest)?) as usize;
+        if rest.len() != count.checked_mul(108)? {
+            return None;
+        }
+        for _ in 0..count {
+            batch.seqs.push(Seq(u64::from_le_bytes(array(&mut rest)?)));
+            batch.hashes.push(array(&mut rest)?);
+            batch.signatures.push(array(&mut rest)?);
+            let key = u32::from_le_bytes(array(&mut rest)?);
+            if key as usize >= batch.keys.len() {
+                return None;
+            }
+            batch.key_of.push(key);
+        }
+        Some(batch)
+    }
+
     fn push(
         &mut self,
         seq: Seq,
@@ -226,6 +286,17 @@ impl Verifier {
     /// A verifier expecting the genesis.
     pub fn new() -> Verifier {
         Verifier::default()
+    }
+
+    /// Continues a replay from a ledger verified before (a copy a device
+    /// stored): the next line must be entry `ledger.len()`, linked to its
+    /// head. Used to check only what a newer copy of a file adds.
+    pub fn resume(ledger: Ledger) -> Verifier {
+        Verifier {
+            next_seq: ledger.len(),
+            ledger: Some(ledger),
+            ..Verifier::default()
+        }
     }
 
     /// Lines accepted so far.

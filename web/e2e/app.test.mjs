@@ -12,6 +12,8 @@ import { chromium } from "playwright-core";
 const dist = process.env.JIFEN_DIST;
 const shots = process.env.JIFEN_SCREENSHOTS;
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+// Files "published" by a test, served at their path instead of from dist.
+const published = new Map();
 let server;
 let browser;
 let context;
@@ -20,6 +22,11 @@ let base;
 before(async () => {
   server = createServer(async (request, response) => {
     const path = normalize(new URL(request.url, "http://x").pathname).replace(/^\/+/, "") || "index.html";
+    if (published.has(path)) {
+      response.writeHead(200, { "content-type": "application/jsonl; charset=utf-8" });
+      response.end(published.get(path));
+      return;
+    }
     try {
       const body = await readFile(join(dist, path));
       response.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
@@ -362,4 +369,62 @@ test("two tabs: the one that writes second is told, reloads the new state, and t
   assert.equal(await entryCount(first), entries + 2);
   await first.close();
   await second.close();
+});
+
+test("a resident's phone follows the published ledger: fetched and verified, then only new entries; a rewritten history is refused loudly and the stored copy kept", async () => {
+  const office = await open({ width: 1280, height: 800 });
+  const lines = (await exportLedger(office)).trimEnd().split("\n");
+  await office.close();
+  const file = (n) => lines.slice(0, n).join("\n") + "\n";
+  // A phone: its own browser profile, so its own IndexedDB.
+  const phone = await browser.newContext();
+  const tab = await phone.newPage();
+  await tab.setViewportSize({ width: 390, height: 844 });
+  const url = `${base}?ledger=${encodeURIComponent("pub/ledger.jsonl")}`;
+  published.set("pub/ledger.jsonl", file(4000));
+  await tab.goto(url);
+  await tab.getByText("已从公布的账本取得并校验新记录：4000").waitFor();
+  assert.equal(await entryCount(tab), 4000);
+  await tab.getByRole("button", { name: "核验" }).click();
+  await tab.getByText("已校验：每条记录的哈希链、签名和规则都通过").waitFor();
+  // The office publishes more: only the new entries are fetched into the
+  // stored copy, and the balance is the one the full file gives.
+  published.set("pub/ledger.jsonl", file(lines.length));
+  await tab.reload();
+  await tab.getByText(`已从公布的账本取得并校验新记录：${lines.length - 4000}`).waitFor();
+  assert.equal(await entryCount(tab), lines.length);
+  await tab.getByRole("button", { name: "核验" }).click();
+  await tab.getByText("已校验：每条记录的哈希链、签名和规则都通过").waitFor();
+  const balance = await balanceOf(tab, "JX-0020");
+  await tab.screenshot({ path: join(shots, "follow-phone.png"), fullPage: true });
+  // Nothing new: no notice, same ledger, also with the network file gone.
+  await tab.reload();
+  await tab.getByRole("button", { name: "居民查询" }).waitFor();
+  assert.equal(await tab.locator(".notice").count(), 0);
+  // Someone rewrites entry 100 of the published file: refused loudly, the
+  // stored copy stays, balances unchanged.
+  const rewritten = [...lines];
+  rewritten[100] = rewritten[100].replace(/"ts":(\d+)/, (_, ts) => `"ts":${Number(ts) + 1}`);
+  published.set("pub/ledger.jsonl", rewritten.join("\n") + "\n");
+  await tab.reload();
+  const alarm = tab.locator(".notice.alarm");
+  await alarm.waitFor();
+  assert.match(await alarm.textContent(), /公布的账本改写了历史！从第 100 条起与本机保存的副本不同。已拒绝，本机副本保持不变/);
+  assert.equal(await alarm.getAttribute("role"), "alert");
+  assert.equal(await entryCount(tab), lines.length);
+  assert.equal(await balanceOf(tab, "JX-0020"), balance);
+  await tab.screenshot({ path: join(shots, "follow-rewritten-phone.png") });
+  // A file with a bad new entry: refused naming it, the stored copy kept.
+  const extra = [...lines, lines.at(-1)];
+  published.set("pub/ledger.jsonl", extra.join("\n") + "\n");
+  await tab.reload();
+  await alarm.waitFor();
+  assert.match(await alarm.textContent(), new RegExp(`公布的账本新增记录未通过校验：seq ${lines.length}：`));
+  assert.equal(await entryCount(tab), lines.length);
+  // An address that is not there, with a stored copy: said, copy shown.
+  published.delete("pub/ledger.jsonl");
+  await tab.reload();
+  await tab.locator(".notice.warning", { hasText: "无法读取公布的账本" }).waitFor();
+  assert.equal(await entryCount(tab), lines.length);
+  await phone.close();
 });

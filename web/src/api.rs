@@ -11,6 +11,11 @@ use ledger_core::{
 
 use crate::store::{Store, StoreError};
 
+mod open;
+pub use open::{
+    FollowNotice, Opened, PendingSignatures, Source, check_signature_batch, in_page, open, settle,
+};
+
 /// The name of the app's IndexedDB database.
 pub const DATABASE: &str = "jifen";
 
@@ -86,6 +91,22 @@ impl Device {
         })
     }
 
+    /// The keys as stored, `(actor id, secret key in hex)`; records that
+    /// do not read are left out.
+    pub(crate) fn from_stored(stored: Vec<(String, String)>) -> Device {
+        Device {
+            keys: stored
+                .into_iter()
+                .filter_map(|(actor, secret)| {
+                    Some((
+                        actor.parse().ok()?,
+                        ledger_core::hex::decode::<32>(&secret)?,
+                    ))
+                })
+                .collect(),
+        }
+    }
+
     /// The actor ids of this device's keys.
     pub fn actors(&self) -> Vec<String> {
         self.keys
@@ -108,15 +129,6 @@ pub struct Receipt {
     pub new: bool,
 }
 
-fn verify_lines(lines: &[String]) -> Result<Ledger, LoadError> {
-    let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
-    for line in lines {
-        text.push_str(line);
-        text.push('\n');
-    }
-    ledger_core::verify::verify_jsonl(text.as_bytes()).map_err(LoadError::Invalid)
-}
-
 /// Random bytes from the browser's `crypto.getRandomValues`.
 pub fn random_bytes<const N: usize>() -> Option<[u8; N]> {
     use wasm_bindgen::JsCast;
@@ -130,29 +142,6 @@ pub fn random_bytes<const N: usize>() -> Option<[u8; N]> {
     let mut out = [0u8; N];
     array.copy_to(&mut out);
     Some(out)
-}
-
-/// Opens the stored ledger and this device's keys, and verifies the
-/// ledger; `None` when there is no ledger yet.
-pub async fn load() -> Result<Option<(Ledger, Device)>, LoadError> {
-    let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
-    let lines = store.load().await.map_err(LoadError::Store)?;
-    let stored_keys = store.load_device().await.map_err(LoadError::Store)?;
-    store.close();
-    if lines.is_empty() {
-        return Ok(None);
-    }
-    let ledger = verify_lines(&lines)?;
-    let keys = stored_keys
-        .into_iter()
-        .filter_map(|(actor, secret)| {
-            Some((
-                actor.parse().ok()?,
-                ledger_core::hex::decode::<32>(&secret)?,
-            ))
-        })
-        .collect();
-    Ok(Some((ledger, Device { keys })))
 }
 
 /// Generates the demo community, makes this device two keys of its own in
@@ -201,10 +190,7 @@ pub async fn load_demo() -> Result<(Ledger, Device), LoadError> {
     }
     let lines: Vec<String> = demo.ledger.to_jsonl().lines().map(str::to_owned).collect();
     let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
-    store
-        .replace_all(lines.clone())
-        .await
-        .map_err(LoadError::Store)?;
+    store.replace_all(lines).await.map_err(LoadError::Store)?;
     let keys = device
         .keys
         .iter()
@@ -212,14 +198,23 @@ pub async fn load_demo() -> Result<(Ledger, Device), LoadError> {
         .collect();
     store.save_device(keys).await.map_err(LoadError::Store)?;
     store.close();
-    Ok((verify_lines(&lines)?, device))
+    // Every entry was checked by the rules as it was appended and signed
+    // here; IndexedDB now holds exactly these lines.
+    Ok((demo.ledger, device))
 }
 
 /// Replaces the browser's ledger with an imported file, but only if the
 /// whole file verifies (every line, hash, link, signature and rule); a bad
 /// file is refused naming its first bad seq, and nothing changes.
-pub async fn import(text: &str) -> Result<Ledger, LoadError> {
-    let ledger = ledger_core::verify::verify_jsonl(text.as_bytes()).map_err(LoadError::Invalid)?;
+/// `progress(done, total)` while it checks.
+pub async fn import(text: &str, progress: &dyn Fn(u64, u64)) -> Result<Ledger, LoadError> {
+    let (ledger, signatures) = open::replay_text(text, progress)
+        .await
+        .map_err(LoadError::Invalid)?;
+    signatures
+        .finish(&|_, _| {})
+        .await
+        .map_err(LoadError::Invalid)?;
     let lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
     let result = store.replace_all(lines).await.map_err(LoadError::Store);
@@ -234,17 +229,15 @@ pub async fn device() -> Device {
     };
     let keys = store.load_device().await.unwrap_or_default();
     store.close();
-    Device {
-        keys: keys
-            .into_iter()
-            .filter_map(|(actor, secret)| {
-                Some((
-                    actor.parse().ok()?,
-                    ledger_core::hex::decode::<32>(&secret)?,
-                ))
-            })
-            .collect(),
-    }
+    Device::from_stored(keys)
+}
+
+/// The stored ledger, fully verified (signatures too): what a tab goes
+/// back to when a write did not land.
+async fn reload() -> Option<Ledger> {
+    let opened = open(&Source::Local, &|_, _| {}).await.ok()??;
+    opened.signatures.finish(&|_, _| {}).await.ok()?;
+    Some(opened.ledger)
 }
 
 /// A new idempotency key for one redeem: made when the kiosk shows the
@@ -299,7 +292,7 @@ async fn write(
         .await;
         if let Err(error) = stored {
             // Another tab may have written first: take what is stored.
-            if let Ok(Some((fresh, _))) = load().await {
+            if let Some(fresh) = reload().await {
                 *ledger = fresh;
             }
             return Err(ActionError::Store(error));

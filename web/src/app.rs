@@ -5,7 +5,7 @@
 use ledger_core::{Lang, Ledger};
 use leptos::prelude::*;
 
-use crate::api::{self, Device, LoadError};
+use crate::api::{self, Device, FollowNotice, LoadError, Opened, Source};
 use crate::i18n::t;
 use crate::pages::audit::{AuditPage, ImportForm};
 use crate::pages::kiosk::KioskPage;
@@ -16,6 +16,15 @@ use crate::pages::resident::ResidentPage;
 #[derive(Clone, Copy)]
 pub struct AppLang(pub RwSignal<Lang>);
 
+/// How far the signature check of the open ledger is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// Batches checked, of how many (hash chain and rules already hold).
+    Pending(usize, usize),
+    /// Every signature holds too.
+    Verified,
+}
+
 /// The verified ledger (None until loaded) and this device's key.
 #[derive(Clone, Copy)]
 pub struct AppLedger {
@@ -24,6 +33,8 @@ pub struct AppLedger {
     pub ledger: RwSignal<Option<Ledger>>,
     /// This device's keys.
     pub device: RwSignal<Device>,
+    /// Whether its signatures are all checked yet; writing waits for it.
+    pub checked: RwSignal<Checked>,
 }
 
 /// Where loading the ledger stands.
@@ -65,23 +76,78 @@ pub fn App() -> impl IntoView {
     let state = AppLedger {
         ledger: RwSignal::new(None),
         device: RwSignal::new(Device::default()),
+        checked: RwSignal::new(Checked::Verified),
     };
     provide_context(state);
     let status = RwSignal::new(Status::Loading);
     let tab = RwSignal::new(Tab::Resident);
-    let loaded = move |result: Result<Option<(Ledger, Device)>, LoadError>| match result {
-        Ok(Some((ledger, device))) => {
+    let progress = RwSignal::new((0u64, 0u64));
+    let notice = RwSignal::new(None::<FollowNotice>);
+    let source = Source::from_page();
+    // Shows an opened ledger at once, then waits for its signatures (and
+    // stores what a followed file added only once they all hold).
+    let opened = move |result: Result<Option<Opened>, LoadError>| {
+        leptos::task::spawn_local(async move {
+            let opened = match result {
+                Ok(Some(opened)) => opened,
+                Ok(None) => return status.set(Status::Empty),
+                Err(error) => return status.set(Status::Failed(error)),
+            };
+            let Opened {
+                ledger,
+                device,
+                signatures,
+                to_store,
+                notice: found,
+            } = opened;
+            let first_new = to_store.as_ref().map(|(first, _)| *first);
+            state.checked.set(Checked::Pending(0, signatures.jobs()));
             state.ledger.set(Some(ledger));
             state.device.set(device);
+            notice.set(found);
             status.set(Status::Ready);
-        }
-        Ok(None) => status.set(Status::Empty),
-        Err(error) => status.set(Status::Failed(error)),
+            let settled = api::settle(signatures, to_store, &move |done, all| {
+                state.checked.set(Checked::Pending(done, all));
+            })
+            .await;
+            match settled {
+                Ok(()) => state.checked.set(Checked::Verified),
+                // A bad signature among what the published file added: keep
+                // the stored copy, and say so.
+                Err(LoadError::Invalid(error))
+                    if first_new.is_some_and(|f| f > 0 && error.seq.0 >= f) =>
+                {
+                    notice.set(Some(FollowNotice::Invalid(error)));
+                    status.set(Status::Loading);
+                    opened_again(api::open(&Source::Local, &|_, _| {}).await, state, status);
+                }
+                Err(LoadError::Store(error)) => {
+                    state.checked.set(Checked::Verified);
+                    notice.set(Some(FollowNotice::NotStored(error)));
+                }
+                Err(error) => {
+                    state.ledger.set(None);
+                    status.set(Status::Failed(error));
+                }
+            }
+        });
     };
-    leptos::task::spawn_local(async move { loaded(api::load().await) });
+    leptos::task::spawn_local(async move {
+        opened(api::open(&source, &move |done, total| progress.set((done, total))).await);
+    });
     let load_demo = move |_| {
         status.set(Status::Loading);
-        leptos::task::spawn_local(async move { loaded(api::load_demo().await.map(Some)) });
+        leptos::task::spawn_local(async move {
+            match api::load_demo().await {
+                Ok((ledger, device)) => {
+                    state.ledger.set(Some(ledger));
+                    state.device.set(device);
+                    state.checked.set(Checked::Verified);
+                    status.set(Status::Ready);
+                }
+                Err(error) => status.set(Status::Failed(error)),
+            }
+        });
     };
     Effect::new(move |_| {
         // Keep <html lang> in step, for screen readers and fonts.
@@ -117,10 +183,19 @@ pub fn App() -> impl IntoView {
         <main>
             {move || match status.get() {
                 Status::Loading => view! {
-                    <p class="loading" role="status">
-                        <progress></progress>
-                        {t(lang.get(), "loading")}
-                    </p>
+                    <div class="loading" role="status">
+                        <p>{move || t(lang.get(), "loading")}</p>
+                        <progress
+                            max=move || progress.get().1.max(1) as f64
+                            value=move || progress.get().0 as f64
+                        ></progress>
+                        <p class="hint">
+                            {move || {
+                                let (done, total) = progress.get();
+                                (total > 0).then(|| format!("{done} / {total}"))
+                            }}
+                        </p>
+                    </div>
                 }
                     .into_any(),
                 Status::Empty => view! {
@@ -142,6 +217,7 @@ pub fn App() -> impl IntoView {
                 }
                     .into_any(),
                 Status::Ready => view! {
+                    {move || notice.get().map(|n| notice_view(&n, lang.get()))}
                     <nav class="tabs">
                         {tab_button(Tab::Resident, "tab.resident")}
                         {tab_button(Tab::Kiosk, "tab.kiosk")}
@@ -150,9 +226,17 @@ pub fn App() -> impl IntoView {
                     </nav>
                     {move || match tab.get() {
                         Tab::Resident => view! { <ResidentPage /> }.into_any(),
-                        Tab::Kiosk => view! { <KioskPage /> }.into_any(),
-                        Tab::Officer => view! { <OfficerPage /> }.into_any(),
                         Tab::Audit => view! { <AuditPage /> }.into_any(),
+                        // Nothing is written onto a ledger whose signatures
+                        // are still being checked.
+                        writer => (move || match state.checked.get() {
+                            Checked::Pending(done, all) => checking_view(done, all, lang.get()).into_any(),
+                            Checked::Verified => match writer {
+                                Tab::Kiosk => view! { <KioskPage /> }.into_any(),
+                                _ => view! { <OfficerPage /> }.into_any(),
+                            },
+                        })
+                            .into_any(),
                     }}
                     <footer class="head">
                         {move || {
@@ -179,4 +263,80 @@ pub fn App() -> impl IntoView {
             }}
         </main>
     }
+}
+
+/// Opens the stored copy again (after a followed file was refused late).
+fn opened_again(
+    result: Result<Option<Opened>, LoadError>,
+    state: AppLedger,
+    status: RwSignal<Status>,
+) {
+    leptos::task::spawn_local(async move {
+        let Ok(Some(opened)) = result else {
+            return status.set(Status::Failed(match result {
+                Err(error) => error,
+                _ => LoadError::Store(crate::store::StoreError::Browser("empty".to_owned())),
+            }));
+        };
+        state.ledger.set(Some(opened.ledger));
+        state.device.set(opened.device);
+        status.set(Status::Ready);
+        match opened.signatures.finish(&|_, _| {}).await {
+            Ok(()) => state.checked.set(Checked::Verified),
+            Err(error) => {
+                state.ledger.set(None);
+                status.set(Status::Failed(LoadError::Invalid(error)));
+            }
+        }
+    });
+}
+
+/// The signature check's progress, where a writing screen would be.
+pub fn checking_view(done: usize, all: usize, lang: Lang) -> impl IntoView {
+    view! {
+        <div class="checking" role="status">
+            <p>{t(lang, "checking.signatures")}</p>
+            <progress max=all.max(1) as f64 value=done as f64></progress>
+            <p class="hint">{format!("{done} / {all}")}</p>
+        </div>
+    }
+}
+
+/// What following the published file found, above the tabs. A file that
+/// rewrites history is a loud warning.
+fn notice_view(notice: &FollowNotice, lang: Lang) -> impl IntoView + use<> {
+    let (class, text) = match notice {
+        FollowNotice::Updated { new } => ("good", format!("{}{new}", t(lang, "follow.updated"))),
+        FollowNotice::Unreachable(reason) => (
+            "warning",
+            format!("{}{reason}", t(lang, "follow.unreachable")),
+        ),
+        FollowNotice::Rewritten { seq } => (
+            "alarm",
+            format!(
+                "{}{seq}{}",
+                t(lang, "follow.rewritten"),
+                t(lang, "follow.rewritten_kept")
+            ),
+        ),
+        FollowNotice::Behind { published } => (
+            "warning",
+            format!("{}{published}", t(lang, "follow.behind")),
+        ),
+        FollowNotice::Invalid(error) => (
+            "alarm",
+            format!(
+                "{}{}{}",
+                t(lang, "follow.invalid"),
+                error.message(lang),
+                t(lang, "follow.rewritten_kept")
+            ),
+        ),
+        FollowNotice::NotStored(error) => (
+            "warning",
+            format!("{}{}", t(lang, "follow.not_stored"), error.message(lang)),
+        ),
+    };
+    let role = if class == "good" { "status" } else { "alert" };
+    view! { <p class=format!("notice {class}") role=role>{text}</p> }
 }

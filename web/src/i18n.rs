@@ -94,6 +94,38 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         "kiosk.new_balance" => ("剩余积分", "New balance"),
         "kiosk.hash" => ("哈希", "Hash"),
         "kiosk.working" => ("正在写入…", "Writing…"),
+        "checking.signatures" => (
+            "正在后台校验签名；校验完成前不能写入。",
+            "Checking signatures in the background; writing waits until they all hold.",
+        ),
+        "follow.updated" => (
+            "已从公布的账本取得并校验新记录：",
+            "New entries fetched from the published ledger and verified: ",
+        ),
+        "follow.unreachable" => (
+            "无法读取公布的账本，显示本机保存的副本：",
+            "The published ledger could not be fetched; showing the copy kept here: ",
+        ),
+        "follow.rewritten" => (
+            "警告：公布的账本改写了历史！从第 ",
+            "WARNING: the published ledger rewrites history! It differs from entry ",
+        ),
+        "follow.rewritten_kept" => (
+            " 条起与本机保存的副本不同。已拒绝，本机副本保持不变。请报告社区办公室。",
+            " on from the copy kept here. Refused; the copy here is unchanged. Tell the community office.",
+        ),
+        "follow.behind" => (
+            "公布的账本比本机副本旧，保留本机副本；公布的条数：",
+            "The published ledger is older than the copy here, which is kept; entries published: ",
+        ),
+        "follow.invalid" => (
+            "警告：公布的账本新增记录未通过校验：",
+            "WARNING: the published ledger's new entries fail verification: ",
+        ),
+        "follow.not_stored" => (
+            "新记录已校验，但浏览器没有保存：",
+            "The new entries verified, but the browser did not store them: ",
+        ),
         "loading" => ("正在载入并校验账本…", "Loading and verifying the ledger…"),
         "empty" => (
             "这台设备上还没有账本。",

@@ -3,7 +3,9 @@
 //! the package registries (rustup targets, Debian packages, crates.io
 //! tools) and nothing from anywhere else.
 //!
-//! - `cargo xtask demo`  — the main job: generate a demo community, verify
+//! - `cargo xtask serve` — the main job: build the web app's release
+//!   bundle and serve it on 127.0.0.1, printing the URL.
+//! - `cargo xtask demo`  — the terminal demo: generate a demo community, verify
 //!   it, print balances, rewards and the head.
 //! - `cargo xtask ci`    — every check and test: rustfmt, clippy, the
 //!   wasm32 build of ledger-core, all tests.
@@ -29,9 +31,10 @@ fn main() -> ExitCode {
         Some("wasm-pkg") => wasm_pkg().and_then(|dir| test_wasm_pkg(&dir)),
         Some("book") => book(),
         Some("web") => web_dist().and_then(|dist| end_to_end(&dist)),
+        Some("serve") => serve(&args[1..]),
         Some("fuzz") => seconds_arg(&args[1..], 60).and_then(fuzz),
         _ => Err(
-            "usage: cargo xtask demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N] | wasm-pkg | web | book"
+            "usage: cargo xtask serve [--port N] [--publish LEDGER.jsonl] | demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N] | wasm-pkg | web | book"
                 .to_owned(),
         ),
     };
@@ -283,7 +286,7 @@ fn web_dist() -> Result<PathBuf> {
         ])
         .arg(&out)
         .arg(root().join("target/wasm32-unknown-unknown/web/jifen-web.wasm")))?;
-    for file in ["index.html", "style.css"] {
+    for file in ["index.html", "style.css", "worker.js"] {
         std::fs::copy(root().join("web").join(file), out.join(file))
             .map_err(|e| format!("web/{file}: {e}"))?;
     }
@@ -824,16 +827,117 @@ fn gzip_size(bytes: &[u8]) -> Result<usize> {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
-    if let Some(mut stdin) = child.stdin.take() {
-        std::io::Write::write_all(&mut stdin, bytes).map_err(|e| e.to_string())?;
+    // Feed gzip from another thread: writing everything before reading
+    // would block once its output fills the pipe.
+    let input = bytes.to_vec();
+    let writer = child
+        .stdin
+        .take()
+        .map(|mut stdin| std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input)));
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    if let Some(writer) = writer {
+        writer
+            .join()
+            .map_err(|_| "gzip writer panicked".to_owned())?
+            .map_err(|e| e.to_string())?;
     }
-    Ok(child
-        .wait_with_output()
-        .map_err(|e| e.to_string())?
-        .stdout
-        .len())
+    Ok(output.stdout.len())
 }
 
 fn path(path: &Path) -> &str {
     path.to_str().unwrap_or_default()
+}
+
+/// The main job: builds the web app's release bundle and serves it on
+/// 127.0.0.1 (port 8080, or `--port N`; another free port if that one is
+/// taken) until interrupted. `--publish FILE` puts a ledger file beside the
+/// page as `ledger.jsonl`, which the app then follows read-only.
+fn serve(args: &[String]) -> Result {
+    let mut port = 8080u16;
+    let mut publish = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--port" => {
+                port = rest
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .ok_or("--port needs a number")?;
+            }
+            "--publish" => {
+                publish = Some(PathBuf::from(rest.next().ok_or("--publish needs a file")?))
+            }
+            other => return Err(format!("serve: unknown argument {other}")),
+        }
+    }
+    let dist = web_dist()?;
+    if let Some(file) = publish {
+        std::fs::copy(&file, dist.join("ledger.jsonl"))
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .or_else(|_| std::net::TcpListener::bind(("127.0.0.1", 0)))
+        .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    println!(
+        "\n积分账本 Jifen is served at http://{address}/  (English: http://{address}/?lang=en)"
+    );
+    println!("Open it in a browser; first run offers a demo community. Ctrl-C stops the server.");
+    for stream in listener.incoming().flatten() {
+        let dist = dist.clone();
+        std::thread::spawn(move || serve_one(stream, &dist));
+    }
+    Ok(())
+}
+
+/// Answers one HTTP/1.1 GET for a file under `dist` (no directory
+/// listing, nothing outside `dist`), then closes the connection.
+fn serve_one(mut stream: std::net::TcpStream, dist: &Path) {
+    use std::io::{BufRead, BufReader, Write};
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let Ok(clone) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(clone);
+    let mut request = String::new();
+    if reader.read_line(&mut request).is_err() {
+        return;
+    }
+    let mut header = String::new();
+    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+        header.clear();
+    }
+    let mut parts = request.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let name = path.trim_start_matches('/');
+    let name = if name.is_empty() { "index.html" } else { name };
+    let safe =
+        !name.contains("..") && !name.contains('\\') && (method == "GET" || method == "HEAD");
+    let file = safe.then(|| std::fs::read(dist.join(name)).ok()).flatten();
+    let response = match file {
+        Some(body) => {
+            let kind = match name.rsplit('.').next() {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js" | "mjs") => "text/javascript",
+                Some("wasm") => "application/wasm",
+                Some("css") => "text/css",
+                Some("jsonl") => "application/jsonl; charset=utf-8",
+                _ => "application/octet-stream",
+            };
+            let mut out = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            if method == "GET" {
+                out.extend_from_slice(&body);
+            }
+            out
+        }
+        None => {
+            b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec()
+        }
+    };
+    let _ = stream.write_all(&response);
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::app::{AppLang, AppLedger};
+use crate::app::{AppLang, AppLedger, Checked};
 use crate::i18n::t;
 
 /// Entries shown per step of the browser.
@@ -29,7 +29,9 @@ const TYPES: [(&str, &str); 9] = [
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, .. } = expect_context::<AppLedger>();
+    let AppLedger {
+        ledger, checked, ..
+    } = expect_context::<AppLedger>();
     let kind = RwSignal::new(String::new());
     let resident = RwSignal::new(String::new());
     let shown = RwSignal::new(PAGE);
@@ -44,7 +46,10 @@ pub fn AuditPage() -> impl IntoView {
         move || ledger.with(|l| l.as_ref().map(|l| l.head().to_string()).unwrap_or_default());
     view! {
         <section class="audit">
-            <p class="verified" role="status">{move || t(lang.get(), "audit.verified")}</p>
+            {move || match checked.get() {
+                Checked::Verified => view! { <p class="verified" role="status">{t(lang.get(), "audit.verified")}</p> }.into_any(),
+                Checked::Pending(done, all) => crate::app::checking_view(done, all, lang.get()).into_any(),
+            }}
             <label for="head-text">{move || t(lang.get(), "audit.head")}</label>
             <input id="head-text" class="head-text" readonly=true prop:value=head />
             <div class="row">
@@ -137,8 +142,13 @@ pub fn ImportForm(
     on_imported: Option<Callback<()>>,
 ) -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, device } = expect_context::<AppLedger>();
+    let AppLedger {
+        ledger,
+        device,
+        checked,
+    } = expect_context::<AppLedger>();
     let message = RwSignal::new(None::<(bool, String)>);
+    let progress = RwSignal::new(None::<(u64, u64)>);
     let on_change = move |event: leptos::ev::Event| {
         let Some(input) = event
             .target()
@@ -157,10 +167,18 @@ pub fn ImportForm(
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
             let language = lang.get_untracked();
-            match api::import(&text).await {
+            message.set(None);
+            progress.set(Some((0, 0)));
+            let result = api::import(&text, &move |done, total| {
+                progress.set(Some((done, total)));
+            })
+            .await;
+            progress.set(None);
+            match result {
                 Ok(imported) => {
                     let count = imported.len();
                     ledger.set(Some(imported));
+                    checked.set(Checked::Verified);
                     device.set(api::device().await);
                     message.set(Some((
                         true,
@@ -189,6 +207,9 @@ pub fn ImportForm(
         <div class="import">
             <label for="import-file">{move || t(lang.get(), "audit.import")}</label>
             <input id="import-file" type="file" accept=".jsonl,.json,.txt,application/x-ndjson" on:change=on_change />
+            {move || progress.get().map(|(done, total)| view! {
+                <progress max=total.max(1) as f64 value=done as f64></progress>
+            })}
             {move || message.get().map(|(ok, text)| view! { <p class:error=!ok class:good=ok role="alert">{text}</p> })}
         </div>
     }

@@ -31,7 +31,7 @@ fn now_ms() -> u64 {
 #[component]
 pub fn KioskPage() -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, device } = expect_context::<AppLedger>();
+    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
     let resident = RwSignal::new(None::<String>);
     let pending = RwSignal::new(None::<Pending>);
     let busy = RwSignal::new(false);

@@ -38,7 +38,7 @@ type Work = Box<
 #[component]
 pub fn OfficerPage() -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, device } = expect_context::<AppLedger>();
+    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
     let codes = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let activity = RwSignal::new(

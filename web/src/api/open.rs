@@ -1,0 +1,495 @@
+//! Opening a ledger: from IndexedDB, from a published file the app follows
+//! (`?ledger=URL`, or `ledger.jsonl` beside the page), or both. The hash
+//! chain and the rules are checked on the page in slices, with a progress
+//! bar, so balances show quickly; the signatures are checked in Web Workers
+//! (`worker.js`) in the background, and only a fully verified file is ever
+//! stored.
+
+use ledger_core::verify::{SignatureBatch, Verifier, split_lines};
+use ledger_core::{Ledger, Seq, VerifyError, VerifyErrorKind};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::{DATABASE, Device, LoadError};
+use crate::store::{Store, StoreError};
+
+#[wasm_bindgen(module = "/js/pool.js")]
+extern "C" {
+    fn check_signatures(bytes: js_sys::Uint8Array) -> js_sys::Promise;
+}
+
+/// Signatures sent to a worker at once (about 80 ms of work there).
+const WORKER_BATCH: usize = 2048;
+
+/// The page works this long between paints while replaying.
+const SLICE_MS: f64 = 40.0;
+
+/// Whether this code runs in a page (not in a Web Worker).
+pub fn in_page() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"document".into())
+        .is_ok_and(|document| !document.is_undefined())
+}
+
+/// A worker's job: checks a batch of signatures sent as bytes. `""` when
+/// all hold, `"SEQ ACTOR"` for the first bad one, `None` when the bytes are
+/// not a batch.
+pub fn check_signature_batch(bytes: &[u8]) -> Option<String> {
+    let batch = SignatureBatch::from_bytes(bytes)?;
+    Some(match batch.verify() {
+        Ok(()) => String::new(),
+        Err(VerifyError {
+            seq,
+            kind: VerifyErrorKind::BadSignature(actor),
+        }) => format!("{} {actor}", seq.0),
+        Err(other) => format!("{} ?", other.seq.0),
+    })
+}
+
+/// Lets the browser paint (a progress bar) and handle input.
+pub(crate) async fn breathe() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let global = js_sys::global();
+        let timer = js_sys::Reflect::get(&global, &"setTimeout".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let started = timer.is_some_and(|f| f.call2(&global, &resolve, &0.into()).is_ok());
+        if !started {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Signature batches handed to workers, in seq order.
+#[derive(Default)]
+pub struct PendingSignatures {
+    jobs: Vec<(Vec<u8>, JsFuture)>,
+    checked: usize,
+}
+
+impl PendingSignatures {
+    fn submit(&mut self, batch: SignatureBatch) {
+        if batch.is_empty() {
+            return;
+        }
+        let bytes = batch.to_bytes();
+        let copy = js_sys::Uint8Array::from(bytes.as_slice());
+        self.jobs
+            .push((bytes, JsFuture::from(check_signatures(copy))));
+    }
+
+    /// Batches in all, for a progress bar.
+    pub fn jobs(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// Waits for every batch; the first bad signature in seq order, if
+    /// any. A batch no worker could check is checked here.
+    /// `progress(done, all)` after each batch.
+    pub async fn finish(mut self, progress: &dyn Fn(usize, usize)) -> Result<(), VerifyError> {
+        let all = self.jobs.len();
+        for (bytes, job) in core::mem::take(&mut self.jobs) {
+            let answer = job.await.ok().and_then(|a| a.as_string());
+            let answer = match answer {
+                Some(answer) => Some(answer),
+                None => {
+                    breathe().await;
+                    check_signature_batch(&bytes)
+                }
+            };
+            self.checked += 1;
+            progress(self.checked, all);
+            match answer.as_deref() {
+                Some("") => {}
+                Some(bad) => {
+                    let (seq, actor) = bad.split_once(' ').unwrap_or((bad, "?"));
+                    let seq = Seq(seq.parse().unwrap_or(0));
+                    return Err(match actor.parse() {
+                        Ok(actor) => VerifyError {
+                            seq,
+                            kind: VerifyErrorKind::BadSignature(actor),
+                        },
+                        Err(_) => VerifyError {
+                            seq,
+                            kind: VerifyErrorKind::NotCanonical,
+                        },
+                    });
+                }
+                None => {
+                    // Our own bytes always read back; refuse rather than
+                    // pass if they somehow did not.
+                    return Err(VerifyError {
+                        seq: Seq(0),
+                        kind: VerifyErrorKind::Empty,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Replays `lines` (from `first`, onto `start` if given): format, hash,
+/// chain and rules here, in slices with `progress(done, total)`; the
+/// signatures go to the workers. On a bad line, the first error in seq
+/// order (a bad signature before it counts).
+async fn replay<'a>(
+    start: Option<Ledger>,
+    lines: impl Iterator<Item = &'a [u8]>,
+    total: u64,
+    incomplete: Option<u64>,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(Ledger, PendingSignatures), VerifyError> {
+    let mut verifier = start.map_or_else(Verifier::new, Verifier::resume);
+    let first = verifier.count();
+    let mut pending = PendingSignatures::default();
+    let mut since = js_sys::Date::now();
+    for (index, line) in lines.enumerate() {
+        if let Err(error) = verifier.push_line(line) {
+            if let Some(batch) = verifier.take_batch(1) {
+                pending.submit(batch);
+            }
+            return Err(match pending.finish(&|_, _| {}).await {
+                Err(earlier) if earlier.seq < error.seq => earlier,
+                _ => error,
+            });
+        }
+        if let Some(batch) = verifier.take_batch(WORKER_BATCH) {
+            pending.submit(batch);
+        }
+        if index % 256 == 255 && js_sys::Date::now() - since > SLICE_MS {
+            progress(verifier.count() - first, total);
+            breathe().await;
+            since = js_sys::Date::now();
+        }
+    }
+    let done = verifier.count() - first;
+    let (ledger, rest) = verifier.finish()?;
+    pending.submit(rest);
+    if let Some(seq) = incomplete {
+        return Err(VerifyError {
+            seq: Seq(seq),
+            kind: VerifyErrorKind::IncompleteLastLine,
+        });
+    }
+    progress(done, total);
+    Ok((ledger, pending))
+}
+
+/// Replays a whole ledger file (an import).
+pub(crate) async fn replay_text(
+    text: &str,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(Ledger, PendingSignatures), VerifyError> {
+    let (lines, incomplete) = split_lines(text.as_bytes());
+    let total = memchr_count(text);
+    replay(None, lines, total, incomplete, progress).await
+}
+
+fn memchr_count(text: &str) -> u64 {
+    text.bytes().filter(|&b| b == b'\n').count() as u64
+}
+
+/// Where the ledger comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Only this browser's IndexedDB.
+    Local,
+    /// A published file at this URL, followed read-only. `explicit` when
+    /// the page was opened with `?ledger=URL` (a missing file is then an
+    /// error; the default `ledger.jsonl` may simply not be there).
+    Follow {
+        /// The file's address.
+        url: String,
+        /// Asked for by `?ledger=`.
+        explicit: bool,
+    },
+}
+
+impl Source {
+    /// From the page's address: `?ledger=URL`, else `ledger.jsonl`
+    /// beside the page.
+    pub fn from_page() -> Source {
+        let search = js_sys::Reflect::get(&js_sys::global(), &"location".into())
+            .and_then(|location| js_sys::Reflect::get(&location, &"search".into()))
+            .ok()
+            .and_then(|search| search.as_string())
+            .unwrap_or_default();
+        let explicit = search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("ledger="))
+            .map(|url| {
+                js_sys::decode_uri_component(url)
+                    .ok()
+                    .and_then(|u| u.as_string())
+                    .unwrap_or_else(|| url.to_owned())
+            });
+        match explicit {
+            Some(url) => Source::Follow {
+                url,
+                explicit: true,
+            },
+            None => Source::Follow {
+                url: "ledger.jsonl".to_owned(),
+                explicit: false,
+            },
+        }
+    }
+}
+
+/// What following a published file found, besides the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FollowNotice {
+    /// The published file was read and `new` entries were added.
+    Updated {
+        /// Entries added.
+        new: u64,
+    },
+    /// The file could not be fetched; the stored copy is shown.
+    Unreachable(String),
+    /// The published file does not extend the stored copy: its history
+    /// differs from entry `seq` on. Refused; the stored copy is kept.
+    Rewritten {
+        /// The first entry that differs.
+        seq: u64,
+    },
+    /// The published file is an older copy of the stored one.
+    Behind {
+        /// Entries in the file.
+        published: u64,
+    },
+    /// The published file's new entries do not verify; the stored copy is
+    /// kept.
+    Invalid(VerifyError),
+    /// The new entries verified but the browser did not store them.
+    NotStored(StoreError),
+}
+
+/// A ledger opened: shown at once; its signatures still being checked.
+pub struct Opened {
+    /// The ledger (hash chain and rules checked).
+    pub ledger: Ledger,
+    /// This device's keys.
+    pub device: Device,
+    /// Signatures still to check before the ledger counts as verified.
+    pub signatures: PendingSignatures,
+    /// Lines to store once the signatures hold: `(first seq, lines)`, or
+    /// the whole ledger when `first` is 0.
+    pub to_store: Option<(u64, Vec<String>)>,
+    /// What following the published file found.
+    pub notice: Option<FollowNotice>,
+}
+
+/// Fetches a published ledger file: `Ok(None)` for a 404.
+async fn fetch_text(url: &str) -> Result<Option<String>, String> {
+    let fetch = js_sys::Reflect::get(&js_sys::global(), &"fetch".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or("fetch is not available")?;
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"cache".into(), &"no-cache".into());
+    let promise = fetch
+        .call2(&JsValue::NULL, &url.into(), &options)
+        .map_err(describe)?;
+    let response = JsFuture::from(js_sys::Promise::from(promise))
+        .await
+        .map_err(describe)?;
+    let status = js_sys::Reflect::get(&response, &"status".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+        .unwrap_or(0.0);
+    if status == 404.0 {
+        return Ok(None);
+    }
+    if !(200.0..300.0).contains(&status) {
+        return Err(format!("HTTP {status}"));
+    }
+    let text = js_sys::Reflect::get(&response, &"text".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or("no text()")?
+        .call0(&response)
+        .map_err(describe)?;
+    JsFuture::from(js_sys::Promise::from(text))
+        .await
+        .map_err(describe)?
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| "not text".to_owned())
+}
+
+fn describe(error: JsValue) -> String {
+    js_sys::Reflect::get(&error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "network error".to_owned())
+}
+
+/// Opens the ledger: the stored copy (hash chain and rules checked again;
+/// signatures re-checked in the background), and, when following a
+/// published file, what it adds — after checking, line by line, that it
+/// extends the stored copy. `Ok(None)`: nothing stored and nothing
+/// published.
+pub async fn open(
+    source: &Source,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Option<Opened>, LoadError> {
+    let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
+    let stored = store.load().await.map_err(LoadError::Store);
+    let stored_keys = store.load_device().await.unwrap_or_default();
+    store.close();
+    let stored = stored?;
+    let device = Device::from_stored(stored_keys);
+    let published = match source {
+        Source::Local => Ok(None),
+        Source::Follow { url, explicit } => match fetch_text(url).await {
+            Ok(None) if *explicit => Err(format!("404 {url}")),
+            other => other,
+        },
+    };
+    let (published, unreachable) = match published {
+        Ok(text) => (text, None),
+        Err(reason) => (None, Some(FollowNotice::Unreachable(reason))),
+    };
+    let Some(text) = published else {
+        if stored.is_empty() {
+            return match unreachable {
+                // Following a file that is not there, with nothing stored.
+                Some(FollowNotice::Unreachable(reason)) => {
+                    Err(LoadError::Store(StoreError::Browser(reason)))
+                }
+                _ => Ok(None),
+            };
+        }
+        let total = stored.len() as u64;
+        let (ledger, signatures) = replay(
+            None,
+            stored.iter().map(|l| l.as_bytes()),
+            total,
+            None,
+            progress,
+        )
+        .await
+        .map_err(LoadError::Invalid)?;
+        return Ok(Some(Opened {
+            ledger,
+            device,
+            signatures,
+            to_store: None,
+            notice: unreachable,
+        }));
+    };
+    let (lines, incomplete) = split_lines(text.as_bytes());
+    let lines: Vec<&[u8]> = lines.collect();
+    let shared = stored.len().min(lines.len());
+    let first_difference = (0..shared).find(|&i| stored[i].as_bytes() != lines[i]);
+    let notice = match first_difference {
+        Some(seq) => Some(FollowNotice::Rewritten { seq: seq as u64 }),
+        None if lines.len() < stored.len() => Some(FollowNotice::Behind {
+            published: lines.len() as u64,
+        }),
+        None => None,
+    };
+    if notice.is_some() || (lines.len() == stored.len() && incomplete.is_none()) {
+        // Keep the stored copy: nothing new, or a file that does not
+        // extend it.
+        let total = stored.len() as u64;
+        let (ledger, signatures) = replay(
+            None,
+            stored.iter().map(|l| l.as_bytes()),
+            total,
+            None,
+            progress,
+        )
+        .await
+        .map_err(LoadError::Invalid)?;
+        return Ok(Some(Opened {
+            ledger,
+            device,
+            signatures,
+            to_store: None,
+            notice,
+        }));
+    }
+    // The file extends the stored copy: replay the stored part (its
+    // signatures were checked before it was stored, and are checked again
+    // in the background), then check every new line.
+    let total = lines.len() as u64;
+    let (start, mut signatures) = if stored.is_empty() {
+        (None, PendingSignatures::default())
+    } else {
+        let (ledger, signatures) = replay(
+            None,
+            stored.iter().map(|l| l.as_bytes()),
+            total,
+            None,
+            progress,
+        )
+        .await
+        .map_err(LoadError::Invalid)?;
+        (Some(ledger), signatures)
+    };
+    let first = stored.len() as u64;
+    let new = replay(
+        start.clone(),
+        lines[stored.len()..].iter().copied(),
+        total,
+        incomplete,
+        &|done, _| progress(first + done, total),
+    )
+    .await;
+    match new {
+        Ok((ledger, more)) => {
+            signatures.jobs.extend(more.jobs);
+            let to_store = lines[stored.len()..]
+                .iter()
+                .map(|l| String::from_utf8_lossy(l).into_owned())
+                .collect();
+            Ok(Some(Opened {
+                ledger,
+                device,
+                signatures,
+                to_store: Some((first, to_store)),
+                notice: Some(FollowNotice::Updated { new: total - first }),
+            }))
+        }
+        Err(error) => match start {
+            // Nothing stored: there is nothing to show.
+            None => Err(LoadError::Invalid(error)),
+            Some(ledger) => Ok(Some(Opened {
+                ledger,
+                device,
+                signatures,
+                to_store: None,
+                notice: Some(FollowNotice::Invalid(error)),
+            })),
+        },
+    }
+}
+
+/// Once the signatures hold, stores what the published file added. A bad
+/// signature or a failed store is returned; nothing is stored then.
+pub async fn settle(
+    opened_signatures: PendingSignatures,
+    to_store: Option<(u64, Vec<String>)>,
+    progress: &dyn Fn(usize, usize),
+) -> Result<(), LoadError> {
+    opened_signatures
+        .finish(progress)
+        .await
+        .map_err(LoadError::Invalid)?;
+    let Some((first, lines)) = to_store else {
+        return Ok(());
+    };
+    let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
+    let result = if first == 0 {
+        store.replace_all(lines).await
+    } else {
+        store.append(first, lines).await
+    };
+    store.close();
+    result.map_err(LoadError::Store)
+}
