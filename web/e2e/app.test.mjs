@@ -116,9 +116,27 @@ async function entryCount(tab) {
   return Number(footer.match(/(\d+) 条记录/)[1]);
 }
 
+const PIN = "2468";
+
+/// Opens a writing screen: the device's PIN is chosen the first time, and
+/// entered once per tab after that.
+async function goWrite(tab, name) {
+  await tab.getByRole("button", { name, exact: true }).click();
+  const pin = tab.locator("#pin");
+  try {
+    await pin.waitFor({ timeout: 3000 });
+  } catch {
+    return; // already unlocked in this tab
+  }
+  await pin.fill(PIN);
+  if ((await tab.locator("#pin-again").count()) > 0) await tab.locator("#pin-again").fill(PIN);
+  await pin.press("Enter");
+  await pin.waitFor({ state: "detached" });
+}
+
 async function kiosk(size) {
   const tab = await open(size);
-  await tab.getByRole("button", { name: "积分兑换" }).click();
+  await goWrite(tab, "积分兑换");
   return tab;
 }
 
@@ -205,7 +223,7 @@ test("an officer records points for a list of residents, the cap refuses the ext
   const tab = await open({ width: 390, height: 844 });
   const before = await balanceOf(tab, "JX-0020");
   const sorterBefore = await balanceOf(tab, "JX-0022");
-  await tab.getByRole("button", { name: "活动记录" }).click();
+  await goWrite(tab, "活动记录");
   await tab.getByLabel("居民编号（每行一个，可连续扫码）").fill("JX-0020\nJX-0020\nJX-0021");
   await tab.getByRole("radio", { name: /平安巡查/ }).check();
   await tab.getByRole("button", { name: "记录积分" }).click();
@@ -226,7 +244,7 @@ test("an officer records points for a list of residents, the cap refuses the ext
   assert.ok(capped.some((text) => text.includes("查无此居民：JX-9999")), capped.join(" / "));
   assert.equal(await balanceOf(tab, "JX-0020"), before + 10);
   // The kiosk redeems for JX-0020; a reload keeps every change.
-  await tab.getByRole("button", { name: "积分兑换" }).click();
+  await goWrite(tab, "积分兑换");
   await lookUp(tab, "JX-0020");
   const reward = tab.locator("button.reward:not([disabled])").first();
   const cost = Number(await reward.locator(".points").textContent());
@@ -242,7 +260,7 @@ test("an officer records points for a list of residents, the cap refuses the ext
 test("an officer reverses an entry once, with a reason", async () => {
   const tab = await open({ width: 1280, height: 800 });
   const before = await balanceOf(tab, "JX-0030");
-  await tab.getByRole("button", { name: "活动记录" }).click();
+  await goWrite(tab, "活动记录");
   await tab.getByLabel("居民编号（每行一个，可连续扫码）").fill("JX-0030");
   await tab.getByRole("radio", { name: /志愿服务/ }).check();
   await tab.getByRole("button", { name: "记录积分" }).click();
@@ -345,7 +363,7 @@ test("two tabs: the one that writes second is told, reloads the new state, and t
   const second = await open({ width: 390, height: 844 });
   const entries = await entryCount(first);
   assert.equal(await entryCount(second), entries);
-  for (const tab of [first, second]) await tab.getByRole("button", { name: "活动记录" }).click();
+  for (const tab of [first, second]) await goWrite(tab, "活动记录");
   const record = async (tab, code) => {
     const shown = tab.locator(".outcomes li").first();
     const previous = (await shown.count()) > 0 ? await shown.textContent() : null;
@@ -427,4 +445,113 @@ test("a resident's phone follows the published ledger: fetched and verified, the
   await tab.locator(".notice.warning", { hasText: "无法读取公布的账本" }).waitFor();
   assert.equal(await entryCount(tab), lines.length);
   await phone.close();
+});
+
+test("the admin screen: a PIN guards it; the head as text and QR code; a resident, a reward with stock and a new device key are written; bad input changes nothing", async () => {
+  const tab = await open({ width: 390, height: 844 });
+  await tab.getByRole("button", { name: "管理", exact: true }).click();
+  // The PIN was chosen by an earlier test on this device: a wrong one is refused.
+  const pin = tab.locator("#pin");
+  await pin.waitFor();
+  await tab.screenshot({ path: join(shots, "pin-phone.png") });
+  await pin.fill("0000");
+  await pin.press("Enter");
+  await tab.getByText("PIN 不正确").waitFor();
+  assert.equal(await tab.locator(".admin").count(), 0);
+  await pin.fill(PIN);
+  await pin.press("Enter");
+  await tab.locator(".admin").waitFor();
+  const head = await tab.getByLabel("当前账本头（可抄写或打印公布）").inputValue();
+  assert.match(head, /^\d+:[0-9a-f]{64}$/);
+  assert.match(await tab.locator("footer.head").textContent(), new RegExp(`账本头 ${head.split(":")[0]} · ${head.split(":")[1].slice(0, 12)}`));
+  assert.equal(await tab.locator(".qr svg").count(), 1);
+  await tab.screenshot({ path: join(shots, "admin-phone.png"), fullPage: true });
+  const entries = await entryCount(tab);
+  // A new resident.
+  await tab.locator("#resident-code").fill("JX-0999");
+  await tab.locator("#resident-household").fill("H-0999");
+  await tab.locator("#resident-area").fill("B-09");
+  await tab.locator("form", { has: tab.locator("#resident-code") }).getByRole("button", { name: "保存" }).click();
+  await tab.getByText(`已写入账本，记录号 ${entries}`).waitFor();
+  assert.notEqual(await tab.getByLabel("当前账本头（可抄写或打印公布）").inputValue(), head);
+  // A reward and its stock.
+  await tab.locator("#reward-id").fill("teapot");
+  await tab.locator("#reward-name").fill("茶壶");
+  await tab.locator("#reward-cost").fill("12.5");
+  await tab.locator("form", { has: tab.locator("#reward-id") }).getByRole("button", { name: "保存" }).click();
+  await tab.getByText(`已写入账本，记录号 ${entries + 1}`).waitFor();
+  await tab.locator("#stock-reward").fill("teapot");
+  await tab.locator("#stock-delta").fill("20");
+  await tab.locator("#stock-note").fill("到货");
+  await tab.getByRole("button", { name: "记录库存" }).click();
+  await tab.getByText(`已写入账本，记录号 ${entries + 2}`).waitFor();
+  assert.match(await tab.locator("tr", { hasText: "茶壶" }).textContent(), /12\.5.*库存 20/);
+  // Taking out more than there is: refused by the rules, nothing written.
+  await tab.locator("#stock-delta").fill("-21");
+  await tab.getByRole("button", { name: "记录库存" }).click();
+  await tab.locator(".outcome.error").waitFor();
+  assert.equal(await entryCount(tab), entries + 3);
+  // A bad public key: refused, nothing written.
+  await tab.locator("#actor-id").fill("kiosk-2b");
+  await tab.locator("#actor-key").fill("xyz");
+  await tab.getByRole("button", { name: "登记" }).click();
+  await tab.locator(".outcome.error", { hasText: "pubkey" }).waitFor();
+  assert.equal(await entryCount(tab), entries + 3);
+  // A new kiosk key made on this device, registered, then retired.
+  await tab.getByRole("button", { name: "为兑换终端生成新密钥" }).click();
+  await tab.getByRole("button", { name: "填入下方登记表" }).click();
+  const newId = await tab.locator("#actor-id").inputValue();
+  assert.match(newId, /^kiosk-web-[0-9a-f]{6}$/);
+  await tab.getByRole("button", { name: "登记" }).click();
+  await tab.getByText(`已写入账本，记录号 ${entries + 3}`).waitFor();
+  const row = tab.locator("tr", { hasText: newId });
+  await row.getByRole("button", { name: "停用" }).click();
+  await row.getByRole("button", { name: "重新启用" }).waitFor();
+  await tab.setViewportSize({ width: 1280, height: 800 });
+  await tab.screenshot({ path: join(shots, "admin-kiosk.png") });
+  // The new resident is there for everyone, with nothing yet.
+  assert.equal(await balanceOf(tab, "JX-0999"), 0);
+  // Locking asks for the PIN again.
+  await tab.getByRole("button", { name: "锁定" }).click();
+  await tab.getByRole("button", { name: "管理", exact: true }).click();
+  await tab.locator("#pin").waitFor();
+  await tab.close();
+});
+
+/// Presses Tab until the focused element passes `check` (at most 80 times).
+async function tabTo(tab, check) {
+  for (let i = 0; i < 80; i++) {
+    await tab.keyboard.press("Tab");
+    if (await tab.evaluate(check)) return;
+  }
+  assert.fail(`keyboard focus never reached ${check}`);
+}
+
+test("keyboard only: unlock, look a resident up, pick a reward, confirm, get the receipt", async () => {
+  const tab = await open({ width: 1280, height: 800 });
+  await tab.locator("nav.tabs").waitFor();
+  await tabTo(tab, () => document.activeElement?.textContent === "积分兑换");
+  await tab.keyboard.press("Enter");
+  await tab.locator("#pin").waitFor();
+  await tabTo(tab, () => document.activeElement?.id === "pin");
+  await tab.keyboard.type(PIN);
+  await tab.keyboard.press("Enter");
+  await tab.locator("#pin").waitFor({ state: "detached" });
+  const entries = await entryCount(tab);
+  for (let n = 100; n < 150; n++) {
+    await tabTo(tab, () => document.activeElement?.tagName === "INPUT");
+    await tab.keyboard.press("Control+A");
+    await tab.keyboard.type(`JX-${String(n).padStart(4, "0")}`);
+    await tab.keyboard.press("Enter");
+    await tab.getByTestId("balance").waitFor();
+    if ((await tab.locator("button.reward:not([disabled])").count()) > 0) break;
+  }
+  await tabTo(tab, () => document.activeElement?.matches("button.reward"));
+  await tab.keyboard.press("Enter");
+  await tab.getByRole("dialog").waitFor();
+  await tabTo(tab, () => document.activeElement?.textContent === "确认兑换");
+  await tab.keyboard.press("Enter");
+  await tab.getByTestId("receipt-balance").waitFor();
+  assert.equal(await entryCount(tab), entries + 1);
+  await tab.close();
 });

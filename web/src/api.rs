@@ -11,7 +11,11 @@ use ledger_core::{
 
 use crate::store::{Store, StoreError};
 
+mod admin;
 mod open;
+pub use admin::{
+    AdminInput, administer, check_pin, has_pin, new_device_key, pin_is_valid, set_pin,
+};
 pub use open::{
     FollowNotice, Opened, PendingSignatures, Source, check_signature_batch, in_page, open, settle,
 };
@@ -107,6 +111,17 @@ impl Device {
         }
     }
 
+    /// This device's keys: actor id and public key in hex.
+    pub fn public_keys(&self) -> Vec<(String, String)> {
+        self.keys
+            .iter()
+            .map(|(actor, secret)| {
+                let public = SigningKey::from_bytes(secret).verifying_key().to_bytes();
+                (actor.to_string(), ledger_core::hex::encode(&public))
+            })
+            .collect()
+    }
+
     /// The actor ids of this device's keys.
     pub fn actors(&self) -> Vec<String> {
         self.keys
@@ -144,8 +159,8 @@ pub fn random_bytes<const N: usize>() -> Option<[u8; N]> {
     Some(out)
 }
 
-/// Generates the demo community, makes this device two keys of its own in
-/// the browser (a kiosk and an officer), has the demo's admin — whose key
+/// Generates the demo community, makes this device three keys of its own
+/// in the browser (a kiosk, an officer and an admin), has the demo's admin — whose key
 /// the demo generator knows — register them, and stores it all.
 pub async fn load_demo() -> Result<(Ledger, Device), LoadError> {
     let config = ledger_core::demo::DemoConfig {
@@ -161,7 +176,11 @@ pub async fn load_demo() -> Result<(Ledger, Device), LoadError> {
         .find(|(id, _)| id.as_str() == "admin-1")
         .map(|(_, s)| SigningKey::from_bytes(s));
     let mut device = Device::default();
-    for (prefix, role) in [("kiosk-web", Role::Kiosk), ("officer-web", Role::Officer)] {
+    for (prefix, role) in [
+        ("kiosk-web", Role::Kiosk),
+        ("officer-web", Role::Officer),
+        ("admin-web", Role::Admin),
+    ] {
         let (Some(secret), Some(admin)) = (random_bytes::<32>(), admin.as_ref()) else {
             continue;
         };
@@ -255,7 +274,7 @@ pub fn new_request_id() -> String {
 /// storing fails, nothing is kept and the ledger is reloaded from
 /// IndexedDB. The time is the device's clock, but never before the last
 /// entry (another device's clock may run ahead).
-async fn write(
+pub(crate) async fn write(
     ledger: &mut Ledger,
     device: &Device,
     role: Role,

@@ -7,9 +7,11 @@ use leptos::prelude::*;
 
 use crate::api::{self, Device, FollowNotice, LoadError, Opened, Source};
 use crate::i18n::t;
+use crate::pages::admin::AdminPage;
 use crate::pages::audit::{AuditPage, ImportForm};
 use crate::pages::kiosk::KioskPage;
 use crate::pages::officer::OfficerPage;
+use crate::pages::pin::{PinGate, Unlocked};
 use crate::pages::resident::ResidentPage;
 
 /// The UI language, shared by every screen.
@@ -52,6 +54,7 @@ enum Tab {
     Resident,
     Kiosk,
     Officer,
+    Admin,
     Audit,
 }
 
@@ -81,6 +84,8 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     let status = RwSignal::new(Status::Loading);
     let tab = RwSignal::new(Tab::Resident);
+    let unlocked = RwSignal::new(false);
+    provide_context(Unlocked(unlocked));
     let progress = RwSignal::new((0u64, 0u64));
     let notice = RwSignal::new(None::<FollowNotice>);
     let source = Source::from_page();
@@ -173,6 +178,9 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="bar">
             <h1>{move || t(lang.get(), "app.title")}</h1>
+            {move || unlocked.get().then(|| view! {
+                <button class="lang" on:click=move |_| unlocked.set(false)>{move || t(lang.get(), "pin.lock")}</button>
+            })}
             <button
                 class="lang"
                 on:click=move |_| lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
@@ -186,8 +194,8 @@ pub fn App() -> impl IntoView {
                     <div class="loading" role="status">
                         <p>{move || t(lang.get(), "loading")}</p>
                         <progress
-                            max=move || progress.get().1.max(1) as f64
-                            value=move || progress.get().0 as f64
+                            max=move || progress.get().1.max(1).to_string()
+                            value=move || progress.get().0.to_string()
                         ></progress>
                         <p class="hint">
                             {move || {
@@ -222,6 +230,7 @@ pub fn App() -> impl IntoView {
                         {tab_button(Tab::Resident, "tab.resident")}
                         {tab_button(Tab::Kiosk, "tab.kiosk")}
                         {tab_button(Tab::Officer, "tab.officer")}
+                        {tab_button(Tab::Admin, "tab.admin")}
                         {tab_button(Tab::Audit, "tab.audit")}
                     </nav>
                     {move || match tab.get() {
@@ -231,14 +240,23 @@ pub fn App() -> impl IntoView {
                         // are still being checked.
                         writer => (move || match state.checked.get() {
                             Checked::Pending(done, all) => checking_view(done, all, lang.get()).into_any(),
-                            Checked::Verified => match writer {
-                                Tab::Kiosk => view! { <KioskPage /> }.into_any(),
-                                _ => view! { <OfficerPage /> }.into_any(),
-                            },
+                            Checked::Verified => view! {
+                                <PinGate>
+                                    {move || match writer {
+                                        Tab::Kiosk => view! { <KioskPage /> }.into_any(),
+                                        Tab::Admin => view! { <AdminPage /> }.into_any(),
+                                        _ => view! { <OfficerPage /> }.into_any(),
+                                    }}
+                                </PinGate>
+                            }
+                                .into_any(),
                         })
                             .into_any(),
                     }}
-                    <footer class="head">
+                    <footer
+                        class="head"
+                        data-checked=move || if state.checked.get() == Checked::Verified { "verified" } else { "pending" }
+                    >
                         {move || {
                             state
                                 .ledger
@@ -296,7 +314,7 @@ pub fn checking_view(done: usize, all: usize, lang: Lang) -> impl IntoView {
     view! {
         <div class="checking" role="status">
             <p>{t(lang, "checking.signatures")}</p>
-            <progress max=all.max(1) as f64 value=done as f64></progress>
+            <progress max=all.max(1).to_string() value=done.to_string()></progress>
             <p class="hint">{format!("{done} / {all}")}</p>
         </div>
     }

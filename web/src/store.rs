@@ -277,6 +277,33 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// Keeps this device's PIN record (salt and stretched hash).
+    pub async fn save_pin(&self, record: &str) -> Result<(), StoreError> {
+        let record = JsString::from(record);
+        self.db
+            .transaction(&[DEVICE])
+            .rw()
+            .run(move |t| async move {
+                t.object_store(DEVICE)?
+                    .put_kv(&JsValue::from_str("pin"), &record)
+                    .await?;
+                Ok(())
+            })
+            .await
+            .map_err(browser)
+    }
+
+    /// This device's PIN record, if a PIN was chosen.
+    pub async fn load_pin(&self) -> Result<Option<String>, StoreError> {
+        let record = self
+            .db
+            .transaction(&[DEVICE])
+            .run(|t| async move { t.object_store(DEVICE)?.get(&JsValue::from_str("pin")).await })
+            .await
+            .map_err(browser)?;
+        Ok(record.and_then(|value| value.as_string()))
+    }
+
     /// Closes the connection (as a closed tab would).
     pub fn close(self) {
         self.db.close();

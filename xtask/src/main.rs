@@ -32,9 +32,10 @@ fn main() -> ExitCode {
         Some("book") => book(),
         Some("web") => web_dist().and_then(|dist| end_to_end(&dist)),
         Some("serve") => serve(&args[1..]),
+        Some("web-bench") => web_bench(&args[1..]),
         Some("fuzz") => seconds_arg(&args[1..], 60).and_then(fuzz),
         _ => Err(
-            "usage: cargo xtask serve [--port N] [--publish LEDGER.jsonl] | demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N] | wasm-pkg | web | book"
+            "usage: cargo xtask serve [--port N] [--publish LEDGER.jsonl] | demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N] | wasm-pkg | web | web-bench [--entries N] | book"
                 .to_owned(),
         ),
     };
@@ -286,6 +287,26 @@ fn web_dist() -> Result<PathBuf> {
         ])
         .arg(&out)
         .arg(root().join("target/wasm32-unknown-unknown/web/jifen-web.wasm")))?;
+    // binaryen's wasm-opt from npm at a pinned version (Debian's 108 makes
+    // wasm that fails at run time): shrinks the wasm a little more.
+    let tools = root().join("web/tools");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--silent"])
+        .current_dir(&tools))?;
+    let wasm = out.join("jifen_web_bg.wasm");
+    run(Command::new(tools.join("node_modules/.bin/wasm-opt"))
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm))?;
     for file in ["index.html", "style.css", "worker.js"] {
         std::fs::copy(root().join("web").join(file), out.join(file))
             .map_err(|e| format!("web/{file}: {e}"))?;
@@ -306,6 +327,46 @@ fn web_dist() -> Result<PathBuf> {
         total_gzip / 1024
     );
     Ok(out)
+}
+
+/// The web app's figures, in headless Chromium: a `jifen demo` ledger of
+/// `--entries N` (100,000 by default) published beside the release bundle;
+/// first open (balances shown, every signature checked), reopen from
+/// IndexedDB, a kiosk redeem from tap to receipt, and the bundle's size.
+fn web_bench(args: &[String]) -> Result {
+    let entries = match args.iter().position(|a| a == "--entries") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or("--entries needs a number")?,
+        None => 100_000,
+    };
+    let dist = web_dist()?;
+    let jifen = jifen_release()?;
+    ensure_browser()?;
+    let dir = root().join("target/web-bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    run(Command::new(&jifen)
+        .args([
+            "demo",
+            "--out",
+            "ledger.jsonl",
+            "--keys",
+            "keys.json",
+            "--force",
+        ])
+        .args(["--residents", "2000", "--entries", &entries.to_string()])
+        .current_dir(&dir))?;
+    let e2e = root().join("web/e2e");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--silent"])
+        .current_dir(&e2e))?;
+    run(Command::new("node")
+        .arg("bench.mjs")
+        .env("JIFEN_DIST", &dist)
+        .env("JIFEN_BENCH_LEDGER", dir.join("ledger.jsonl"))
+        .env("JIFEN_BENCH_KEYS", dir.join("keys.json"))
+        .current_dir(&e2e))
 }
 
 /// Playwright (npm `playwright-core`, pinned) driving Debian's Chromium

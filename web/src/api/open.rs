@@ -11,6 +11,9 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use core::future::Future;
+use core::pin::Pin;
+
 use super::{DATABASE, Device, LoadError};
 use crate::store::{Store, StoreError};
 
@@ -134,12 +137,25 @@ impl PendingSignatures {
 /// chain and rules here, in slices with `progress(done, total)`; the
 /// signatures go to the workers. On a bad line, the first error in seq
 /// order (a bad signature before it counts).
-async fn replay<'a>(
+///
+/// Boxed and over a `dyn` iterator: one copy of this loop in the bundle,
+/// however many callers it has.
+fn replay<'f, 'l: 'f>(
     start: Option<Ledger>,
-    lines: impl Iterator<Item = &'a [u8]>,
+    lines: &'f mut (dyn Iterator<Item = &'l [u8]> + 'f),
     total: u64,
     incomplete: Option<u64>,
-    progress: &dyn Fn(u64, u64),
+    progress: &'f dyn Fn(u64, u64),
+) -> Pin<Box<dyn Future<Output = Result<(Ledger, PendingSignatures), VerifyError>> + 'f>> {
+    Box::pin(replay_inner(start, lines, total, incomplete, progress))
+}
+
+async fn replay_inner<'f, 'l: 'f>(
+    start: Option<Ledger>,
+    lines: &'f mut (dyn Iterator<Item = &'l [u8]> + 'f),
+    total: u64,
+    incomplete: Option<u64>,
+    progress: &'f dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), VerifyError> {
     let mut verifier = start.map_or_else(Verifier::new, Verifier::resume);
     let first = verifier.count();
@@ -182,9 +198,9 @@ pub(crate) async fn replay_text(
     text: &str,
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), VerifyError> {
-    let (lines, incomplete) = split_lines(text.as_bytes());
+    let (mut lines, incomplete) = split_lines(text.as_bytes());
     let total = memchr_count(text);
-    replay(None, lines, total, incomplete, progress).await
+    replay(None, &mut lines, total, incomplete, progress).await
 }
 
 fn memchr_count(text: &str) -> u64 {
@@ -333,7 +349,16 @@ fn describe(error: JsValue) -> String {
 /// published file, what it adds — after checking, line by line, that it
 /// extends the stored copy. `Ok(None)`: nothing stored and nothing
 /// published.
-pub async fn open(
+///
+/// Boxed: one copy of it in the bundle, however many callers it has.
+pub fn open<'a>(
+    source: &'a Source,
+    progress: &'a dyn Fn(u64, u64),
+) -> Pin<Box<dyn Future<Output = Result<Option<Opened>, LoadError>> + 'a>> {
+    Box::pin(open_inner(source, progress))
+}
+
+async fn open_inner(
     source: &Source,
     progress: &dyn Fn(u64, u64),
 ) -> Result<Option<Opened>, LoadError> {
@@ -367,7 +392,7 @@ pub async fn open(
         let total = stored.len() as u64;
         let (ledger, signatures) = replay(
             None,
-            stored.iter().map(|l| l.as_bytes()),
+            &mut stored.iter().map(|l| l.as_bytes()),
             total,
             None,
             progress,
@@ -399,7 +424,7 @@ pub async fn open(
         let total = stored.len() as u64;
         let (ledger, signatures) = replay(
             None,
-            stored.iter().map(|l| l.as_bytes()),
+            &mut stored.iter().map(|l| l.as_bytes()),
             total,
             None,
             progress,
@@ -423,7 +448,7 @@ pub async fn open(
     } else {
         let (ledger, signatures) = replay(
             None,
-            stored.iter().map(|l| l.as_bytes()),
+            &mut stored.iter().map(|l| l.as_bytes()),
             total,
             None,
             progress,
@@ -435,7 +460,7 @@ pub async fn open(
     let first = stored.len() as u64;
     let new = replay(
         start.clone(),
-        lines[stored.len()..].iter().copied(),
+        &mut lines[stored.len()..].iter().copied(),
         total,
         incomplete,
         &|done, _| progress(first + done, total),

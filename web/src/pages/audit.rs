@@ -208,7 +208,7 @@ pub fn ImportForm(
             <label for="import-file">{move || t(lang.get(), "audit.import")}</label>
             <input id="import-file" type="file" accept=".jsonl,.json,.txt,application/x-ndjson" on:change=on_change />
             {move || progress.get().map(|(done, total)| view! {
-                <progress max=total.max(1) as f64 value=done as f64></progress>
+                <progress max=total.max(1).to_string() value=done.to_string()></progress>
             })}
             {move || message.get().map(|(ok, text)| view! { <p class:error=!ok class:good=ok role="alert">{text}</p> })}
         </div>
@@ -216,7 +216,7 @@ pub fn ImportForm(
 }
 
 /// Offers `text` as a file download.
-fn download(text: &str, name: &str) {
+pub fn download(text: &str, name: &str) {
     let parts = js_sys::Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/x-ndjson");

@@ -1,0 +1,155 @@
+// Web benchmarks (`cargo xtask web-bench`): in headless Chromium, with a
+// `jifen demo` ledger (JIFEN_BENCH_LEDGER) published beside the release
+// bundle (JIFEN_DIST), prints how long a first open takes to show
+// balances and to finish checking every signature, how long a reopen from
+// IndexedDB takes, and a kiosk redeem from tap to receipt (with the demo's
+// kiosk-1 key, from JIFEN_BENCH_KEYS, put into this device's storage).
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { chromium } from "playwright-core";
+
+const dist = process.env.JIFEN_DIST;
+const ledger = await readFile(process.env.JIFEN_BENCH_LEDGER);
+const keys = JSON.parse(await readFile(process.env.JIFEN_BENCH_KEYS, "utf8"));
+const entries = ledger.toString("latin1").split("\n").length - 1;
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+const server = createServer(async (request, response) => {
+  const path = normalize(new URL(request.url, "http://x").pathname).replace(/^\/+/, "") || "index.html";
+  if (path === "bench/ledger.jsonl") {
+    response.writeHead(200, { "content-type": "application/jsonl" });
+    return response.end(ledger);
+  }
+  try {
+    const body = await readFile(join(dist, path));
+    response.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+    response.end(body);
+  } catch {
+    response.writeHead(404);
+    response.end();
+  }
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const report = (what, ms, target) => console.log(`web bench: ${what}: ${ms.toFixed(0)} ms${target ? ` (target: under ${target} ms)` : ""}`);
+
+try {
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  await tab.setViewportSize({ width: 1280, height: 800 });
+  const footer = tab.locator("footer.head");
+  const shown = tab.locator("footer.head", { hasText: `${entries} 条记录` });
+  const verified = tab.locator('footer.head[data-checked="verified"]');
+
+  // First open: fetch, parse, hash chain, rules, balances; signatures in workers.
+  let start = Date.now();
+  await tab.goto(`${base}?ledger=bench/ledger.jsonl`, { waitUntil: "commit" });
+  let sawProgress = false;
+  while (!(await shown.count())) {
+    sawProgress ||= (await tab.locator(".loading progress[value]").count()) > 0;
+    await tab.waitForTimeout(20);
+  }
+  const firstShown = Date.now() - start;
+  await verified.waitFor({ timeout: 120_000 });
+  const firstVerified = Date.now() - start;
+  console.log(`web bench: ledger: ${entries} entries, ${(ledger.length / 1048576).toFixed(1)} MiB; progress bar seen: ${sawProgress}`);
+  report("first open, balances shown", firstShown, 1000);
+  report("first open, every signature checked (Web Workers)", firstVerified - firstShown, 5000);
+  // Stored once verified: wait for IndexedDB to hold it all.
+  await tab.waitForFunction(
+    (n) =>
+      new Promise((resolve) => {
+        const request = indexedDB.open("jifen");
+        request.onsuccess = () => {
+          const count = request.result.transaction("entries").objectStore("entries").count();
+          count.onsuccess = () => {
+            request.result.close();
+            resolve(count.result === n);
+          };
+        };
+        request.onerror = () => resolve(false);
+      }),
+    entries,
+    { timeout: 120_000, polling: 200 },
+  );
+  console.log(`web bench: stored in IndexedDB ${((Date.now() - start) / 1000).toFixed(1)} s after the first open began`);
+
+  // Reopen from IndexedDB (no published file at this address).
+  const reopens = [];
+  const reopenVerified = [];
+  for (let i = 0; i < 3; i++) {
+    start = Date.now();
+    await tab.goto(base, { waitUntil: "commit" });
+    await shown.waitFor({ timeout: 60_000 });
+    reopens.push(Date.now() - start);
+    await verified.waitFor({ timeout: 120_000 });
+    reopenVerified.push(Date.now() - start);
+  }
+  report("reopen from IndexedDB, balances shown (median of 3)", median(reopens), 300);
+  report("reopen, every signature checked again (median of 3)", median(reopenVerified));
+
+  // A kiosk redeem, tap to receipt: this device holds the demo's kiosk-1 key.
+  await tab.evaluate(
+    (record) =>
+      new Promise((resolve, reject) => {
+        const request = indexedDB.open("jifen");
+        request.onsuccess = () => {
+          const put = request.result.transaction("device", "readwrite").objectStore("device").put(record, "self");
+          put.onsuccess = () => {
+            request.result.close();
+            resolve();
+          };
+          put.onerror = reject;
+        };
+      }),
+    `kiosk-1 ${keys["kiosk-1"]}`,
+  );
+  await tab.goto(base);
+  await verified.waitFor({ timeout: 120_000 });
+  await tab.getByRole("button", { name: "积分兑换", exact: true }).click();
+  await tab.locator("#pin").fill("2468");
+  await tab.locator("#pin-again").fill("2468");
+  await tab.locator("#pin").press("Enter");
+  const code = tab.getByLabel("居民编号（可扫码）");
+  for (let n = 1; ; n++) {
+    await code.fill(`JX-${String(n).padStart(4, "0")}`);
+    await code.press("Enter");
+    await tab.getByTestId("balance").waitFor();
+    if ((await tab.locator("button.reward:not([disabled])").count()) > 0) break;
+  }
+  const taps = [];
+  for (let i = 0; i < 7; i++) {
+    const reward = tab.locator("button.reward:not([disabled])").first();
+    if ((await reward.count()) === 0) break;
+    await reward.click();
+    await tab.getByRole("dialog").waitFor();
+    taps.push(
+      await tab.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const dialog = document.querySelector('[role="dialog"]');
+            const confirm = dialog.querySelector("button.primary");
+            const started = performance.now();
+            const observer = new MutationObserver(() => {
+              if (document.querySelector('[data-testid="receipt-balance"]')) {
+                observer.disconnect();
+                resolve(performance.now() - started);
+              }
+            });
+            observer.observe(document.body, { childList: true, subtree: true });
+            confirm.click();
+          }),
+      ),
+    );
+  }
+  report(`kiosk redeem, tap to receipt (median of ${taps.length}; all: ${taps.map((t) => t.toFixed(0)).join(", ")})`, median(taps), 100);
+  console.log(`web bench: footer: ${await footer.textContent()}`);
+} finally {
+  await browser.close();
+  server.close();
+}
