@@ -405,6 +405,8 @@ test("a resident's phone follows the published ledger: fetched and verified, the
   assert.equal(await entryCount(tab), 4000);
   await tab.getByRole("button", { name: "核验" }).click();
   await tab.getByText("已校验：每条记录的哈希链、签名和规则都通过").waitFor();
+  // Stored once every signature held.
+  await tab.locator('footer.head[data-checked="verified"]').waitFor();
   // The office publishes more: only the new entries are fetched into the
   // stored copy, and the balance is the one the full file gives.
   published.set("pub/ledger.jsonl", file(lines.length));
@@ -413,6 +415,7 @@ test("a resident's phone follows the published ledger: fetched and verified, the
   assert.equal(await entryCount(tab), lines.length);
   await tab.getByRole("button", { name: "核验" }).click();
   await tab.getByText("已校验：每条记录的哈希链、签名和规则都通过").waitFor();
+  await tab.locator('footer.head[data-checked="verified"]').waitFor();
   const balance = await balanceOf(tab, "JX-0020");
   await tab.screenshot({ path: join(shots, "follow-phone.png"), fullPage: true });
   // Nothing new: no notice, same ledger, also with the network file gone.
@@ -494,7 +497,7 @@ test("the admin screen: a PIN guards it; the head as text and QR code; a residen
   // A bad public key: refused, nothing written.
   await tab.locator("#actor-id").fill("kiosk-2b");
   await tab.locator("#actor-key").fill("xyz");
-  await tab.getByRole("button", { name: "登记" }).click();
+  await tab.getByRole("button", { name: "登记", exact: true }).click();
   await tab.locator(".outcome.error", { hasText: "pubkey" }).waitFor();
   assert.equal(await entryCount(tab), entries + 3);
   // A new kiosk key made on this device, registered, then retired.
@@ -502,7 +505,7 @@ test("the admin screen: a PIN guards it; the head as text and QR code; a residen
   await tab.getByRole("button", { name: "填入下方登记表" }).click();
   const newId = await tab.locator("#actor-id").inputValue();
   assert.match(newId, /^kiosk-web-[0-9a-f]{6}$/);
-  await tab.getByRole("button", { name: "登记" }).click();
+  await tab.getByRole("button", { name: "登记", exact: true }).click();
   await tab.getByText(`已写入账本，记录号 ${entries + 3}`).waitFor();
   const row = tab.locator("tr", { hasText: newId });
   await row.getByRole("button", { name: "停用" }).click();
@@ -554,4 +557,51 @@ test("keyboard only: unlock, look a resident up, pick a reward, confirm, get the
   await tab.getByTestId("receipt-balance").waitFor();
   assert.equal(await entryCount(tab), entries + 1);
   await tab.close();
+});
+
+test("a full disk: loading the demo on a new device is refused with a clear message and nothing is stored; with room, it loads", async () => {
+  // A new device whose browser storage quota is far below what the demo needs.
+  const device = await browser.newContext();
+  const tab = await device.newPage();
+  await tab.setViewportSize({ width: 390, height: 844 });
+  const cdp = await device.newCDPSession(tab);
+  const origin = new URL(base).origin;
+  await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: 1000 });
+  await tab.goto(base);
+  await tab.getByRole("button", { name: "载入演示社区" }).click();
+  const alert = tab.getByRole("alert");
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /浏览器的存储空间已满，这次没有写入任何内容/);
+  await tab.screenshot({ path: join(shots, "storage-full-phone.png") });
+  await tab.reload();
+  await tab.getByRole("button", { name: "载入演示社区" }).waitFor();
+  // Room again: the demo loads and survives a reload.
+  await cdp.send("Storage.overrideQuotaForOrigin", { origin });
+  await tab.getByRole("button", { name: "载入演示社区" }).click();
+  await tab.getByLabel("居民编号（可扫码）").waitFor();
+  await tab.reload();
+  await tab.locator('footer.head[data-checked="verified"]').waitFor();
+  await device.close();
+});
+
+test("a tab killed in the middle of a redeem: the stored ledger still verifies and holds the entry whole or not at all", async () => {
+  for (const [round, delay] of [0, 3, 8, 15, 30, 60].entries()) {
+    const tab = await kiosk({ width: 390, height: 844 });
+    await residentWhoCanRedeem(tab, 100 + 15 * round);
+    const entries = await entryCount(tab);
+    await tab.locator("button.reward:not([disabled])").first().click();
+    const cdp = await context.newCDPSession(tab);
+    const confirm = tab.getByRole("button", { name: "确认兑换" });
+    await confirm.click({ noWaitAfter: true });
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    // The renderer dies at once; the command itself never answers.
+    const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    await Promise.race([cdp.send("Page.crash").catch(() => {}), pause(1000)]);
+    await Promise.race([tab.close().catch(() => {}), pause(5000)]);
+    const after = await open({ width: 390, height: 844 });
+    await after.locator('footer.head[data-checked="verified"]').waitFor();
+    const now = await entryCount(after);
+    assert.ok(now === entries || now === entries + 1, `after a kill at ${delay} ms: ${now} entries, was ${entries}`);
+    await after.close();
+  }
 });

@@ -17,7 +17,8 @@ pub use admin::{
     AdminInput, administer, check_pin, has_pin, new_device_key, pin_is_valid, set_pin,
 };
 pub use open::{
-    FollowNotice, Opened, PendingSignatures, Source, check_signature_batch, in_page, open, settle,
+    FollowNotice, Opened, PendingSignatures, Source, check_signature_batch, in_page, open,
+    store_followed,
 };
 
 /// The name of the app's IndexedDB database.

@@ -23,6 +23,9 @@ pub struct AppLang(pub RwSignal<Lang>);
 pub enum Checked {
     /// Batches checked, of how many (hash chain and rules already hold).
     Pending(usize, usize),
+    /// Every signature holds; the new entries of a followed file are being
+    /// stored (writing waits for it).
+    Storing,
     /// Every signature holds too.
     Verified,
 }
@@ -111,10 +114,20 @@ pub fn App() -> impl IntoView {
             state.device.set(device);
             notice.set(found);
             status.set(Status::Ready);
-            let settled = api::settle(signatures, to_store, &move |done, all| {
-                state.checked.set(Checked::Pending(done, all));
-            })
-            .await;
+            let verified = signatures
+                .finish(&move |done, all| state.checked.set(Checked::Pending(done, all)))
+                .await;
+            let settled = match verified {
+                Ok(()) if to_store.is_some() => {
+                    // Writing waits until the new entries are stored too.
+                    state.checked.set(Checked::Storing);
+                    api::store_followed(to_store)
+                        .await
+                        .map_err(LoadError::Store)
+                }
+                Ok(()) => Ok(()),
+                Err(error) => Err(LoadError::Invalid(error)),
+            };
             match settled {
                 Ok(()) => state.checked.set(Checked::Verified),
                 // A bad signature among what the published file added: keep
@@ -140,6 +153,7 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(async move {
         opened(api::open(&source, &move |done, total| progress.set((done, total))).await);
     });
+    let demo_error = RwSignal::new(None::<String>);
     let load_demo = move |_| {
         status.set(Status::Loading);
         leptos::task::spawn_local(async move {
@@ -150,7 +164,11 @@ pub fn App() -> impl IntoView {
                     state.checked.set(Checked::Verified);
                     status.set(Status::Ready);
                 }
-                Err(error) => status.set(Status::Failed(error)),
+                // Nothing was stored: offer the demo again, and say why.
+                Err(error) => {
+                    demo_error.set(Some(error.message(lang.get_untracked())));
+                    status.set(Status::Empty);
+                }
             }
         });
     };
@@ -211,6 +229,7 @@ pub fn App() -> impl IntoView {
                         <p>{t(lang.get(), "empty")}</p>
                         <button class="primary" on:click=load_demo>{t(lang.get(), "demo.offer")}</button>
                         <p class="hint">{t(lang.get(), "demo.hint")}</p>
+                        {move || demo_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
                     </section>
                 }
                     .into_any(),
@@ -240,6 +259,7 @@ pub fn App() -> impl IntoView {
                         // are still being checked.
                         writer => (move || match state.checked.get() {
                             Checked::Pending(done, all) => checking_view(done, all, lang.get()).into_any(),
+                            Checked::Storing => checking_view(1, 1, lang.get()).into_any(),
                             Checked::Verified => view! {
                                 <PinGate>
                                     {move || match writer {
@@ -255,7 +275,11 @@ pub fn App() -> impl IntoView {
                     }}
                     <footer
                         class="head"
-                        data-checked=move || if state.checked.get() == Checked::Verified { "verified" } else { "pending" }
+                        data-checked=move || match state.checked.get() {
+                            Checked::Pending(..) => "pending",
+                            Checked::Storing => "storing",
+                            Checked::Verified => "verified",
+                        }
                     >
                         {move || {
                             state

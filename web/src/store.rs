@@ -7,7 +7,8 @@
 //! it reloads.
 
 use indexed_db::{Database, Factory};
-use js_sys::JsString;
+
+mod raw;
 use wasm_bindgen::JsValue;
 
 /// The object store holding the entries.
@@ -40,7 +41,9 @@ pub enum StoreError {
         /// Its seq.
         seq: u64,
     },
-    /// The browser refused: IndexedDB unavailable, quota exceeded, …
+    /// The browser's storage for this site is full: nothing was written.
+    Quota,
+    /// The browser refused: IndexedDB unavailable, …
     Browser(String),
     /// A write returned but was not committed (for example the storage
     /// quota was reached when it committed): the store holds `found`
@@ -81,6 +84,12 @@ impl StoreError {
                 "the browser did not keep this write (its storage may be full); nothing was written"
                     .to_owned()
             }
+            StoreError::Quota if zh => {
+                "浏览器的存储空间已满，这次没有写入任何内容。请清理浏览器空间或导出账本后再试。".to_owned()
+            }
+            StoreError::Quota => {
+                "the browser's storage is full; nothing was written. Free some space (or export the ledger) and try again".to_owned()
+            }
             StoreError::Browser(reason) if zh => format!("浏览器存储出错：{reason}"),
             StoreError::Browser(reason) => format!("browser storage failed: {reason}"),
         }
@@ -109,6 +118,7 @@ fn key(seq: u64) -> JsValue {
 /// An open IndexedDB database holding one ledger.
 pub struct Store {
     db: Database<StoreError>,
+    name: String,
 }
 
 impl Store {
@@ -127,7 +137,10 @@ impl Store {
             })
             .await
             .map_err(browser)?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            name: name.to_owned(),
+        })
     }
 
     /// Number of stored entries.
@@ -165,34 +178,7 @@ impl Store {
     /// `first_seq` entries (another tab got there first).
     pub async fn append(&self, first_seq: u64, lines: Vec<String>) -> Result<(), StoreError> {
         let expected = first_seq + lines.len() as u64;
-        self.db
-            .transaction(&[ENTRIES])
-            .rw()
-            .run(move |t| async move {
-                let store = t.object_store(ENTRIES)?;
-                let found = store.count().await? as u64;
-                if found != first_seq {
-                    return Err(StoreError::Conflict {
-                        expected: first_seq,
-                        found,
-                    }
-                    .into());
-                }
-                for (offset, line) in lines.iter().enumerate() {
-                    let seq = first_seq + offset as u64;
-                    if line.len() > ledger_core::limits::MAX_LINE_BYTES {
-                        // Returning an error aborts the transaction: the
-                        // lines already added in it are rolled back.
-                        return Err(StoreError::BadLine { seq }.into());
-                    }
-                    store
-                        .add_kv(&key(seq), &JsString::from(line.as_str()))
-                        .await?;
-                }
-                Ok(())
-            })
-            .await
-            .map_err(browser)?;
+        raw::write_lines(&self.name, first_seq, &lines, false).await?;
         self.confirm_committed(expected).await
     }
 
@@ -200,21 +186,7 @@ impl Store {
     /// transaction.
     pub async fn replace_all(&self, lines: Vec<String>) -> Result<(), StoreError> {
         let expected = lines.len() as u64;
-        self.db
-            .transaction(&[ENTRIES])
-            .rw()
-            .run(move |t| async move {
-                let store = t.object_store(ENTRIES)?;
-                store.clear().await?;
-                for (seq, line) in lines.iter().enumerate() {
-                    store
-                        .add_kv(&key(seq as u64), &JsString::from(line.as_str()))
-                        .await?;
-                }
-                Ok(())
-            })
-            .await
-            .map_err(browser)?;
+        raw::write_lines(&self.name, 0, &lines, true).await?;
         self.confirm_committed(expected).await
     }
 
@@ -234,22 +206,11 @@ impl Store {
     /// Keeps this device's keys, `(actor id, secret key in hex)`,
     /// replacing any it had.
     pub async fn save_device(&self, keys: Vec<(String, String)>) -> Result<(), StoreError> {
-        self.db
-            .transaction(&[DEVICE])
-            .rw()
-            .run(move |t| async move {
-                let text: Vec<String> = keys
-                    .iter()
-                    .map(|(actor, secret)| format!("{actor} {secret}"))
-                    .collect();
-                let record = JsString::from(text.join("\n").as_str());
-                t.object_store(DEVICE)?
-                    .put_kv(&JsValue::from_str("self"), &record)
-                    .await?;
-                Ok(())
-            })
-            .await
-            .map_err(browser)
+        let text: Vec<String> = keys
+            .iter()
+            .map(|(actor, secret)| format!("{actor} {secret}"))
+            .collect();
+        raw::put_text(&self.name, DEVICE, "self", &text.join("\n")).await
     }
 
     /// This device's keys, `(actor id, secret key in hex)`; empty if none.
@@ -279,18 +240,7 @@ impl Store {
 
     /// Keeps this device's PIN record (salt and stretched hash).
     pub async fn save_pin(&self, record: &str) -> Result<(), StoreError> {
-        let record = JsString::from(record);
-        self.db
-            .transaction(&[DEVICE])
-            .rw()
-            .run(move |t| async move {
-                t.object_store(DEVICE)?
-                    .put_kv(&JsValue::from_str("pin"), &record)
-                    .await?;
-                Ok(())
-            })
-            .await
-            .map_err(browser)
+        raw::put_text(&self.name, DEVICE, "pin", record).await
     }
 
     /// This device's PIN record, if a PIN was chosen.

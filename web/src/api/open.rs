@@ -495,26 +495,19 @@ async fn open_inner(
     }
 }
 
-/// Once the signatures hold, stores what the published file added. A bad
-/// signature or a failed store is returned; nothing is stored then.
-pub async fn settle(
-    opened_signatures: PendingSignatures,
-    to_store: Option<(u64, Vec<String>)>,
-    progress: &dyn Fn(usize, usize),
-) -> Result<(), LoadError> {
-    opened_signatures
-        .finish(progress)
-        .await
-        .map_err(LoadError::Invalid)?;
+/// Stores what a followed file added, once its signatures all hold (after
+/// [`PendingSignatures::finish`]). A failed store is returned; the stored
+/// copy is then unchanged.
+pub async fn store_followed(to_store: Option<(u64, Vec<String>)>) -> Result<(), StoreError> {
     let Some((first, lines)) = to_store else {
         return Ok(());
     };
-    let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
+    let store = Store::open(DATABASE).await?;
     let result = if first == 0 {
         store.replace_all(lines).await
     } else {
         store.append(first, lines).await
     };
     store.close();
-    result.map_err(LoadError::Store)
+    result
 }

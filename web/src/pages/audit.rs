@@ -47,7 +47,7 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <section class="audit">
             {move || match checked.get() {
-                Checked::Verified => view! { <p class="verified" role="status">{t(lang.get(), "audit.verified")}</p> }.into_any(),
+                Checked::Verified | Checked::Storing => view! { <p class="verified" role="status">{t(lang.get(), "audit.verified")}</p> }.into_any(),
                 Checked::Pending(done, all) => crate::app::checking_view(done, all, lang.get()).into_any(),
             }}
             <label for="head-text">{move || t(lang.get(), "audit.head")}</label>

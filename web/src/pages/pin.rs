@@ -96,9 +96,12 @@ pub fn PinGate(children: ChildrenFn) -> impl IntoView {
             busy.set(false);
         });
     };
+    // Only whether the device has keys at all matters here: a new key made
+    // on the admin screen must not rebuild (and reset) the screen.
+    let has_keys = Memo::new(move |_| device.with(|d| !d.actors().is_empty()));
     view! {
         {move || {
-            let has_keys = device.with(|d| !d.actors().is_empty());
+            let has_keys = has_keys.get();
             if unlocked.get() || !has_keys {
                 return children().into_any();
             }
