@@ -22,6 +22,10 @@ extern "C" {
     fn check_signatures(bytes: js_sys::Uint8Array) -> js_sys::Promise;
 }
 
+/// A boxed future: one copy of its code in the bundle, however many
+/// callers await it.
+pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
 /// Signatures sent to a worker at once (about 80 ms of work there).
 const WORKER_BATCH: usize = 2048;
 
@@ -146,7 +150,7 @@ fn replay<'f, 'l: 'f>(
     total: u64,
     incomplete: Option<u64>,
     progress: &'f dyn Fn(u64, u64),
-) -> Pin<Box<dyn Future<Output = Result<(Ledger, PendingSignatures), VerifyError>> + 'f>> {
+) -> Boxed<'f, Result<(Ledger, PendingSignatures), VerifyError>> {
     Box::pin(replay_inner(start, lines, total, incomplete, progress))
 }
 
@@ -354,7 +358,7 @@ fn describe(error: JsValue) -> String {
 pub fn open<'a>(
     source: &'a Source,
     progress: &'a dyn Fn(u64, u64),
-) -> Pin<Box<dyn Future<Output = Result<Option<Opened>, LoadError>> + 'a>> {
+) -> Boxed<'a, Result<Option<Opened>, LoadError>> {
     Box::pin(open_inner(source, progress))
 }
 
