@@ -287,26 +287,6 @@ fn web_dist() -> Result<PathBuf> {
         ])
         .arg(&out)
         .arg(root().join("target/wasm32-unknown-unknown/web/jifen-web.wasm")))?;
-    // binaryen's wasm-opt from npm at a pinned version (Debian's 108 makes
-    // wasm that fails at run time): shrinks the wasm a little more.
-    let tools = root().join("web/tools");
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--silent"])
-        .current_dir(&tools))?;
-    let wasm = out.join("jifen_web_bg.wasm");
-    run(Command::new(tools.join("node_modules/.bin/wasm-opt"))
-        .args([
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-        ])
-        .arg(&wasm)
-        .arg("-o")
-        .arg(&wasm))?;
     for file in ["index.html", "style.css", "worker.js"] {
         std::fs::copy(root().join("web").join(file), out.join(file))
             .map_err(|e| format!("web/{file}: {e}"))?;
