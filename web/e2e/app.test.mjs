@@ -447,6 +447,33 @@ test("a resident's phone follows the published ledger: fetched and verified, the
   await tab.reload();
   await tab.locator(".notice.warning", { hasText: "无法读取公布的账本" }).waitFor();
   assert.equal(await entryCount(tab), lines.length);
+  // The phone's own copy gets damaged: no balances; it offers to follow
+  // the published file again, which brings everything back.
+  published.set("pub/ledger.jsonl", file(lines.length));
+  await tab.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const request = indexedDB.open("jifen");
+        request.onsuccess = () => {
+          const db = request.result;
+          const store = db.transaction("entries", "readwrite").objectStore("entries");
+          store.put("{}", 70).onsuccess = () => {
+            db.close();
+            resolve();
+          };
+        };
+        request.onerror = reject;
+      }),
+  );
+  await tab.reload();
+  const refollow = tab.getByRole("button", { name: "重新获取并校验公布的账本" });
+  await refollow.waitFor();
+  assert.match(await tab.getByRole("alert").first().textContent(), /^seq 70：/);
+  assert.equal(await tab.getByLabel("居民编号（可扫码）").count(), 0);
+  await refollow.click();
+  await tab.locator('footer.head[data-checked="verified"]').waitFor();
+  assert.equal(await entryCount(tab), lines.length);
+  assert.equal(await balanceOf(tab, "JX-0020"), balance);
   await phone.close();
 });
 

@@ -242,6 +242,26 @@ pub async fn import(text: &str, progress: &dyn Fn(u64, u64)) -> Result<Ledger, L
     result.map(|()| ledger)
 }
 
+/// Follows the published file again from scratch: fetches it, verifies
+/// all of it, and only then replaces the browser's copy (which may be
+/// damaged). A file that is missing or fails is refused and nothing
+/// changes.
+pub async fn refollow(url: &str, progress: &dyn Fn(u64, u64)) -> Result<Ledger, LoadError> {
+    match open::fetch_text(url).await {
+        Ok(Some(text)) => import(&text, progress).await,
+        Ok(None) => Err(LoadError::Store(StoreError::Browser(format!("404 {url}")))),
+        Err(reason) => Err(LoadError::Store(StoreError::Browser(reason))),
+    }
+}
+
+/// Whether a published file is there to follow.
+pub async fn published(source: &Source) -> Option<String> {
+    let Source::Follow { url, .. } = source else {
+        return None;
+    };
+    matches!(open::fetch_text(url).await, Ok(Some(_))).then(|| url.clone())
+}
+
 /// This device's keys as stored (for a fresh load after an import).
 pub async fn device() -> Device {
     let Ok(store) = Store::open(DATABASE).await else {

@@ -154,6 +154,33 @@ pub fn App() -> impl IntoView {
         opened(api::open(&source, &move |done, total| progress.set((done, total))).await);
     });
     let demo_error = RwSignal::new(None::<String>);
+    // A damaged copy on a device that follows a published file: offer to
+    // fetch and verify the file again.
+    let refollow_url = RwSignal::new(None::<String>);
+    let follow_source = Source::from_page();
+    Effect::new(move |_| {
+        if matches!(status.get(), Status::Failed(_)) && refollow_url.get_untracked().is_none() {
+            let source = follow_source.clone();
+            leptos::task::spawn_local(async move {
+                refollow_url.set(api::published(&source).await);
+            });
+        }
+    });
+    let refollow = move |url: String| {
+        status.set(Status::Loading);
+        leptos::task::spawn_local(async move {
+            match api::refollow(&url, &move |done, total| progress.set((done, total))).await {
+                Ok(ledger) => {
+                    notice.set(Some(FollowNotice::Updated { new: ledger.len() }));
+                    state.ledger.set(Some(ledger));
+                    state.device.set(api::device().await);
+                    state.checked.set(Checked::Verified);
+                    status.set(Status::Ready);
+                }
+                Err(error) => status.set(Status::Failed(error)),
+            }
+        });
+    };
     let load_demo = move |_| {
         status.set(Status::Loading);
         leptos::task::spawn_local(async move {
@@ -239,6 +266,14 @@ pub fn App() -> impl IntoView {
                     <section class="failed">
                         <p class="error" role="alert">{error.message(lang.get())}</p>
                         <p>{t(lang.get(), "failed.offer")}</p>
+                        {move || refollow_url.get().map(|url| {
+                            let again = url.clone();
+                            view! {
+                                <button class="primary" on:click=move |_| refollow(again.clone())>
+                                    {t(lang.get(), "failed.refollow")}
+                                </button>
+                            }
+                        })}
                         <ImportForm on_imported=Callback::new(move |()| status.set(Status::Ready)) />
                     </section>
                 }

@@ -18,6 +18,10 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "浏览器中的账本无法读取或未通过校验，因此不显示可能错误的余额。请导入一份好的账本文件（例如最近的备份或公布的账本）。",
             "The ledger in this browser cannot be read or failed verification, so no balance that may be wrong is shown. Import a good ledger file (a recent backup, or the published ledger).",
         ),
+        "failed.refollow" => (
+            "重新获取并校验公布的账本",
+            "Fetch and verify the published ledger again",
+        ),
         "audit.verified" => (
             "已校验：每条记录的哈希链、签名和规则都通过",
             "Verified: every entry's hash chain, signature and rules pass",

@@ -303,7 +303,7 @@ pub struct Opened {
 }
 
 /// Fetches a published ledger file: `Ok(None)` for a 404.
-async fn fetch_text(url: &str) -> Result<Option<String>, String> {
+pub(crate) async fn fetch_text(url: &str) -> Result<Option<String>, String> {
     let fetch = js_sys::Reflect::get(&js_sys::global(), &"fetch".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
