@@ -393,23 +393,7 @@ async fn open_inner(
                 _ => Ok(None),
             };
         }
-        let total = stored.len() as u64;
-        let (ledger, signatures) = replay(
-            None,
-            &mut stored.iter().map(|l| l.as_bytes()),
-            total,
-            None,
-            progress,
-        )
-        .await
-        .map_err(LoadError::Invalid)?;
-        return Ok(Some(Opened {
-            ledger,
-            device,
-            signatures,
-            to_store: None,
-            notice: unreachable,
-        }));
+        return keep_stored(&stored, device, unreachable, progress).await;
     };
     let (lines, incomplete) = split_lines(text.as_bytes());
     let lines: Vec<&[u8]> = lines.collect();
@@ -425,23 +409,7 @@ async fn open_inner(
     if notice.is_some() || (lines.len() == stored.len() && incomplete.is_none()) {
         // Keep the stored copy: nothing new, or a file that does not
         // extend it.
-        let total = stored.len() as u64;
-        let (ledger, signatures) = replay(
-            None,
-            &mut stored.iter().map(|l| l.as_bytes()),
-            total,
-            None,
-            progress,
-        )
-        .await
-        .map_err(LoadError::Invalid)?;
-        return Ok(Some(Opened {
-            ledger,
-            device,
-            signatures,
-            to_store: None,
-            notice,
-        }));
+        return keep_stored(&stored, device, notice, progress).await;
     }
     // The file extends the stored copy: replay the stored part (its
     // signatures were checked before it was stored, and are checked again
@@ -450,15 +418,7 @@ async fn open_inner(
     let (start, mut signatures) = if stored.is_empty() {
         (None, PendingSignatures::default())
     } else {
-        let (ledger, signatures) = replay(
-            None,
-            &mut stored.iter().map(|l| l.as_bytes()),
-            total,
-            None,
-            progress,
-        )
-        .await
-        .map_err(LoadError::Invalid)?;
+        let (ledger, signatures) = replay_stored(&stored, total, progress).await?;
         (Some(ledger), signatures)
     };
     let first = stored.len() as u64;
@@ -497,6 +457,40 @@ async fn open_inner(
             })),
         },
     }
+}
+
+/// Replays the stored lines (`progress` counts towards `total`).
+async fn replay_stored(
+    stored: &[String],
+    total: u64,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(Ledger, PendingSignatures), LoadError> {
+    replay(
+        None,
+        &mut stored.iter().map(|l| l.as_bytes()),
+        total,
+        None,
+        progress,
+    )
+    .await
+    .map_err(LoadError::Invalid)
+}
+
+/// Opens the stored copy alone, with what following found (if anything).
+async fn keep_stored(
+    stored: &[String],
+    device: Device,
+    notice: Option<FollowNotice>,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Option<Opened>, LoadError> {
+    let (ledger, signatures) = replay_stored(stored, stored.len() as u64, progress).await?;
+    Ok(Some(Opened {
+        ledger,
+        device,
+        signatures,
+        to_store: None,
+        notice,
+    }))
 }
 
 /// Stores what a followed file added, once its signatures all hold (after
