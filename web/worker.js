@@ -5,7 +5,7 @@ import init, { check_signature_batch } from "./jifen_web.js";
 
 const ready = init();
 self.onmessage = async (event) => {
-  const { id, bytes } = event.data;
+  const { bytes } = event.data;
   let answer = null;
   try {
     await ready;
@@ -13,5 +13,5 @@ self.onmessage = async (event) => {
   } catch {
     answer = null;
   }
-  self.postMessage({ id, answer });
+  self.postMessage({ answer });
 };

@@ -381,9 +381,12 @@ pub fn split_lines(bytes: &[u8]) -> (impl Iterator<Item = &[u8]>, Option<u64>) {
     };
     let complete_lines = memchr::memchr_iter(b'\n', complete).count() as u64;
     let incomplete = (!tail.is_empty()).then_some(complete_lines);
-    let lines = complete
-        .split(|&b| b == b'\n')
-        .take(usize::try_from(complete_lines).unwrap_or(usize::MAX));
+    let mut start = 0;
+    let lines = memchr::memchr_iter(b'\n', complete).map(move |end| {
+        let line = complete.get(start..end).unwrap_or_default();
+        start = end + 1;
+        line
+    });
     (lines, incomplete)
 }
 

@@ -227,15 +227,15 @@ pub async fn load_demo() -> Result<(Ledger, Device), LoadError> {
 /// whole file verifies (every line, hash, link, signature and rule); a bad
 /// file is refused naming its first bad seq, and nothing changes.
 /// `progress(done, total)` while it checks.
-pub async fn import(text: &str, progress: &dyn Fn(u64, u64)) -> Result<Ledger, LoadError> {
-    let (ledger, signatures) = open::replay_text(text, progress)
+pub async fn import(bytes: &[u8], progress: &dyn Fn(u64, u64)) -> Result<Ledger, LoadError> {
+    let (ledger, signatures) = open::replay_file(bytes, progress)
         .await
         .map_err(LoadError::Invalid)?;
     signatures
         .finish(&|_, _| {})
         .await
         .map_err(LoadError::Invalid)?;
-    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let lines = open::owned_lines(bytes);
     let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
     let result = store.replace_all(lines).await.map_err(LoadError::Store);
     store.close();
@@ -247,8 +247,8 @@ pub async fn import(text: &str, progress: &dyn Fn(u64, u64)) -> Result<Ledger, L
 /// damaged). A file that is missing or fails is refused and nothing
 /// changes.
 pub async fn refollow(url: &str, progress: &dyn Fn(u64, u64)) -> Result<Ledger, LoadError> {
-    match open::fetch_text(url).await {
-        Ok(Some(text)) => import(&text, progress).await,
+    match open::fetch_bytes(url).await {
+        Ok(Some(bytes)) => import(&bytes, progress).await,
         Ok(None) => Err(LoadError::Store(StoreError::Browser(format!("404 {url}")))),
         Err(reason) => Err(LoadError::Store(StoreError::Browser(reason))),
     }
@@ -259,7 +259,7 @@ pub async fn published(source: &Source) -> Option<String> {
     let Source::Follow { url, .. } = source else {
         return None;
     };
-    matches!(open::fetch_text(url).await, Ok(Some(_))).then(|| url.clone())
+    matches!(open::fetch_bytes(url).await, Ok(Some(_))).then(|| url.clone())
 }
 
 /// This device's keys as stored (for a fresh load after an import).

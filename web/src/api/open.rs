@@ -20,6 +20,7 @@ use crate::store::{Store, StoreError};
 #[wasm_bindgen(module = "/js/pool.js")]
 extern "C" {
     fn check_signatures(bytes: js_sys::Uint8Array) -> js_sys::Promise;
+    fn use_all_workers();
 }
 
 /// A boxed future: one copy of its code in the bundle, however many
@@ -95,6 +96,8 @@ impl PendingSignatures {
     /// any. A batch no worker could check is checked here.
     /// `progress(done, all)` after each batch.
     pub async fn finish(mut self, progress: &dyn Fn(usize, usize)) -> Result<(), VerifyError> {
+        // The page's own replay is done: every core may check signatures.
+        use_all_workers();
         let all = self.jobs.len();
         for (bytes, job) in core::mem::take(&mut self.jobs) {
             let answer = job.await.ok().and_then(|a| a.as_string());
@@ -198,17 +201,23 @@ async fn replay_inner<'f, 'l: 'f>(
 }
 
 /// Replays a whole ledger file (an import).
-pub(crate) async fn replay_text(
-    text: &str,
+pub(crate) async fn replay_file(
+    bytes: &[u8],
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), VerifyError> {
-    let (mut lines, incomplete) = split_lines(text.as_bytes());
-    let total = memchr_count(text);
-    replay(None, &mut lines, total, incomplete, progress).await
+    let (lines, incomplete) = split_lines(bytes);
+    let lines: Vec<&[u8]> = lines.collect();
+    let total = lines.len() as u64;
+    replay(None, &mut lines.into_iter(), total, incomplete, progress).await
 }
 
-fn memchr_count(text: &str) -> u64 {
-    text.bytes().filter(|&b| b == b'\n').count() as u64
+/// The lines of a verified file as text, for IndexedDB. A verified line is
+/// UTF-8 (the JSON parser checked it).
+pub(crate) fn owned_lines(bytes: &[u8]) -> Vec<String> {
+    split_lines(bytes)
+        .0
+        .map(|line| String::from_utf8_lossy(line).into_owned())
+        .collect()
 }
 
 /// Where the ledger comes from.
@@ -295,15 +304,24 @@ pub struct Opened {
     pub device: Device,
     /// Signatures still to check before the ledger counts as verified.
     pub signatures: PendingSignatures,
-    /// Lines to store once the signatures hold: `(first seq, lines)`, or
-    /// the whole ledger when `first` is 0.
-    pub to_store: Option<(u64, Vec<String>)>,
+    /// Lines to store once the signatures hold: `(first seq, the bytes of
+    /// its line and every later one)`, or the whole ledger when `first` is
+    /// 0. Kept as bytes until then: turning them into text for IndexedDB
+    /// is not on the way to showing balances.
+    pub to_store: Option<(u64, Vec<u8>)>,
     /// What following the published file found.
     pub notice: Option<FollowNotice>,
 }
 
-/// Fetches a published ledger file: `Ok(None)` for a 404.
-pub(crate) async fn fetch_text(url: &str) -> Result<Option<String>, String> {
+/// Fetches a published ledger file as bytes (no detour through a JS
+/// string): `Ok(None)` for a 404.
+pub(crate) async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
+    read_response(start_fetch(url)).await
+}
+
+/// Starts fetching `url` (the request goes out now, whenever the answer
+/// is awaited).
+fn start_fetch(url: &str) -> Result<JsFuture, String> {
     let fetch = js_sys::Reflect::get(&js_sys::global(), &"fetch".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
@@ -313,9 +331,12 @@ pub(crate) async fn fetch_text(url: &str) -> Result<Option<String>, String> {
     let promise = fetch
         .call2(&JsValue::NULL, &url.into(), &options)
         .map_err(describe)?;
-    let response = JsFuture::from(js_sys::Promise::from(promise))
-        .await
-        .map_err(describe)?;
+    Ok(JsFuture::from(js_sys::Promise::from(promise)))
+}
+
+/// The body of a fetch started by [`start_fetch`]: `Ok(None)` for a 404.
+async fn read_response(started: Result<JsFuture, String>) -> Result<Option<Vec<u8>>, String> {
+    let response = started?.await.map_err(describe)?;
     let status = js_sys::Reflect::get(&response, &"status".into())
         .ok()
         .and_then(|s| s.as_f64())
@@ -326,18 +347,16 @@ pub(crate) async fn fetch_text(url: &str) -> Result<Option<String>, String> {
     if !(200.0..300.0).contains(&status) {
         return Err(format!("HTTP {status}"));
     }
-    let text = js_sys::Reflect::get(&response, &"text".into())
+    let buffer = js_sys::Reflect::get(&response, &"arrayBuffer".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or("no text()")?
+        .ok_or("no arrayBuffer()")?
         .call0(&response)
         .map_err(describe)?;
-    JsFuture::from(js_sys::Promise::from(text))
+    let buffer = JsFuture::from(js_sys::Promise::from(buffer))
         .await
-        .map_err(describe)?
-        .as_string()
-        .map(Some)
-        .ok_or_else(|| "not text".to_owned())
+        .map_err(describe)?;
+    Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
 }
 
 fn describe(error: JsValue) -> String {
@@ -366,18 +385,23 @@ async fn open_inner(
     source: &Source,
     progress: &dyn Fn(u64, u64),
 ) -> Result<Option<Opened>, LoadError> {
+    // The published file downloads while the stored copy is read.
+    let fetching = match source {
+        Source::Local => None,
+        Source::Follow { url, .. } => Some(start_fetch(url)),
+    };
     let store = Store::open(DATABASE).await.map_err(LoadError::Store)?;
     let stored = store.load().await.map_err(LoadError::Store);
     let stored_keys = store.load_device().await.unwrap_or_default();
     store.close();
     let stored = stored?;
     let device = Device::from_stored(stored_keys);
-    let published = match source {
-        Source::Local => Ok(None),
-        Source::Follow { url, explicit } => match fetch_text(url).await {
+    let published = match (source, fetching) {
+        (Source::Follow { url, explicit }, Some(started)) => match read_response(started).await {
             Ok(None) if *explicit => Err(format!("404 {url}")),
             other => other,
         },
+        _ => Ok(None),
     };
     let (published, unreachable) = match published {
         Ok(text) => (text, None),
@@ -395,7 +419,7 @@ async fn open_inner(
         }
         return keep_stored(&stored, device, unreachable, progress).await;
     };
-    let (lines, incomplete) = split_lines(text.as_bytes());
+    let (lines, incomplete) = split_lines(&text);
     let lines: Vec<&[u8]> = lines.collect();
     let shared = stored.len().min(lines.len());
     let first_difference = (0..shared).find(|&i| stored[i].as_bytes() != lines[i]);
@@ -422,6 +446,8 @@ async fn open_inner(
         (Some(ledger), signatures)
     };
     let first = stored.len() as u64;
+    // Where the first new line starts in the file.
+    let offset: usize = lines[..stored.len()].iter().map(|l| l.len() + 1).sum();
     let new = replay(
         start.clone(),
         &mut lines[stored.len()..].iter().copied(),
@@ -433,10 +459,8 @@ async fn open_inner(
     match new {
         Ok((ledger, more)) => {
             signatures.jobs.extend(more.jobs);
-            let to_store = lines[stored.len()..]
-                .iter()
-                .map(|l| String::from_utf8_lossy(l).into_owned())
-                .collect();
+            let mut to_store = text;
+            to_store.drain(..offset.min(to_store.len()));
             Ok(Some(Opened {
                 ledger,
                 device,
@@ -496,10 +520,11 @@ async fn keep_stored(
 /// Stores what a followed file added, once its signatures all hold (after
 /// [`PendingSignatures::finish`]). A failed store is returned; the stored
 /// copy is then unchanged.
-pub async fn store_followed(to_store: Option<(u64, Vec<String>)>) -> Result<(), StoreError> {
-    let Some((first, lines)) = to_store else {
+pub async fn store_followed(to_store: Option<(u64, Vec<u8>)>) -> Result<(), StoreError> {
+    let Some((first, bytes)) = to_store else {
         return Ok(());
     };
+    let lines = owned_lines(&bytes);
     let store = Store::open(DATABASE).await?;
     let result = if first == 0 {
         store.replace_all(lines).await

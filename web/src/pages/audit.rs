@@ -161,15 +161,14 @@ pub fn ImportForm(
         };
         input.set_value("");
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
                 .await
-                .ok()
-                .and_then(|v| v.as_string())
+                .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
                 .unwrap_or_default();
             let language = lang.get_untracked();
             message.set(None);
             progress.set(Some((0, 0)));
-            let result = api::import(&text, &move |done, total| {
+            let result = api::import(&bytes, &move |done, total| {
                 progress.set(Some((done, total)));
             })
             .await;
