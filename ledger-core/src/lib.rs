@@ -33,6 +33,7 @@ pub mod keys;
 mod ledger;
 pub mod limits;
 mod model;
+mod snapshot;
 mod state;
 pub mod verify;
 
@@ -46,6 +47,7 @@ pub use model::{
     ActivityId, ActorId, EntryHash, Head, LedgerId, PlaceCode, Points, RequestId, ResidentCode,
     RewardId, Role, Seq, Text, format_local_ts, local_day,
 };
+pub use snapshot::Snapshot;
 pub use state::{ActivityRecord, ActorRecord, ResidentRecord, RewardRecord, State};
 
 #[cfg(test)]

@@ -295,6 +295,22 @@ impl Points {
         }
     }
 
+    /// The exact value as (mantissa, scale), for snapshots.
+    pub(crate) fn to_parts(self) -> (i128, u32) {
+        (self.0.mantissa(), self.0.scale())
+    }
+
+    /// Back from [`Points::to_parts`]; `None` outside `Decimal`'s range or
+    /// beyond two decimal places.
+    pub(crate) fn from_parts(mantissa: i128, scale: u32) -> Option<Points> {
+        if scale > limits::POINTS_DECIMAL_PLACES {
+            return None;
+        }
+        Decimal::try_from_i128_with_scale(mantissa, scale)
+            .ok()
+            .map(Points)
+    }
+
     /// `self + other`; sums of bounded amounts stay far inside `Decimal`.
     pub fn plus(self, other: Points) -> Points {
         Points(self.0 + other.0)

@@ -14,6 +14,7 @@ use crate::model::{
     ActivityId, ActorId, PlaceCode, Points, RequestId, ResidentCode, RewardId, Role, Seq, Text,
     local_day,
 };
+use crate::snapshot::{Reader, Writer};
 
 /// A registered actor.
 #[derive(Debug, Clone)]
@@ -744,5 +745,201 @@ impl State {
         self.reversed_by
             .get(&seq_index(target))
             .map(|&by| Seq(u64::from(by)))
+    }
+
+    /// All actors, in order of registration.
+    pub fn actors(&self) -> &[ActorRecord] {
+        &self.actors
+    }
+
+    /// All residents, in order of registration.
+    pub fn residents(&self) -> &[ResidentRecord] {
+        &self.residents
+    }
+
+    /// All activities, in order of definition.
+    pub fn activities(&self) -> &[ActivityRecord] {
+        &self.activities
+    }
+
+    /// All rewards with their stock, in order of definition.
+    pub fn rewards(&self) -> &[RewardRecord] {
+        &self.rewards
+    }
+
+    /// The ledger's UTC offset, for local dates and the daily cap.
+    pub fn utc_offset_minutes(&self) -> i32 {
+        self.utc_offset_minutes
+    }
+
+    /// Writes the state for a snapshot. Maps go in key order, so the same
+    /// state always gives the same bytes.
+    pub(crate) fn encode(&self, out: &mut Writer) {
+        out.i64(i64::from(self.utc_offset_minutes));
+        out.u64(self.last_ts_ms);
+        out.i64(self.today);
+        out.len(self.actors.len());
+        for actor in &self.actors {
+            out.str(actor.id.as_str());
+            out.str(actor.role.as_str());
+            out.0.extend_from_slice(&actor.pubkey.0);
+            out.u8(u8::from(actor.active));
+        }
+        out.len(self.residents.len());
+        for resident in &self.residents {
+            out.str(resident.code.as_str());
+            out.str(resident.household.as_str());
+            out.str(resident.area.as_str());
+            out.u8(u8::from(resident.active));
+            out.points(resident.balance);
+            out.points(resident.earned_total);
+            out.len(resident.history.len());
+            for &seq in &resident.history {
+                out.u32(seq);
+            }
+        }
+        out.len(self.activities.len());
+        for activity in &self.activities {
+            out.str(activity.id.as_str());
+            out.str(activity.name.as_str());
+            out.points(activity.points);
+            out.points(activity.daily_cap);
+            out.u8(u8::from(activity.active));
+        }
+        out.len(self.rewards.len());
+        for reward in &self.rewards {
+            out.str(reward.id.as_str());
+            out.str(reward.name.as_str());
+            out.points(reward.cost);
+            out.u8(u8::from(reward.active));
+            out.i64(reward.stock);
+        }
+        let mut request_ids: Vec<_> = self.request_ids.iter().collect();
+        request_ids.sort_unstable();
+        out.len(request_ids.len());
+        for (id, &seq) in request_ids {
+            out.str(id.as_str());
+            out.u32(seq);
+        }
+        let mut reversed: Vec<_> = self.reversed_by.iter().collect();
+        reversed.sort_unstable();
+        out.len(reversed.len());
+        for (&target, &by) in reversed {
+            out.u32(target);
+            out.u32(by);
+        }
+        let mut earned: Vec<_> = self.earned_today.iter().collect();
+        earned.sort_unstable_by_key(|(key, _)| **key);
+        out.len(earned.len());
+        for (&(resident, activity), &points) in earned {
+            out.u32(resident);
+            out.u32(activity);
+            out.points(points);
+        }
+    }
+
+    /// Reads what [`State::encode`] wrote for a ledger whose head is
+    /// `head_seq`, rebuilding the indexes. `None` for anything that could
+    /// not have come from a verified ledger: a bad id, a key that is not a
+    /// curve point, a negative balance or stock, an index or seq out of
+    /// range. Never panics.
+    pub(crate) fn decode(input: &mut Reader<'_>, head_seq: u64) -> Option<State> {
+        let in_ledger = |seq: u32| u64::from(seq) <= head_seq;
+        let mut state = State {
+            utc_offset_minutes: i32::try_from(input.i64()?).ok()?,
+            last_ts_ms: input.u64()?,
+            today: input.i64()?,
+            ..State::default()
+        };
+        if !limits::UTC_OFFSET_MINUTES_RANGE.contains(&state.utc_offset_minutes) {
+            return None;
+        }
+        for _ in 0..input.count(38)? {
+            let id: ActorId = input.id()?;
+            let role = input.id()?;
+            let pubkey = PublicKey(input.array()?);
+            let active = input.bool()?;
+            let verifying_key = VerifyingKey::from_bytes(&pubkey.0).ok()?;
+            if state.actor_index.contains_key(&id) || state.key_owner.contains_key(&pubkey.0) {
+                return None;
+            }
+            state.add_actor(ActorRecord {
+                id,
+                role,
+                pubkey,
+                active,
+                verifying_key,
+            });
+        }
+        for _ in 0..input.count(47)? {
+            let record = ResidentRecord {
+                code: input.id()?,
+                household: input.id()?,
+                area: input.id()?,
+                active: input.bool()?,
+                balance: input.points()?,
+                earned_total: input.points()?,
+                history: (0..input.count(4)?)
+                    .map(|_| input.u32().filter(|&seq| in_ledger(seq)))
+                    .collect::<Option<_>>()?,
+            };
+            if record.balance < Points::ZERO || state.resident_index.contains_key(&record.code) {
+                return None;
+            }
+            let index = u32::try_from(state.residents.len()).ok()?;
+            state.resident_index.insert(record.code.clone(), index);
+            state.residents.push(record);
+        }
+        for _ in 0..input.count(43)? {
+            let record = ActivityRecord {
+                id: input.id()?,
+                name: input.text()?,
+                points: input.points()?,
+                daily_cap: input.points()?,
+                active: input.bool()?,
+            };
+            if state.activity_index.contains_key(&record.id) {
+                return None;
+            }
+            let index = u32::try_from(state.activities.len()).ok()?;
+            state.activity_index.insert(record.id.clone(), index);
+            state.activities.push(record);
+        }
+        for _ in 0..input.count(34)? {
+            let record = RewardRecord {
+                id: input.id()?,
+                name: input.text()?,
+                cost: input.points()?,
+                active: input.bool()?,
+                stock: input.i64()?,
+            };
+            if !(0..=limits::MAX_STOCK).contains(&record.stock)
+                || state.reward_index.contains_key(&record.id)
+            {
+                return None;
+            }
+            let index = u32::try_from(state.rewards.len()).ok()?;
+            state.reward_index.insert(record.id.clone(), index);
+            state.rewards.push(record);
+        }
+        for _ in 0..input.count(8)? {
+            let id: RequestId = input.id()?;
+            let seq = input.u32().filter(|&seq| in_ledger(seq))?;
+            state.request_ids.insert(id, seq);
+        }
+        for _ in 0..input.count(8)? {
+            let target = input.u32().filter(|&seq| in_ledger(seq))?;
+            let by = input.u32().filter(|&seq| in_ledger(seq) && seq > target)?;
+            state.reversed_by.insert(target, by);
+        }
+        for _ in 0..input.count(25)? {
+            let key = (input.u32()?, input.u32()?);
+            let points = input.points()?;
+            if key.0 as usize >= state.residents.len() || key.1 as usize >= state.activities.len() {
+                return None;
+            }
+            state.earned_today.insert(key, points);
+        }
+        Some(state)
     }
 }

@@ -319,6 +319,106 @@ test("the audit screen shows the head; a tampered import is refused with its seq
   await tab.close();
 });
 
+// Resolves when `ready()` (run in the page) is true; polls every 100 ms.
+async function until(tab, ready, arg) {
+  for (let waited = 0; !(await tab.evaluate(ready, arg)); waited += 100) {
+    if (waited > 30_000) throw new Error("timed out");
+    await tab.waitForTimeout(100);
+  }
+}
+
+// Whether the app has kept a snapshot of the ledger in IndexedDB.
+const hasSnapshot = () =>
+  new Promise((resolve) => {
+    const request = indexedDB.open("jifen");
+    request.onsuccess = () => {
+      const count = request.result.transaction("device").objectStore("device").count("snapshot");
+      count.onsuccess = () => {
+        request.result.close();
+        resolve(count.result === 1);
+      };
+    };
+    request.onerror = () => resolve(false);
+  });
+
+test("a reopen shows the balances kept in a snapshot, then the history; a snapshot that does not add up to the entries is caught and replaced", async () => {
+  const tab = await open({ width: 390, height: 844 });
+  const verified = tab.locator('footer.head[data-checked="verified"]');
+  await verified.waitFor();
+  await until(tab, hasSnapshot);
+  const lookUp = async () => {
+    const code = tab.getByLabel("居民编号（可扫码）");
+    await code.fill("JX-0001");
+    await code.press("Enter");
+    await tab.getByTestId("balance").waitFor();
+  };
+  await lookUp();
+  const balance = await tab.getByTestId("balance").textContent();
+  const history = await tab.locator(".history li").allTextContents();
+  assert.ok(history.length > 0);
+  await tab.reload();
+  await lookUp();
+  assert.equal(await tab.getByTestId("balance").textContent(), balance);
+  await tab.locator(".history li").first().waitFor();
+  assert.deepEqual(await tab.locator(".history li").allTextContents(), history);
+  await verified.waitFor();
+  assert.equal(await tab.getByRole("alert").count(), 0);
+
+  // Someone with access to the browser's storage gives JX-0001 999999
+  // points in the snapshot and makes its digest again.
+  await tab.evaluate(async (code) => {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open("jifen");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = reject;
+    });
+    const stored = await new Promise((resolve) => {
+      const get = db.transaction("device").objectStore("device").get("snapshot");
+      get.onsuccess = () => resolve(get.result);
+    });
+    const bytes = new Uint8Array(stored);
+    const view = new DataView(bytes.buffer);
+    const name = new TextEncoder().encode(code);
+    let at = -1;
+    search: for (let i = 0; i + 4 + name.length <= bytes.length; i++) {
+      if (view.getUint32(i, true) !== name.length) continue;
+      for (let k = 0; k < name.length; k++) if (bytes[i + 4 + k] !== name[k]) continue search;
+      at = i + 4 + name.length;
+      break;
+    }
+    // Past the household and area (length-prefixed) and the active flag:
+    // the balance, a 16-byte mantissa and a scale.
+    for (let field = 0; field < 2; field++) at += 4 + view.getUint32(at, true);
+    at += 1;
+    bytes.fill(0, at, at + 17);
+    view.setUint32(at, 999999, true);
+    const digest = await crypto.subtle.digest("SHA-256", bytes.subarray(0, bytes.length - 32));
+    bytes.set(new Uint8Array(digest), bytes.length - 32);
+    await new Promise((resolve) => {
+      const put = db.transaction("device", "readwrite");
+      put.objectStore("device").put(bytes, "snapshot");
+      put.oncomplete = resolve;
+    });
+    db.close();
+  }, "JX-0001");
+  await tab.reload();
+  await lookUp();
+  // Once the entries are replayed the difference is named loudly and the
+  // balance is the one the entries add up to.
+  const alarm = tab.getByRole("alert").filter({ hasText: "余额摘要与账本记录不一致" });
+  await alarm.waitFor();
+  await verified.waitFor();
+  assert.equal(await tab.getByTestId("balance").textContent(), balance);
+  // The app keeps a fresh snapshot; the next reopen is quiet.
+  await tab.waitForTimeout(1500);
+  await tab.reload();
+  await lookUp();
+  await verified.waitFor();
+  assert.equal(await tab.getByTestId("balance").textContent(), balance);
+  assert.equal(await alarm.count(), 0);
+  await tab.close();
+});
+
 test("a corrupt record in IndexedDB is named, no balance is shown, and a re-import brings the ledger back", async () => {
   const tab = await open({ width: 390, height: 844 });
   const exported = await exportLedger(tab);

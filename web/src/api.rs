@@ -17,8 +17,8 @@ pub use admin::{
     AdminInput, administer, check_pin, has_pin, new_device_key, pin_is_valid, set_pin,
 };
 pub use open::{
-    FollowNotice, Opened, PendingSignatures, Source, check_signature_batch, in_page, open,
-    store_followed,
+    FollowNotice, Opened, PendingSignatures, Source, check_signature_batch, in_page, keep_snapshot,
+    open, open_snapshot, sleep, store_followed,
 };
 
 /// The name of the app's IndexedDB database.
@@ -275,7 +275,7 @@ pub async fn device() -> Device {
 /// The stored ledger, fully verified (signatures too): what a tab goes
 /// back to when a write did not land.
 async fn reload() -> Option<Ledger> {
-    let opened = open(&Source::Local, &|_, _| {}).await.ok()??;
+    let opened = open(&Source::Local, None, &|_, _| {}).await.ok()??;
     opened.signatures.finish(&|_, _| {}).await.ok()?;
     Some(opened.ledger)
 }

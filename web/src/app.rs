@@ -2,7 +2,9 @@
 //! ledger from IndexedDB, the first-run offer of a demo community, the
 //! tabs, and the ledger head in the footer.
 
-use ledger_core::{Lang, Ledger};
+use std::sync::Arc;
+
+use ledger_core::{Head, Lang, Ledger, Snapshot};
 use leptos::prelude::*;
 
 use crate::api::{self, Device, FollowNotice, LoadError, Opened, Source};
@@ -21,6 +23,9 @@ pub struct AppLang(pub RwSignal<Lang>);
 /// How far the signature check of the open ledger is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Checked {
+    /// The stored snapshot is shown (balances, rewards); every entry is
+    /// still being read and replayed. History, audit and writing wait.
+    Replaying,
     /// Batches checked, of how many (hash chain and rules already hold).
     Pending(usize, usize),
     /// Every signature holds; the new entries of a followed file are being
@@ -40,6 +45,9 @@ pub struct AppLedger {
     pub device: RwSignal<Device>,
     /// Whether its signatures are all checked yet; writing waits for it.
     pub checked: RwSignal<Checked>,
+    /// On a reopen, the stored snapshot shown until the entries are
+    /// replayed (then None).
+    pub summary: RwSignal<Option<Arc<Snapshot>>>,
 }
 
 /// Where loading the ledger stands.
@@ -83,6 +91,7 @@ pub fn App() -> impl IntoView {
         ledger: RwSignal::new(None),
         device: RwSignal::new(Device::default()),
         checked: RwSignal::new(Checked::Verified),
+        summary: RwSignal::new(None),
     };
     provide_context(state);
     let status = RwSignal::new(Status::Loading);
@@ -91,11 +100,17 @@ pub fn App() -> impl IntoView {
     provide_context(Unlocked(unlocked));
     let progress = RwSignal::new((0u64, 0u64));
     let notice = RwSignal::new(None::<FollowNotice>);
+    // The stored snapshot did not match the replayed entries.
+    let summary_differed = RwSignal::new(false);
+    // The head whose snapshot is stored (nothing to keep again).
+    let kept = StoredValue::new(None::<Head>);
     let source = Source::from_page();
     // Shows an opened ledger at once, then waits for its signatures (and
     // stores what a followed file added only once they all hold).
     let opened = move |result: Result<Option<Opened>, LoadError>| {
         leptos::task::spawn_local(async move {
+            let shown = state.summary.get_untracked();
+            state.summary.set(None);
             let opened = match result {
                 Ok(Some(opened)) => opened,
                 Ok(None) => return status.set(Status::Empty),
@@ -107,13 +122,22 @@ pub fn App() -> impl IntoView {
                 signatures,
                 to_store,
                 notice: found,
+                summary_matches,
             } = opened;
+            if let Some(shown) = shown.filter(|_| summary_matches == Some(true)) {
+                kept.set_value(Some(shown.head()));
+            }
+            summary_differed.set(summary_matches == Some(false));
             let first_new = to_store.as_ref().map(|(first, _)| *first);
             state.checked.set(Checked::Pending(0, signatures.jobs()));
             state.ledger.set(Some(ledger));
             state.device.set(device);
             notice.set(found);
-            status.set(Status::Ready);
+            // Already showing a snapshot: keep the screens (and what was
+            // typed into them); they pick the ledger up.
+            if !matches!(status.get_untracked(), Status::Ready) {
+                status.set(Status::Ready);
+            }
             let verified = signatures
                 .finish(&move |done, all| state.checked.set(Checked::Pending(done, all)))
                 .await;
@@ -137,7 +161,11 @@ pub fn App() -> impl IntoView {
                 {
                     notice.set(Some(FollowNotice::Invalid(error)));
                     status.set(Status::Loading);
-                    opened_again(api::open(&Source::Local, &|_, _| {}).await, state, status);
+                    opened_again(
+                        api::open(&Source::Local, None, &|_, _| {}).await,
+                        state,
+                        status,
+                    );
                 }
                 Err(LoadError::Store(error)) => {
                     state.checked.set(Checked::Verified);
@@ -151,7 +179,44 @@ pub fn App() -> impl IntoView {
         });
     };
     leptos::task::spawn_local(async move {
-        opened(api::open(&source, &move |done, total| progress.set((done, total))).await);
+        // A reopen shows the stored snapshot at once, then reads and
+        // replays every entry (and checks they add up to it).
+        let shown = api::open_snapshot().await.map(|(snapshot, device)| {
+            state.device.set(device);
+            Arc::new(snapshot)
+        });
+        if let Some(snapshot) = &shown {
+            state.summary.set(Some(snapshot.clone()));
+            state.checked.set(Checked::Replaying);
+            status.set(Status::Ready);
+        }
+        let progress = move |done, total| progress.set((done, total));
+        opened(api::open(&source, shown.as_deref(), &progress).await);
+    });
+    // Keeps a snapshot of every verified, stored ledger (after a write,
+    // once writing has paused for a second) for the next reopen.
+    Effect::new(move |_| {
+        let head = state.ledger.with(|l| l.as_ref().map(Ledger::head));
+        let Some(head) = head.filter(|_| state.checked.get() == Checked::Verified) else {
+            return;
+        };
+        if kept.get_value() == Some(head) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            api::sleep(1000.0).await;
+            let bytes = state.ledger.with_untracked(|l| {
+                l.as_ref()
+                    .filter(|l| l.head() == head && kept.get_value() != Some(head))
+                    .map(Ledger::snapshot)
+            });
+            if let Some(bytes) =
+                bytes.filter(|_| state.checked.get_untracked() == Checked::Verified)
+            {
+                kept.set_value(Some(head));
+                api::keep_snapshot(bytes).await;
+            }
+        });
     });
     let demo_error = RwSignal::new(None::<String>);
     // A damaged copy on a device that follows a published file: offer to
@@ -209,6 +274,10 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", tag);
         }
     });
+    // Whether the entries are still being read after a reopen (a memo:
+    // the screens are rebuilt only when that changes, not on every
+    // signature batch).
+    let replaying = Memo::new(move |_| state.checked.get() == Checked::Replaying);
     let tab_button = move |which: Tab, key: &'static str| {
         view! {
             <button
@@ -280,6 +349,9 @@ pub fn App() -> impl IntoView {
                     .into_any(),
                 Status::Ready => view! {
                     {move || notice.get().map(|n| notice_view(&n, lang.get()))}
+                    {move || summary_differed.get().then(|| view! {
+                        <p class="notice alarm" role="alert">{t(lang.get(), "summary.differed")}</p>
+                    })}
                     <nav class="tabs">
                         {tab_button(Tab::Resident, "tab.resident")}
                         {tab_button(Tab::Kiosk, "tab.kiosk")}
@@ -289,10 +361,16 @@ pub fn App() -> impl IntoView {
                     </nav>
                     {move || match tab.get() {
                         Tab::Resident => view! { <ResidentPage /> }.into_any(),
+                        // The entries are still being read after a reopen.
+                        _ if replaying.get() => {
+                            let (done, all) = progress.get();
+                            progress_view("loading", done, all, lang.get()).into_any()
+                        }
                         Tab::Audit => view! { <AuditPage /> }.into_any(),
                         // Nothing is written onto a ledger whose signatures
                         // are still being checked.
                         writer => (move || match state.checked.get() {
+                            Checked::Replaying => progress_view("loading", 0, 0, lang.get()).into_any(),
                             Checked::Pending(done, all) => checking_view(done, all, lang.get()).into_any(),
                             Checked::Storing => checking_view(1, 1, lang.get()).into_any(),
                             Checked::Verified => view! {
@@ -311,28 +389,27 @@ pub fn App() -> impl IntoView {
                     <footer
                         class="head"
                         data-checked=move || match state.checked.get() {
+                            Checked::Replaying => "replaying",
                             Checked::Pending(..) => "pending",
                             Checked::Storing => "storing",
                             Checked::Verified => "verified",
                         }
                     >
                         {move || {
-                            state
-                                .ledger
-                                .with(|ledger| {
-                                    ledger
-                                        .as_ref()
-                                        .map(|l| {
-                                            format!(
-                                                "{} {} · {} · {} {}",
-                                                t(lang.get(), "head"),
-                                                l.head().seq,
-                                                l.head().hash.short(),
-                                                l.len(),
-                                                t(lang.get(), "entries"),
-                                            )
-                                        })
-                                })
+                            let head = state.ledger.with(|l| l.as_ref().map(|l| (l.head(), l.len())));
+                            let head = head.or_else(|| {
+                                state.summary.with(|s| s.as_ref().map(|s| (s.head(), s.len())))
+                            });
+                            head.map(|(head, len)| {
+                                format!(
+                                    "{} {} · {} · {} {}",
+                                    t(lang.get(), "head"),
+                                    head.seq,
+                                    head.hash.short(),
+                                    len,
+                                    t(lang.get(), "entries"),
+                                )
+                            })
                         }}
                     </footer>
                 }
@@ -370,11 +447,16 @@ fn opened_again(
 
 /// The signature check's progress, where a writing screen would be.
 pub fn checking_view(done: usize, all: usize, lang: Lang) -> impl IntoView {
+    progress_view("checking.signatures", done as u64, all as u64, lang)
+}
+
+/// Work in progress (`label` from the string table), with a progress bar.
+pub fn progress_view(label: &'static str, done: u64, all: u64, lang: Lang) -> impl IntoView {
     view! {
         <div class="checking" role="status">
-            <p>{t(lang, "checking.signatures")}</p>
+            <p>{t(lang, label)}</p>
             <progress max=all.max(1).to_string() value=done.to_string()></progress>
-            <p class="hint">{format!("{done} / {all}")}</p>
+            <p class="hint">{(all > 0).then(|| format!("{done} / {all}"))}</p>
         </div>
     }
 }

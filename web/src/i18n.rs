@@ -194,6 +194,14 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "The new entries verified, but the browser did not store them: ",
         ),
         "loading" => ("正在载入并校验账本…", "Loading and verifying the ledger…"),
+        "summary.differed" => (
+            "本机保存的余额摘要与账本记录不一致：已按账本记录重新计算，以记录为准。",
+            "The balances this device kept do not match its ledger entries: they were recomputed from the entries, which are what counts.",
+        ),
+        "resident.history_loading" => (
+            "正在载入记录，稍后显示历史…",
+            "Reading the entries; the history follows shortly…",
+        ),
         "empty" => (
             "这台设备上还没有账本。",
             "There is no ledger on this device yet.",

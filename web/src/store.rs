@@ -9,7 +9,7 @@
 use indexed_db::{Database, Factory};
 
 mod raw;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The object store holding the entries.
 const ENTRIES: &str = "entries";
@@ -113,6 +113,31 @@ fn browser(error: indexed_db::Error<StoreError>) -> StoreError {
 
 fn key(seq: u64) -> JsValue {
     JsValue::from_f64(seq as f64)
+}
+
+/// The device store's record holding the ledger's snapshot.
+const SNAPSHOT: &str = "snapshot";
+
+/// The device's keys record, `(actor id, secret key in hex)` per line.
+fn device_keys(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| {
+            line.split_once(' ')
+                .map(|(a, s)| (a.to_owned(), s.to_owned()))
+        })
+        .collect()
+}
+
+/// What [`Store::load_quick`] read.
+pub struct Quick {
+    /// Entries stored.
+    pub count: u64,
+    /// The last stored entry's line.
+    pub last_line: Option<String>,
+    /// The stored snapshot's bytes.
+    pub snapshot: Option<Vec<u8>>,
+    /// This device's keys, `(actor id, secret key in hex)`.
+    pub keys: Vec<(String, String)>,
 }
 
 /// An open IndexedDB database holding one ledger.
@@ -227,15 +252,50 @@ impl Store {
             .map_err(browser)?;
         Ok(record
             .and_then(|value| value.as_string())
-            .map(|text| {
-                text.lines()
-                    .filter_map(|line| {
-                        line.split_once(' ')
-                            .map(|(a, s)| (a.to_owned(), s.to_owned()))
-                    })
-                    .collect()
-            })
+            .map(|text| device_keys(&text))
             .unwrap_or_default())
+    }
+
+    /// Keeps a snapshot of the verified ledger's state (see
+    /// `ledger_core::Snapshot`), replacing the one before. A cache: the
+    /// entries stay the source of truth.
+    pub async fn save_snapshot(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        let value = js_sys::Uint8Array::from(bytes);
+        raw::put(&self.name, DEVICE, SNAPSHOT, &value).await
+    }
+
+    /// What a quick reopen needs, read in one transaction: the stored
+    /// snapshot (if any), how many entries are stored, the last one's
+    /// line, and this device's keys.
+    pub async fn load_quick(&self) -> Result<Quick, StoreError> {
+        let (count, last, snapshot, keys) = self
+            .db
+            .transaction(&[ENTRIES, DEVICE])
+            .run(|t| async move {
+                let entries = t.object_store(ENTRIES)?;
+                let count = entries.count().await? as u64;
+                let last = match count {
+                    0 => None,
+                    n => entries.get(&key(n - 1)).await?,
+                };
+                let device = t.object_store(DEVICE)?;
+                let snapshot = device.get(&JsValue::from_str(SNAPSHOT)).await?;
+                let keys = device.get(&JsValue::from_str("self")).await?;
+                Ok((count, last, snapshot, keys))
+            })
+            .await
+            .map_err(browser)?;
+        Ok(Quick {
+            count,
+            last_line: last.and_then(|value| value.as_string()),
+            snapshot: snapshot
+                .filter(|value| value.is_instance_of::<js_sys::Uint8Array>())
+                .map(|value| js_sys::Uint8Array::from(value).to_vec()),
+            keys: keys
+                .and_then(|value| value.as_string())
+                .map(|text| device_keys(&text))
+                .unwrap_or_default(),
+        })
     }
 
     /// Keeps this device's PIN record (salt and stretched hash).

@@ -6,7 +6,7 @@
 //! stored.
 
 use ledger_core::verify::{SignatureBatch, Verifier, split_lines};
-use ledger_core::{Ledger, Seq, VerifyError, VerifyErrorKind};
+use ledger_core::{Ledger, Seq, Snapshot, VerifyError, VerifyErrorKind};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -56,12 +56,17 @@ pub fn check_signature_batch(bytes: &[u8]) -> Option<String> {
 
 /// Lets the browser paint (a progress bar) and handle input.
 pub(crate) async fn breathe() {
+    sleep(0.0).await;
+}
+
+/// Waits `ms` milliseconds (a timer; the page stays responsive).
+pub async fn sleep(ms: f64) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let global = js_sys::global();
         let timer = js_sys::Reflect::get(&global, &"setTimeout".into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        let started = timer.is_some_and(|f| f.call2(&global, &resolve, &0.into()).is_ok());
+        let started = timer.is_some_and(|f| f.call2(&global, &resolve, &ms.into()).is_ok());
         if !started {
             let _ = resolve.call0(&JsValue::NULL);
         }
@@ -311,6 +316,9 @@ pub struct Opened {
     pub to_store: Option<(u64, Vec<u8>)>,
     /// What following the published file found.
     pub notice: Option<FollowNotice>,
+    /// When a snapshot was shown first: whether the stored entries,
+    /// replayed, add up to exactly it.
+    pub summary_matches: Option<bool>,
 }
 
 /// Fetches a published ledger file as bytes (no detour through a JS
@@ -376,13 +384,15 @@ fn describe(error: JsValue) -> String {
 /// Boxed: one copy of it in the bundle, however many callers it has.
 pub fn open<'a>(
     source: &'a Source,
+    shown: Option<&'a Snapshot>,
     progress: &'a dyn Fn(u64, u64),
 ) -> Boxed<'a, Result<Option<Opened>, LoadError>> {
-    Box::pin(open_inner(source, progress))
+    Box::pin(open_inner(source, shown, progress))
 }
 
 async fn open_inner(
     source: &Source,
+    shown: Option<&Snapshot>,
     progress: &dyn Fn(u64, u64),
 ) -> Result<Option<Opened>, LoadError> {
     // The published file downloads while the stored copy is read.
@@ -417,7 +427,7 @@ async fn open_inner(
                 _ => Ok(None),
             };
         }
-        return keep_stored(&stored, device, unreachable, progress).await;
+        return keep_stored(&stored, device, unreachable, shown, progress).await;
     };
     let (lines, incomplete) = split_lines(&text);
     let lines: Vec<&[u8]> = lines.collect();
@@ -433,7 +443,7 @@ async fn open_inner(
     if notice.is_some() || (lines.len() == stored.len() && incomplete.is_none()) {
         // Keep the stored copy: nothing new, or a file that does not
         // extend it.
-        return keep_stored(&stored, device, notice, progress).await;
+        return keep_stored(&stored, device, notice, shown, progress).await;
     }
     // The file extends the stored copy: replay the stored part (its
     // signatures were checked before it was stored, and are checked again
@@ -445,6 +455,11 @@ async fn open_inner(
         let (ledger, signatures) = replay_stored(&stored, total, progress).await?;
         (Some(ledger), signatures)
     };
+    let summary_matches = shown.map(|snapshot| {
+        start
+            .as_ref()
+            .is_some_and(|ledger| snapshot.matches(ledger))
+    });
     let first = stored.len() as u64;
     // Where the first new line starts in the file.
     let offset: usize = lines[..stored.len()].iter().map(|l| l.len() + 1).sum();
@@ -467,6 +482,7 @@ async fn open_inner(
                 signatures,
                 to_store: Some((first, to_store)),
                 notice: Some(FollowNotice::Updated { new: total - first }),
+                summary_matches,
             }))
         }
         Err(error) => match start {
@@ -478,6 +494,7 @@ async fn open_inner(
                 signatures,
                 to_store: None,
                 notice: Some(FollowNotice::Invalid(error)),
+                summary_matches,
             })),
         },
     }
@@ -505,10 +522,12 @@ async fn keep_stored(
     stored: &[String],
     device: Device,
     notice: Option<FollowNotice>,
+    shown: Option<&Snapshot>,
     progress: &dyn Fn(u64, u64),
 ) -> Result<Option<Opened>, LoadError> {
     let (ledger, signatures) = replay_stored(stored, stored.len() as u64, progress).await?;
     Ok(Some(Opened {
+        summary_matches: shown.map(|snapshot| snapshot.matches(&ledger)),
         ledger,
         device,
         signatures,
@@ -533,4 +552,32 @@ pub async fn store_followed(to_store: Option<(u64, Vec<u8>)>) -> Result<(), Stor
     };
     store.close();
     result
+}
+
+/// The stored snapshot of the ledger, if there is one for exactly the
+/// entries stored (same count, and the last stored line is its head), with
+/// this device's keys: what a reopen shows at once, before the entries are
+/// read and replayed. Nothing here is trusted for long: [`open`] replays
+/// every entry afterwards and [`Opened::summary_matches`] says whether they
+/// add up to this snapshot.
+pub async fn open_snapshot() -> Option<(Snapshot, Device)> {
+    let store = Store::open(DATABASE).await.ok()?;
+    let quick = store.load_quick().await;
+    store.close();
+    let quick = quick.ok()?;
+    let snapshot = Snapshot::from_bytes(&quick.snapshot?)?;
+    let (_, last) = ledger_core::parse_line(quick.last_line?.as_bytes()).ok()?;
+    let head = snapshot.head();
+    (quick.count == snapshot.len() && last.seq == head.seq && last.hash == head.hash)
+        .then(|| (snapshot, Device::from_stored(quick.keys)))
+}
+
+/// Keeps `ledger`'s snapshot for the next reopen (call it only for a
+/// ledger that is verified and stored). A cache: failing to keep it
+/// changes nothing but the next reopen's speed.
+pub async fn keep_snapshot(bytes: Vec<u8>) {
+    if let Ok(store) = Store::open(DATABASE).await {
+        let _ = store.save_snapshot(&bytes).await;
+        store.close();
+    }
 }

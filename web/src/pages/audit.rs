@@ -49,6 +49,7 @@ pub fn AuditPage() -> impl IntoView {
             {move || match checked.get() {
                 Checked::Verified | Checked::Storing => view! { <p class="verified" role="status">{t(lang.get(), "audit.verified")}</p> }.into_any(),
                 Checked::Pending(done, all) => crate::app::checking_view(done, all, lang.get()).into_any(),
+                Checked::Replaying => crate::app::progress_view("loading", 0, 0, lang.get()).into_any(),
             }}
             <label for="head-text">{move || t(lang.get(), "audit.head")}</label>
             <input id="head-text" class="head-text" readonly=true prop:value=head />
@@ -146,6 +147,7 @@ pub fn ImportForm(
         ledger,
         device,
         checked,
+        ..
     } = expect_context::<AppLedger>();
     let message = RwSignal::new(None::<(bool, String)>);
     let progress = RwSignal::new(None::<(u64, u64)>);

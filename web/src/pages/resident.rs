@@ -2,7 +2,7 @@
 //! that types the code and Enter), then the balance in large type, the
 //! history, and the rewards the balance can buy now.
 
-use ledger_core::{Body, Lang, Ledger, format_local_ts};
+use ledger_core::{Body, Lang, Ledger, State, format_local_ts};
 use leptos::prelude::*;
 
 use crate::app::{AppLang, AppLedger};
@@ -43,14 +43,24 @@ pub fn CodeForm(found: Callback<String>) -> impl IntoView {
 #[component]
 pub fn ResidentPage() -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, .. } = expect_context::<AppLedger>();
+    let AppLedger {
+        ledger, summary, ..
+    } = expect_context::<AppLedger>();
     let query = RwSignal::new(None::<String>);
     view! {
         <section class="resident">
             <CodeForm found=Callback::new(move |code| query.set(Some(code))) />
             {move || {
                 query.get().and_then(|resident| {
-                    ledger.with(|ledger| ledger.as_ref().map(|ledger| resident_card(ledger, &resident, lang.get())))
+                    ledger
+                        .with(|ledger| {
+                            ledger.as_ref().map(|ledger| resident_card(ledger.state(), Some(ledger), &resident, lang.get()))
+                        })
+                        // A reopen shows the stored snapshot first: the
+                        // balance and rewards, the history once replayed.
+                        .or_else(|| {
+                            summary.with(|s| s.as_ref().map(|s| resident_card(s.state(), None, &resident, lang.get())))
+                        })
                 })
             }}
         </section>
@@ -58,19 +68,25 @@ pub fn ResidentPage() -> impl IntoView {
 }
 
 /// The balance, affordable rewards and history of one resident, or a
-/// clear message for an unknown code.
-pub fn resident_card(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
-    let Some(record) = ledger.state().resident(code) else {
+/// clear message for an unknown code. Without the `ledger` (only its
+/// state, from a snapshot) the history is not there yet.
+pub fn resident_card(state: &State, ledger: Option<&Ledger>, code: &str, lang: Lang) -> AnyView {
+    let Some(record) = state.resident(code) else {
         return view! { <p class="error" role="alert">{t(lang, "resident.unknown")}{code.to_owned()}</p> }.into_any();
     };
     let balance = record.balance;
-    let offset = ledger.utc_offset_minutes();
+    let offset = state.utc_offset_minutes();
     let history: Vec<_> = ledger
-        .history_page(code, 0, HISTORY_PAGE)
         .into_iter()
-        .map(|entry| {
+        .flat_map(|ledger| {
+            ledger
+                .history_page(code, 0, HISTORY_PAGE)
+                .into_iter()
+                .map(move |entry| (ledger, entry))
+        })
+        .map(|(ledger, entry)| {
             let (kind, item, points) = describe(ledger, &entry.body, lang);
-            let reversed = ledger
+            let reversed = state
                 .reversed_by(entry.seq)
                 .map(|by| format!(" · {} {by}", t(lang, "reversed_by")));
             let when = format_local_ts(entry.ts_ms, offset);
@@ -85,7 +101,7 @@ pub fn resident_card(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
             }
         })
         .collect();
-    let affordable: Vec<_> = ledger
+    let affordable: Vec<_> = state
         .rewards()
         .iter()
         .filter(|reward| reward.active && reward.stock > 0 && reward.cost <= balance)
@@ -96,7 +112,8 @@ pub fn resident_card(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
             view! { <li><span class="item">{name}</span> <span class="points">{cost}</span> <span class="meta">{t(lang, "stock")} " " {stock}</span></li> }
         })
         .collect();
-    let no_history = history.is_empty();
+    let history_loading = ledger.is_none();
+    let no_history = history.is_empty() && !history_loading;
     let none_affordable = affordable.is_empty();
     view! {
         <article class="card" aria-label=code.to_owned()>
@@ -114,6 +131,7 @@ pub fn resident_card(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
             <section>
                 <h3>{t(lang, "resident.history")}</h3>
                 {no_history.then(|| view! { <p class="hint">{t(lang, "resident.no_history")}</p> })}
+                {history_loading.then(|| view! { <p class="hint" role="status">{t(lang, "resident.history_loading")}</p> })}
                 <ol class="history">{history}</ol>
             </section>
         </article>

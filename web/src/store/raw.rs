@@ -163,6 +163,16 @@ pub(super) async fn put_text(
     record_key: &str,
     value: &str,
 ) -> Result<(), StoreError> {
+    put(name, store_name, record_key, &JsValue::from_str(value)).await
+}
+
+/// Puts one record into `store_name` under `record_key`.
+pub(super) async fn put(
+    name: &str,
+    store_name: &str,
+    record_key: &str,
+    value: &JsValue,
+) -> Result<(), StoreError> {
     let db = open(name).await?;
     let result = async {
         let transaction = db
@@ -174,7 +184,7 @@ pub(super) async fn put_text(
         transaction
             .object_store(store_name)
             .map_err(failed)?
-            .put_with_key(&JsValue::from_str(value), &JsValue::from_str(record_key))
+            .put_with_key(value, &JsValue::from_str(record_key))
             .map_err(failed)?;
         committed(&transaction).await
     }
