@@ -922,23 +922,40 @@ impl State {
             state.reward_index.insert(record.id.clone(), index);
             state.rewards.push(record);
         }
+        // Maps come in strictly increasing key order (as `encode` writes
+        // them): one way to write each state, so no duplicates either.
+        let mut previous: Option<RequestId> = None;
         for _ in 0..input.count(8)? {
             let id: RequestId = input.id()?;
             let seq = input.u32().filter(|&seq| in_ledger(seq))?;
-            state.request_ids.insert(id, seq);
+            if previous.as_ref().is_some_and(|p| *p >= id) {
+                return None;
+            }
+            state.request_ids.insert(id.clone(), seq);
+            previous = Some(id);
         }
+        let mut previous = None;
         for _ in 0..input.count(8)? {
             let target = input.u32().filter(|&seq| in_ledger(seq))?;
             let by = input.u32().filter(|&seq| in_ledger(seq) && seq > target)?;
+            if previous.is_some_and(|p| p >= target) {
+                return None;
+            }
             state.reversed_by.insert(target, by);
+            previous = Some(target);
         }
+        let mut previous = None;
         for _ in 0..input.count(25)? {
             let key = (input.u32()?, input.u32()?);
             let points = input.points()?;
-            if key.0 as usize >= state.residents.len() || key.1 as usize >= state.activities.len() {
+            if key.0 as usize >= state.residents.len()
+                || key.1 as usize >= state.activities.len()
+                || previous.is_some_and(|p| p >= key)
+            {
                 return None;
             }
             state.earned_today.insert(key, points);
+            previous = Some(key);
         }
         Some(state)
     }

@@ -640,7 +640,7 @@ fn fuzz(seconds: u64) -> Result {
             "--locked",
         ]))?;
     }
-    for target in ["ledger_file", "entry_line", "keys_file"] {
+    for target in ["ledger_file", "entry_line", "keys_file", "snapshot"] {
         // Work on a copy of the seeds, so a run never changes the tree.
         let corpus = root().join("target/fuzz-corpus").join(target);
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
