@@ -814,27 +814,49 @@ impl State {
             out.u8(u8::from(reward.active));
             out.i64(reward.stock);
         }
-        let mut request_ids: Vec<_> = self.request_ids.iter().collect();
-        request_ids.sort_unstable();
-        out.len(request_ids.len());
-        for (id, &seq) in request_ids {
-            out.str(id.as_str());
-            out.u32(seq);
+        // Each map in key order, every one sorted as `(u64, u64)` pairs:
+        // one sort in the code, however many maps.
+        let ids: Vec<(&RequestId, u32)> = self
+            .request_ids
+            .iter()
+            .map(|(id, &seq)| (id, seq))
+            .collect();
+        let mut order: Vec<(u64, u64)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, &(_, seq))| (u64::from(seq), i as u64))
+            .collect();
+        order.sort_unstable();
+        out.len(ids.len());
+        for &(_, index) in &order {
+            if let Some((id, seq)) = ids.get(index as usize) {
+                out.str(id.as_str());
+                out.u32(*seq);
+            }
         }
-        let mut reversed: Vec<_> = self.reversed_by.iter().collect();
+        let mut reversed: Vec<(u64, u64)> = self
+            .reversed_by
+            .iter()
+            .map(|(&target, &by)| (u64::from(target), u64::from(by)))
+            .collect();
         reversed.sort_unstable();
         out.len(reversed.len());
-        for (&target, &by) in reversed {
-            out.u32(target);
-            out.u32(by);
+        for (target, by) in reversed {
+            out.u32(target as u32);
+            out.u32(by as u32);
         }
-        let mut earned: Vec<_> = self.earned_today.iter().collect();
-        earned.sort_unstable_by_key(|(key, _)| **key);
+        let mut earned: Vec<(u64, u64)> = self
+            .earned_today
+            .keys()
+            .map(|&(resident, activity)| ((u64::from(resident) << 32) | u64::from(activity), 0))
+            .collect();
+        earned.sort_unstable();
         out.len(earned.len());
-        for (&(resident, activity), &points) in earned {
-            out.u32(resident);
-            out.u32(activity);
-            out.points(points);
+        for (key, _) in earned {
+            let key = ((key >> 32) as u32, key as u32);
+            out.u32(key.0);
+            out.u32(key.1);
+            out.points(self.earned_today.get(&key).copied().unwrap_or_default());
         }
     }
 
@@ -924,15 +946,16 @@ impl State {
         }
         // Maps come in strictly increasing key order (as `encode` writes
         // them): one way to write each state, so no duplicates either.
-        let mut previous: Option<RequestId> = None;
+        let mut previous = None;
         for _ in 0..input.count(8)? {
             let id: RequestId = input.id()?;
             let seq = input.u32().filter(|&seq| in_ledger(seq))?;
-            if previous.as_ref().is_some_and(|p| *p >= id) {
+            // In seq order; one redeem per seq, so one id each.
+            if previous.is_some_and(|p| p >= seq) || state.request_ids.contains_key(&id) {
                 return None;
             }
-            state.request_ids.insert(id.clone(), seq);
-            previous = Some(id);
+            state.request_ids.insert(id, seq);
+            previous = Some(seq);
         }
         let mut previous = None;
         for _ in 0..input.count(8)? {

@@ -353,7 +353,8 @@ async fn read_response(started: Result<JsFuture, String>) -> Result<Option<Vec<u
         return Ok(None);
     }
     if !(200.0..300.0).contains(&status) {
-        return Err(format!("HTTP {status}"));
+        // As a whole number: formatting an f64 would add its own code.
+        return Err(format!("HTTP {}", status as u16));
     }
     let buffer = js_sys::Reflect::get(&response, &"arrayBuffer".into())
         .ok()
