@@ -328,8 +328,12 @@ pub(crate) async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
 }
 
 /// Starts fetching `url` (the request goes out now, whenever the answer
-/// is awaited).
+/// is awaited). The page's first request for it, started by `index.html`
+/// before the app loaded, is taken over if there is one.
 fn start_fetch(url: &str) -> Result<JsFuture, String> {
+    if let Some(early) = take_early_fetch(url) {
+        return Ok(JsFuture::from(early));
+    }
     let fetch = js_sys::Reflect::get(&js_sys::global(), &"fetch".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
@@ -340,6 +344,28 @@ fn start_fetch(url: &str) -> Result<JsFuture, String> {
         .call2(&JsValue::NULL, &url.into(), &options)
         .map_err(describe)?;
     Ok(JsFuture::from(js_sys::Promise::from(promise)))
+}
+
+/// The request `index.html` started for `url`, once (a later fetch, a
+/// re-follow, goes to the network again).
+fn take_early_fetch(url: &str) -> Option<js_sys::Promise> {
+    let global: js_sys::Object = js_sys::global();
+    let key = JsValue::from_str("jifenEarlyFetch");
+    let early = js_sys::Reflect::get(&global, &key)
+        .ok()
+        .filter(JsValue::is_object)?;
+    let _ = js_sys::Reflect::delete_property(&global, &key);
+    let same = js_sys::Reflect::get(&early, &"url".into())
+        .ok()
+        .and_then(|u| u.as_string())
+        .is_some_and(|u| u == url);
+    if !same {
+        return None;
+    }
+    js_sys::Reflect::get(&early, &"response".into())
+        .ok()?
+        .dyn_into()
+        .ok()
 }
 
 /// The body of a fetch started by [`start_fetch`]: `Ok(None)` for a 404.
