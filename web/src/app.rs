@@ -8,7 +8,7 @@ use ledger_core::{Head, Lang, Ledger, Snapshot};
 use leptos::prelude::*;
 
 use crate::api::{self, Device, FollowNotice, LoadError, Opened, Source};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::pages::admin::AdminPage;
 use crate::pages::audit::{AuditPage, ImportForm};
 use crate::pages::kiosk::KioskPage;
@@ -285,28 +285,28 @@ pub fn App() -> impl IntoView {
                 aria-pressed=move || (tab.get() == which).to_string()
                 on:click=move |_| tab.set(which)
             >
-                {move || t(lang.get(), key)}
+                {tr(lang, key)}
             </button>
         }
     };
     view! {
         <header class="bar">
-            <h1>{move || t(lang.get(), "app.title")}</h1>
+            <h1>{tr(lang, "app.title")}</h1>
             {move || unlocked.get().then(|| view! {
-                <button class="lang" on:click=move |_| unlocked.set(false)>{move || t(lang.get(), "pin.lock")}</button>
+                <button class="lang" on:click=move |_| unlocked.set(false)>{tr(lang, "pin.lock")}</button>
             })}
             <button
                 class="lang"
                 on:click=move |_| lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
             >
-                {move || t(lang.get(), "app.lang_toggle")}
+                {tr(lang, "app.lang_toggle")}
             </button>
         </header>
         <main>
             {move || match status.get() {
                 Status::Loading => view! {
                     <div class="loading" role="status">
-                        <p>{move || t(lang.get(), "loading")}</p>
+                        <p>{tr(lang, "loading")}</p>
                         <progress
                             max=move || progress.get().1.max(1).to_string()
                             value=move || progress.get().0.to_string()

@@ -4,6 +4,17 @@
 
 use ledger_core::Lang;
 
+/// The string `key` in the language `lang` holds, following it: one
+/// closure type for every such text in the app, so the bundle carries one
+/// copy of the code that renders and updates it rather than one per text.
+pub fn tr(
+    lang: leptos::prelude::RwSignal<Lang>,
+    key: &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    use leptos::prelude::Get;
+    move || t(lang.get(), key)
+}
+
 /// The string for `key` in `lang`; an unknown key shows itself, so a
 /// missing entry is visible rather than blank.
 pub fn t(lang: Lang, key: &'static str) -> &'static str {

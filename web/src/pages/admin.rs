@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, AdminInput};
 use crate::app::{AppLang, AppLedger};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 
 fn now_ms() -> u64 {
     js_sys::Date::now().max(0.0) as u64
@@ -22,7 +22,7 @@ fn text_field(
     lang: RwSignal<ledger_core::Lang>,
 ) -> impl IntoView {
     view! {
-        <label for=id>{move || t(lang.get(), label)}</label>
+        <label for=id>{tr(lang, label)}</label>
         <input id=id prop:value=move || value.get() on:input=move |e| value.set(event_target_value(&e)) />
     }
 }
@@ -36,7 +36,7 @@ fn check_field(
     view! {
         <label class="check">
             <input type="checkbox" prop:checked=move || value.get() on:change=move |e| value.set(event_target_checked(&e)) />
-            {move || t(lang.get(), label)}
+            {tr(lang, label)}
         </label>
     }
 }
@@ -292,21 +292,21 @@ pub fn AdminPage() -> impl IntoView {
                 view! { <p class="outcome" class:good=ok class:error=!ok role=if ok { "status" } else { "alert" }>{text}</p> }
             })}
             <section class="card head-card">
-                <h2>{move || t(lang.get(), "admin.head")}</h2>
+                <h2>{tr(lang, "admin.head")}</h2>
                 <div>
-                    <input class="head-text" readonly=true aria-label=move || t(lang.get(), "audit.head") prop:value=head />
-                    <div class="qr" role="img" aria-label=move || t(lang.get(), "admin.qr") inner_html=move || qr.get()></div>
+                    <input class="head-text" readonly=true aria-label=tr(lang, "audit.head") prop:value=head />
+                    <div class="qr" role="img" aria-label=tr(lang, "admin.qr") inner_html=move || qr.get()></div>
                 </div>
                 <div class="row wrap">
-                    <button on:click=move |_| { let _ = window().print(); }>{move || t(lang.get(), "admin.print")}</button>
+                    <button on:click=move |_| { let _ = window().print(); }>{tr(lang, "admin.print")}</button>
                     <button on:click=move |_| ledger.with_untracked(|l| if let Some(l) = l { crate::pages::audit::download(&l.to_jsonl(), &format!("{}.jsonl", l.id())) })>
-                        {move || t(lang.get(), "audit.export")}
+                        {tr(lang, "audit.export")}
                     </button>
                 </div>
             </section>
 
             <section class="card">
-                <h2>{move || t(lang.get(), "admin.device")}</h2>
+                <h2>{tr(lang, "admin.device")}</h2>
                 <ul class="plain">
                     {move || device.get().public_keys().into_iter().map(|(id, public)| {
                         let status = ledger.with(|l| l.as_ref().and_then(|l| l.state().actor(&id).map(|a| (a.role, a.active))));
@@ -319,8 +319,8 @@ pub fn AdminPage() -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <div class="row wrap">
-                    <button on:click=move |_| make_key(ledger_core::Role::Kiosk)>{move || t(lang.get(), "admin.new_kiosk_key")}</button>
-                    <button on:click=move |_| make_key(ledger_core::Role::Officer)>{move || t(lang.get(), "admin.new_officer_key")}</button>
+                    <button on:click=move |_| make_key(ledger_core::Role::Kiosk)>{tr(lang, "admin.new_kiosk_key")}</button>
+                    <button on:click=move |_| make_key(ledger_core::Role::Officer)>{tr(lang, "admin.new_officer_key")}</button>
                 </div>
                 {move || new_key.get().map(|(id, public)| {
                     let (fill_id, fill_key) = (id.clone(), public.clone());
@@ -336,7 +336,7 @@ pub fn AdminPage() -> impl IntoView {
             </section>
 
             <section class="card">
-                <h2>{move || t(lang.get(), "admin.actors")}</h2>
+                <h2>{tr(lang, "admin.actors")}</h2>
                 <table class="entries">
                     <tbody>
                         {move || actors().into_iter().map(|(id, role, active, key)| {
@@ -358,30 +358,30 @@ pub fn AdminPage() -> impl IntoView {
                 </table>
                 <form on:submit=register>
                     {text_field("actor-id", "admin.actor_id", actor_id, lang)}
-                    <label for="actor-role">{move || t(lang.get(), "admin.role")}</label>
+                    <label for="actor-role">{tr(lang, "admin.role")}</label>
                     <select id="actor-role" prop:value=move || actor_role.get() on:change=move |e| actor_role.set(event_target_value(&e))>
-                        <option value="kiosk">{move || t(lang.get(), "role.kiosk")}</option>
-                        <option value="officer">{move || t(lang.get(), "role.officer")}</option>
-                        <option value="admin">{move || t(lang.get(), "role.admin")}</option>
+                        <option value="kiosk">{tr(lang, "role.kiosk")}</option>
+                        <option value="officer">{tr(lang, "role.officer")}</option>
+                        <option value="admin">{tr(lang, "role.admin")}</option>
                     </select>
                     {text_field("actor-key", "admin.pubkey", actor_key, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{move || t(lang.get(), "admin.register")}</button>
+                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.register")}</button>
                 </form>
             </section>
 
             <section class="card">
-                <h2>{move || t(lang.get(), "admin.residents")}<small>{resident_count}</small></h2>
+                <h2>{tr(lang, "admin.residents")}<small>{resident_count}</small></h2>
                 <form on:submit=save_resident>
                     {text_field("resident-code", "admin.resident_code", code, lang)}
                     {text_field("resident-household", "admin.household", household, lang)}
                     {text_field("resident-area", "admin.area", area, lang)}
                     {check_field("admin.active", resident_active, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{move || t(lang.get(), "admin.save")}</button>
+                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
                 </form>
             </section>
 
             <section class="card">
-                <h2>{move || t(lang.get(), "admin.activities")}</h2>
+                <h2>{tr(lang, "admin.activities")}</h2>
                 <ul class="plain">{move || activities().into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
                 <form on:submit=save_activity>
                     {text_field("activity-id", "admin.id", activity_id, lang)}
@@ -389,12 +389,12 @@ pub fn AdminPage() -> impl IntoView {
                     {text_field("activity-points", "admin.points", activity_points, lang)}
                     {text_field("activity-cap", "admin.daily_cap", activity_cap, lang)}
                     {check_field("admin.active", activity_active, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{move || t(lang.get(), "admin.save")}</button>
+                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
                 </form>
             </section>
 
             <section class="card">
-                <h2>{move || t(lang.get(), "admin.rewards")}</h2>
+                <h2>{tr(lang, "admin.rewards")}</h2>
                 <table class="entries">
                     <tbody>
                         {move || rewards().into_iter().map(|(id, name, cost, stock, active)| view! {
@@ -413,14 +413,14 @@ pub fn AdminPage() -> impl IntoView {
                     {text_field("reward-name", "admin.name", reward_name, lang)}
                     {text_field("reward-cost", "admin.cost", reward_cost, lang)}
                     {check_field("admin.active", reward_active, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{move || t(lang.get(), "admin.save")}</button>
+                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
                 </form>
                 <form on:submit=save_stock>
-                    <h3>{move || t(lang.get(), "admin.stock")}</h3>
+                    <h3>{tr(lang, "admin.stock")}</h3>
                     {text_field("stock-reward", "admin.reward", stock_reward, lang)}
                     {text_field("stock-delta", "admin.delta", stock_delta, lang)}
                     {text_field("stock-note", "admin.note", stock_note, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{move || t(lang.get(), "admin.save_stock")}</button>
+                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save_stock")}</button>
                 </form>
             </section>
         </section>

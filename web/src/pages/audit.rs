@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::app::{AppLang, AppLedger, Checked};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 
 /// Entries shown per step of the browser.
 const PAGE: usize = 50;
@@ -51,24 +51,24 @@ pub fn AuditPage() -> impl IntoView {
                 Checked::Pending(done, all) => crate::app::checking_view(done, all, lang.get()).into_any(),
                 Checked::Replaying => crate::app::progress_view("loading", 0, 0, lang.get()).into_any(),
             }}
-            <label for="head-text">{move || t(lang.get(), "audit.head")}</label>
+            <label for="head-text">{tr(lang, "audit.head")}</label>
             <input id="head-text" class="head-text" readonly=true prop:value=head />
             <div class="row">
                 <button on:click=move |_| ledger.with_untracked(|l| if let Some(l) = l { download(&l.to_jsonl(), &format!("{}.jsonl", l.id())) })>
-                    {move || t(lang.get(), "audit.export")}
+                    {tr(lang, "audit.export")}
                 </button>
             </div>
             <ImportForm />
             <div class="filters row">
                 <label>
-                    {move || t(lang.get(), "audit.filter_type")}
+                    {tr(lang, "audit.filter_type")}
                     <select on:change=move |e| { kind.set(event_target_value(&e)); shown.set(PAGE) }>
-                        <option value="">{move || t(lang.get(), "audit.all")}</option>
-                        {TYPES.iter().map(|(name, key)| view! { <option value=*name>{move || t(lang.get(), key)}</option> }).collect_view()}
+                        <option value="">{tr(lang, "audit.all")}</option>
+                        {TYPES.iter().map(|(name, key)| view! { <option value=*name>{tr(lang, key)}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>
-                    {move || t(lang.get(), "audit.filter_resident")}
+                    {tr(lang, "audit.filter_resident")}
                     <input prop:value=move || resident.get() on:input=move |e| { resident.set(event_target_value(&e)); shown.set(PAGE) } />
                 </label>
             </div>
@@ -77,13 +77,13 @@ pub fn AuditPage() -> impl IntoView {
                     <tr>
                         {["col.seq", "col.time", "col.type", "col.actor", "col.body", "col.hash"]
                             .into_iter()
-                            .map(|key| view! { <th>{move || t(lang.get(), key)}</th> })
+                            .map(|key| view! { <th>{tr(lang, key)}</th> })
                             .collect_view()}
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <button on:click=move |_| shown.update(|n| *n += PAGE)>{move || t(lang.get(), "audit.more")}</button>
+            <button on:click=move |_| shown.update(|n| *n += PAGE)>{tr(lang, "audit.more")}</button>
         </section>
     }
 }
@@ -206,7 +206,7 @@ pub fn ImportForm(
     };
     view! {
         <div class="import">
-            <label for="import-file">{move || t(lang.get(), "audit.import")}</label>
+            <label for="import-file">{tr(lang, "audit.import")}</label>
             <input id="import-file" type="file" accept=".jsonl,.json,.txt,application/x-ndjson" on:change=on_change />
             {move || progress.get().map(|(done, total)| view! {
                 <progress max=total.max(1).to_string() value=done.to_string()></progress>

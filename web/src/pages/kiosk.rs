@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, Receipt};
 use crate::app::{AppLang, AppLedger};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 use crate::pages::resident::CodeForm;
 
 /// A redeem being confirmed.
@@ -99,19 +99,19 @@ pub fn KioskPage() -> impl IntoView {
                         .unwrap_or_default()
                 });
                 view! {
-                    <div class="confirm" role="dialog" aria-label=move || t(lang.get(), "kiosk.confirm_title")>
-                        <h3>{move || t(lang.get(), "kiosk.confirm_title")}</h3>
+                    <div class="confirm" role="dialog" aria-label=tr(lang, "kiosk.confirm_title")>
+                        <h3>{tr(lang, "kiosk.confirm_title")}</h3>
                         <p class="what">{request.name.clone()} " × " <span data-testid="qty">{request.qty}</span></p>
                         <div class="row qty">
-                            <button aria-label=move || t(lang.get(), "kiosk.fewer") disabled=request.qty <= 1 on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = p.qty.saturating_sub(1).max(1) })>"−"</button>
-                            <button aria-label=move || t(lang.get(), "kiosk.more") on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = (p.qty + 1).min(ledger_core::limits::MAX_QTY) })>"+"</button>
+                            <button aria-label=tr(lang, "kiosk.fewer") disabled=request.qty <= 1 on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = p.qty.saturating_sub(1).max(1) })>"−"</button>
+                            <button aria-label=tr(lang, "kiosk.more") on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = (p.qty + 1).min(ledger_core::limits::MAX_QTY) })>"+"</button>
                         </div>
-                        <p>{move || t(lang.get(), "kiosk.total")} ": " <strong>{total}</strong></p>
+                        <p>{tr(lang, "kiosk.total")} ": " <strong>{total}</strong></p>
                         <div class="row">
                             <button class="primary" disabled=move || busy.get() on:click=confirm>
                                 {move || if busy.get() { t(lang.get(), "kiosk.working") } else { t(lang.get(), "kiosk.confirm") }}
                             </button>
-                            <button on:click=move |_| pending.set(None)>{move || t(lang.get(), "kiosk.cancel")}</button>
+                            <button on:click=move |_| pending.set(None)>{tr(lang, "kiosk.cancel")}</button>
                         </div>
                     </div>
                 }
@@ -120,9 +120,9 @@ pub fn KioskPage() -> impl IntoView {
                 Ok(receipt) => view! {
                     <div class="receipt" role="status">
                         <h3>{move || if receipt.new { t(lang.get(), "kiosk.receipt") } else { t(lang.get(), "kiosk.receipt_again") }}</h3>
-                        <p>{move || t(lang.get(), "kiosk.entry")} " " <span data-testid="receipt-seq">{receipt.seq}</span></p>
-                        <p>{move || t(lang.get(), "kiosk.new_balance")} " " <strong data-testid="receipt-balance">{receipt.balance.to_wire()}</strong></p>
-                        <p class="meta">{move || t(lang.get(), "kiosk.hash")} " " {receipt.short_hash.clone()}</p>
+                        <p>{tr(lang, "kiosk.entry")} " " <span data-testid="receipt-seq">{receipt.seq}</span></p>
+                        <p>{tr(lang, "kiosk.new_balance")} " " <strong data-testid="receipt-balance">{receipt.balance.to_wire()}</strong></p>
+                        <p class="meta">{tr(lang, "kiosk.hash")} " " {receipt.short_hash.clone()}</p>
                     </div>
                 }
                     .into_any(),

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::app::{AppLang, AppLedger};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 
 fn now_ms() -> u64 {
     js_sys::Date::now().max(0.0) as u64
@@ -176,10 +176,10 @@ pub fn OfficerPage() -> impl IntoView {
     view! {
         <section class="officer">
             <form class="record" on:submit=record>
-                <label for="officer-codes">{move || t(lang.get(), "officer.residents")}</label>
+                <label for="officer-codes">{tr(lang, "officer.residents")}</label>
                 <textarea id="officer-codes" rows="4" prop:value=move || codes.get() on:input=move |e| codes.set(event_target_value(&e))></textarea>
                 <fieldset class="activities">
-                    <legend>{move || t(lang.get(), "officer.activity")}</legend>
+                    <legend>{tr(lang, "officer.activity")}</legend>
                     {move || activities().into_iter().map(|(id, name, points, cap)| {
                         let value = id.clone();
                         let checked = activity.get() == id;
@@ -187,25 +187,25 @@ pub fn OfficerPage() -> impl IntoView {
                             <label class="choice">
                                 <input type="radio" name="activity" prop:checked=checked on:change=move |_| activity.set(value.clone()) />
                                 <span class="item">{name}</span>
-                                <span class="meta">{move || t(lang.get(), "officer.per_time")} " " {points.clone()} " · " {move || t(lang.get(), "officer.cap")} " " {cap.clone()}</span>
+                                <span class="meta">{tr(lang, "officer.per_time")} " " {points.clone()} " · " {tr(lang, "officer.cap")} " " {cap.clone()}</span>
                             </label>
                         }
                     }).collect_view()}
                 </fieldset>
-                <label for="officer-note">{move || t(lang.get(), "officer.note")}</label>
+                <label for="officer-note">{tr(lang, "officer.note")}</label>
                 <input id="officer-note" prop:value=move || note.get() on:input=move |e| note.set(event_target_value(&e)) />
-                <button type="submit" class="primary" disabled=move || busy.get()>{move || t(lang.get(), "officer.record")}</button>
+                <button type="submit" class="primary" disabled=move || busy.get()>{tr(lang, "officer.record")}</button>
             </form>
             <ul class="outcomes" role="status">
                 {move || lines.get().into_iter().map(|line| view! { <li class:error=!line.ok>{line.text}</li> }).collect_view()}
             </ul>
             <form class="reverse" on:submit=reverse>
-                <h3>{move || t(lang.get(), "officer.reverse_title")}</h3>
-                <label for="reverse-seq">{move || t(lang.get(), "officer.reverse_seq")}</label>
+                <h3>{tr(lang, "officer.reverse_title")}</h3>
+                <label for="reverse-seq">{tr(lang, "officer.reverse_seq")}</label>
                 <input id="reverse-seq" inputmode="numeric" prop:value=move || reverse_seq.get() on:input=move |e| reverse_seq.set(event_target_value(&e)) />
-                <label for="reverse-reason">{move || t(lang.get(), "officer.reverse_reason")}</label>
+                <label for="reverse-reason">{tr(lang, "officer.reverse_reason")}</label>
                 <input id="reverse-reason" prop:value=move || reverse_reason.get() on:input=move |e| reverse_reason.set(event_target_value(&e)) />
-                <button type="submit" disabled=move || busy.get()>{move || t(lang.get(), "officer.reverse")}</button>
+                <button type="submit" disabled=move || busy.get()>{tr(lang, "officer.reverse")}</button>
             </form>
         </section>
     }

@@ -6,7 +6,7 @@ use ledger_core::{Body, Lang, Ledger, State, format_local_ts};
 use leptos::prelude::*;
 
 use crate::app::{AppLang, AppLedger};
-use crate::i18n::t;
+use crate::i18n::{t, tr};
 
 /// How many history entries the screen shows at first.
 const HISTORY_PAGE: usize = 20;
@@ -24,7 +24,7 @@ pub fn CodeForm(found: Callback<String>) -> impl IntoView {
     };
     view! {
         <form class="lookup" on:submit=submit>
-            <label for="resident-code">{move || t(lang.get(), "resident.code")}</label>
+            <label for="resident-code">{tr(lang, "resident.code")}</label>
             <div class="row">
                 <input
                     id="resident-code"
@@ -33,7 +33,7 @@ pub fn CodeForm(found: Callback<String>) -> impl IntoView {
                     prop:value=move || code.get()
                     on:input=move |event| code.set(event_target_value(&event))
                 />
-                <button type="submit" class="primary">{move || t(lang.get(), "resident.find")}</button>
+                <button type="submit" class="primary">{tr(lang, "resident.find")}</button>
             </div>
         </form>
     }
