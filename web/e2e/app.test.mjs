@@ -4,14 +4,13 @@
 // JIFEN_SCREENSHOTS at a phone size and a kiosk size.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { readFile, mkdir } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
 
 const dist = process.env.JIFEN_DIST;
 const shots = process.env.JIFEN_SCREENSHOTS;
-const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
 // Files "published" by a test, served at their path instead of from dist.
 const published = new Map();
 let server;
@@ -20,24 +19,8 @@ let context;
 let base;
 
 before(async () => {
-  server = createServer(async (request, response) => {
-    const path = normalize(new URL(request.url, "http://x").pathname).replace(/^\/+/, "") || "index.html";
-    if (published.has(path)) {
-      response.writeHead(200, { "content-type": "application/jsonl; charset=utf-8" });
-      response.end(published.get(path));
-      return;
-    }
-    try {
-      const body = await readFile(join(dist, path));
-      response.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
-      response.end(body);
-    } catch {
-      response.writeHead(404);
-      response.end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${server.address().port}/`;
+  server = await serve(dist, published);
+  base = server.base;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -50,7 +33,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await new Promise((resolve) => server.close(resolve));
+  await server?.close();
 });
 
 async function open(size, url = base) {
@@ -419,19 +402,20 @@ test("a reopen shows the balances kept in a snapshot, then the history; a snapsh
   await tab.close();
 });
 
-test("a corrupt record in IndexedDB is named, no balance is shown, and a re-import brings the ledger back", async () => {
-  const tab = await open({ width: 390, height: 844 });
-  const exported = await exportLedger(tab);
+// Changes the browser's stored record of entry `seq`: `change` is the new
+// record, or `[from, to]` to replace text in it.
+async function damageRecord(tab, seq, change) {
   await tab.evaluate(
-    () =>
+    ([seq, change]) =>
       new Promise((resolve, reject) => {
         const request = indexedDB.open("jifen");
         request.onsuccess = () => {
           const db = request.result;
           const store = db.transaction("entries", "readwrite").objectStore("entries");
-          const get = store.get(50);
+          const get = store.get(seq);
           get.onsuccess = () => {
-            store.put(get.result.replace('"v":1', '"v":1 '), 50).onsuccess = () => {
+            const record = typeof change === "string" ? change : get.result.replace(change[0], change[1]);
+            store.put(record, seq).onsuccess = () => {
               db.close();
               resolve();
             };
@@ -440,7 +424,14 @@ test("a corrupt record in IndexedDB is named, no balance is shown, and a re-impo
         };
         request.onerror = reject;
       }),
+    [seq, change],
   );
+}
+
+test("a corrupt record in IndexedDB is named, no balance is shown, and a re-import brings the ledger back", async () => {
+  const tab = await open({ width: 390, height: 844 });
+  const exported = await exportLedger(tab);
+  await damageRecord(tab, 50, ['"v":1', '"v":1 ']);
   await tab.reload();
   const alert = tab.getByRole("alert");
   await alert.waitFor();
@@ -550,21 +541,7 @@ test("a resident's phone follows the published ledger: fetched and verified, the
   // The phone's own copy gets damaged: no balances; it offers to follow
   // the published file again, which brings everything back.
   published.set("pub/ledger.jsonl", file(lines.length));
-  await tab.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const request = indexedDB.open("jifen");
-        request.onsuccess = () => {
-          const db = request.result;
-          const store = db.transaction("entries", "readwrite").objectStore("entries");
-          store.put("{}", 70).onsuccess = () => {
-            db.close();
-            resolve();
-          };
-        };
-        request.onerror = reject;
-      }),
-  );
+  await damageRecord(tab, 70, "{}");
   await tab.reload();
   const refollow = tab.getByRole("button", { name: "重新获取并校验公布的账本" });
   await refollow.waitFor();

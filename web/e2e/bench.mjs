@@ -4,33 +4,16 @@
 // balances and to finish checking every signature, how long a reopen from
 // IndexedDB takes, and a kiosk redeem from tap to receipt (with the demo's
 // kiosk-1 key, from JIFEN_BENCH_KEYS, put into this device's storage).
-import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
 import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
 
 const dist = process.env.JIFEN_DIST;
 const ledger = await readFile(process.env.JIFEN_BENCH_LEDGER);
 const keys = JSON.parse(await readFile(process.env.JIFEN_BENCH_KEYS, "utf8"));
 const entries = ledger.toString("latin1").split("\n").length - 1;
-const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-const server = createServer(async (request, response) => {
-  const path = normalize(new URL(request.url, "http://x").pathname).replace(/^\/+/, "") || "index.html";
-  if (path === "bench/ledger.jsonl") {
-    response.writeHead(200, { "content-type": "application/jsonl" });
-    return response.end(ledger);
-  }
-  try {
-    const body = await readFile(join(dist, path));
-    response.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
-    response.end(body);
-  } catch {
-    response.writeHead(404);
-    response.end();
-  }
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const base = `http://127.0.0.1:${server.address().port}/`;
+const server = await serve(dist, new Map([["bench/ledger.jsonl", ledger]]));
+const base = server.base;
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -179,5 +162,5 @@ try {
   console.log(`web bench: footer: ${await footer.textContent()}`);
 } finally {
   await browser.close();
-  server.close();
+  await server.close();
 }

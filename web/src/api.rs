@@ -259,7 +259,7 @@ pub async fn published(source: &Source) -> Option<String> {
     let Source::Follow { url, .. } = source else {
         return None;
     };
-    matches!(open::fetch_bytes(url).await, Ok(Some(_))).then(|| url.clone())
+    open::exists(url).await.then(|| url.clone())
 }
 
 /// This device's keys as stored (for a fresh load after an import).

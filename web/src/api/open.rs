@@ -334,16 +334,36 @@ fn start_fetch(url: &str) -> Result<JsFuture, String> {
     if let Some(early) = take_early_fetch(url) {
         return Ok(JsFuture::from(early));
     }
+    request(url, "GET")
+}
+
+/// Sends a `method` request for `url`, never answered from a stale cache.
+fn request(url: &str, method: &str) -> Result<JsFuture, String> {
     let fetch = js_sys::Reflect::get(&js_sys::global(), &"fetch".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or("fetch is not available")?;
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"cache".into(), &"no-cache".into());
+    let _ = js_sys::Reflect::set(&options, &"method".into(), &method.into());
     let promise = fetch
         .call2(&JsValue::NULL, &url.into(), &options)
         .map_err(describe)?;
     Ok(JsFuture::from(js_sys::Promise::from(promise)))
+}
+
+/// Whether a file is published at `url`: a HEAD request, so nothing is
+/// downloaded.
+pub(crate) async fn exists(url: &str) -> bool {
+    let Ok(response) = request(url, "HEAD") else {
+        return false;
+    };
+    response
+        .await
+        .ok()
+        .and_then(|r| js_sys::Reflect::get(&r, &"status".into()).ok())
+        .and_then(|s| s.as_f64())
+        .is_some_and(|status| (200.0..300.0).contains(&status))
 }
 
 /// The request `index.html` started for `url`, once (a later fetch, a
