@@ -309,7 +309,10 @@ pub fn App() -> impl IntoView {
                         <p>{tr(lang, "loading")}</p>
                         <progress
                             max=move || progress.get().1.max(1).to_string()
-                            value=move || progress.get().0.to_string()
+                            value=move || {
+                                let (done, total) = progress.get();
+                                (total > 0).then(|| done.to_string())
+                            }
                         ></progress>
                         <p class="hint">
                             {move || {
@@ -455,7 +458,9 @@ pub fn progress_view(label: &'static str, done: u64, all: u64, lang: Lang) -> im
     view! {
         <div class="checking" role="status">
             <p>{t(lang, label)}</p>
-            <progress max=all.max(1).to_string() value=done.to_string()></progress>
+            // Before the total is known (the entries still being read), a
+            // bar without a value: browsers show it as busy, not as stuck.
+            <progress max=all.max(1).to_string() value=(all > 0).then(|| done.to_string())></progress>
             <p class="hint">{(all > 0).then(|| format!("{done} / {all}"))}</p>
         </div>
     }
