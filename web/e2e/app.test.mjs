@@ -57,8 +57,11 @@ test("first run offers the demo; a resident is found by code and Enter, and the 
   const shown = await balance.textContent();
   assert.match(shown, /^\d+(\.\d{1,2})?$/);
   assert.ok(await tab.getByRole("heading", { name: "积分明细" }).isVisible());
-  assert.ok((await tab.locator(".history li").count()) > 0);
+  // The 20 newest entries first; earlier ones on request.
+  assert.equal(await tab.locator(".history li").count(), 20);
   await tab.screenshot({ path: join(shots, "resident-phone.png"), fullPage: true });
+  await tab.getByRole("button", { name: "显示更早的记录" }).click();
+  assert.ok((await tab.locator(".history li").count()) > 20);
   await tab.reload();
   await tab.getByLabel("居民编号（可扫码）").fill("JX-0001");
   await tab.getByRole("button", { name: "查询", exact: true }).click();

@@ -209,6 +209,7 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
             "本机保存的余额摘要与账本记录不一致：已按账本记录重新计算，以记录为准。",
             "The balances this device kept do not match its ledger entries: they were recomputed from the entries, which are what counts.",
         ),
+        "resident.more" => ("显示更早的记录", "Show earlier entries"),
         "resident.history_loading" => (
             "正在载入记录，稍后显示历史…",
             "Reading the entries; the history follows shortly…",

@@ -47,19 +47,25 @@ pub fn ResidentPage() -> impl IntoView {
         ledger, summary, ..
     } = expect_context::<AppLedger>();
     let query = RwSignal::new(None::<String>);
+    // History entries shown; 显示更早的记录 shows more.
+    let shown = RwSignal::new(HISTORY_PAGE);
+    let found = Callback::new(move |code| {
+        shown.set(HISTORY_PAGE);
+        query.set(Some(code));
+    });
     view! {
         <section class="resident">
-            <CodeForm found=Callback::new(move |code| query.set(Some(code))) />
+            <CodeForm found=found />
             {move || {
                 query.get().and_then(|resident| {
                     ledger
                         .with(|ledger| {
-                            ledger.as_ref().map(|ledger| resident_card(ledger.state(), Some(ledger), &resident, lang.get()))
+                            ledger.as_ref().map(|ledger| resident_card(ledger.state(), Some(ledger), &resident, shown, lang.get()))
                         })
                         // A reopen shows the stored snapshot first: the
                         // balance and rewards, the history once replayed.
                         .or_else(|| {
-                            summary.with(|s| s.as_ref().map(|s| resident_card(s.state(), None, &resident, lang.get())))
+                            summary.with(|s| s.as_ref().map(|s| resident_card(s.state(), None, &resident, shown, lang.get())))
                         })
                 })
             }}
@@ -67,10 +73,17 @@ pub fn ResidentPage() -> impl IntoView {
     }
 }
 
-/// The balance, affordable rewards and history of one resident, or a
-/// clear message for an unknown code. Without the `ledger` (only its
-/// state, from a snapshot) the history is not there yet.
-pub fn resident_card(state: &State, ledger: Option<&Ledger>, code: &str, lang: Lang) -> AnyView {
+/// The balance, affordable rewards and the newest `shown` entries of one
+/// resident's history (with a button for earlier ones), or a clear message
+/// for an unknown code. Without the `ledger` (only its state, from a
+/// snapshot) the history is not there yet.
+pub fn resident_card(
+    state: &State,
+    ledger: Option<&Ledger>,
+    code: &str,
+    shown: RwSignal<usize>,
+    lang: Lang,
+) -> AnyView {
     let Some(record) = state.resident(code) else {
         return view! { <p class="error" role="alert">{t(lang, "resident.unknown")}{code.to_owned()}</p> }.into_any();
     };
@@ -80,7 +93,7 @@ pub fn resident_card(state: &State, ledger: Option<&Ledger>, code: &str, lang: L
         .into_iter()
         .flat_map(|ledger| {
             ledger
-                .history_page(code, 0, HISTORY_PAGE)
+                .history_page(code, 0, shown.get())
                 .into_iter()
                 .map(move |entry| (ledger, entry))
         })
@@ -113,6 +126,7 @@ pub fn resident_card(state: &State, ledger: Option<&Ledger>, code: &str, lang: L
         })
         .collect();
     let history_loading = ledger.is_none();
+    let earlier = ledger.is_some_and(|l| l.history_len(code) > history.len());
     let no_history = history.is_empty() && !history_loading;
     let none_affordable = affordable.is_empty();
     view! {
@@ -133,6 +147,11 @@ pub fn resident_card(state: &State, ledger: Option<&Ledger>, code: &str, lang: L
                 {no_history.then(|| view! { <p class="hint">{t(lang, "resident.no_history")}</p> })}
                 {history_loading.then(|| view! { <p class="hint" role="status">{t(lang, "resident.history_loading")}</p> })}
                 <ol class="history">{history}</ol>
+                {earlier.then(|| view! {
+                    <button class="more" on:click=move |_| shown.update(|n| *n += HISTORY_PAGE)>
+                        {t(lang, "resident.more")}
+                    </button>
+                })}
             </section>
         </article>
     }
