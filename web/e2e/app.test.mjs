@@ -272,6 +272,35 @@ async function exportLedger(tab) {
   return readFile(await download.path(), "utf8");
 }
 
+test("a device clock behind the last entry, or far ahead of it, is named on the writing screens", async () => {
+  // The tests above wrote entries at the real time; these tabs' clocks are
+  // moved (Date.now, as the app reads it).
+  const skewed = async (offsetMs) => {
+    const tab = await context.newPage();
+    await tab.addInitScript((offset) => {
+      const real = Date.now.bind(Date);
+      Date.now = () => real() + offset;
+    }, offsetMs);
+    await tab.setViewportSize({ width: 1280, height: 800 });
+    await tab.goto(base);
+    await goWrite(tab, "积分兑换");
+    return tab;
+  };
+  const behind = await skewed(-2 * 3_600_000);
+  const late = behind.getByRole("alert").filter({ hasText: "本机时钟比账本最后一条记录早" });
+  await late.waitFor();
+  assert.match(await late.textContent(), /早 1[12]\d 分钟/);
+  await behind.screenshot({ path: join(shots, "clock-behind.png") });
+  await behind.close();
+  const ahead = await skewed(400 * 86_400_000);
+  await ahead.getByRole("alert").filter({ hasText: "本机时钟比账本最后一条记录晚 400 天" }).waitFor();
+  await ahead.close();
+  const right = await kiosk({ width: 1280, height: 800 });
+  await right.getByLabel("居民编号（可扫码）").waitFor();
+  assert.equal(await right.getByText("本机时钟").count(), 0);
+  await right.close();
+});
+
 test("the audit screen shows the head; a tampered import is refused with its seq and the old data stays", async () => {
   const tab = await open({ width: 1280, height: 800 });
   const exported = await exportLedger(tab);

@@ -377,6 +377,14 @@ pub fn App() -> impl IntoView {
                             Checked::Pending(done, all) => checking_view(done, all, lang.get()).into_any(),
                             Checked::Storing => checking_view(1, 1, lang.get()).into_any(),
                             Checked::Verified => view! {
+                                {move || {
+                                    let problem = state.ledger.with(|l| {
+                                        l.as_ref().and_then(|l| api::clock_problem(l, api::now_ms()))
+                                    });
+                                    problem.map(|p| view! {
+                                        <p class="notice warning" role="alert">{p.message(lang.get())}</p>
+                                    })
+                                }}
                                 <PinGate>
                                     {move || match writer {
                                         Tab::Kiosk => view! { <KioskPage /> }.into_any(),

@@ -10,10 +10,6 @@ use crate::api::{self, AdminInput};
 use crate::app::{AppLang, AppLedger};
 use crate::i18n::{t, tr};
 
-fn now_ms() -> u64 {
-    js_sys::Date::now().max(0.0) as u64
-}
-
 /// A labelled text input bound to `value`.
 fn text_field(
     id: &'static str,
@@ -73,7 +69,7 @@ pub fn AdminPage() -> impl IntoView {
         busy.set(true);
         let (this_device, language) = (device.get_untracked(), lang.get_untracked());
         leptos::task::spawn_local(async move {
-            let result = api::administer(&mut copy, &this_device, &input, now_ms()).await;
+            let result = api::administer(&mut copy, &this_device, &input, api::now_ms()).await;
             ledger.set(Some(copy));
             busy.set(false);
             outcome.set(Some(match result {

@@ -23,10 +23,6 @@ struct Pending {
     request_id: String,
 }
 
-fn now_ms() -> u64 {
-    js_sys::Date::now().max(0.0) as u64
-}
-
 /// The kiosk screen.
 #[component]
 pub fn KioskPage() -> impl IntoView {
@@ -64,7 +60,7 @@ pub fn KioskPage() -> impl IntoView {
                 &request.reward,
                 request.qty,
                 &request.request_id,
-                now_ms(),
+                api::now_ms(),
             )
             .await;
             ledger.set(Some(copy));

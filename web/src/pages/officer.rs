@@ -13,10 +13,6 @@ use crate::api;
 use crate::app::{AppLang, AppLedger};
 use crate::i18n::{t, tr};
 
-fn now_ms() -> u64 {
-    js_sys::Date::now().max(0.0) as u64
-}
-
 /// One line of the outcome list.
 #[derive(Clone, Debug, PartialEq)]
 struct Line {
@@ -90,7 +86,7 @@ pub fn OfficerPage() -> impl IntoView {
                     &residents,
                     &chosen,
                     &text,
-                    now_ms(),
+                    api::now_ms(),
                 )
                 .await
                 {
@@ -136,7 +132,9 @@ pub fn OfficerPage() -> impl IntoView {
         act(Box::new(move |mut copy, this_device, lang| {
             Box::pin(async move {
                 let outcome = match seq.trim().parse::<u64>() {
-                    Ok(seq) => api::reverse(&mut copy, &this_device, seq, &reason, now_ms()).await,
+                    Ok(seq) => {
+                        api::reverse(&mut copy, &this_device, seq, &reason, api::now_ms()).await
+                    }
                     Err(_) => Err(api::ActionError::BadInput(seq.clone(), None)),
                 };
                 let line = match outcome {
