@@ -69,7 +69,7 @@ impl Snapshot {
         }
         let id = input.id()?;
         let name = input.text()?;
-        let seq = input.u64()?;
+        let seq = input.u64().filter(|&seq| seq < limits::MAX_ENTRIES)?;
         let hash = EntryHash(input.array()?);
         let state = State::decode(&mut input, seq)?;
         input.0.is_empty().then_some(Snapshot {

@@ -955,6 +955,17 @@ fn a_snapshot_reads_back_as_the_same_state_and_damage_is_caught() {
             assert!(!forged.matches(&ledger), "byte {at}");
         }
     }
+    // A head beyond any ledger's size (u64::MAX would overflow its length)
+    // is refused, even sealed.
+    let mut huge = bytes.clone();
+    let id_len = ledger.id().as_str().len();
+    let name_len = ledger.name().as_str().len();
+    let seq_at = 8 + 4 + id_len + 4 + name_len;
+    huge[seq_at..seq_at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+    let body = huge.len() - 32;
+    let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&huge[..body]).into();
+    huge[body..].copy_from_slice(&digest);
+    assert!(Snapshot::from_bytes(&huge).is_none());
     // An older snapshot does not match a ledger that has grown.
     let older = crate::verify::verify_jsonl(
         ledger
