@@ -623,8 +623,21 @@ pub async fn open_snapshot() -> Option<(Snapshot, Device)> {
 /// ledger that is verified and stored). A cache: failing to keep it
 /// changes nothing but the next reopen's speed.
 pub async fn keep_snapshot(bytes: Vec<u8>) {
-    if let Ok(store) = Store::open(DATABASE).await {
-        let _ = store.save_snapshot(&bytes).await;
-        store.close();
+    let Ok(store) = Store::open(DATABASE).await else {
+        return;
+    };
+    if store.save_snapshot(&bytes).await.is_ok() {
+        // Read by index.html, which cannot wait for IndexedDB: this device
+        // opens from a snapshot, so it need not fetch the file early.
+        let storage = js_sys::Reflect::get(&js_sys::global(), &"localStorage".into()).ok();
+        if let Some(storage) = storage.filter(JsValue::is_object) {
+            let set = js_sys::Reflect::get(&storage, &"setItem".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            if let Some(set) = set {
+                let _ = set.call2(&storage, &"jifen.snapshot".into(), &"1".into());
+            }
+        }
     }
+    store.close();
 }
