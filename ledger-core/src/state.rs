@@ -620,11 +620,7 @@ impl State {
                     record.active = active;
                 }
             }
-            Effect::NewResident(record) => {
-                let index = self.residents.len() as u32;
-                self.resident_index.insert(record.code.clone(), index);
-                self.residents.push(record);
-            }
+            Effect::NewResident(record) => self.add_resident(record),
             Effect::UpdateResident(index, household, area, active) => {
                 if let Some(record) = self.residents.get_mut(index as usize) {
                     record.household = household;
@@ -632,21 +628,13 @@ impl State {
                     record.active = active;
                 }
             }
-            Effect::NewActivity(record) => {
-                let index = self.activities.len() as u32;
-                self.activity_index.insert(record.id.clone(), index);
-                self.activities.push(record);
-            }
+            Effect::NewActivity(record) => self.add_activity(record),
             Effect::UpdateActivity(index, record) => {
                 if let Some(slot) = self.activities.get_mut(index as usize) {
                     *slot = record;
                 }
             }
-            Effect::NewReward(record) => {
-                let index = self.rewards.len() as u32;
-                self.reward_index.insert(record.id.clone(), index);
-                self.rewards.push(record);
-            }
+            Effect::NewReward(record) => self.add_reward(record),
             Effect::UpdateReward(index, name, cost, active) => {
                 if let Some(record) = self.rewards.get_mut(index as usize) {
                     record.name = name;
@@ -738,6 +726,24 @@ impl State {
         self.actor_index.insert(record.id.clone(), index);
         self.key_owner.insert(record.pubkey.0, index);
         self.actors.push(record);
+    }
+
+    fn add_resident(&mut self, record: ResidentRecord) {
+        let index = self.residents.len() as u32;
+        self.resident_index.insert(record.code.clone(), index);
+        self.residents.push(record);
+    }
+
+    fn add_activity(&mut self, record: ActivityRecord) {
+        let index = self.activities.len() as u32;
+        self.activity_index.insert(record.id.clone(), index);
+        self.activities.push(record);
+    }
+
+    fn add_reward(&mut self, record: RewardRecord) {
+        let index = self.rewards.len() as u32;
+        self.reward_index.insert(record.id.clone(), index);
+        self.rewards.push(record);
     }
 
     /// The seq of the entry that reversed `target`, if any.
@@ -908,9 +914,7 @@ impl State {
             if record.balance < Points::ZERO || state.resident_index.contains_key(&record.code) {
                 return None;
             }
-            let index = u32::try_from(state.residents.len()).ok()?;
-            state.resident_index.insert(record.code.clone(), index);
-            state.residents.push(record);
+            state.add_resident(record);
         }
         for _ in 0..input.count(43)? {
             let record = ActivityRecord {
@@ -923,9 +927,7 @@ impl State {
             if state.activity_index.contains_key(&record.id) {
                 return None;
             }
-            let index = u32::try_from(state.activities.len()).ok()?;
-            state.activity_index.insert(record.id.clone(), index);
-            state.activities.push(record);
+            state.add_activity(record);
         }
         for _ in 0..input.count(34)? {
             let record = RewardRecord {
@@ -940,9 +942,7 @@ impl State {
             {
                 return None;
             }
-            let index = u32::try_from(state.rewards.len()).ok()?;
-            state.reward_index.insert(record.id.clone(), index);
-            state.rewards.push(record);
+            state.add_reward(record);
         }
         // Maps come in strictly increasing key order (as `encode` writes
         // them): one way to write each state, so no duplicates either.
