@@ -360,10 +360,15 @@ pub(crate) async fn exists(url: &str) -> bool {
     };
     response
         .await
+        .is_ok_and(|response| (200.0..300.0).contains(&status(&response)))
+}
+
+/// A fetch response's HTTP status (0 if it has none).
+fn status(response: &JsValue) -> f64 {
+    js_sys::Reflect::get(response, &"status".into())
         .ok()
-        .and_then(|r| js_sys::Reflect::get(&r, &"status".into()).ok())
         .and_then(|s| s.as_f64())
-        .is_some_and(|status| (200.0..300.0).contains(&status))
+        .unwrap_or(0.0)
 }
 
 /// The request `index.html` started for `url`, once (a later fetch, a
@@ -391,10 +396,7 @@ fn take_early_fetch(url: &str) -> Option<js_sys::Promise> {
 /// The body of a fetch started by [`start_fetch`]: `Ok(None)` for a 404.
 async fn read_response(started: Result<JsFuture, String>) -> Result<Option<Vec<u8>>, String> {
     let response = started?.await.map_err(describe)?;
-    let status = js_sys::Reflect::get(&response, &"status".into())
-        .ok()
-        .and_then(|s| s.as_f64())
-        .unwrap_or(0.0);
+    let status = status(&response);
     if status == 404.0 {
         return Ok(None);
     }
