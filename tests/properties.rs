@@ -199,6 +199,8 @@ proptest! {
         }
         prop_assert!(demo.ledger.rewards().iter().all(|r| r.stock >= 0));
         let replayed = verify_jsonl(demo.ledger.to_jsonl().as_bytes()).expect("the export verifies");
+        let in_two_parts = crate::verify_in_two_parts(demo.ledger.to_jsonl().as_bytes()).expect("verifies in two parts");
+        prop_assert_eq!(in_two_parts.snapshot(), replayed.snapshot());
         prop_assert_eq!(replayed.head(), demo.ledger.head());
         for (left, right) in replayed.residents().iter().zip(demo.ledger.residents()) {
             prop_assert_eq!(left.balance, right.balance);
@@ -219,5 +221,7 @@ proptest! {
         bytes[index] = replacement;
         let error = verify_jsonl(&bytes).expect_err("a changed byte must be caught");
         prop_assert_eq!(error.seq, Seq(line_of_byte), "{}", error);
+        // Split between two threads as the web app does: the same error.
+        prop_assert_eq!(crate::verify_in_two_parts(&bytes).err(), Some(error));
     }
 }

@@ -108,6 +108,13 @@ impl Matrix {
             Ok(_) => panic!("{class}: a tampered ledger verified"),
             Err(error) => error,
         };
+        // The web app's first open splits the checks between two threads:
+        // it must name the same seq and the same reason.
+        assert_eq!(
+            crate::verify_in_two_parts(bytes).err().as_ref(),
+            Some(&error),
+            "{class}: verified in two parts"
+        );
         assert_eq!(error.seq.0, seq as u64, "{class}: {error}");
         assert!(
             kinds.contains(&error.kind_name()),

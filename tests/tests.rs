@@ -12,6 +12,54 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Verifies a file the way the web app does on a first open: one thread
+/// replays it without each line's form (canonical writing, SHA-256),
+/// another checks only those forms, and the first error of the two and
+/// of the signatures is the answer. Tests compare it with `verify_jsonl`.
+pub fn verify_in_two_parts(bytes: &[u8]) -> Result<ledger_core::Ledger, ledger_core::VerifyError> {
+    use ledger_core::verify::{Verifier, check_forms, first_error, split_lines};
+    use ledger_core::{Seq, VerifyError, VerifyErrorKind};
+    // The worker's half.
+    let mut errors: Vec<VerifyError> = check_forms(bytes, 0).err().into_iter().collect();
+    // The page's half.
+    let (lines, incomplete) = split_lines(bytes);
+    let mut verifier = Verifier::new().without_form_checks();
+    let mut replay_failed = false;
+    for line in lines {
+        if let Err(error) = verifier.push_line(line) {
+            errors.push(error);
+            replay_failed = true;
+            break;
+        }
+        if let Some(batch) = verifier.take_batch(512) {
+            errors.extend(batch.verify().err());
+        }
+    }
+    if let Some(batch) = verifier.take_batch(1) {
+        errors.extend(batch.verify().err());
+    }
+    let mut ledger = None;
+    if !replay_failed {
+        match verifier.finish() {
+            Ok((replayed, _)) => {
+                ledger = Some(replayed);
+                errors.extend(incomplete.map(|index| VerifyError {
+                    seq: Seq(index),
+                    kind: VerifyErrorKind::IncompleteLastLine,
+                }));
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    match first_error(errors) {
+        Some(error) => Err(error),
+        None => ledger.ok_or(VerifyError {
+            seq: Seq(0),
+            kind: VerifyErrorKind::Empty,
+        }),
+    }
+}
+
 /// RFC 8785 canonical JSON of any `serde_json::Value` whose numbers are
 /// integers: an encoder written independently of ledger-core's, so that the
 /// two can check each other.

@@ -23,14 +23,16 @@ use crate::limits;
 use crate::model::{ActorId, EntryHash, Head, LedgerId, Seq};
 
 /// The checks that need no state but the previous link: the line parses,
-/// belongs to this ledger, has the expected seq, is written canonically,
-/// hashes to its `hash`, and names the previous hash as `prev`.
+/// belongs to this ledger, has the expected seq, is written canonically
+/// (when `forms`), hashes to its `hash` (when `forms`), and names the
+/// previous hash as `prev`. This order is the one [`first_error`] keeps
+/// when two errors share a seq.
 fn check_link(
     line: &[u8],
     seq: Seq,
     ledger: Option<&LedgerId>,
     prev: EntryHash,
-    scratch: &mut Vec<u8>,
+    forms: Option<&mut Vec<u8>>,
 ) -> Result<(LedgerId, Entry), VerifyError> {
     let fail = |kind| VerifyError { seq, kind };
     let (ledger_id, entry) = parse_line(line).map_err(|e| fail(VerifyErrorKind::Malformed(e)))?;
@@ -44,22 +46,62 @@ fn check_link(
     if entry.seq != seq {
         return Err(fail(VerifyErrorKind::SeqMismatch { found: entry.seq.0 }));
     }
+    if let Some(scratch) = forms {
+        check_canonical_and_hash(line, &ledger_id, &entry, scratch).map_err(fail)?;
+    }
+    if entry.prev != prev {
+        return Err(fail(VerifyErrorKind::PrevMismatch));
+    }
+    Ok((ledger_id, entry))
+}
+
+/// That a parsed line is the canonical writing of its entry, and hashes
+/// (without `hash` and `sig`) to its `hash`.
+fn check_canonical_and_hash(
+    line: &[u8],
+    ledger_id: &LedgerId,
+    entry: &Entry,
+    scratch: &mut Vec<u8>,
+) -> Result<(), VerifyErrorKind> {
     scratch.clear();
-    let ranges = entry.write_canonical(&ledger_id, true, scratch);
+    let ranges = entry.write_canonical(ledger_id, true, scratch);
     if scratch.as_slice() != line {
-        return Err(fail(VerifyErrorKind::NotCanonical));
+        return Err(VerifyErrorKind::NotCanonical);
     }
     let Some((hash_range, sig_range)) = ranges else {
         unreachable!("a signed write returns the member ranges")
     };
     let computed = hash_signed_line(line, &hash_range, &sig_range);
     if computed != entry.hash {
-        return Err(fail(VerifyErrorKind::HashMismatch { computed }));
+        return Err(VerifyErrorKind::HashMismatch { computed });
     }
-    if entry.prev != prev {
-        return Err(fail(VerifyErrorKind::PrevMismatch));
+    Ok(())
+}
+
+/// The checks of each line that need nothing but the line itself: it
+/// parses, is written canonically, and hashes to its `hash`. Lines are
+/// numbered from `first_seq`; an incomplete last line is left to the
+/// [`Verifier`]. Returns the number of lines checked, or the first bad
+/// one.
+///
+/// This is the half of a replay that another thread can do:
+/// a [`Verifier::without_form_checks`] on the same lines does the rest,
+/// and [`first_error`] of the two (and of the signature batches) is
+/// exactly the error [`verify_jsonl`] gives. Does not panic.
+pub fn check_forms(bytes: &[u8], first_seq: u64) -> Result<u64, VerifyError> {
+    let mut scratch = Vec::new();
+    let mut seq = first_seq;
+    for line in split_lines(bytes).0 {
+        let fail = |kind| VerifyError {
+            seq: Seq(seq),
+            kind,
+        };
+        let (ledger_id, entry) =
+            parse_line(line).map_err(|e| fail(VerifyErrorKind::Malformed(e)))?;
+        check_canonical_and_hash(line, &ledger_id, &entry, &mut scratch).map_err(fail)?;
+        seq += 1;
     }
-    Ok((ledger_id, entry))
+    Ok(seq - first_seq)
 }
 
 /// Signatures checked together; large enough to amortise the batch
@@ -268,9 +310,28 @@ impl SignatureBatch {
 }
 
 /// Of a rule or format error and signature errors from batches, the one at
-/// the lowest seq: that is the first bad entry.
+/// the lowest seq: that is the first bad entry. Of two at the same seq, the
+/// one a line-by-line replay meets first (the line's format before its
+/// link, its link before the rules).
 pub fn first_error(errors: impl IntoIterator<Item = VerifyError>) -> Option<VerifyError> {
-    errors.into_iter().min_by_key(|error| error.seq)
+    errors
+        .into_iter()
+        .min_by_key(|error| (error.seq, check_order(&error.kind)))
+}
+
+/// Where in [`Verifier::push_line`]'s checks of one line an error arises.
+fn check_order(kind: &VerifyErrorKind) -> u8 {
+    match kind {
+        VerifyErrorKind::TooManyEntries => 0,
+        VerifyErrorKind::Malformed(_) => 1,
+        VerifyErrorKind::WrongLedger { .. } => 2,
+        VerifyErrorKind::SeqMismatch { .. } => 3,
+        VerifyErrorKind::NotCanonical => 4,
+        VerifyErrorKind::HashMismatch { .. } => 5,
+        VerifyErrorKind::PrevMismatch => 6,
+        VerifyErrorKind::Rule(_) | VerifyErrorKind::BadSignature(_) => 7,
+        VerifyErrorKind::Empty | VerifyErrorKind::IncompleteLastLine => 8,
+    }
 }
 
 /// Replays lines one at a time, building the [`Ledger`].
@@ -280,6 +341,7 @@ pub struct Verifier {
     pending: SignatureBatch,
     next_seq: u64,
     scratch: Vec<u8>,
+    forms_elsewhere: bool,
 }
 
 impl Verifier {
@@ -297,6 +359,17 @@ impl Verifier {
             ledger: Some(ledger),
             ..Verifier::default()
         }
+    }
+
+    /// Leaves each line's form (canonical writing, SHA-256 against its
+    /// `hash`) to [`check_forms`], run over the same lines elsewhere (a
+    /// worker thread): this verifier then checks the seq, ledger, links
+    /// (as each line states its `hash`), rules and signatures. Nothing it
+    /// builds may be trusted until `check_forms` has passed as well; the
+    /// error to report is [`first_error`] of both.
+    pub fn without_form_checks(mut self) -> Verifier {
+        self.forms_elsewhere = true;
+        self
     }
 
     /// Lines accepted so far.
@@ -327,7 +400,7 @@ impl Verifier {
             seq,
             self.ledger.as_ref().map(Ledger::id),
             expected_prev,
-            &mut self.scratch,
+            (!self.forms_elsewhere).then_some(&mut self.scratch),
         )?;
         let ledger = match (&mut self.ledger, &entry.body) {
             (Some(ledger), _) => ledger,
@@ -619,7 +692,7 @@ impl ChainVerifier {
                 Seq(count),
                 expected_ledger.as_ref(),
                 self.head.hash,
-                &mut self.scratch,
+                Some(&mut self.scratch),
             )?;
             // Every line the full parser accepts has the layout the fast
             // reader expects, so this is not reached; refusing is the safe
