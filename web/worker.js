@@ -1,15 +1,22 @@
-// A Web Worker that checks batches of signatures with the app's own wasm
-// (the same ledger-core code), so the page stays responsive while a large
-// ledger is verified. The app's start function mounts nothing here.
-import init, { check_signature_batch } from "./jifen_web.js";
+// A Web Worker that checks batches of signatures, or the SHA-256 of a
+// downloaded file's lines, with the app's own wasm (the same ledger-core
+// code), so the page stays responsive while a large ledger is verified.
+// The app's start function mounts nothing here.
+import init, { check_line_hashes, check_signature_batch } from "./jifen_web.js";
 
-const ready = init();
+// The first message is the page's compiled module (or undefined), the
+// others are jobs.
+let ready = null;
 self.onmessage = async (event) => {
-  const { bytes } = event.data;
+  if (ready === null) {
+    ready = init({ module_or_path: event.data.module });
+    return;
+  }
+  const { bytes, first } = event.data;
   let answer = null;
   try {
     await ready;
-    answer = check_signature_batch(bytes);
+    answer = first === undefined ? check_signature_batch(bytes) : check_line_hashes(bytes, first);
   } catch {
     answer = null;
   }

@@ -1,8 +1,10 @@
-// Signature checks off the main thread: Web Workers, each running the app's
-// own wasm (worker.js beside index.html), take batches of signatures as
-// bytes and answer "" (all good) or "SEQ ACTOR" (the first bad one).
-// Without Worker support every call answers null and the app checks on the
-// main thread instead.
+// Checks off the main thread: Web Workers, each running the app's own wasm
+// (worker.js beside index.html), take batches of signatures as bytes and
+// answer "" (all good) or "SEQ ACTOR" (the first bad one); or the lines of
+// a downloaded file, whose SHA-256 they check while the page replays the
+// rest, answering "" or "SEQ". Without Worker
+// support every call answers null and the app checks on the main thread
+// instead.
 //
 // Batches wait in one queue and each worker takes the next when it is
 // free. While the page itself is replaying the ledger only one worker runs,
@@ -24,6 +26,13 @@ function spawn() {
     worker = new Worker(new URL("worker.js", document.baseURI), { type: "module" });
   } catch {
     return; // No module workers here.
+  }
+  // The page's compiled module (index.html), so that the worker need not
+  // fetch and compile it again; without it the worker fetches it.
+  try {
+    worker.postMessage({ module: globalThis.jifenModule });
+  } catch {
+    worker.postMessage({ module: undefined });
   }
   const slot = { worker, job: null, dead: false };
   worker.onmessage = (event) => {
@@ -50,20 +59,39 @@ function pump(slot) {
   const job = queue.shift();
   if (!job) return;
   slot.job = job;
-  slot.worker.postMessage({ bytes: job.bytes }, [job.bytes.buffer]);
+  // The bytes move to the worker (no copy); the page keeps its own.
+  slot.worker.postMessage(job.message, [job.message.bytes.buffer]);
 }
 
-export function check_signatures(bytes) {
-  if (!supported()) return Promise.resolve(null);
-  if (!started) {
+// Starts the first worker now, so that it is ready when the first job
+// comes (the page calls this as it starts downloading a ledger).
+export function warm_up() {
+  if (!started && supported()) {
     started = true;
     spawn();
   }
+}
+
+function submit(message, urgent) {
+  if (!supported()) return Promise.resolve(null);
+  warm_up();
   if (workers.length === 0 || workers.every((w) => w.dead)) return Promise.resolve(null);
   return new Promise((resolve) => {
-    queue.push({ bytes, resolve });
+    const job = { message, resolve };
+    if (urgent) queue.unshift(job);
+    else queue.push(job);
     workers.forEach(pump);
   });
+}
+
+export function check_signatures(bytes) {
+  return submit({ bytes }, false);
+}
+
+// The page waits for this answer before it shows balances: it goes before
+// any signature batch still waiting.
+export function check_hashes(bytes, first) {
+  return submit({ bytes, first }, true);
 }
 
 export function use_all_workers() {

@@ -17,8 +17,8 @@ pub use admin::{
     AdminInput, administer, check_pin, has_pin, new_device_key, pin_is_valid, set_pin,
 };
 pub use open::{
-    FollowNotice, Opened, PendingSignatures, Source, check_signature_batch, in_page, keep_snapshot,
-    open, open_snapshot, sleep, store_followed,
+    FollowNotice, Opened, PendingSignatures, Source, check_line_hashes, check_signature_batch,
+    in_page, keep_snapshot, open, open_snapshot, sleep, start_worker, store_followed,
 };
 
 /// The name of the app's IndexedDB database.

@@ -1,11 +1,15 @@
 //! The web app's entry point: in a page, mounts the app; in a Web Worker
-//! (`worker.js`), mounts nothing and serves [`check_signature_batch`].
+//! (`worker.js`), mounts nothing and serves [`check_signature_batch`] and
+//! [`check_line_hashes`].
 //! Everything else is in the library.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
 fn main() {
     if jifen_web::api::in_page() {
+        // A worker loads while the app starts: it checks what the app
+        // reads or downloads, and every signature.
+        jifen_web::api::start_worker();
         leptos::mount::mount_to_body(jifen_web::app::App);
     }
 }
@@ -16,4 +20,11 @@ fn main() {
 #[wasm_bindgen]
 pub fn check_signature_batch(bytes: &[u8]) -> Option<String> {
     jifen_web::api::check_signature_batch(bytes)
+}
+
+/// Checks that each of a file's lines (numbered from `first`) hashes to the
+/// `hash` it states: "" when all do, "SEQ" for the first that does not.
+#[wasm_bindgen]
+pub fn check_line_hashes(bytes: &[u8], first: f64) -> String {
+    jifen_web::api::check_line_hashes(bytes, first)
 }

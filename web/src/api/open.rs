@@ -1,11 +1,14 @@
 //! Opening a ledger: from IndexedDB, from a published file the app follows
 //! (`?ledger=URL`, or `ledger.jsonl` beside the page), or both. The hash
 //! chain and the rules are checked on the page in slices, with a progress
-//! bar, so balances show quickly; the signatures are checked in Web Workers
-//! (`worker.js`) in the background, and only a fully verified file is ever
-//! stored.
+//! bar, so balances show quickly. A downloaded file's lines are checked for
+//! canonical writing and SHA-256 in a Web Worker (`worker.js`) at the same
+//! time, on the other core; the signatures are checked in workers in the
+//! background, and only a fully verified file is ever stored.
 
-use ledger_core::verify::{SignatureBatch, Verifier, split_lines};
+use ledger_core::verify::{
+    SignatureBatch, Verifier, check_form, check_hashes, first_error, split_lines,
+};
 use ledger_core::{Ledger, Seq, Snapshot, VerifyError, VerifyErrorKind};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -20,7 +23,10 @@ use crate::store::{Store, StoreError};
 #[wasm_bindgen(module = "/js/pool.js")]
 extern "C" {
     fn check_signatures(bytes: js_sys::Uint8Array) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = check_hashes)]
+    fn check_hashes_in_worker(bytes: js_sys::Uint8Array, first: f64) -> js_sys::Promise;
     fn use_all_workers();
+    fn warm_up();
 }
 
 /// A boxed future: one copy of its code in the bundle, however many
@@ -52,6 +58,64 @@ pub fn check_signature_batch(bytes: &[u8]) -> Option<String> {
         }) => format!("{} {actor}", seq.0),
         Err(other) => format!("{} ?", other.seq.0),
     })
+}
+
+/// Starts the first worker, so that it is ready when the page has a file's
+/// lines or signatures for it: called as the app starts.
+pub fn start_worker() {
+    warm_up();
+}
+
+/// A worker's job: checks that each of a file's lines (numbered from
+/// `first`) hashes to the `hash` it states. `""` when all do, `"SEQ"` for
+/// the first that does not.
+pub fn check_line_hashes(bytes: &[u8], first: f64) -> String {
+    // A seq is a whole number below 2^53, so `as` is exact here.
+    match check_hashes(bytes, first as u64) {
+        Ok(_) => String::new(),
+        Err(error) => error.seq.0.to_string(),
+    }
+}
+
+/// The SHA-256 of a downloaded file's new lines, checked in a worker while
+/// the page replays them (see [`Verifier::without_hash_checks`]).
+pub(crate) struct HashCheck {
+    job: JsFuture,
+}
+
+impl HashCheck {
+    /// Hands the file's bytes from its line `first` on (the buffer moves
+    /// to the worker) to a worker.
+    fn start(bytes: js_sys::Uint8Array, first: u64) -> HashCheck {
+        HashCheck {
+            job: JsFuture::from(check_hashes_in_worker(bytes, first as f64)),
+        }
+    }
+
+    /// The worker's answer, as the error a line-by-line replay would give
+    /// (the bad line is checked again here, to name what is wrong with
+    /// it): `lines` are the same lines, numbered from `first`. Without an
+    /// answer (no worker here), the page checks them itself.
+    async fn finish(self, lines: &[&[u8]], first: u64) -> Result<(), VerifyError> {
+        let answer = self.job.await.ok().and_then(|a| a.as_string());
+        let mut scratch = Vec::new();
+        let bad = match answer.as_deref() {
+            Some("") => return Ok(()),
+            Some(seq) => seq.parse::<u64>().ok().filter(|&seq| seq >= first),
+            None => None,
+        };
+        // The bad line again; or, with no usable answer, every line.
+        let from = bad.map_or(0, |seq| seq - first);
+        let mut since = js_sys::Date::now();
+        for (index, line) in lines.iter().enumerate().skip(from as usize) {
+            check_form(line, Seq(first + index as u64), &mut scratch)?;
+            if js_sys::Date::now() - since > SLICE_MS {
+                breathe().await;
+                since = js_sys::Date::now();
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Lets the browser paint (a progress bar) and handle input.
@@ -145,43 +209,47 @@ impl PendingSignatures {
     }
 }
 
-/// Replays `lines` (from `first`, onto `start` if given): format, hash,
-/// chain and rules here, in slices with `progress(done, total)`; the
-/// signatures go to the workers. On a bad line, the first error in seq
-/// order (a bad signature before it counts).
+/// Replays `lines` (onto `start` if given): format, hash, chain and rules
+/// here, in slices with `progress(done, total)`; the signatures go to the
+/// workers. With `hashes`, a worker checks the lines' SHA-256 meanwhile,
+/// and the page waits for it. On a bad line, the first
+/// error in seq order (a bad signature or form before it counts).
 ///
-/// Boxed and over a `dyn` iterator: one copy of this loop in the bundle,
-/// however many callers it has.
-fn replay<'f, 'l: 'f>(
+/// Boxed: one copy of this loop in the bundle, however many callers it
+/// has.
+fn replay<'f>(
     start: Option<Ledger>,
-    lines: &'f mut (dyn Iterator<Item = &'l [u8]> + 'f),
+    lines: &'f [&'f [u8]],
     total: u64,
     incomplete: Option<u64>,
+    hashes: Option<HashCheck>,
     progress: &'f dyn Fn(u64, u64),
 ) -> Boxed<'f, Result<(Ledger, PendingSignatures), VerifyError>> {
-    Box::pin(replay_inner(start, lines, total, incomplete, progress))
+    Box::pin(replay_inner(
+        start, lines, total, incomplete, hashes, progress,
+    ))
 }
 
-async fn replay_inner<'f, 'l: 'f>(
+async fn replay_inner(
     start: Option<Ledger>,
-    lines: &'f mut (dyn Iterator<Item = &'l [u8]> + 'f),
+    lines: &[&[u8]],
     total: u64,
     incomplete: Option<u64>,
-    progress: &'f dyn Fn(u64, u64),
+    hashes: Option<HashCheck>,
+    progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), VerifyError> {
     let mut verifier = start.map_or_else(Verifier::new, Verifier::resume);
+    if hashes.is_some() {
+        verifier = verifier.without_hash_checks();
+    }
     let first = verifier.count();
     let mut pending = PendingSignatures::default();
+    let mut failed = None;
     let mut since = js_sys::Date::now();
-    for (index, line) in lines.enumerate() {
+    for (index, line) in lines.iter().enumerate() {
         if let Err(error) = verifier.push_line(line) {
-            if let Some(batch) = verifier.take_batch(1) {
-                pending.submit(batch);
-            }
-            return Err(match pending.finish(&|_, _| {}).await {
-                Err(earlier) if earlier.seq < error.seq => earlier,
-                _ => error,
-            });
+            failed = Some(error);
+            break;
         }
         if let Some(batch) = verifier.take_batch(WORKER_BATCH) {
             pending.submit(batch);
@@ -193,27 +261,60 @@ async fn replay_inner<'f, 'l: 'f>(
         }
     }
     let done = verifier.count() - first;
-    let (ledger, rest) = verifier.finish()?;
-    pending.submit(rest);
-    if let Some(seq) = incomplete {
-        return Err(VerifyError {
+    let bad_hash = match hashes {
+        Some(hashes) => hashes.finish(lines, first).await.err(),
+        None => None,
+    };
+    if let Some(batch) = verifier.take_batch(1) {
+        pending.submit(batch);
+    }
+    let replayed = match failed {
+        Some(_) => None,
+        None => match verifier.finish() {
+            Ok((ledger, _)) => Some(ledger),
+            Err(error) => {
+                failed = Some(error);
+                None
+            }
+        },
+    };
+    if replayed.is_some()
+        && let Some(seq) = incomplete
+    {
+        failed = Some(VerifyError {
             seq: Seq(seq),
             kind: VerifyErrorKind::IncompleteLastLine,
         });
     }
-    progress(done, total);
-    Ok((ledger, pending))
+    match replayed {
+        Some(ledger) if failed.is_none() && bad_hash.is_none() => {
+            progress(done, total);
+            Ok((ledger, pending))
+        }
+        _ => {
+            let bad_signature = pending.finish(&|_, _| {}).await.err();
+            Err(
+                first_error(failed.into_iter().chain(bad_hash).chain(bad_signature)).unwrap_or(
+                    VerifyError {
+                        seq: Seq(first),
+                        kind: VerifyErrorKind::Empty,
+                    },
+                ),
+            )
+        }
+    }
 }
 
-/// Replays a whole ledger file (an import).
+/// Replays a whole ledger file (an import), its hashes checked in a worker.
 pub(crate) async fn replay_file(
     bytes: &[u8],
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), VerifyError> {
+    let hashes = HashCheck::start(js_sys::Uint8Array::from(bytes), 0);
     let (lines, incomplete) = split_lines(bytes);
     let lines: Vec<&[u8]> = lines.collect();
     let total = lines.len() as u64;
-    replay(None, &mut lines.into_iter(), total, incomplete, progress).await
+    replay(None, &lines, total, incomplete, Some(hashes), progress).await
 }
 
 /// The lines of a verified file as text, for IndexedDB. A verified line is
@@ -324,7 +425,9 @@ pub struct Opened {
 /// Fetches a published ledger file as bytes (no detour through a JS
 /// string): `Ok(None)` for a 404.
 pub(crate) async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
-    read_response(start_fetch(url)).await
+    Ok(read_response(start_fetch(url))
+        .await?
+        .map(|bytes| bytes.to_vec()))
 }
 
 /// Starts fetching `url` (the request goes out now, whenever the answer
@@ -394,7 +497,9 @@ fn take_early_fetch(url: &str) -> Option<js_sys::Promise> {
 }
 
 /// The body of a fetch started by [`start_fetch`]: `Ok(None)` for a 404.
-async fn read_response(started: Result<JsFuture, String>) -> Result<Option<Vec<u8>>, String> {
+async fn read_response(
+    started: Result<JsFuture, String>,
+) -> Result<Option<js_sys::Uint8Array>, String> {
     let response = started?.await.map_err(describe)?;
     let status = status(&response);
     if status == 404.0 {
@@ -413,7 +518,7 @@ async fn read_response(started: Result<JsFuture, String>) -> Result<Option<Vec<u
     let buffer = JsFuture::from(js_sys::Promise::from(buffer))
         .await
         .map_err(describe)?;
-    Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
+    Ok(Some(js_sys::Uint8Array::new(&buffer)))
 }
 
 fn describe(error: JsValue) -> String {
@@ -466,7 +571,7 @@ async fn open_inner(
         Ok(text) => (text, None),
         Err(reason) => (None, Some(FollowNotice::Unreachable(reason))),
     };
-    let Some(text) = published else {
+    let Some(download) = published else {
         if stored.is_empty() {
             return match unreachable {
                 // Following a file that is not there, with nothing stored.
@@ -478,6 +583,7 @@ async fn open_inner(
         }
         return keep_stored(&stored, device, unreachable, shown, progress).await;
     };
+    let text = download.to_vec();
     let (lines, incomplete) = split_lines(&text);
     let lines: Vec<&[u8]> = lines.collect();
     let shared = stored.len().min(lines.len());
@@ -496,8 +602,12 @@ async fn open_inner(
     }
     // The file extends the stored copy: replay the stored part (its
     // signatures were checked before it was stored, and are checked again
-    // in the background), then check every new line.
+    // in the background), then check every new line, its form in a worker.
     let total = lines.len() as u64;
+    let first = stored.len() as u64;
+    // Where the first new line starts in the file.
+    let offset: usize = lines[..stored.len()].iter().map(|l| l.len() + 1).sum();
+    let hashes = HashCheck::start(download.subarray(offset as u32, download.length()), first);
     let (start, mut signatures) = if stored.is_empty() {
         (None, PendingSignatures::default())
     } else {
@@ -509,14 +619,12 @@ async fn open_inner(
             .as_ref()
             .is_some_and(|ledger| snapshot.matches(ledger))
     });
-    let first = stored.len() as u64;
-    // Where the first new line starts in the file.
-    let offset: usize = lines[..stored.len()].iter().map(|l| l.len() + 1).sum();
     let new = replay(
         start.clone(),
-        &mut lines[stored.len()..].iter().copied(),
+        &lines[stored.len()..],
         total,
         incomplete,
+        Some(hashes),
         &|done, _| progress(first + done, total),
     )
     .await;
@@ -555,15 +663,10 @@ async fn replay_stored(
     total: u64,
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), LoadError> {
-    replay(
-        None,
-        &mut stored.iter().map(|l| l.as_bytes()),
-        total,
-        None,
-        progress,
-    )
-    .await
-    .map_err(LoadError::Invalid)
+    let lines: Vec<&[u8]> = stored.iter().map(|l| l.as_bytes()).collect();
+    replay(None, &lines, total, None, None, progress)
+        .await
+        .map_err(LoadError::Invalid)
 }
 
 /// Opens the stored copy alone, with what following found (if anything).
