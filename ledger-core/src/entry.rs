@@ -8,6 +8,8 @@ use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+mod fast;
+
 use crate::canonical::{self, Value};
 use crate::error::{FieldProblem, LineError};
 use crate::hex;
@@ -418,7 +420,7 @@ pub fn compute_hash(entry: &Entry, ledger: &LedgerId, scratch: &mut Vec<u8>) -> 
     EntryHash(Sha256::digest(scratch.as_slice()).into())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct WireEntry<'a> {
     v: u64,
@@ -438,7 +440,7 @@ struct WireEntry<'a> {
     sig: Cow<'a, str>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct WireAdmin<'a> {
     #[serde(borrow)]
@@ -451,7 +453,7 @@ struct WireAdmin<'a> {
 /// than a serde-tagged enum, which buffers the whole object first) is
 /// several times faster and still refuses unknown and duplicate members;
 /// which members each `type` needs is checked by hand below.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct WireBody<'a> {
     #[serde(rename = "type", borrow)]
@@ -728,8 +730,13 @@ pub fn parse_line(line: &[u8]) -> Result<(LedgerId, Entry), LineError> {
     if line.len() > limits::MAX_LINE_BYTES {
         return Err(LineError::TooLong { bytes: line.len() });
     }
-    let wire: WireEntry<'_> =
-        serde_json::from_slice(line).map_err(|error| LineError::Json(error.to_string()))?;
+    // A canonical line is read by the fast reader; anything else by
+    // serde_json, which also names what is wrong.
+    let wire = match fast::entry(line) {
+        Some(wire) => wire,
+        None => serde_json::from_slice::<WireEntry<'_>>(line)
+            .map_err(|error| LineError::Json(error.to_string()))?,
+    };
     if wire.v != 1 {
         return Err(LineError::Version(wire.v));
     }

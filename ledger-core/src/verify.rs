@@ -348,6 +348,7 @@ pub struct Verifier {
     next_seq: u64,
     scratch: Vec<u8>,
     hashes_elsewhere: bool,
+    expected_lines: usize,
 }
 
 impl Verifier {
@@ -375,6 +376,19 @@ impl Verifier {
     pub fn without_hash_checks(mut self) -> Verifier {
         self.hashes_elsewhere = true;
         self
+    }
+
+    /// Makes room for `lines` more entries at once, rather than growing
+    /// (and copying) the ledger's list of entries step by step as they
+    /// come. A hint: more or fewer lines are fine.
+    pub fn expect_lines(&mut self, lines: usize) {
+        // Bounded: a hint must not take much memory before a single line
+        // was checked.
+        let lines = lines.min(1 << 20);
+        match &mut self.ledger {
+            Some(ledger) => ledger.entries.reserve(lines),
+            None => self.expected_lines = lines,
+        }
     }
 
     /// Lines accepted so far.
@@ -411,7 +425,9 @@ impl Verifier {
         let ledger = match (&mut self.ledger, &entry.body) {
             (Some(ledger), _) => ledger,
             (None, Body::Genesis { name, .. }) => {
-                self.ledger.insert(Ledger::empty(ledger_id, name.clone()))
+                let ledger = self.ledger.insert(Ledger::empty(ledger_id, name.clone()));
+                ledger.entries.reserve(self.expected_lines);
+                ledger
             }
             (None, _) => return Err(fail(VerifyErrorKind::Rule(RuleError::FirstNotGenesis))),
         };

@@ -239,6 +239,7 @@ async fn replay_inner(
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), VerifyError> {
     let mut verifier = start.map_or_else(Verifier::new, Verifier::resume);
+    verifier.expect_lines(lines.len());
     if hashes.is_some() {
         verifier = verifier.without_hash_checks();
     }
@@ -713,6 +714,11 @@ pub async fn store_followed(to_store: Option<(u64, Vec<u8>)>) -> Result<(), Stor
 /// every entry afterwards and [`Opened::summary_matches`] says whether they
 /// add up to this snapshot.
 pub async fn open_snapshot() -> Option<(Snapshot, Device)> {
+    // Without the flag (a first visit) there is no snapshot to read, and
+    // opening the database would only slow the first open down.
+    if snapshot_flag(None) == Some(false) {
+        return None;
+    }
     let store = Store::open(DATABASE).await.ok()?;
     let quick = store.load_quick().await;
     store.close();
@@ -732,17 +738,31 @@ pub async fn keep_snapshot(bytes: Vec<u8>) {
         return;
     };
     if store.save_snapshot(&bytes).await.is_ok() {
-        // Read by index.html, which cannot wait for IndexedDB: this device
-        // opens from a snapshot, so it need not fetch the file early.
-        let storage = js_sys::Reflect::get(&js_sys::global(), &"localStorage".into()).ok();
-        if let Some(storage) = storage.filter(JsValue::is_object) {
-            let set = js_sys::Reflect::get(&storage, &"setItem".into())
-                .ok()
-                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-            if let Some(set) = set {
-                let _ = set.call2(&storage, &"jifen.snapshot".into(), &"1".into());
-            }
-        }
+        snapshot_flag(Some("1"));
     }
     store.close();
+}
+
+/// The `localStorage` flag that says this device keeps a snapshot: set to
+/// `value` if given, else read. Read by index.html too, which cannot wait
+/// for IndexedDB: a device that opens from a snapshot need not fetch the
+/// file early. `None` when there is no `localStorage` here.
+fn snapshot_flag(value: Option<&str>) -> Option<bool> {
+    let storage = js_sys::Reflect::get(&js_sys::global(), &"localStorage".into())
+        .ok()
+        .filter(JsValue::is_object)?;
+    let method = if value.is_some() {
+        "setItem"
+    } else {
+        "getItem"
+    };
+    let call = js_sys::Reflect::get(&storage, &method.into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let answer = match value {
+        Some(value) => call.call2(&storage, &"jifen.snapshot".into(), &value.into()),
+        None => call.call1(&storage, &"jifen.snapshot".into()),
+    };
+    Some(answer.ok()?.is_string())
 }
