@@ -20,7 +20,20 @@ pub(crate) enum Value<'a> {
 
 /// Appends the canonical encoding of an object with these members.
 pub(crate) fn write_object(out: &mut Vec<u8>, members: &[(&str, Value<'_>)]) {
-    let mut order: Vec<usize> = (0..members.len()).collect();
+    // Every object in the format has a handful of members: their order is
+    // sorted on the stack, not in a new allocation per entry.
+    let mut on_stack = [0usize; 16];
+    let mut on_heap = Vec::new();
+    let order: &mut [usize] = match on_stack.get_mut(..members.len()) {
+        Some(order) => order,
+        None => {
+            on_heap.resize(members.len(), 0);
+            &mut on_heap
+        }
+    };
+    for (index, slot) in order.iter_mut().enumerate() {
+        *slot = index;
+    }
     order.sort_unstable_by(|&left, &right| {
         let (left, right) = (members[left].0, members[right].0);
         if left.is_ascii() && right.is_ascii() {
@@ -48,7 +61,10 @@ fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
         Value::Str(text) => write_string(out, text),
         Value::Int(number) => {
             debug_assert!(number.unsigned_abs() < (1 << 53), "integer outside ±2^53");
-            out.extend_from_slice(number.to_string().as_bytes());
+            if *number < 0 {
+                out.push(b'-');
+            }
+            write_unsigned(out, number.unsigned_abs());
         }
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
@@ -64,6 +80,23 @@ fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
             out.push(b'"');
         }
     }
+}
+
+/// Appends the decimal digits of `value` (from a buffer on the stack, not
+/// a new String).
+pub(crate) fn write_unsigned(out: &mut Vec<u8>, value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = value;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
 }
 
 /// Writes a string as ECMAScript's `JSON.stringify` does, which is what

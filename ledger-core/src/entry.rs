@@ -360,7 +360,7 @@ impl Entry {
         out.extend_from_slice(b",\"prev\":\"");
         hex::encode_into(&self.prev.0, out);
         out.extend_from_slice(b"\",\"seq\":");
-        push_integer(out, self.seq.0);
+        canonical::write_unsigned(out, self.seq.0);
         out.push(b',');
         let sig_start = out.len();
         if signed {
@@ -370,7 +370,7 @@ impl Entry {
         }
         let sig_end = out.len();
         out.extend_from_slice(b"\"ts\":");
-        push_integer(out, self.ts_ms);
+        canonical::write_unsigned(out, self.ts_ms);
         out.extend_from_slice(b",\"v\":1}");
         signed.then(|| {
             (
@@ -386,21 +386,6 @@ impl Entry {
         self.write_canonical(ledger, true, &mut out);
         String::from_utf8(out).unwrap_or_default()
     }
-}
-
-fn push_integer(out: &mut Vec<u8>, value: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut rest = value;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[start..]);
 }
 
 /// SHA-256 of a signed canonical line with its `hash` and `sig` members
