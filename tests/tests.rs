@@ -13,17 +13,22 @@ pub fn root() -> PathBuf {
 }
 
 /// Verifies a file the way the web app does on a first open: one thread
-/// replays it without the SHA-256 of each line, another checks only those
-/// hashes, and the first error of the two and of the signatures is the
-/// answer. Tests compare it with `verify_jsonl`.
-pub fn verify_in_two_parts(bytes: &[u8]) -> Result<ledger_core::Ledger, ledger_core::VerifyError> {
-    use ledger_core::verify::{Verifier, check_hashes, first_error, split_lines};
+/// replays it, leaving the SHA-256 of each line and the canonical writing
+/// of `eighths` lines in every eight to another thread, and the first
+/// error of the two and of the signatures is the answer. Tests compare it
+/// with `verify_jsonl`.
+pub fn verify_in_two_parts(
+    bytes: &[u8],
+    eighths: u8,
+) -> Result<ledger_core::Ledger, ledger_core::VerifyError> {
+    use ledger_core::verify::{Share, Verifier, check_shared, first_error, split_lines};
     use ledger_core::{Seq, VerifyError, VerifyErrorKind};
+    let share = Share::new(eighths);
     // The worker's half.
-    let mut errors: Vec<VerifyError> = check_hashes(bytes, 0).err().into_iter().collect();
+    let mut errors: Vec<VerifyError> = check_shared(bytes, 0, share).err().into_iter().collect();
     // The page's half.
     let (lines, incomplete) = split_lines(bytes);
-    let mut verifier = Verifier::new().without_hash_checks();
+    let mut verifier = Verifier::new().sharing(share);
     let mut replay_failed = false;
     for line in lines {
         if let Err(error) = verifier.push_line(line) {

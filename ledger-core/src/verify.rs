@@ -22,9 +22,20 @@ use crate::ledger::Ledger;
 use crate::limits;
 use crate::model::{ActorId, EntryHash, Head, LedgerId, Seq};
 
+/// Which checks [`check_link`] makes itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checks {
+    /// All of them.
+    All,
+    /// All but the SHA-256.
+    NoHash,
+    /// All but the SHA-256 and the canonical writing.
+    NoHashNorCanonical,
+}
+
 /// The checks that need no state but the previous link: the line parses,
 /// belongs to this ledger, has the expected seq, is written canonically,
-/// hashes to its `hash` (unless `hashes` is false), and names the previous
+/// hashes to its `hash` (each as `checks` says), and names the previous
 /// hash as `prev`. This order is the one [`first_error`] keeps when two
 /// errors share a seq.
 fn check_link(
@@ -32,7 +43,7 @@ fn check_link(
     seq: Seq,
     ledger: Option<&LedgerId>,
     prev: EntryHash,
-    hashes: bool,
+    checks: Checks,
     scratch: &mut Vec<u8>,
 ) -> Result<(LedgerId, Entry), VerifyError> {
     let fail = |kind| VerifyError { seq, kind };
@@ -47,18 +58,20 @@ fn check_link(
     if entry.seq != seq {
         return Err(fail(VerifyErrorKind::SeqMismatch { found: entry.seq.0 }));
     }
-    scratch.clear();
-    let ranges = entry.write_canonical(&ledger_id, true, scratch);
-    if scratch.as_slice() != line {
-        return Err(fail(VerifyErrorKind::NotCanonical));
-    }
-    if hashes {
-        let Some((hash_range, sig_range)) = ranges else {
-            unreachable!("a signed write returns the member ranges")
-        };
-        let computed = hash_signed_line(line, &hash_range, &sig_range);
-        if computed != entry.hash {
-            return Err(fail(VerifyErrorKind::HashMismatch { computed }));
+    if checks != Checks::NoHashNorCanonical {
+        scratch.clear();
+        let ranges = entry.write_canonical(&ledger_id, true, scratch);
+        if scratch.as_slice() != line {
+            return Err(fail(VerifyErrorKind::NotCanonical));
+        }
+        if checks == Checks::All {
+            let Some((hash_range, sig_range)) = ranges else {
+                unreachable!("a signed write returns the member ranges")
+            };
+            let computed = hash_signed_line(line, &hash_range, &sig_range);
+            if computed != entry.hash {
+                return Err(fail(VerifyErrorKind::HashMismatch { computed }));
+            }
         }
     }
     if entry.prev != prev {
@@ -76,27 +89,70 @@ pub fn check_form(line: &[u8], seq: Seq, scratch: &mut Vec<u8>) -> Result<(), Ve
         seq,
         kind: VerifyErrorKind::Malformed(e),
     })?;
-    check_link(line, seq, Some(&ledger_id), entry.prev, true, scratch).map(|_| ())
+    check_link(
+        line,
+        seq,
+        Some(&ledger_id),
+        entry.prev,
+        Checks::All,
+        scratch,
+    )
+    .map(|_| ())
 }
 
-/// That every complete line of `bytes` (numbered from `first_seq`; an
-/// incomplete last line is left to the [`Verifier`]) hashes, without its
-/// `hash` and `sig`, to the `hash` it states. Reads no more of each line
-/// than that, so it runs near the speed of SHA-256 itself. Returns the
-/// number of lines checked, or the first bad one, named as
-/// [`check_form`] names it.
-///
-/// This is the part of a replay that another thread can do:
-/// a [`Verifier::without_hash_checks`] on the same lines does the rest,
-/// and [`first_error`] of the two (and of the signature batches) is
-/// exactly the error [`verify_jsonl`] gives. Does not panic.
-pub fn check_hashes(bytes: &[u8], first_seq: u64) -> Result<u64, VerifyError> {
+/// How a replay's checks are split between the thread that replays (a
+/// [`Verifier::sharing`] the work) and another one (a worker, running
+/// [`check_shared`] over the same lines): the other thread checks every
+/// line's SHA-256, and the canonical writing of `eighths` lines in every
+/// eight (those whose seq modulo 8 is below it), so that the two threads
+/// take about as long. [`first_error`] of the two (and of the signature
+/// batches) is exactly the error [`verify_jsonl`] gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    eighths: u8,
+}
+
+impl Share {
+    /// The other thread also checks the canonical writing of `eighths`
+    /// lines in every eight (at most 8).
+    pub fn new(eighths: u8) -> Share {
+        Share {
+            eighths: eighths.min(8),
+        }
+    }
+
+    /// The lines in every eight whose canonical writing the other thread
+    /// checks.
+    pub fn eighths(self) -> u8 {
+        self.eighths
+    }
+
+    fn canonical_elsewhere(self, seq: u64) -> bool {
+        seq % 8 < u64::from(self.eighths)
+    }
+}
+
+/// The other thread's part of a [`Share`]d replay: that every complete
+/// line of `bytes` (numbered from `first_seq`; an incomplete last line is
+/// left to the [`Verifier`]) hashes, without its `hash` and `sig`, to the
+/// `hash` it states, and that the lines `share` gives it are written
+/// canonically ([`check_form`]). For the other lines it reads no more than
+/// the hash needs, so it runs near the speed of SHA-256 itself. Returns
+/// the number of lines checked, or the first bad one, named as
+/// [`check_form`] names it. Does not panic.
+pub fn check_shared(bytes: &[u8], first_seq: u64, share: Share) -> Result<u64, VerifyError> {
     let mut seq = first_seq;
+    let mut scratch = Vec::new();
     for line in split_lines(bytes).0 {
+        if share.canonical_elsewhere(seq) {
+            check_form(line, Seq(seq), &mut scratch)?;
+            seq += 1;
+            continue;
+        }
         let holds = chain_parts(line).and_then(|parts| stated_hash(line, &parts));
         if holds.is_none() {
             // Let the full checks say what is wrong.
-            check_form(line, Seq(seq), &mut Vec::new())?;
+            check_form(line, Seq(seq), &mut scratch)?;
             // Every line they accept has the layout read above and the
             // same hash, so this is not reached; refusing is the safe
             // answer if it ever is.
@@ -347,7 +403,7 @@ pub struct Verifier {
     pending: SignatureBatch,
     next_seq: u64,
     scratch: Vec<u8>,
-    hashes_elsewhere: bool,
+    shared: Option<Share>,
     expected_lines: usize,
 }
 
@@ -368,13 +424,14 @@ impl Verifier {
         }
     }
 
-    /// Leaves the SHA-256 of each line to [`check_hashes`], run over the
-    /// same lines elsewhere (a worker thread): this verifier checks
-    /// everything else, linking each line to the `hash` the line before
-    /// states. Nothing it builds may be trusted until `check_hashes` has
-    /// passed as well; the error to report is [`first_error`] of both.
-    pub fn without_hash_checks(mut self) -> Verifier {
-        self.hashes_elsewhere = true;
+    /// Leaves part of the checks to [`check_shared`] with the same
+    /// `share`, run over the same lines elsewhere (a worker thread): this
+    /// verifier checks everything else, linking each line to the `hash`
+    /// the line before states. Nothing it builds may be trusted until
+    /// `check_shared` has passed as well; the error to report is
+    /// [`first_error`] of both.
+    pub fn sharing(mut self, share: Share) -> Verifier {
+        self.shared = Some(share);
         self
     }
 
@@ -419,7 +476,11 @@ impl Verifier {
             seq,
             self.ledger.as_ref().map(Ledger::id),
             expected_prev,
-            !self.hashes_elsewhere,
+            match self.shared {
+                None => Checks::All,
+                Some(share) if share.canonical_elsewhere(seq.0) => Checks::NoHashNorCanonical,
+                Some(_) => Checks::NoHash,
+            },
             &mut self.scratch,
         )?;
         let ledger = match (&mut self.ledger, &entry.body) {
@@ -719,7 +780,7 @@ impl ChainVerifier {
                 Seq(count),
                 expected_ledger.as_ref(),
                 self.head.hash,
-                true,
+                Checks::All,
                 &mut self.scratch,
             )?;
             // Every line the full parser accepts has the layout the fast

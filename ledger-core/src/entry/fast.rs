@@ -159,15 +159,29 @@ fn body<'a>(reader: &mut Reader<'a>) -> Option<WireBody<'a>> {
     Some(b)
 }
 
+/// Whether a line has no escapes (left to serde_json) and no control
+/// characters (which serde_json refuses inside strings; outside them,
+/// this reader takes no whitespace at all): checked once for the whole
+/// line, eight bytes at a time.
+fn plain(line: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // A byte below `n` (for n <= 0x80) leaves its high bit in
+    // `(x - n) & !x`; a borrow can only mark bytes after one that is.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let mut chunks = line.chunks_exact(8);
+    let mut found = 0;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        found |= below(x, 0x20) | below(x ^ (ONES * u64::from(b'\\')), 1);
+    }
+    found == 0 && !chunks.remainder().iter().any(|&b| b < 0x20 || b == b'\\')
+}
+
 /// Reads a line to what serde_json would read it to, or gives up (`None`)
 /// on anything but the plain layout of a canonical line.
 pub(super) fn entry(line: &[u8]) -> Option<WireEntry<'_>> {
-    // No escapes (left to serde_json) and no control characters (which
-    // serde_json refuses inside strings; outside them, this reader takes
-    // no whitespace at all): checked once for the whole line, without a
-    // branch per byte so that it vectorises.
-    let control = line.iter().fold(false, |found, &b| found | (b < 0x20));
-    if control || memchr::memchr(b'\\', line).is_some() {
+    if !plain(line) {
         return None;
     }
     let mut reader = Reader {
@@ -224,6 +238,20 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(line)
             );
+        }
+    }
+
+    #[test]
+    fn plain_lines_have_no_escape_and_no_control_character() {
+        let base = "{\"name\":\"积分 Jifen 0123456789\"}".as_bytes();
+        assert!(super::plain(base));
+        for at in 0..base.len() {
+            for byte in 0..=u8::MAX {
+                let mut line = base.to_vec();
+                line[at] = byte;
+                let expected = byte >= 0x20 && byte != b'\\';
+                assert_eq!(super::plain(&line), expected, "{byte:#x} at {at}");
+            }
         }
     }
 
