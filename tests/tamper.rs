@@ -119,6 +119,12 @@ impl Matrix {
             Some(&error),
             "{class}: verified in two parts, {eighths} in 8 lines' canonical writing elsewhere"
         );
+        assert_eq!(error.seq.0, seq as u64, "{class}: {error}");
+        assert!(
+            kinds.contains(&error.kind_name()),
+            "{class}: expected {kinds:?}, got {} ({error})",
+            error.kind_name()
+        );
         *self.cases.entry(class).or_default() += 1;
     }
 }
