@@ -9,8 +9,16 @@ fuzz_target!(|data: &[u8]| {
     let full = ledger_core::verify::verify_jsonl(data);
     let chain = ledger_core::verify::verify_chain_only(data);
     if let Ok(ledger) = &full {
-        assert_eq!(chain.as_ref().ok(), Some(&ledger.head()), "a verified file fails the chain check");
-        assert_eq!(ledger.to_jsonl().as_bytes(), data, "a verified file is not its own canonical export");
+        assert_eq!(
+            chain.as_ref().ok(),
+            Some(&ledger.head()),
+            "a verified file fails the chain check"
+        );
+        assert_eq!(
+            ledger.to_jsonl().as_bytes(),
+            data,
+            "a verified file is not its own canonical export"
+        );
         for resident in ledger.residents() {
             assert!(resident.balance >= ledger_core::Points::ZERO);
         }

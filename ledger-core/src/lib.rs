@@ -38,7 +38,7 @@ mod state;
 pub mod verify;
 
 pub use ed25519_dalek::SigningKey;
-pub use entry::{Body, Entry, PublicKey, parse_body, parse_line};
+pub use entry::{Body, Entry, PublicKey, parse_body, parse_line, parse_line_with_serde_json};
 pub use error::{
     AppendError, FieldProblem, HeadError, Lang, LineError, RuleError, VerifyError, VerifyErrorKind,
 };
