@@ -126,9 +126,27 @@ impl HashCheck {
     }
 }
 
-/// Lets the browser paint (a progress bar) and handle input.
+/// Lets the browser paint (a progress bar) and handle input: with
+/// `scheduler.yield()` where the browser has it, which comes back as soon
+/// as that is done (a timer, once nested, waits at least 4 ms).
 pub(crate) async fn breathe() {
-    sleep(0.0).await;
+    let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into())
+        .ok()
+        .filter(JsValue::is_object);
+    let yielded = scheduler.and_then(|scheduler| {
+        js_sys::Reflect::get(&scheduler, &"yield".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?
+            .call0(&scheduler)
+            .ok()
+    });
+    match yielded {
+        Some(promise) => {
+            let _ = JsFuture::from(js_sys::Promise::from(promise)).await;
+        }
+        None => sleep(0.0).await,
+    }
 }
 
 /// Waits `ms` milliseconds (a timer; the page stays responsive).
