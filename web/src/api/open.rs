@@ -690,8 +690,17 @@ async fn replay_stored(
     total: u64,
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), LoadError> {
+    // The lines once more as one file for the worker that shares the
+    // checks (a copy, but the page need not hash them itself).
+    let mut file = Vec::with_capacity(stored.iter().map(|l| l.len() + 1).sum());
+    for line in stored {
+        file.extend_from_slice(line.as_bytes());
+        file.push(b'\n');
+    }
+    let hashes = HashCheck::start(js_sys::Uint8Array::from(file.as_slice()), 0);
+    drop(file);
     let lines: Vec<&[u8]> = stored.iter().map(|l| l.as_bytes()).collect();
-    replay(None, &lines, total, None, None, progress)
+    replay(None, &lines, total, None, Some(hashes), progress)
         .await
         .map_err(LoadError::Invalid)
 }
