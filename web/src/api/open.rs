@@ -126,6 +126,20 @@ impl HashCheck {
     }
 }
 
+/// Marks a moment of an open on the page's timeline (`performance.mark`),
+/// for the browser's developer tools and `cargo xtask web-bench`.
+fn mark(name: &str) {
+    let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .filter(JsValue::is_object);
+    if let Some(performance) = performance
+        && let Ok(mark) = js_sys::Reflect::get(&performance, &"mark".into())
+        && let Ok(mark) = mark.dyn_into::<js_sys::Function>()
+    {
+        let _ = mark.call1(&performance, &name.into());
+    }
+}
+
 /// Lets the browser paint (a progress bar) and handle input: with
 /// `scheduler.yield()` where the browser has it, which comes back as soon
 /// as that is done (a timer, once nested, waits at least 4 ms).
@@ -288,6 +302,7 @@ async fn replay_inner(
         }
     }
     let done = verifier.count() - first;
+    mark("jifen:replayed");
     let bad_hash = match hashes {
         Some(hashes) => hashes.finish(lines, first).await.err(),
         None => None,
@@ -315,6 +330,7 @@ async fn replay_inner(
     }
     match replayed {
         Some(ledger) if failed.is_none() && bad_hash.is_none() => {
+            mark("jifen:checked");
             progress(done, total);
             Ok((ledger, pending))
         }
@@ -611,6 +627,7 @@ async fn open_inner(
         return keep_stored(&stored, device, unreachable, shown, progress).await;
     };
     let text = download.to_vec();
+    mark("jifen:file-copied");
     let (lines, incomplete) = split_lines(&text);
     let lines: Vec<&[u8]> = lines.collect();
     let shared = stored.len().min(lines.len());
