@@ -77,9 +77,10 @@ function submit(message, urgent) {
   warm_up();
   if (workers.length === 0 || workers.every((w) => w.dead)) return Promise.resolve(null);
   return new Promise((resolve) => {
-    const job = { message, resolve };
-    if (urgent) queue.unshift(job);
-    else queue.push(job);
+    const job = { message, resolve, urgent };
+    // Waited-for jobs go before every other job, in the order they came.
+    const at = urgent ? queue.findIndex((j) => !j.urgent) : -1;
+    queue.splice(at === -1 ? queue.length : at, 0, job);
     workers.forEach(pump);
   });
 }

@@ -36,7 +36,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Digits without a leading zero (serde_json refuses one), as a u64.
-    fn digits(&mut self) -> Option<u64> {
+    fn unsigned(&mut self) -> Option<u64> {
         let bytes = self.text.as_bytes();
         let start = self.at;
         let mut value: u64 = 0;
@@ -53,19 +53,15 @@ impl<'a> Reader<'a> {
         (length > 0 && !leading_zero && !more).then_some(value)
     }
 
-    fn unsigned(&mut self) -> Option<u64> {
-        self.digits()
-    }
-
     fn signed(&mut self) -> Option<i64> {
         if self.byte(b'-').is_some() {
-            let magnitude = self.digits()?;
+            let magnitude = self.unsigned()?;
             // "-0" reads as 0; it is not canonical, so let serde_json read it.
             (magnitude > 0)
                 .then(|| 0i64.checked_sub_unsigned(magnitude))
                 .flatten()
         } else {
-            i64::try_from(self.digits()?).ok()
+            i64::try_from(self.unsigned()?).ok()
         }
     }
 
