@@ -178,17 +178,34 @@ pub async fn sleep(ms: f64) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Signature batches handed to workers, in seq order.
+/// Signature batches handed to workers, in seq order, and (after them)
+/// batches held back until [`finish`](Self::finish).
 #[derive(Default)]
 pub struct PendingSignatures {
     jobs: Vec<(Vec<u8>, JsFuture)>,
+    held: Vec<SignatureBatch>,
+    hold: bool,
     checked: usize,
 }
 
 impl PendingSignatures {
+    /// Batches that wait until `finish` is called: a first open shows the
+    /// balances sooner when the page does not spend time handing batches
+    /// over while it replays (the one worker is busy with the hashes
+    /// until then anyway).
+    fn held() -> PendingSignatures {
+        PendingSignatures {
+            hold: true,
+            ..PendingSignatures::default()
+        }
+    }
+
     fn submit(&mut self, batch: SignatureBatch) {
         if batch.is_empty() {
             return;
+        }
+        if self.hold {
+            return self.held.push(batch);
         }
         let bytes = batch.to_bytes();
         let copy = js_sys::Uint8Array::from(bytes.as_slice());
@@ -196,9 +213,15 @@ impl PendingSignatures {
             .push((bytes, JsFuture::from(check_signatures(copy))));
     }
 
+    /// `later`'s batches after these.
+    fn append(&mut self, later: PendingSignatures) {
+        self.jobs.extend(later.jobs);
+        self.held.extend(later.held);
+    }
+
     /// Batches in all, for a progress bar.
     pub fn jobs(&self) -> usize {
-        self.jobs.len()
+        self.jobs.len() + self.held.len()
     }
 
     /// Waits for every batch; the first bad signature in seq order, if
@@ -207,6 +230,10 @@ impl PendingSignatures {
     pub async fn finish(mut self, progress: &dyn Fn(usize, usize)) -> Result<(), VerifyError> {
         // The page's own replay is done: every core may check signatures.
         use_all_workers();
+        self.hold = false;
+        for batch in core::mem::take(&mut self.held) {
+            self.submit(batch);
+        }
         let all = self.jobs.len();
         for (bytes, job) in core::mem::take(&mut self.jobs) {
             let answer = job.await.ok().and_then(|a| a.as_string());
@@ -263,10 +290,11 @@ fn replay<'f>(
     total: u64,
     incomplete: Option<u64>,
     hashes: Option<HashCheck>,
+    signatures: PendingSignatures,
     progress: &'f dyn Fn(u64, u64),
 ) -> Boxed<'f, Result<(Ledger, PendingSignatures), VerifyError>> {
     Box::pin(replay_inner(
-        start, lines, total, incomplete, hashes, progress,
+        start, lines, total, incomplete, hashes, signatures, progress,
     ))
 }
 
@@ -276,6 +304,7 @@ async fn replay_inner(
     total: u64,
     incomplete: Option<u64>,
     hashes: Option<HashCheck>,
+    mut pending: PendingSignatures,
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), VerifyError> {
     let mut verifier = start.map_or_else(Verifier::new, Verifier::resume);
@@ -284,7 +313,6 @@ async fn replay_inner(
         verifier = verifier.sharing(Share::new(SHARE_EIGHTHS));
     }
     let first = verifier.count();
-    let mut pending = PendingSignatures::default();
     let mut failed = None;
     let mut since = js_sys::Date::now();
     for (index, line) in lines.iter().enumerate() {
@@ -357,7 +385,17 @@ pub(crate) async fn replay_file(
     let (lines, incomplete) = split_lines(bytes);
     let lines: Vec<&[u8]> = lines.collect();
     let total = lines.len() as u64;
-    replay(None, &lines, total, incomplete, Some(hashes), progress).await
+    let signatures = PendingSignatures::default();
+    replay(
+        None,
+        &lines,
+        total,
+        incomplete,
+        Some(hashes),
+        signatures,
+        progress,
+    )
+    .await
 }
 
 /// The lines of a verified file as text, for IndexedDB. A verified line is
@@ -669,12 +707,13 @@ async fn open_inner(
         total,
         incomplete,
         Some(hashes),
+        PendingSignatures::held(),
         &|done, _| progress(first + done, total),
     )
     .await;
     match new {
         Ok((ledger, more)) => {
-            signatures.jobs.extend(more.jobs);
+            signatures.append(more);
             let mut to_store = text;
             to_store.drain(..offset.min(to_store.len()));
             Ok(Some(Opened {
@@ -717,9 +756,18 @@ async fn replay_stored(
     let hashes = HashCheck::start(js_sys::Uint8Array::from(file.as_slice()), 0);
     drop(file);
     let lines: Vec<&[u8]> = stored.iter().map(|l| l.as_bytes()).collect();
-    replay(None, &lines, total, None, Some(hashes), progress)
-        .await
-        .map_err(LoadError::Invalid)
+    let signatures = PendingSignatures::default();
+    replay(
+        None,
+        &lines,
+        total,
+        None,
+        Some(hashes),
+        signatures,
+        progress,
+    )
+    .await
+    .map_err(LoadError::Invalid)
 }
 
 /// Opens the stored copy alone, with what following found (if anything).
