@@ -12,11 +12,11 @@ self.onmessage = async (event) => {
     ready = init({ module_or_path: event.data.module });
     return;
   }
-  const { bytes, first } = event.data;
+  const { bytes, parts, skip, first } = event.data;
   let answer = null;
   try {
     await ready;
-    answer = first === undefined ? check_signature_batch(bytes) : check_line_hashes(bytes, first);
+    answer = parts === undefined ? check_signature_batch(bytes) : check_line_hashes(parts, skip, first);
   } catch {
     answer = null;
   }

@@ -12,13 +12,15 @@ export async function serve(dist, published = new Map()) {
   const server = createServer(async (request, response) => {
     const path = normalize(new URL(request.url, "http://x").pathname).replace(/^\/+/, "") || "index.html";
     if (published.has(path)) {
-      response.writeHead(200, { "content-type": "application/jsonl; charset=utf-8" });
-      response.end(published.get(path));
+      const body = Buffer.from(published.get(path));
+      // With its length, as static file servers send it.
+      response.writeHead(200, { "content-type": "application/jsonl; charset=utf-8", "content-length": body.length });
+      response.end(body);
       return;
     }
     try {
       const body = await readFile(join(dist, path));
-      response.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+      response.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream", "content-length": body.length });
       response.end(body);
     } catch {
       response.writeHead(404);

@@ -60,7 +60,9 @@ function pump(slot) {
   if (!job) return;
   slot.job = job;
   // The bytes move to the worker (no copy); the page keeps its own.
-  slot.worker.postMessage(job.message, [job.message.bytes.buffer]);
+  const { bytes, parts } = job.message;
+  const buffers = parts ? [...new Set(parts.map((part) => part.buffer))] : [bytes.buffer];
+  slot.worker.postMessage(job.message, buffers);
 }
 
 // Starts the first worker now, so that it is ready when the first job
@@ -91,8 +93,10 @@ export function check_signatures(bytes) {
 
 // The page waits for this answer before it shows balances: it goes before
 // any signature batch still waiting.
-export function check_hashes(bytes, first) {
-  return submit({ bytes, first }, true);
+// The file comes as the parts it was downloaded in; its lines numbered
+// from `first` start `skip` bytes in.
+export function check_hashes(parts, skip, first) {
+  return submit({ parts, skip, first }, true);
 }
 
 export function use_all_workers() {

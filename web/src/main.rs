@@ -22,9 +22,10 @@ pub fn check_signature_batch(bytes: &[u8]) -> Option<String> {
     jifen_web::api::check_signature_batch(bytes)
 }
 
-/// Checks that each of a file's lines (numbered from `first`) hashes to the
-/// `hash` it states: "" when all do, "SEQ" for the first that does not.
+/// Checks that each of a file's lines (numbered from `first`, starting
+/// `skip` bytes into the `Uint8Array`s `parts`) hashes to the `hash` it
+/// states: "" when all do, "SEQ" for the first that does not.
 #[wasm_bindgen]
-pub fn check_line_hashes(bytes: &[u8], first: f64) -> String {
-    jifen_web::api::check_line_hashes(bytes, first)
+pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> String {
+    jifen_web::api::check_line_hashes(parts, skip, first)
 }

@@ -24,7 +24,7 @@ use crate::store::{Store, StoreError};
 extern "C" {
     fn check_signatures(bytes: js_sys::Uint8Array) -> js_sys::Promise;
     #[wasm_bindgen(js_name = check_hashes)]
-    fn check_hashes_in_worker(bytes: js_sys::Uint8Array, first: f64) -> js_sys::Promise;
+    fn check_hashes_in_worker(parts: js_sys::Array, skip: f64, first: f64) -> js_sys::Promise;
     fn use_all_workers();
     fn warm_up();
 }
@@ -74,11 +74,27 @@ const SHARE_EIGHTHS: u8 = 3;
 
 /// A worker's job: checks that each of a file's lines (numbered from
 /// `first`) hashes to the `hash` it states, and the canonical writing of
-/// the lines [`SHARE_EIGHTHS`] gives it. `""` when all hold, `"SEQ"` for
-/// the first that does not.
-pub fn check_line_hashes(bytes: &[u8], first: f64) -> String {
-    // A seq is a whole number below 2^53, so `as` is exact here.
-    match check_shared(bytes, first as u64, Share::new(SHARE_EIGHTHS)) {
+/// the lines [`SHARE_EIGHTHS`] gives it. The file comes in `parts`
+/// (`Uint8Array`s, as downloaded), of which the first `skip` bytes are not
+/// checked. `""` when all hold, `"SEQ"` for the first that does not.
+pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> String {
+    let parts: Vec<js_sys::Uint8Array> = parts.iter().map(JsCast::unchecked_into).collect();
+    let length = parts.iter().map(|p| p.length() as usize).sum::<usize>();
+    // Whole numbers below 2^53, so `as` is exact here.
+    let mut skip = skip as usize;
+    let mut bytes = vec![0; length.saturating_sub(skip)];
+    let mut at = 0;
+    for part in parts {
+        let length = part.length() as usize;
+        let from = skip.min(length);
+        skip -= from;
+        let to = at + (length - from);
+        if let Some(room) = bytes.get_mut(at..to) {
+            part.subarray(from as u32, length as u32).copy_to(room);
+        }
+        at = to;
+    }
+    match check_shared(&bytes, first as u64, Share::new(SHARE_EIGHTHS)) {
         Ok(_) => String::new(),
         Err(error) => error.seq.0.to_string(),
     }
@@ -92,12 +108,18 @@ pub(crate) struct HashCheck {
 }
 
 impl HashCheck {
-    /// Hands the file's bytes from its line `first` on (the buffer moves
-    /// to the worker) to a worker.
-    fn start(bytes: js_sys::Uint8Array, first: u64) -> HashCheck {
+    /// Hands a file's bytes to a worker (its buffers move there): `parts`
+    /// in order, the lines from `first` on starting `skip` bytes in.
+    fn start(parts: js_sys::Array, skip: usize, first: u64) -> HashCheck {
         HashCheck {
-            job: JsFuture::from(check_hashes_in_worker(bytes, first as f64)),
+            job: JsFuture::from(check_hashes_in_worker(parts, skip as f64, first as f64)),
         }
+    }
+
+    /// Hands a file's bytes to a worker, as one buffer.
+    fn start_one(bytes: &[u8]) -> HashCheck {
+        let copy = js_sys::Uint8Array::from(bytes);
+        HashCheck::start(js_sys::Array::of1(&copy), 0, 0)
     }
 
     /// The worker's answer, as the error a line-by-line replay would give
@@ -228,6 +250,11 @@ impl PendingSignatures {
     /// any. A batch no worker could check is checked here.
     /// `progress(done, all)` after each batch.
     pub async fn finish(mut self, progress: &dyn Fn(usize, usize)) -> Result<(), VerifyError> {
+        if self.hold {
+            // Balances were just put on screen: let the page draw them
+            // before it hands the held batches over.
+            sleep(0.0).await;
+        }
         // The page's own replay is done: every core may check signatures.
         use_all_workers();
         self.hold = false;
@@ -381,7 +408,7 @@ pub(crate) async fn replay_file(
     bytes: &[u8],
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), VerifyError> {
-    let hashes = HashCheck::start(js_sys::Uint8Array::from(bytes), 0);
+    let hashes = HashCheck::start_one(bytes);
     let (lines, incomplete) = split_lines(bytes);
     let lines: Vec<&[u8]> = lines.collect();
     let total = lines.len() as u64;
@@ -508,8 +535,18 @@ pub struct Opened {
 pub(crate) async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
     Ok(read_response(start_fetch(url))
         .await?
-        .map(|bytes| bytes.to_vec()))
+        .map(|download| download.bytes))
 }
+
+/// A downloaded body: in WebAssembly memory, and as the `Uint8Array`s it
+/// came in (for a worker).
+struct Download {
+    bytes: Vec<u8>,
+    parts: js_sys::Array,
+}
+
+/// The largest body whose room is made at once from its stated length.
+const MOST_AHEAD: usize = 1 << 30;
 
 /// Starts fetching `url` (the request goes out now, whenever the answer
 /// is awaited). The page's first request for it, started by `index.html`
@@ -578,9 +615,7 @@ fn take_early_fetch(url: &str) -> Option<js_sys::Promise> {
 }
 
 /// The body of a fetch started by [`start_fetch`]: `Ok(None)` for a 404.
-async fn read_response(
-    started: Result<JsFuture, String>,
-) -> Result<Option<js_sys::Uint8Array>, String> {
+async fn read_response(started: Result<JsFuture, String>) -> Result<Option<Download>, String> {
     let response = started?.await.map_err(describe)?;
     let status = status(&response);
     if status == 404.0 {
@@ -590,16 +625,75 @@ async fn read_response(
         // As a whole number: formatting an f64 would add its own code.
         return Err(format!("HTTP {}", status as u16));
     }
-    let buffer = js_sys::Reflect::get(&response, &"arrayBuffer".into())
+    let length = js_sys::Reflect::get(&response, &"headers".into())
         .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or("no arrayBuffer()")?
-        .call0(&response)
-        .map_err(describe)?;
-    let buffer = JsFuture::from(js_sys::Promise::from(buffer))
-        .await
-        .map_err(describe)?;
-    Ok(Some(js_sys::Uint8Array::new(&buffer)))
+        .and_then(|headers| {
+            method(&headers, "get")?
+                .call1(&headers, &"content-length".into())
+                .ok()
+        })
+        .and_then(|length| length.as_string()?.parse::<usize>().ok());
+    let reader = js_sys::Reflect::get(&response, &"body".into())
+        .ok()
+        .filter(JsValue::is_object)
+        .and_then(|body| method(&body, "getReader")?.call0(&body).ok());
+    match (length, reader) {
+        // Read as it arrives, each part copied into WebAssembly memory
+        // while the rest downloads (rather than all of it at the end).
+        (Some(length), Some(reader)) => read_stream(&reader, length).await.map(Some),
+        _ => {
+            let buffer = method(&response, "arrayBuffer")
+                .ok_or("no arrayBuffer()")?
+                .call0(&response)
+                .map_err(describe)?;
+            let buffer = JsFuture::from(js_sys::Promise::from(buffer))
+                .await
+                .map_err(describe)?;
+            let whole = js_sys::Uint8Array::new(&buffer);
+            Ok(Some(Download {
+                bytes: whole.to_vec(),
+                parts: js_sys::Array::of1(&whole),
+            }))
+        }
+    }
+}
+
+/// `object.name` if it is a function.
+fn method(object: &JsValue, name: &str) -> Option<js_sys::Function> {
+    js_sys::Reflect::get(object, &name.into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()
+}
+
+/// Reads a body from its stream `reader`; `length` is what the server
+/// said it would be.
+async fn read_stream(reader: &JsValue, length: usize) -> Result<Download, String> {
+    let read = method(reader, "read").ok_or("no read()")?;
+    let mut bytes = Vec::new();
+    // Room for what the server said, if there is that much (a wrong length
+    // only costs the room, or a later move).
+    let _ = bytes.try_reserve_exact(length.min(MOST_AHEAD));
+    let parts = js_sys::Array::new();
+    loop {
+        let next = read.call0(reader).map_err(describe)?;
+        let next = JsFuture::from(js_sys::Promise::from(next))
+            .await
+            .map_err(describe)?;
+        let done = js_sys::Reflect::get(&next, &"done".into()).map_err(describe)?;
+        if done.as_bool() != Some(false) {
+            break;
+        }
+        let part = js_sys::Reflect::get(&next, &"value".into())
+            .map_err(describe)?
+            .dyn_into::<js_sys::Uint8Array>()
+            .map_err(|_| "not bytes".to_owned())?;
+        let at = bytes.len();
+        bytes.resize(at + part.length() as usize, 0);
+        part.copy_to(&mut bytes[at..]);
+        parts.push(&part);
+    }
+    Ok(Download { bytes, parts })
 }
 
 fn describe(error: JsValue) -> String {
@@ -664,7 +758,7 @@ async fn open_inner(
         }
         return keep_stored(&stored, device, unreachable, shown, progress).await;
     };
-    let text = download.to_vec();
+    let Download { bytes: text, parts } = download;
     mark("jifen:file-copied");
     let (lines, incomplete) = split_lines(&text);
     let lines: Vec<&[u8]> = lines.collect();
@@ -689,7 +783,7 @@ async fn open_inner(
     let first = stored.len() as u64;
     // Where the first new line starts in the file.
     let offset: usize = lines[..stored.len()].iter().map(|l| l.len() + 1).sum();
-    let hashes = HashCheck::start(download.subarray(offset as u32, download.length()), first);
+    let hashes = HashCheck::start(parts, offset, first);
     let (start, mut signatures) = if stored.is_empty() {
         (None, PendingSignatures::default())
     } else {
@@ -753,7 +847,7 @@ async fn replay_stored(
         file.extend_from_slice(line.as_bytes());
         file.push(b'\n');
     }
-    let hashes = HashCheck::start(js_sys::Uint8Array::from(file.as_slice()), 0);
+    let hashes = HashCheck::start_one(&file);
     drop(file);
     let lines: Vec<&[u8]> = stored.iter().map(|l| l.as_bytes()).collect();
     let signatures = PendingSignatures::default();
