@@ -3,9 +3,8 @@
 //! A Leptos client-side app. The ledger is kept in the browser's IndexedDB
 //! ([`store`]); [`api`] is the one module that talks to the core and the
 //! store; [`app`] is the shell (language, loading, first run) and
-//! [`pages`] the screens. So far: the resident screen; the kiosk, officer,
-//! admin and audit screens come next. This crate holds no rule of its own:
-//! every entry is checked by `ledger-core`.
+//! [`pages`] the screens: resident, kiosk, officer, admin and audit. This
+//! crate holds no rule of its own: every entry is checked by `ledger-core`.
 
 pub mod api;
 pub mod app;
