@@ -21,9 +21,13 @@ function supported() {
 }
 
 function spawn() {
-  let worker;
+  let worker = globalThis.jifenWorker;
+  // The one index.html started early, for the first slot (unless it
+  // already failed to load: then no worker can, and the page checks).
+  globalThis.jifenWorker = undefined;
+  if (worker && globalThis.jifenWorkerFailed) return;
   try {
-    worker = new Worker(new URL("worker.js", document.baseURI), { type: "module" });
+    worker ??= new Worker(new URL("worker.js", document.baseURI), { type: "module" });
   } catch {
     return; // No module workers here.
   }
