@@ -533,8 +533,9 @@ fn test_wasm_pkg(package: &Path) -> Result {
 
 const MDBOOK_VERSION: &str = "0.5.4";
 
-/// Builds the manual, fails on a broken relative link, and runs the
-/// worked example's Python script against the golden ledger.
+/// Builds the manual, fails on a broken relative link or a missing
+/// included file, and runs the worked example's Python script against the
+/// golden ledger.
 fn book() -> Result {
     ensure_tool("mdbook", "mdbook", MDBOOK_VERSION, true)?;
     if !root()
@@ -614,6 +615,16 @@ fn check_book_links(source: &Path) -> Result {
             }
             if !path.parent().unwrap_or(source).join(file).exists() {
                 broken.push(format!("{}: {target}", path.display()));
+            }
+        }
+        // Included files too: mdbook only logs a missing one and goes on.
+        for (index, _) in text.match_indices("{{#include ") {
+            let target: String = text[index + "{{#include ".len()..]
+                .chars()
+                .take_while(|c| *c != '}' && *c != ':' && *c != ' ')
+                .collect();
+            if !path.parent().unwrap_or(source).join(&target).exists() {
+                broken.push(format!("{}: {{{{#include {target}}}}}", path.display()));
             }
         }
     }
