@@ -176,14 +176,8 @@ pub(crate) async fn breathe() {
     let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into())
         .ok()
         .filter(JsValue::is_object);
-    let yielded = scheduler.and_then(|scheduler| {
-        js_sys::Reflect::get(&scheduler, &"yield".into())
-            .ok()?
-            .dyn_into::<js_sys::Function>()
-            .ok()?
-            .call0(&scheduler)
-            .ok()
-    });
+    let yielded =
+        scheduler.and_then(|scheduler| method(&scheduler, "yield")?.call0(&scheduler).ok());
     match yielded {
         Some(promise) => {
             let _ = JsFuture::from(js_sys::Promise::from(promise)).await;
@@ -196,9 +190,7 @@ pub(crate) async fn breathe() {
 pub async fn sleep(ms: f64) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let global = js_sys::global();
-        let timer = js_sys::Reflect::get(&global, &"setTimeout".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let timer = method(&global, "setTimeout");
         let started = timer.is_some_and(|f| f.call2(&global, &resolve, &ms.into()).is_ok());
         if !started {
             let _ = resolve.call0(&JsValue::NULL);
