@@ -181,8 +181,17 @@ pub enum LineError {
         bytes: usize,
     },
     /// Not JSON, not UTF-8, or an object with missing, unknown or duplicate
-    /// members or values of the wrong type (the parser's own words).
+    /// members or values of the wrong type (serde_json's own words, with
+    /// the `json-error-details` feature).
     Json(String),
+    /// Not an entry in the canonical layout, and reading stopped at this
+    /// byte (counted from 1): whitespace, an unknown or repeated member, a
+    /// value of the wrong type, a number with a fraction. Without the
+    /// `json-error-details` feature, in place of [`LineError::Json`].
+    Layout {
+        /// Where reading stopped, counted from 1.
+        byte: usize,
+    },
     /// A member whose value breaks the format.
     Field {
         /// The member, like `body.points`.
@@ -216,6 +225,12 @@ impl LineError {
                 "不是格式正确的条目：{}",
                 "not a well-formed entry: {}",
                 reason
+            ),
+            LineError::Layout { byte } => say!(
+                lang,
+                "不是规范写法的条目（读到第 {} 字节停下）",
+                "not an entry in the canonical layout (reading stopped at byte {})",
+                byte
             ),
             LineError::Field { field, problem } => {
                 say!(

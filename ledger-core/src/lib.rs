@@ -38,7 +38,9 @@ mod state;
 pub mod verify;
 
 pub use ed25519_dalek::SigningKey;
-pub use entry::{Body, Entry, PublicKey, parse_body, parse_line, parse_line_with_serde_json};
+#[cfg(feature = "json-error-details")]
+pub use entry::parse_line_with_serde_json;
+pub use entry::{Body, Entry, PublicKey, parse_body, parse_line, read_fast};
 pub use error::{
     AppendError, FieldProblem, HeadError, Lang, LineError, RuleError, VerifyError, VerifyErrorKind,
 };

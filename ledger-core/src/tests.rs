@@ -539,8 +539,18 @@ fn hostile_lines_are_refused_with_a_clear_error() {
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let deep_within_the_limit = format!("{}{}", "{\"v\":".repeat(1_000), "}".repeat(1_000));
     let long_note = "备".repeat(101);
+    // serde_json's words with the `json-error-details` feature; without
+    // it, the fast reader says where it stopped (its exact byte is tested
+    // in entry/fast.rs).
+    let json = |serde_json: &'static str| {
+        if cfg!(feature = "json-error-details") {
+            serde_json
+        } else {
+            "not an entry in the canonical layout (reading stopped at byte"
+        }
+    };
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("empty line", b"".to_vec(), "EOF while parsing"),
+        ("empty line", b"".to_vec(), json("EOF while parsing")),
         (
             "invalid UTF-8",
             [
@@ -549,12 +559,12 @@ fn hostile_lines_are_refused_with_a_clear_error() {
                 &good.as_bytes()[22..],
             ]
             .concat(),
-            "invalid unicode",
+            json("invalid unicode"),
         ),
         (
             "a NUL byte",
             good.replacen("admin-1", "admin\u{0}1", 1).into_bytes(),
-            "control character",
+            json("control character"),
         ),
         (
             "an escaped NUL",
@@ -571,23 +581,23 @@ fn hostile_lines_are_refused_with_a_clear_error() {
         (
             "1,000-deep nesting",
             deep_within_the_limit.into_bytes(),
-            "invalid type: map",
+            json("invalid type: map"),
         ),
         (
             "a 400-digit number",
             good.replacen("\"seq\":0", &format!("\"seq\":{}", "9".repeat(400)), 1)
                 .into_bytes(),
-            "number out of range",
+            json("number out of range"),
         ),
         (
             "a float",
             good.replacen("\"seq\":0", "\"seq\":0.0", 1).into_bytes(),
-            "invalid type",
+            json("invalid type"),
         ),
         (
             "a negative seq",
             good.replacen("\"seq\":0", "\"seq\":-1", 1).into_bytes(),
-            "invalid value",
+            json("invalid value"),
         ),
         (
             "a duplicate member",
@@ -597,19 +607,19 @@ fn hostile_lines_are_refused_with_a_clear_error() {
                 1,
             )
             .into_bytes(),
-            "duplicate field `actor`",
+            json("duplicate field `actor`"),
         ),
         (
             "a duplicate body member",
             good.replacen("\"name\":", "\"type\":\"genesis\",\"name\":", 1)
                 .into_bytes(),
-            "duplicate field `type`",
+            json("duplicate field `type`"),
         ),
         (
             "an unknown member",
             good.replacen("\"v\":1}", "\"v\":1,\"extra\":1}", 1)
                 .into_bytes(),
-            "unknown field `extra`",
+            json("unknown field `extra`"),
         ),
         (
             "an unknown body type",
@@ -639,7 +649,7 @@ fn hostile_lines_are_refused_with_a_clear_error() {
             [good.as_bytes(), &vec![b' '; 9_000]].concat(),
             "over the limit of 8192",
         ),
-        ("a not-an-object", b"42".to_vec(), "invalid type"),
+        ("a not-an-object", b"42".to_vec(), json("invalid type")),
     ];
     for (name, line, expected) in cases {
         let result = crate::parse_line(&line);

@@ -191,6 +191,26 @@ fn ci() -> Result {
         "warnings",
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
+    // ledger-core as the web app builds it: without serde_json's detailed
+    // errors (and without the curve tables), lines are read by the fast
+    // reader alone.
+    run(cargo().args([
+        "clippy",
+        "--package",
+        "ledger-core",
+        "--no-default-features",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "test",
+        "--package",
+        "ledger-core",
+        "--no-default-features",
+        "--lib",
+    ]))?;
     // Benchmarks are compiled and run once each on a small ledger, so they
     // cannot rot; their figures come from `cargo xtask bench`.
     run(cargo()

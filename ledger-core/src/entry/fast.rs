@@ -1,22 +1,37 @@
 //! A reader for lines in the canonical layout, several times faster than
-//! serde_json on them: no whitespace, no escapes, no `null`, every number
-//! an integer. Whatever it accepts, serde_json reads to the very same
-//! [`WireEntry`]; on anything else (including every malformed line) it
-//! gives up, and serde_json reads the line and names the problem. So it
-//! changes how fast a line is read, never what it reads to.
+//! serde_json on them: no whitespace, no `null`, every number an integer.
+//! Whatever it accepts, serde_json reads to the very same [`WireEntry`].
+//! On anything else (including every malformed line) it stops and says
+//! where; with the `json-error-details` feature serde_json then reads the
+//! line and names the problem in its own words. So it changes how fast a
+//! line is read, never what it reads to, nor whether it is refused.
 
 use std::borrow::Cow;
 
 use super::{WireAdmin, WireBody, WireEntry};
+use crate::LineError;
 
 /// A line as a cursor over bytes that are valid UTF-8 (checked once for
 /// the whole line, so every string between two quotes is valid too).
 struct Reader<'a> {
     text: &'a str,
     at: usize,
+    /// Whether the line has a backslash anywhere (see [`plain`]): only
+    /// then can a string hold an escape.
+    escapes: bool,
+    /// The first member found missing from an object read to its end.
+    missing: Option<&'static str>,
 }
 
 impl<'a> Reader<'a> {
+    /// `value`, or notes `name` as missing.
+    fn need<T>(&mut self, value: Option<T>, name: &'static str) -> Option<T> {
+        if value.is_none() {
+            self.missing.get_or_insert(name);
+        }
+        value
+    }
+
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
@@ -25,14 +40,62 @@ impl<'a> Reader<'a> {
         (self.peek()? == expected).then(|| self.at += 1)
     }
 
-    /// A string (the line has no escapes or control characters: see
-    /// [`entry`]).
-    fn string(&mut self) -> Option<&'a str> {
+    /// A string (the line has no control characters: see [`entry`]).
+    fn string(&mut self) -> Option<Cow<'a, str>> {
         self.byte(b'"')?;
         let start = self.at;
-        let length = memchr::memchr(b'"', self.text.as_bytes().get(start..)?)?;
+        let rest = self.text.as_bytes().get(start..)?;
+        let length = memchr::memchr(b'"', rest)?;
+        // Without a backslash before it, the first quote ends the string.
+        if self.escapes && rest[..length].contains(&b'\\') {
+            return self.escaped(start);
+        }
         self.at = start + length + 1;
-        self.text.get(start..start + length)
+        self.text.get(start..start + length).map(Cow::Borrowed)
+    }
+
+    /// The rest of a string from `start`, its escapes decoded as JSON
+    /// decodes them; gives up on a surrogate (`\ud800`), which serde_json
+    /// pairs or refuses.
+    fn escaped(&mut self, start: usize) -> Option<Cow<'a, str>> {
+        let bytes = self.text.as_bytes();
+        let mut out = String::new();
+        let (mut at, mut from) = (start, start);
+        loop {
+            match *bytes.get(at)? {
+                b'"' => {
+                    out.push_str(self.text.get(from..at)?);
+                    self.at = at + 1;
+                    return Some(Cow::Owned(out));
+                }
+                b'\\' => {
+                    out.push_str(self.text.get(from..at)?);
+                    let (decoded, length) = match *bytes.get(at + 1)? {
+                        b'"' => ('"', 2),
+                        b'\\' => ('\\', 2),
+                        b'/' => ('/', 2),
+                        b'b' => ('\u{8}', 2),
+                        b'f' => ('\u{c}', 2),
+                        b'n' => ('\n', 2),
+                        b'r' => ('\r', 2),
+                        b't' => ('\t', 2),
+                        b'u' => {
+                            let hex = self.text.get(at + 2..at + 6)?;
+                            // from_str_radix alone would take a sign.
+                            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                                return None;
+                            }
+                            (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 6)
+                        }
+                        _ => return None,
+                    };
+                    out.push(decoded);
+                    at += length;
+                    from = at;
+                }
+                _ => at += 1,
+            }
+        }
     }
 
     /// Digits without a leading zero (serde_json refuses one), as a u64.
@@ -79,7 +142,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `{"name":value,…}`: `member` reads each value after its name.
-    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &str) -> Option<()>) -> Option<()> {
         self.byte(b'{')?;
         if self.byte(b'}').is_some() {
             return Some(());
@@ -87,7 +150,7 @@ impl<'a> Reader<'a> {
         loop {
             let name = self.string()?;
             self.byte(b':')?;
-            member(self, name)?;
+            member(self, &name)?;
             if self.byte(b',').is_none() {
                 return self.byte(b'}');
             }
@@ -105,20 +168,16 @@ fn once<T>(slot: &mut Option<T>, value: Option<T>) -> Option<()> {
     Some(())
 }
 
-fn text<'a>(reader: &mut Reader<'a>) -> Option<Cow<'a, str>> {
-    reader.string().map(Cow::Borrowed)
-}
-
 fn admin<'a>(reader: &mut Reader<'a>) -> Option<WireAdmin<'a>> {
     let (mut id, mut pubkey) = (None, None);
     reader.object(|r, name| match name {
-        "id" => once(&mut id, text(r)),
-        "pubkey" => once(&mut pubkey, text(r)),
+        "id" => once(&mut id, r.string()),
+        "pubkey" => once(&mut pubkey, r.string()),
         _ => None,
     })?;
     Some(WireAdmin {
-        id: id?,
-        pubkey: pubkey?,
+        id: reader.need(id, "body.admin.id")?,
+        pubkey: reader.need(pubkey, "body.admin.pubkey")?,
     })
 }
 
@@ -126,91 +185,107 @@ fn body<'a>(reader: &mut Reader<'a>) -> Option<WireBody<'a>> {
     let mut kind = None;
     let mut b = WireBody::default();
     reader.object(|r, name| match name {
-        "type" => once(&mut kind, text(r)),
-        "name" => once(&mut b.name, text(r)),
+        "type" => once(&mut kind, r.string()),
+        "name" => once(&mut b.name, r.string()),
         "utc_offset_minutes" => once(&mut b.utc_offset_minutes, r.signed()),
         "admin" => once(&mut b.admin, admin(r)),
-        "id" => once(&mut b.id, text(r)),
-        "role" => once(&mut b.role, text(r)),
-        "pubkey" => once(&mut b.pubkey, text(r)),
+        "id" => once(&mut b.id, r.string()),
+        "role" => once(&mut b.role, r.string()),
+        "pubkey" => once(&mut b.pubkey, r.string()),
         "active" => once(&mut b.active, r.boolean()),
-        "code" => once(&mut b.code, text(r)),
-        "household" => once(&mut b.household, text(r)),
-        "area" => once(&mut b.area, text(r)),
-        "points" => once(&mut b.points, text(r)),
-        "daily_cap" => once(&mut b.daily_cap, text(r)),
-        "cost" => once(&mut b.cost, text(r)),
-        "reward" => once(&mut b.reward, text(r)),
+        "code" => once(&mut b.code, r.string()),
+        "household" => once(&mut b.household, r.string()),
+        "area" => once(&mut b.area, r.string()),
+        "points" => once(&mut b.points, r.string()),
+        "daily_cap" => once(&mut b.daily_cap, r.string()),
+        "cost" => once(&mut b.cost, r.string()),
+        "reward" => once(&mut b.reward, r.string()),
         "delta" => once(&mut b.delta, r.signed()),
-        "note" => once(&mut b.note, text(r)),
-        "resident" => once(&mut b.resident, text(r)),
-        "activity" => once(&mut b.activity, text(r)),
+        "note" => once(&mut b.note, r.string()),
+        "resident" => once(&mut b.resident, r.string()),
+        "activity" => once(&mut b.activity, r.string()),
         "qty" => once(&mut b.qty, r.unsigned()),
-        "request_id" => once(&mut b.request_id, text(r)),
+        "request_id" => once(&mut b.request_id, r.string()),
         "entry" => once(&mut b.entry, r.unsigned()),
-        "reason" => once(&mut b.reason, text(r)),
+        "reason" => once(&mut b.reason, r.string()),
         _ => None,
     })?;
-    b.kind = kind?;
+    b.kind = reader.need(kind, "body.type")?;
     Some(b)
 }
 
-/// Whether a line has no escapes (left to serde_json) and no control
-/// characters (which serde_json refuses inside strings; outside them,
-/// this reader takes no whitespace at all): checked once for the whole
-/// line, eight bytes at a time.
-fn plain(line: &[u8]) -> bool {
+/// Whether a line has no control characters (which serde_json refuses
+/// inside strings; outside them, this reader takes no whitespace at all),
+/// and if so, whether it has a backslash (only then may a string hold an
+/// escape): checked once for the whole line, eight bytes at a time.
+fn plain(line: &[u8]) -> Option<bool> {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
     // A byte below `n` (for n <= 0x80) leaves its high bit in
     // `(x - n) & !x`; a borrow can only mark bytes after one that is.
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
     let mut chunks = line.chunks_exact(8);
-    let mut found = 0;
+    let (mut control, mut backslash) = (0, 0);
     for chunk in &mut chunks {
         let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        found |= below(x, 0x20) | below(x ^ (ONES * u64::from(b'\\')), 1);
+        control |= below(x, 0x20);
+        backslash |= below(x ^ (ONES * u64::from(b'\\')), 1);
     }
-    found == 0 && !chunks.remainder().iter().any(|&b| b < 0x20 || b == b'\\')
+    let rest = chunks.remainder();
+    (control == 0 && !rest.iter().any(|&b| b < 0x20))
+        .then(|| backslash != 0 || rest.contains(&b'\\'))
 }
 
-/// Reads a line to what serde_json would read it to, or gives up (`None`)
-/// on anything but the plain layout of a canonical line.
-pub(super) fn entry(line: &[u8]) -> Option<WireEntry<'_>> {
-    if !plain(line) {
-        return None;
-    }
-    let mut reader = Reader {
-        text: core::str::from_utf8(line).ok()?,
-        at: 0,
+/// Reads a line to what serde_json would read it to. On anything but the
+/// layout of a canonical line it stops: [`LineError::Layout`] names the
+/// byte it stopped at, or [`LineError::MissingMember`] a member missing.
+pub(super) fn entry(line: &[u8]) -> Result<WireEntry<'_>, LineError> {
+    let stop = |at: usize| LineError::Layout { byte: at + 1 };
+    let Some(escapes) = plain(line) else {
+        return Err(stop(line.iter().position(|&b| b < 0x20).unwrap_or(0)));
     };
+    let text = core::str::from_utf8(line).map_err(|error| stop(error.valid_up_to()))?;
+    let mut reader = Reader {
+        text,
+        at: 0,
+        escapes,
+        missing: None,
+    };
+    match read(&mut reader) {
+        Some(wire) if reader.at == line.len() => Ok(wire),
+        _ => Err(match reader.missing {
+            Some(name) => LineError::MissingMember(name),
+            None => stop(reader.at),
+        }),
+    }
+}
+
+fn read<'a>(reader: &mut Reader<'a>) -> Option<WireEntry<'a>> {
     let (mut v, mut ledger, mut seq, mut ts, mut prev) = (None, None, None, None, None);
     let (mut actor, mut wire_body, mut hash, mut sig) = (None, None, None, None);
     reader.object(|r, name| match name {
         "v" => once(&mut v, r.unsigned()),
-        "ledger" => once(&mut ledger, text(r)),
+        "ledger" => once(&mut ledger, r.string()),
         "seq" => once(&mut seq, r.unsigned()),
         "ts" => once(&mut ts, r.unsigned()),
-        "prev" => once(&mut prev, text(r)),
-        "actor" => once(&mut actor, text(r)),
+        "prev" => once(&mut prev, r.string()),
+        "actor" => once(&mut actor, r.string()),
         "body" => once(&mut wire_body, body(r)),
-        "hash" => once(&mut hash, text(r)),
-        "sig" => once(&mut sig, text(r)),
+        "hash" => once(&mut hash, r.string()),
+        "sig" => once(&mut sig, r.string()),
         _ => None,
     })?;
-    if reader.at != line.len() {
-        return None;
-    }
+    // In the canonical order, to name the first one missing.
     Some(WireEntry {
-        v: v?,
-        ledger: ledger?,
-        seq: seq?,
-        ts: ts?,
-        prev: prev?,
-        actor: actor?,
-        body: wire_body?,
-        hash: hash?,
-        sig: sig?,
+        actor: reader.need(actor, "actor")?,
+        body: reader.need(wire_body, "body")?,
+        hash: reader.need(hash, "hash")?,
+        ledger: reader.need(ledger, "ledger")?,
+        prev: reader.need(prev, "prev")?,
+        seq: reader.need(seq, "seq")?,
+        sig: reader.need(sig, "sig")?,
+        ts: reader.need(ts, "ts")?,
+        v: reader.need(v, "v")?,
     })
 }
 
@@ -224,28 +299,41 @@ mod tests {
         serde_json::from_slice(line).ok()
     }
 
-    /// Whatever the fast reader accepts, serde_json reads to the same.
+    /// Whatever the fast reader accepts, serde_json reads to the same; and
+    /// whatever it refuses is no canonical line, so it is refused at that
+    /// line with or without the `json-error-details` feature.
     #[track_caller]
     fn agrees(line: &[u8]) {
-        if let Some(fast) = entry(line) {
-            assert_eq!(
+        match entry(line) {
+            Ok(fast) => assert_eq!(
                 serde(line).as_ref(),
                 Some(&fast),
                 "{}",
                 String::from_utf8_lossy(line)
-            );
+            ),
+            Err(_) => {
+                let read = serde(line).and_then(|wire| super::super::from_wire(wire).ok());
+                if let Some((ledger, entry)) = read {
+                    assert_ne!(
+                        entry.to_line(&ledger).as_bytes(),
+                        line,
+                        "a canonical line refused: {}",
+                        String::from_utf8_lossy(line)
+                    );
+                }
+            }
         }
     }
 
     #[test]
     fn plain_lines_have_no_escape_and_no_control_character() {
         let base = "{\"name\":\"积分 Jifen 0123456789\"}".as_bytes();
-        assert!(super::plain(base));
+        assert_eq!(super::plain(base), Some(false));
         for at in 0..base.len() {
             for byte in 0..=u8::MAX {
                 let mut line = base.to_vec();
                 line[at] = byte;
-                let expected = byte >= 0x20 && byte != b'\\';
+                let expected = (byte >= 0x20).then_some(byte == b'\\');
                 assert_eq!(super::plain(&line), expected, "{byte:#x} at {at}");
             }
         }
@@ -263,7 +351,8 @@ mod tests {
         for line in file.lines() {
             let fast = entry(line.as_bytes());
             // Every canonical line takes the fast way, or it is no faster.
-            assert!(fast.is_some(), "not read fast: {line}");
+            assert!(fast.is_ok(), "not read fast: {line}");
+            let fast = fast.ok();
             assert_eq!(fast, serde(line.as_bytes()));
             let kind = fast.map(|wire| wire.body.kind.into_owned());
             one_of_each.entry(kind).or_insert(line);
@@ -296,7 +385,6 @@ mod tests {
         let earn = one_of_each[&Some("earn".to_owned())].to_owned();
         let cases = [
             earn.replacen("{\"actor\"", "{ \"actor\"", 1),
-            earn.replacen("\"earn\"", "\"ea\\u0072n\"", 1),
             earn.replacen("\"seq\":", "\"seq\":0", 1),
             earn.replacen("\"v\":1", "\"v\":1.0", 1),
             earn.replacen("\"v\":1", "\"v\":1,\"v\":1", 1),
@@ -307,7 +395,7 @@ mod tests {
             earn.clone() + " ",
         ];
         for case in &cases {
-            assert!(entry(case.as_bytes()).is_none(), "read fast: {case}");
+            assert!(entry(case.as_bytes()).is_err(), "read fast: {case}");
         }
         let signed = earn.replacen(
             "\"type\":\"earn\"",
@@ -315,9 +403,101 @@ mod tests {
             1,
         );
         assert_eq!(
-            entry(signed.as_bytes()).and_then(|wire| wire.body.delta),
+            entry(signed.as_bytes())
+                .ok()
+                .and_then(|wire| wire.body.delta),
             Some(i64::MIN)
         );
         agrees(signed.as_bytes());
+    }
+
+    fn demo_lines() -> Vec<String> {
+        let demo = generate(&DemoConfig {
+            residents: 5,
+            entries: 60,
+            ..DemoConfig::default()
+        });
+        demo.ledger.to_jsonl().lines().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn reads_escapes_as_serde_json_does() {
+        let genesis = demo_lines().swap_remove(0);
+        let with_name = |value: &str| {
+            let start = genesis.find("\"name\":\"").map_or(0, |at| at + 8);
+            let end = start + genesis[start..].find('"').unwrap_or(0);
+            format!("{}{value}{}", &genesis[..start], &genesis[end..])
+        };
+        let read = [
+            r#"say \"hi\""#,
+            r"back\\slash",
+            r"\b\f\n\r\t\/",
+            r"\u0000\u001f\u00e9\u79ef\uFFFF积分",
+            r"\\u0041",
+        ];
+        for value in read {
+            let line = with_name(value);
+            assert!(entry(line.as_bytes()).is_ok(), "not read fast: {line}");
+            agrees(line.as_bytes());
+        }
+        // Left to serde_json: what is not an escape, and surrogates.
+        let given_up = [
+            r"\x",
+            r"\u12",
+            r"\u12g4",
+            r"\u+123",
+            r"\ud83d\ude00",
+            r"\ud800",
+            "\\",
+        ];
+        for value in given_up {
+            let line = with_name(value);
+            assert!(entry(line.as_bytes()).is_err(), "read fast: {line}");
+        }
+        // Whatever the canonical writer escapes reads back as it was.
+        let mut all: String = (0..0x20u8).map(char::from).collect();
+        all.push_str("\"\\/积");
+        let mut written = Vec::new();
+        crate::canonical::write_string(&mut written, &all);
+        let quoted = String::from_utf8(written).unwrap_or_default();
+        let line = with_name(quoted.trim_matches('"'));
+        let name = entry(line.as_bytes()).ok().and_then(|wire| wire.body.name);
+        assert_eq!(name.as_deref(), Some(all.as_str()));
+        agrees(line.as_bytes());
+    }
+
+    #[test]
+    fn says_where_reading_stopped_or_what_is_missing() {
+        use crate::LineError::{Layout, MissingMember};
+        let line = demo_lines()
+            .into_iter()
+            .find(|line| line.contains("\"type\":\"earn\""))
+            .unwrap_or_default();
+        let stops = |case: &str| entry(case.as_bytes()).err();
+        assert_eq!(
+            stops(&line.replacen('{', "{ ", 1)),
+            Some(Layout { byte: 2 })
+        );
+        assert_eq!(
+            stops(&format!("{line} ")),
+            Some(Layout {
+                byte: line.len() + 1
+            })
+        );
+        let tab = line.replacen("\"v\":1", "\"v\":\t1", 1);
+        let at = tab.find('\t').unwrap_or(0);
+        assert_eq!(stops(&tab), Some(Layout { byte: at + 1 }));
+        let mut invalid = line.clone().into_bytes();
+        invalid[10] = 0xff;
+        assert_eq!(entry(&invalid).err(), Some(Layout { byte: 11 }));
+        let unknown = line.replacen("\"v\":1", "\"w\":1", 1);
+        let at = unknown.find("\"w\"").unwrap_or(0);
+        assert_eq!(stops(&unknown), Some(Layout { byte: at + 5 }));
+        let sig = line.find(",\"sig\":\"").unwrap_or(0);
+        let end = sig + 8 + line[sig + 8..].find('"').unwrap_or(0);
+        let no_sig = format!("{}{}", &line[..sig], &line[end + 1..]);
+        assert_eq!(stops(&no_sig), Some(MissingMember("sig")));
+        let no_type = line.replacen(",\"type\":\"earn\"", "", 1);
+        assert_eq!(stops(&no_type), Some(MissingMember("body.type")));
     }
 }
