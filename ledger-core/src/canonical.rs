@@ -105,7 +105,7 @@ pub(crate) fn write_unsigned(out: &mut Vec<u8>, value: u64) {
 pub(crate) fn write_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let bytes = text.as_bytes();
-    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+    if !needs_escape(bytes) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
@@ -139,9 +139,50 @@ pub(crate) fn write_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
+/// Eight bytes at a time: the high bit of each byte of `x` that is below
+/// `n` (for `n <= 0x80`), or equal to it with [`equal`]. A borrow can only
+/// mark bytes after one that is marked, so "any marked" is exact.
+pub(crate) fn below(x: u64, n: u8) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH
+}
+
+/// The high bit of each byte of `x` equal to `byte` (see [`below`]).
+pub(crate) fn equal(x: u64, byte: u8) -> u64 {
+    below(x ^ u64::from_le_bytes([byte; 8]), 1)
+}
+
+/// Whether a string has a byte JSON must escape: a control character, a
+/// quote or a backslash.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut found = 0;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        found |= below(x, 0x20) | equal(x, b'"') | equal(x, b'\\');
+    }
+    let rest = chunks.remainder();
+    found != 0 || rest.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Value, write_object};
+
+    #[test]
+    fn finds_every_byte_that_needs_an_escape() {
+        let base = "积分 Jifen 0123456789 abcdefg".as_bytes();
+        assert!(!super::needs_escape(base));
+        for at in 0..base.len() {
+            for byte in 0..=u8::MAX {
+                let mut text = base.to_vec();
+                text[at] = byte;
+                let expected = byte < 0x20 || byte == b'"' || byte == b'\\';
+                assert_eq!(super::needs_escape(&text), expected, "{byte:#x} at {at}");
+            }
+        }
+    }
 
     fn render(members: &[(&str, Value<'_>)]) -> String {
         let mut out = Vec::new();

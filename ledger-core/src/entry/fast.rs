@@ -219,17 +219,13 @@ fn body<'a>(reader: &mut Reader<'a>) -> Option<WireBody<'a>> {
 /// and if so, whether it has a backslash (only then may a string hold an
 /// escape): checked once for the whole line, eight bytes at a time.
 fn plain(line: &[u8]) -> Option<bool> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    // A byte below `n` (for n <= 0x80) leaves its high bit in
-    // `(x - n) & !x`; a borrow can only mark bytes after one that is.
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    use crate::canonical::{below, equal};
     let mut chunks = line.chunks_exact(8);
     let (mut control, mut backslash) = (0, 0);
     for chunk in &mut chunks {
         let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
         control |= below(x, 0x20);
-        backslash |= below(x ^ (ONES * u64::from(b'\\')), 1);
+        backslash |= equal(x, b'\\');
     }
     let rest = chunks.remainder();
     (control == 0 && !rest.iter().any(|&b| b < 0x20))
