@@ -38,6 +38,45 @@ pub fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
         return None;
     }
     let mut out = [0u8; N];
+    // Eight digits at a time (a line's hashes and signature are 320 of
+    // them), then any left one pair at a time.
+    let mut chunks = digits.chunks_exact(8);
+    let mut slots = out.chunks_exact_mut(4);
+    for (chunk, slot) in (&mut chunks).zip(&mut slots) {
+        let word = decode_eight(u64::from_le_bytes(chunk.try_into().ok()?))?;
+        slot.copy_from_slice(&word.to_le_bytes());
+    }
+    decode_pairs(chunks.remainder(), slots.into_remainder())?;
+    Some(out)
+}
+
+/// Eight lowercase hex digits (the first in the lowest byte) as four bytes,
+/// the first in the lowest byte.
+fn decode_eight(x: u64) -> Option<u32> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // The high bit of each byte that is at least `c` (c <= 0x80), for
+    // bytes below 0x80: setting the high bit first keeps every byte's
+    // subtraction from borrowing from the next.
+    let at_least = |c: u64| ((x | HIGH) - ONES * c) & HIGH;
+    let digit = at_least(0x30) & !at_least(0x3a);
+    let letter = at_least(0x61) & !at_least(0x67);
+    if x & HIGH != 0 || digit | letter != HIGH {
+        return None;
+    }
+    // '0'..'9' -> 0..9, 'a'..'f' -> 10..15 (no byte borrows: each is at
+    // least what is taken from it).
+    let nibbles = x - ONES * 0x30 - (letter >> 7) * 0x27;
+    // Each even byte with the next one's nibble beside it; then the even
+    // bytes packed together.
+    let mut pairs = ((nibbles << 4) | (nibbles >> 8)) & 0x00ff_00ff_00ff_00ff;
+    pairs = (pairs | (pairs >> 8)) & 0x0000_ffff_0000_ffff;
+    pairs = (pairs | (pairs >> 16)) & 0x0000_0000_ffff_ffff;
+    u32::try_from(pairs).ok()
+}
+
+/// Decodes pairs of digits into `out`, one byte per pair.
+fn decode_pairs(digits: &[u8], out: &mut [u8]) -> Option<()> {
     let mut invalid = 0u8;
     for (slot, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
         let (high, low) = (NIBBLES[usize::from(pair[0])], NIBBLES[usize::from(pair[1])]);
@@ -45,7 +84,7 @@ pub fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
         invalid |= high | low;
         *slot = (high << 4) | (low & 0x0f);
     }
-    (invalid & 0x80 == 0).then_some(out)
+    (invalid & 0x80 == 0).then_some(())
 }
 
 #[cfg(test)]
@@ -58,5 +97,48 @@ mod tests {
         assert_eq!(super::decode::<4>("0001ABFF"), None);
         assert_eq!(super::decode::<4>("0001abf"), None);
         assert_eq!(super::decode::<4>("0001abfg"), None);
+    }
+
+    /// Eight digits at a time decode as one pair at a time does, and
+    /// refuse what it refuses: every byte value at every position.
+    #[test]
+    fn eight_at_a_time_agrees_with_one_pair_at_a_time() {
+        for base in [
+            &b"0123456789abcdef09"[..],
+            b"fedcba98765432100f",
+            b"a0b1c2d3e4f5a6b7c8",
+        ] {
+            for at in 0..base.len() {
+                for byte in 0..=u8::MAX {
+                    let mut text = base.to_vec();
+                    text[at] = byte;
+                    let mut expected = [0u8; 9];
+                    let one_by_one = super::decode_pairs(&text, &mut expected).map(|()| expected);
+                    let eight = core::str::from_utf8(&text)
+                        .ok()
+                        .and_then(super::decode::<9>);
+                    // Text that is not UTF-8 never reaches decode.
+                    if core::str::from_utf8(&text).is_ok() {
+                        assert_eq!(eight, one_by_one, "{byte:#x} at {at}");
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Several odd bytes at once, near the edges of the digit ranges.
+        #[test]
+        fn eight_at_a_time_agrees_on_any_mix(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"0189afgAF/:`@\x00\x7f ".to_vec()),
+                16,
+            )
+        ) {
+            let mut expected = [0u8; 8];
+            let one_by_one = super::decode_pairs(&text, &mut expected).map(|()| expected);
+            let eight = core::str::from_utf8(&text).ok().and_then(super::decode::<8>);
+            proptest::prop_assert_eq!(eight, one_by_one);
+        }
     }
 }

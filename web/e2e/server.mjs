@@ -12,7 +12,9 @@ export async function serve(dist, published = new Map()) {
   const server = createServer(async (request, response) => {
     const path = normalize(new URL(request.url, "http://x").pathname).replace(/^\/+/, "") || "index.html";
     if (published.has(path)) {
-      const body = Buffer.from(published.get(path));
+      // Bytes as they are (a 45 MB ledger is not copied per request).
+      const value = published.get(path);
+      const body = Buffer.isBuffer(value) ? value : Buffer.from(value);
       // With its length, as static file servers send it.
       response.writeHead(200, { "content-type": "application/jsonl; charset=utf-8", "content-length": body.length });
       response.end(body);

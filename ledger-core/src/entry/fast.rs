@@ -181,9 +181,10 @@ fn admin<'a>(reader: &mut Reader<'a>) -> Option<WireAdmin<'a>> {
     })
 }
 
-fn body<'a>(reader: &mut Reader<'a>) -> Option<WireBody<'a>> {
+/// Reads a body into `b` (in place: it is a large struct, and moving it
+/// from call to call was a good part of reading a line).
+fn body<'a>(reader: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<()> {
     let mut kind = None;
-    let mut b = WireBody::default();
     reader.object(|r, name| match name {
         "type" => once(&mut kind, r.string()),
         "name" => once(&mut b.name, r.string()),
@@ -211,7 +212,7 @@ fn body<'a>(reader: &mut Reader<'a>) -> Option<WireBody<'a>> {
         _ => None,
     })?;
     b.kind = reader.need(kind, "body.type")?;
-    Some(b)
+    Some(())
 }
 
 /// Whether a line has no control characters (which serde_json refuses
@@ -258,7 +259,8 @@ pub(super) fn entry(line: &[u8]) -> Result<WireEntry<'_>, LineError> {
 
 fn read<'a>(reader: &mut Reader<'a>) -> Option<WireEntry<'a>> {
     let (mut v, mut ledger, mut seq, mut ts, mut prev) = (None, None, None, None, None);
-    let (mut actor, mut wire_body, mut hash, mut sig) = (None, None, None, None);
+    let (mut actor, mut hash, mut sig) = (None, None, None);
+    let (mut wire_body, mut body_read) = (WireBody::default(), None);
     reader.object(|r, name| match name {
         "v" => once(&mut v, r.unsigned()),
         "ledger" => once(&mut ledger, r.string()),
@@ -266,7 +268,7 @@ fn read<'a>(reader: &mut Reader<'a>) -> Option<WireEntry<'a>> {
         "ts" => once(&mut ts, r.unsigned()),
         "prev" => once(&mut prev, r.string()),
         "actor" => once(&mut actor, r.string()),
-        "body" => once(&mut wire_body, body(r)),
+        "body" => once(&mut body_read, body(r, &mut wire_body)),
         "hash" => once(&mut hash, r.string()),
         "sig" => once(&mut sig, r.string()),
         _ => None,
@@ -274,7 +276,7 @@ fn read<'a>(reader: &mut Reader<'a>) -> Option<WireEntry<'a>> {
     // In the canonical order, to name the first one missing.
     Some(WireEntry {
         actor: reader.need(actor, "actor")?,
-        body: reader.need(wire_body, "body")?,
+        body: reader.need(body_read, "body").map(|()| wire_body)?,
         hash: reader.need(hash, "hash")?,
         ledger: reader.need(ledger, "ledger")?,
         prev: reader.need(prev, "prev")?,
