@@ -224,14 +224,14 @@ impl State {
         }
     }
 
-    pub(crate) fn verifying_key(&self, actor: &str) -> Option<&VerifyingKey> {
-        self.actor(actor).map(|record| &record.verifying_key)
-    }
-
-    fn signer(&self, entry: &Entry) -> Result<&ActorRecord, RuleError> {
-        let record = self
-            .actor(entry.actor.as_str())
-            .ok_or_else(|| RuleError::UnknownActor(entry.actor.clone()))?;
+    /// The signer's index among the actors, if it may sign this entry.
+    fn signer(&self, entry: &Entry) -> Result<u32, RuleError> {
+        let unknown = || RuleError::UnknownActor(entry.actor.clone());
+        let index = *self
+            .actor_index
+            .get(entry.actor.as_str())
+            .ok_or_else(unknown)?;
+        let record = self.actors.get(index as usize).ok_or_else(unknown)?;
         if !record.active {
             return Err(RuleError::ActorInactive(entry.actor.clone()));
         }
@@ -242,7 +242,7 @@ impl State {
                 entry_type: entry.body.type_name(),
             });
         }
-        Ok(record)
+        Ok(index)
     }
 
     fn resident_index_of(&self, code: &ResidentCode) -> Result<u32, RuleError> {
@@ -262,6 +262,17 @@ impl State {
     /// Decides whether `entry` may follow `entries` (the ledger so far),
     /// changing nothing.
     pub(crate) fn check(&self, entry: &Entry, entries: &[Entry]) -> Result<Effect, RuleError> {
+        self.check_signed(entry, entries).map(|(effect, _)| effect)
+    }
+
+    /// [`State::check`], and the signer's index among the actors (the
+    /// genesis's admin becomes actor 0), so that a replay need not look the
+    /// signer up again for its key.
+    pub(crate) fn check_signed(
+        &self,
+        entry: &Entry,
+        entries: &[Entry],
+    ) -> Result<(Effect, u32), RuleError> {
         if entry.seq.0 == 0 {
             let Body::Genesis {
                 utc_offset_minutes,
@@ -275,7 +286,7 @@ impl State {
             if &entry.actor != admin_id {
                 return Err(RuleError::GenesisSigner);
             }
-            return Ok(Effect::Genesis {
+            let genesis = Effect::Genesis {
                 utc_offset_minutes: *utc_offset_minutes,
                 admin: ActorRecord {
                     id: admin_id.clone(),
@@ -284,7 +295,8 @@ impl State {
                     active: true,
                     verifying_key: new_key(admin_key)?,
                 },
-            });
+            };
+            return Ok((genesis, 0));
         }
         if matches!(entry.body, Body::Genesis { .. }) {
             return Err(RuleError::GenesisNotFirst);
@@ -295,7 +307,13 @@ impl State {
                 ts_ms: entry.ts_ms,
             });
         }
-        self.signer(entry)?;
+        let signer = self.signer(entry)?;
+        self.check_body(entry, entries)
+            .map(|effect| (effect, signer))
+    }
+
+    /// The rules of each kind of entry (after the signer's).
+    fn check_body(&self, entry: &Entry, entries: &[Entry]) -> Result<Effect, RuleError> {
         match &entry.body {
             Body::Genesis { .. } => Err(RuleError::GenesisNotFirst),
             Body::Actor {

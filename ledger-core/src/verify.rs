@@ -166,6 +166,9 @@ pub struct SignatureBatch {
     signatures: Vec<[u8; 64]>,
     key_of: Vec<u32>,
     keys: Vec<(ActorId, VerifyingKey)>,
+    /// While queueing: by the signer's index among the ledger's actors, 1
+    /// + the index of its key in `keys` (0: none yet).
+    key_of_actor: Vec<u32>,
 }
 
 impl SignatureBatch {
@@ -239,19 +242,25 @@ impl SignatureBatch {
         Some(batch)
     }
 
+    /// Queues a signature by `signer` (its id, and its index among the
+    /// ledger's actors).
     fn push(
         &mut self,
         seq: Seq,
         hash: [u8; 32],
         signature: [u8; 64],
-        actor: &ActorId,
+        (actor, signer): (&ActorId, u32),
         key: VerifyingKey,
     ) {
-        // Entries by the same signer come in runs, so look from the end.
-        let index = match self.keys.iter().rposition(|(id, _)| id == actor) {
-            Some(index) => index,
-            None => {
+        let signer = signer as usize;
+        let index = match self.key_of_actor.get(signer) {
+            Some(&slot) if slot > 0 => slot as usize - 1,
+            _ => {
                 self.keys.push((actor.clone(), key));
+                if self.key_of_actor.len() <= signer {
+                    self.key_of_actor.resize(signer + 1, 0);
+                }
+                self.key_of_actor[signer] = self.keys.len() as u32;
                 self.keys.len() - 1
             }
         };
@@ -474,19 +483,19 @@ impl Verifier {
             }
             (None, _) => return Err(fail(VerifyErrorKind::Rule(RuleError::FirstNotGenesis))),
         };
-        let effect = ledger
+        let (effect, signer) = ledger
             .state
-            .check(&entry, &ledger.entries)
+            .check_signed(&entry, &ledger.entries)
             .map_err(|e| fail(VerifyErrorKind::Rule(e)))?;
         let key = match &effect {
             crate::state::Effect::Genesis { admin, .. } => admin.verifying_key,
-            _ => match ledger.state.verifying_key(entry.actor.as_str()) {
-                Some(key) => *key,
+            _ => match ledger.state.actors.get(signer as usize) {
+                Some(record) => record.verifying_key,
                 None => return Err(fail(VerifyErrorKind::BadSignature(entry.actor.clone()))),
             },
         };
         self.pending
-            .push(seq, entry.hash.0, entry.sig, &entry.actor, key);
+            .push(seq, entry.hash.0, entry.sig, (&entry.actor, signer), key);
         ledger.push_verified(entry, effect);
         self.next_seq += 1;
         Ok(())
