@@ -247,10 +247,13 @@ impl PendingSignatures {
             .push((bytes, JsFuture::from(check_signatures(copy))));
     }
 
-    /// `later`'s batches after these.
+    /// `later`'s batches after these; held back if either's were (a first
+    /// open's are: without this, they went to the workers before the
+    /// balances were drawn, ~27 ms in the way).
     fn append(&mut self, later: PendingSignatures) {
         self.jobs.extend(later.jobs);
         self.held.extend(later.held);
+        self.hold |= later.hold;
     }
 
     /// Batches in all, for a progress bar.
