@@ -186,14 +186,18 @@ pub(crate) async fn breathe() {
     }
 }
 
-/// Waits for the browser's next animation frame (at once where there is
-/// none, as in a worker).
+/// Waits for the browser's next animation frame, or 100 ms at most (a
+/// hidden tab draws no frames); at once where there are none, as in a
+/// worker.
 async fn next_frame() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let global = js_sys::global();
         let frame = method(&global, "requestAnimationFrame");
         if frame.is_none_or(|f| f.call1(&global, &resolve).is_err()) {
             let _ = resolve.call0(&JsValue::NULL);
+        }
+        if let Some(timer) = method(&global, "setTimeout") {
+            let _ = timer.call2(&global, &resolve, &100.into());
         }
     });
     let _ = JsFuture::from(promise).await;
