@@ -45,7 +45,7 @@ impl<'a> Reader<'a> {
         self.byte(b'"')?;
         let start = self.at;
         let rest = self.text.as_bytes().get(start..)?;
-        let length = memchr::memchr(b'"', rest)?;
+        let length = crate::canonical::find_byte(b'"', rest)?;
         // Without a backslash before it, the first quote ends the string.
         if self.escapes && rest[..length].contains(&b'\\') {
             return self.escaped(start);
