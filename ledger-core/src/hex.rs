@@ -53,8 +53,7 @@ pub fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
 /// Eight lowercase hex digits (the first in the lowest byte) as four bytes,
 /// the first in the lowest byte.
 fn decode_eight(x: u64) -> Option<u32> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    use crate::swar::{HIGH, ONES};
     // The high bit of each byte that is at least `c` (c <= 0x80), for
     // bytes below 0x80: setting the high bit first keeps every byte's
     // subtraction from borrowing from the next.

@@ -35,6 +35,7 @@ pub mod limits;
 mod model;
 mod snapshot;
 mod state;
+mod swar;
 pub mod verify;
 
 pub use ed25519_dalek::SigningKey;

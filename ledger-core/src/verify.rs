@@ -608,7 +608,7 @@ impl<'a> Cursor<'a> {
     /// layout fail, so the full parser then looks at the line.
     fn plain_string(&mut self) -> Option<&'a [u8]> {
         let rest = self.line.get(self.at..)?;
-        let length = crate::canonical::find_byte(b'"', rest)?;
+        let length = crate::swar::find_byte(b'"', rest)?;
         self.at += length + 1;
         rest.get(..length)
     }

@@ -148,18 +148,19 @@ fn demo() -> Result {
     Ok(())
 }
 
+/// `cargo clippy` with `args`, every warning an error.
+fn clippy(args: &[&str]) -> Result {
+    run(cargo()
+        .arg("clippy")
+        .args(args)
+        .args(["--", "-D", "warnings"]))
+}
+
 fn ci() -> Result {
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    clippy(&["--workspace", "--all-targets"])?;
     run(cargo().args([
         "build",
         "--package",
@@ -167,43 +168,31 @@ fn ci() -> Result {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
-    run(cargo().args([
-        "clippy",
+    clippy(&[
         "--package",
         "ledger-core",
         "--package",
         "jifen-wasm",
         "--target",
         "wasm32-unknown-unknown",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
-    run(cargo().args([
-        "clippy",
+    ])?;
+    clippy(&[
         "--package",
         "jifen-web",
         "--all-targets",
         "--target",
         "wasm32-unknown-unknown",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    ])?;
     run(cargo().args(["test", "--workspace"]))?;
     // ledger-core as the web app builds it: without serde_json's detailed
     // errors (and without the curve tables), lines are read by the fast
     // reader alone.
-    run(cargo().args([
-        "clippy",
+    clippy(&[
         "--package",
         "ledger-core",
         "--no-default-features",
         "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    ])?;
     run(cargo().args([
         "test",
         "--package",

@@ -45,7 +45,7 @@ impl<'a> Reader<'a> {
         self.byte(b'"')?;
         let start = self.at;
         let rest = self.text.as_bytes().get(start..)?;
-        let length = crate::canonical::find_byte(b'"', rest)?;
+        let length = crate::swar::find_byte(b'"', rest)?;
         // Without a backslash before it, the first quote ends the string.
         if self.escapes && rest[..length].contains(&b'\\') {
             return self.escaped(start);
@@ -220,7 +220,7 @@ fn body<'a>(reader: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<()> {
 /// and if so, whether it has a backslash (only then may a string hold an
 /// escape): checked once for the whole line, eight bytes at a time.
 fn plain(line: &[u8]) -> Option<bool> {
-    use crate::canonical::{below, equal};
+    use crate::swar::{below, equal};
     let mut chunks = line.chunks_exact(8);
     let (mut control, mut backslash) = (0, 0);
     for chunk in &mut chunks {
