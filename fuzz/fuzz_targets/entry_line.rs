@@ -2,8 +2,9 @@
 //! what serde_json alone reads (the fast reader of canonical lines changes
 //! nothing), an accepted entry survives a canonical round trip, a line in
 //! the canonical layout is read by the fast reader (so a build without
-//! serde_json refuses no valid line), and the line pushed after a real
-//! genesis is checked without panicking.
+//! serde_json refuses no valid line), a line taken as canonical without
+//! being written again is exactly the canonical writing, and the line
+//! pushed after a real genesis is checked without panicking.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -21,6 +22,18 @@ fuzz_target!(|data: &[u8]| {
         let line = entry.to_line(&ledger_id);
         if line.as_bytes() == data {
             assert!(ledger_core::read_fast(data), "a canonical line left to serde_json");
+        }
+        // A line taken as canonical without being written again is the
+        // canonical writing, its hash and sig where the writer puts them;
+        // and every canonical line without an escape is taken so.
+        let layout = ledger_core::read_as_canonical(data);
+        if layout.is_some() {
+            let mut written = Vec::new();
+            let ranges = entry.write_canonical(&ledger_id, true, &mut written);
+            assert_eq!(written, data, "taken as canonical, but is not");
+            assert_eq!(layout, ranges, "hash and sig elsewhere");
+        } else if line.as_bytes() == data {
+            assert!(data.contains(&b'\\'), "a canonical line written again");
         }
         let again = ledger_core::parse_line(line.as_bytes()).expect("a canonical line parses");
         assert_eq!(again.1, entry);

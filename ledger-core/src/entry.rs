@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 
 mod fast;
 
+pub(crate) use fast::CanonicalLayout;
+
 use crate::canonical::{self, Value};
 use crate::error::{FieldProblem, LineError};
 use crate::hex;
@@ -712,6 +714,16 @@ pub fn parse_body(json: &[u8]) -> Result<Body, LineError> {
 /// chain, signature or rules: that is [`crate::verify`]'s work.
 /// Does not panic, whatever the bytes.
 pub fn parse_line(line: &[u8]) -> Result<(LedgerId, Entry), LineError> {
+    parse_line_with_layout(line).map(|(ledger, entry, _)| (ledger, entry))
+}
+
+/// [`parse_line`], and, if the line is in the canonical layout, where its
+/// `hash` and `sig` members are. Such a line is the canonical writing of
+/// the entry it reads to (see [`CanonicalLayout`]; the tests and the
+/// fuzzer check it), so it need not be written again to be compared.
+pub(crate) fn parse_line_with_layout(
+    line: &[u8],
+) -> Result<(LedgerId, Entry, Option<CanonicalLayout>), LineError> {
     if line.len() > limits::MAX_LINE_BYTES {
         return Err(LineError::TooLong { bytes: line.len() });
     }
@@ -720,13 +732,14 @@ pub fn parse_line(line: &[u8]) -> Result<(LedgerId, Entry), LineError> {
     // which names what is wrong in its own words; without it, the fast
     // reader's error says where reading stopped.
     #[cfg(feature = "json-error-details")]
-    let wire = match fast::entry(line) {
-        Ok(wire) => wire,
-        Err(_) => read_with_serde_json(line)?,
+    let (wire, layout) = match fast::entry_with_layout(line) {
+        Ok(read) => read,
+        Err(_) => (read_with_serde_json(line)?, None),
     };
     #[cfg(not(feature = "json-error-details"))]
-    let wire = fast::entry(line)?;
-    from_wire(wire)
+    let (wire, layout) = fast::entry_with_layout(line)?;
+    let (ledger, entry) = from_wire(wire)?;
+    Ok((ledger, entry, layout))
 }
 
 /// [`parse_line`] through serde_json alone, without the fast reader of
@@ -746,6 +759,17 @@ pub fn parse_line_with_serde_json(line: &[u8]) -> Result<(LedgerId, Entry), Line
 #[doc(hidden)]
 pub fn read_fast(line: &[u8]) -> bool {
     fast::entry(line).is_ok()
+}
+
+/// If `line` is an entry in the canonical layout (which is then not
+/// written again to be compared), where its `hash` and `sig` members are.
+/// The fuzzer checks that each such line is the canonical writing of what
+/// it reads to, with the members where [`Entry::write_canonical`] puts
+/// them.
+#[doc(hidden)]
+pub fn read_as_canonical(line: &[u8]) -> Option<(Range<usize>, Range<usize>)> {
+    let (_, _, layout) = parse_line_with_layout(line).ok()?;
+    layout.map(|layout| (layout.hash, layout.sig))
 }
 
 #[cfg(feature = "json-error-details")]

@@ -41,7 +41,7 @@ pub mod verify;
 pub use ed25519_dalek::SigningKey;
 #[cfg(feature = "json-error-details")]
 pub use entry::parse_line_with_serde_json;
-pub use entry::{Body, Entry, PublicKey, parse_body, parse_line, read_fast};
+pub use entry::{Body, Entry, PublicKey, parse_body, parse_line, read_as_canonical, read_fast};
 pub use error::{
     AppendError, FieldProblem, HeadError, Lang, LineError, RuleError, VerifyError, VerifyErrorKind,
 };

@@ -6,6 +6,7 @@
 //! line and names the problem in its own words. So it changes how fast a
 //! line is read, never what it reads to, nor whether it is refused.
 
+use core::ops::Range;
 use std::borrow::Cow;
 
 use super::{WireAdmin, WireBody, WireEntry};
@@ -21,6 +22,10 @@ struct Reader<'a> {
     escapes: bool,
     /// The first member found missing from an object read to its end.
     missing: Option<&'static str>,
+    /// Whether every object so far had its members in canonical order.
+    sorted: bool,
+    /// Where the member being read starts (its name's opening quote).
+    member_at: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -142,19 +147,37 @@ impl<'a> Reader<'a> {
     }
 
     /// `{"name":value,…}`: `member` reads each value after its name.
+    /// Notes whether the names come in canonical order (by UTF-16 code
+    /// units, which is byte order for the ASCII names this reader knows).
     fn object(&mut self, mut member: impl FnMut(&mut Self, &str) -> Option<()>) -> Option<()> {
         self.byte(b'{')?;
         if self.byte(b'}').is_some() {
             return Some(());
         }
+        let mut previous = Cow::Borrowed("");
         loop {
+            self.member_at = self.at;
             let name = self.string()?;
+            if !follows(&previous, &name) {
+                self.sorted = false;
+            }
             self.byte(b':')?;
             member(self, &name)?;
+            previous = name;
             if self.byte(b',').is_none() {
                 return self.byte(b'}');
             }
         }
+    }
+}
+
+/// Whether the name `next` comes after `previous` in canonical order:
+/// mostly told by the first bytes, so no comparison call per member.
+fn follows(previous: &str, next: &str) -> bool {
+    let (previous, next) = (previous.as_bytes(), next.as_bytes());
+    match (previous.first(), next.first()) {
+        (Some(p), Some(n)) if p != n => p < n,
+        _ => previous < next,
     }
 }
 
@@ -233,10 +256,32 @@ fn plain(line: &[u8]) -> Option<bool> {
         .then(|| backslash != 0 || rest.contains(&b'\\'))
 }
 
+/// A line read in the canonical layout: members in canonical order, no
+/// escape in any string, and (as for every line this reader reads) no
+/// whitespace, and integers without a leading zero or a `-0`. Such a line
+/// is the canonical writing of what it reads to, once its values are
+/// checked (`from_wire`: every member there and no other, lowercase hex,
+/// points in their one spelling, strings taken as they are), so it need
+/// not be written again to be compared. The ranges are those of its
+/// `hash` and `sig` members (from the name's opening quote to the next
+/// member's), which its hash leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CanonicalLayout {
+    pub hash: Range<usize>,
+    pub sig: Range<usize>,
+}
+
 /// Reads a line to what serde_json would read it to. On anything but the
 /// layout of a canonical line it stops: [`LineError::Layout`] names the
 /// byte it stopped at, or [`LineError::MissingMember`] a member missing.
 pub(super) fn entry(line: &[u8]) -> Result<WireEntry<'_>, LineError> {
+    entry_with_layout(line).map(|(wire, _)| wire)
+}
+
+/// [`entry`], and whether the line is in the canonical layout.
+pub(super) fn entry_with_layout(
+    line: &[u8],
+) -> Result<(WireEntry<'_>, Option<CanonicalLayout>), LineError> {
     let stop = |at: usize| LineError::Layout { byte: at + 1 };
     let Some(escapes) = plain(line) else {
         return Err(stop(line.iter().position(|&b| b < 0x20).unwrap_or(0)));
@@ -247,9 +292,20 @@ pub(super) fn entry(line: &[u8]) -> Result<WireEntry<'_>, LineError> {
         at: 0,
         escapes,
         missing: None,
+        sorted: true,
+        member_at: 0,
     };
-    match read(&mut reader) {
-        Some(wire) if reader.at == line.len() => Ok(wire),
+    let mut starts = Starts::default();
+    match read(&mut reader, &mut starts) {
+        Some(wire) if reader.at == line.len() => {
+            // Sorted, the nine members of a line follow one another:
+            // `hash` up to `ledger`, `sig` up to `ts`.
+            let layout = (reader.sorted && !escapes).then_some(CanonicalLayout {
+                hash: starts.hash..starts.ledger,
+                sig: starts.sig..starts.ts,
+            });
+            Ok((wire, layout))
+        }
         _ => Err(match reader.missing {
             Some(name) => LineError::MissingMember(name),
             None => stop(reader.at),
@@ -257,20 +313,41 @@ pub(super) fn entry(line: &[u8]) -> Result<WireEntry<'_>, LineError> {
     }
 }
 
-fn read<'a>(reader: &mut Reader<'a>) -> Option<WireEntry<'a>> {
+/// Where some top-level members start.
+#[derive(Default)]
+struct Starts {
+    hash: usize,
+    ledger: usize,
+    sig: usize,
+    ts: usize,
+}
+
+fn read<'a>(reader: &mut Reader<'a>, starts: &mut Starts) -> Option<WireEntry<'a>> {
     let (mut v, mut ledger, mut seq, mut ts, mut prev) = (None, None, None, None, None);
     let (mut actor, mut hash, mut sig) = (None, None, None);
     let (mut wire_body, mut body_read) = (WireBody::default(), None);
     reader.object(|r, name| match name {
         "v" => once(&mut v, r.unsigned()),
-        "ledger" => once(&mut ledger, r.string()),
+        "ledger" => {
+            starts.ledger = r.member_at;
+            once(&mut ledger, r.string())
+        }
         "seq" => once(&mut seq, r.unsigned()),
-        "ts" => once(&mut ts, r.unsigned()),
+        "ts" => {
+            starts.ts = r.member_at;
+            once(&mut ts, r.unsigned())
+        }
         "prev" => once(&mut prev, r.string()),
         "actor" => once(&mut actor, r.string()),
         "body" => once(&mut body_read, body(r, &mut wire_body)),
-        "hash" => once(&mut hash, r.string()),
-        "sig" => once(&mut sig, r.string()),
+        "hash" => {
+            starts.hash = r.member_at;
+            once(&mut hash, r.string())
+        }
+        "sig" => {
+            starts.sig = r.member_at;
+            once(&mut sig, r.string())
+        }
         _ => None,
     })?;
     // In the canonical order, to name the first one missing.
@@ -302,6 +379,7 @@ mod tests {
     /// line with or without the `json-error-details` feature.
     #[track_caller]
     fn agrees(line: &[u8]) {
+        taken_as_canonical_only_if_it_is(line);
         match entry(line) {
             Ok(fast) => assert_eq!(
                 serde(line).as_ref(),
@@ -320,6 +398,69 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// A line read in the canonical layout (and whose values check out)
+    /// is the canonical writing of its entry, with its `hash` and `sig`
+    /// where the writer puts them; so it is not written again.
+    #[track_caller]
+    fn taken_as_canonical_only_if_it_is(line: &[u8]) {
+        let Ok((wire, Some(layout))) = super::entry_with_layout(line) else {
+            return;
+        };
+        if let Ok((ledger, entry)) = super::super::from_wire(wire) {
+            let mut written = Vec::new();
+            let ranges = entry.write_canonical(&ledger, true, &mut written);
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(line),
+                "taken as canonical"
+            );
+            assert_eq!(ranges, Some((layout.hash, layout.sig)));
+        }
+    }
+
+    #[test]
+    fn only_canonical_lines_are_taken_as_canonical() {
+        let lines = demo_lines();
+        for line in &lines {
+            let layout = super::entry_with_layout(line.as_bytes()).map(|(_, layout)| layout);
+            assert!(matches!(layout, Ok(Some(_))), "written again: {line}");
+            taken_as_canonical_only_if_it_is(line.as_bytes());
+        }
+        let earn = lines
+            .iter()
+            .find(|line| line.contains("\"type\":\"earn\""))
+            .cloned()
+            .unwrap_or_default();
+        let genesis = &lines[0];
+        let admin = genesis.find("\"admin\":{").unwrap_or(0) + 9;
+        let admin_end = admin + genesis[admin..].find('}').unwrap_or(0);
+        let (id, pubkey) = genesis[admin..admin_end]
+            .split_once(',')
+            .unwrap_or_default();
+        let escaped_letter = earn.replacen("\"note\":\"", "\"note\":\"\\u0041", 1);
+        // Read alike, but not in canonical order, or with an escape a
+        // canonical line would not have: written again and compared.
+        let not_taken = [
+            earn.replacen("{\"actor\"", "{\"v\":1,\"actor\"", 1)
+                .replacen(",\"v\":1}", "}", 1),
+            earn.replacen(",\"type\":\"earn\"", "", 1).replacen(
+                "\"body\":{",
+                "\"body\":{\"type\":\"earn\",",
+                1,
+            ),
+            format!(
+                "{}{pubkey},{id}{}",
+                &genesis[..admin],
+                &genesis[admin_end..]
+            ),
+            escaped_letter,
+        ];
+        for line in &not_taken {
+            let read = super::entry_with_layout(line.as_bytes());
+            assert!(matches!(read, Ok((_, None))), "taken as canonical: {line}");
         }
     }
 

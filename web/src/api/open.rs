@@ -2,8 +2,8 @@
 //! (`?ledger=URL`, or `ledger.jsonl` beside the page), or both. The hash
 //! chain and the rules are checked on the page in slices, with a progress
 //! bar, so balances show quickly. A downloaded file's lines are checked for
-//! canonical writing and SHA-256 in a Web Worker (`worker.js`) at the same
-//! time, on the other core; the signatures are checked in workers in the
+//! SHA-256 in a Web Worker (`worker.js`) at the same time, on the other
+//! core; the signatures are checked in workers in the
 //! background, and only a fully verified file is ever stored.
 
 use ledger_core::verify::{
@@ -67,10 +67,12 @@ pub fn start_worker() {
 }
 
 /// How the replay of a downloaded file is shared with a worker: besides
-/// every line's SHA-256, the worker checks the canonical writing of this
-/// many lines in every eight, so that the page and the worker take about
-/// as long (`cargo xtask web-bench` compared 0, 3 and 5).
-const SHARE_EIGHTHS: u8 = 3;
+/// every line's SHA-256, the worker could check the canonical writing of
+/// this many lines in every eight. None: the page reads every line anyway,
+/// and reading tells it whether a line is canonical at almost no cost
+/// (ledger-core's `CanonicalLayout`), while the worker would have to read
+/// its lines too. (Before that, 3 in 8 kept both sides about as busy.)
+const SHARE_EIGHTHS: u8 = 0;
 
 /// A worker's job: checks that each of a file's lines (numbered from
 /// `first`) hashes to the `hash` it states, and the canonical writing of
@@ -100,9 +102,8 @@ pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> String
     }
 }
 
-/// The SHA-256 of a downloaded file's new lines (and the canonical writing
-/// of some), checked in a worker while the page replays them (see
-/// [`Verifier::sharing`]).
+/// The SHA-256 of a downloaded file's new lines, checked in a worker while
+/// the page replays them (see [`Verifier::sharing`]).
 pub(crate) struct HashCheck {
     job: JsFuture,
 }
