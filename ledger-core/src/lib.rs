@@ -51,7 +51,7 @@ pub use model::{
     RewardId, Role, Seq, Text, format_local_ts, local_day,
 };
 pub use snapshot::Snapshot;
-pub use state::{ActivityRecord, ActorRecord, ResidentRecord, RewardRecord, State};
+pub use state::{ActivityRecord, ActorRecord, ResidentRecord, RewardRecord, State, seed_maps};
 
 #[cfg(test)]
 mod tests;

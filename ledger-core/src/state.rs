@@ -3,8 +3,6 @@
 //! records it. The same two steps run on append and on every replay, so a
 //! rule cannot differ between writing and verifying.
 
-use std::collections::HashMap;
-
 use ed25519_dalek::VerifyingKey;
 
 use crate::entry::{Body, Entry, PublicKey};
@@ -85,21 +83,21 @@ pub struct State {
     pub(crate) utc_offset_minutes: i32,
     pub(crate) last_ts_ms: u64,
     pub(crate) actors: Vec<ActorRecord>,
-    actor_index: HashMap<ActorId, u32>,
-    key_owner: HashMap<[u8; 32], u32>,
+    actor_index: Map<ActorId, u32>,
+    key_owner: Map<[u8; 32], u32>,
     pub(crate) residents: Vec<ResidentRecord>,
-    resident_index: HashMap<ResidentCode, u32>,
+    resident_index: Map<ResidentCode, u32>,
     pub(crate) activities: Vec<ActivityRecord>,
-    activity_index: HashMap<ActivityId, u32>,
+    activity_index: Map<ActivityId, u32>,
     pub(crate) rewards: Vec<RewardRecord>,
-    reward_index: HashMap<RewardId, u32>,
-    pub(crate) request_ids: HashMap<RequestId, u32>,
-    reversed_by: HashMap<u32, u32>,
+    reward_index: Map<RewardId, u32>,
+    pub(crate) request_ids: Map<RequestId, u32>,
+    reversed_by: Map<u32, u32>,
     /// The local day of the latest entry, and what each (resident, activity)
     /// earned on it. `ts` never goes back, so no earlier day can gain points
     /// again and only this one day needs counting.
     today: i64,
-    earned_today: HashMap<(u32, u32), Points>,
+    earned_today: Map<(u32, u32), Points>,
 }
 
 /// What `check` found, with every lookup resolved, for `apply` to record.
@@ -999,5 +997,72 @@ impl State {
             previous = Some(key);
         }
         Some(state)
+    }
+}
+
+/// A map of the state, keyed by the ids, codes and numbers a ledger file
+/// brings.
+type Map<K, V> = std::collections::HashMap<K, V, MapHasher>;
+
+/// How the state's maps hash their keys. Natively, std's SipHash with keys
+/// random per process, so a hostile file cannot be made of keys that
+/// collide. In WebAssembly std has no randomness and its keys are the same
+/// in every browser (checked in headless Chromium): a hostile file could be
+/// made of resident codes that all collide, and stall a replay. The maps
+/// use foldhash there instead, seeded from the browser's randomness by
+/// [`seed_maps`] (a replay in WebAssembly takes as long either way).
+#[cfg(not(target_family = "wasm"))]
+type MapHasher = std::hash::RandomState;
+
+#[cfg(target_family = "wasm")]
+use wasm_maps::MapHasher;
+
+/// Seeds the hashing of the state's maps built from now on in
+/// WebAssembly, with randomness the caller has (the browser's
+/// `crypto.getRandomValues`): call it once, before any ledger is read. The
+/// first call wins. Natively it does nothing: std's own random keys are
+/// used there.
+pub fn seed_maps(seed: u64) {
+    #[cfg(target_family = "wasm")]
+    wasm_maps::seed(seed);
+    #[cfg(not(target_family = "wasm"))]
+    let _ = seed;
+}
+
+#[cfg(target_family = "wasm")]
+mod wasm_maps {
+    use core::hash::BuildHasher;
+    use core::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+
+    use foldhash::SharedSeed;
+    use foldhash::fast::{FoldHasher, SeedableRandomState};
+
+    static SEED: OnceLock<SharedSeed> = OnceLock::new();
+
+    pub(super) fn seed(seed: u64) {
+        let _ = SEED.set(SharedSeed::from_u64(seed));
+    }
+
+    /// foldhash with the seed [`super::seed_maps`] was given (or a fixed
+    /// one, without it), and a different seed for each map.
+    #[derive(Clone, Debug)]
+    pub struct MapHasher(SeedableRandomState);
+
+    impl Default for MapHasher {
+        fn default() -> Self {
+            static MAPS: AtomicU64 = AtomicU64::new(0);
+            let shared = SEED.get_or_init(|| SharedSeed::from_u64(0));
+            let per_map = MAPS.fetch_add(1, Ordering::Relaxed);
+            MapHasher(SeedableRandomState::with_seed(per_map, shared))
+        }
+    }
+
+    impl BuildHasher for MapHasher {
+        type Hasher = FoldHasher<'static>;
+
+        fn build_hasher(&self) -> Self::Hasher {
+            self.0.build_hasher()
+        }
     }
 }

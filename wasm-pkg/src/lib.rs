@@ -24,6 +24,24 @@ thread_local! {
     static LANGUAGE: Cell<Lang> = const { Cell::new(Lang::Zh) };
 }
 
+/// When the module loads: seeds the hashing of the ledger's maps with the
+/// platform's randomness (`crypto.getRandomValues`, in browsers and Node),
+/// so that no file can be made of keys that collide (ledger-core's
+/// `seed_maps`). Without it, a fixed seed.
+#[wasm_bindgen(start)]
+fn start() {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or_default();
+    let fill = Reflect::get(&crypto, &"getRandomValues".into()).unwrap_or_default();
+    if let Some(fill) = fill.dyn_ref::<js_sys::Function>() {
+        let bytes = Uint8Array::new_with_length(8);
+        if fill.call1(&crypto, &bytes).is_ok() {
+            let mut seed = [0u8; 8];
+            bytes.copy_to(&mut seed);
+            ledger_core::seed_maps(u64::from_le_bytes(seed));
+        }
+    }
+}
+
 /// Chooses the language of `message` in thrown errors: `"zh"` (default) or `"en"`.
 #[wasm_bindgen(js_name = setLanguage)]
 pub fn set_language(tag: &str) -> Result<(), JsValue> {

@@ -6,6 +6,11 @@
 use wasm_bindgen::prelude::wasm_bindgen;
 
 fn main() {
+    // Before any ledger is read: the state's maps hash with a seed no file
+    // can be made against (ledger-core's `seed_maps`).
+    if let Some(seed) = jifen_web::api::random_bytes::<8>() {
+        ledger_core::seed_maps(u64::from_le_bytes(seed));
+    }
     if jifen_web::api::in_page() {
         // A worker loads while the app starts: it checks what the app
         // reads or downloads, and every signature.
