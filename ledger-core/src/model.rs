@@ -4,8 +4,6 @@
 use core::fmt;
 use core::str::FromStr;
 
-use rust_decimal::Decimal;
-
 use crate::error::FieldProblem;
 use crate::hex;
 use crate::limits;
@@ -207,21 +205,26 @@ impl fmt::Display for Text {
 
 /// An amount of points: non-negative, at most two decimal places, at most
 /// [`limits::MAX_POINTS_PER_ENTRY`] in one entry. Balances are sums of these
-/// and use the same type.
+/// and use the same type. Kept as a whole number of hundredths: adding and
+/// comparing are plain integer operations (in WebAssembly, a decimal type's
+/// 96-bit arithmetic costs calls to 128-bit helpers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Points(Decimal);
+pub struct Points(i64);
+
+/// Hundredths in a point.
+const HUNDREDTHS: i64 = 100;
 
 impl Points {
     /// No points.
-    pub const ZERO: Points = Points(Decimal::ZERO);
+    pub const ZERO: Points = Points(0);
 
     /// Whole points, for code that builds entries (the demo, tests).
     pub fn whole(points: u32) -> Points {
-        Points(Decimal::from(points))
+        Points(i64::from(points) * HUNDREDTHS)
     }
 
-    /// The decimal value.
-    pub fn to_decimal(self) -> Decimal {
+    /// The amount in hundredths of a point (`2.5` is 250).
+    pub fn hundredths(self) -> i64 {
         self.0
     }
 
@@ -250,21 +253,42 @@ impl Points {
         if !whole_ok || !fraction_ok {
             return Err(problem);
         }
-        let value = Decimal::from_str_exact(text).map_err(|_| problem)?;
-        if value > Decimal::from(limits::MAX_POINTS_PER_ENTRY) {
+        // At most seven digits, then at most two: no overflow.
+        let digits = |text: &str| {
+            text.bytes()
+                .fold(0i64, |n, digit| n * 10 + i64::from(digit - b'0'))
+        };
+        let hundredths = match fraction.unwrap_or("") {
+            "" => 0,
+            tenths if tenths.len() == 1 => digits(tenths) * 10,
+            both => digits(both),
+        };
+        let value = digits(whole) * HUNDREDTHS + hundredths;
+        if value > limits::MAX_POINTS_PER_ENTRY * HUNDREDTHS {
             return Err(FieldProblem::PointsTooLarge);
         }
         Ok(Points(value))
     }
 
-    /// Parses what a person types (`5`, `2.50`, ` 3 `) into points, with
-    /// the same bounds as the wire.
+    /// Parses what a person types (`5`, `2.50`, ` 3 `, `05`) into points,
+    /// with the same bounds as the wire: digits, and an optional `.` with
+    /// digits after it, of which at most two are not trailing zeros.
     pub fn parse_input(text: &str) -> Result<Points, FieldProblem> {
-        let value = Decimal::from_str_exact(text.trim()).map_err(|_| FieldProblem::NotPoints)?;
-        if value.is_sign_negative() || value.normalize().scale() > limits::POINTS_DECIMAL_PLACES {
+        let text = text.trim();
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+        let dot_without_digits = text.contains('.') && fraction.is_empty();
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || dot_without_digits {
             return Err(FieldProblem::NotPoints);
         }
-        Self::parse_wire(&value.normalize().to_string())
+        let whole = whole.trim_start_matches('0');
+        let fraction = fraction.trim_end_matches('0');
+        let whole = if whole.is_empty() { "0" } else { whole };
+        if fraction.is_empty() {
+            Self::parse_wire(whole)
+        } else {
+            Self::parse_wire(&format!("{whole}.{fraction}"))
+        }
     }
 
     /// The canonical spelling: `5`, `2.5`, `0.25`.
@@ -274,46 +298,50 @@ impl Points {
         String::from_utf8(out).unwrap_or_default()
     }
 
-    /// Appends the canonical spelling to `out`, without allocating: this
-    /// runs for every points value of every line a verifier reads.
+    /// Appends the canonical spelling to `out`, without allocating.
     pub fn write_wire(self, out: &mut Vec<u8>) {
-        let mut mantissa = self.0.mantissa().unsigned_abs();
-        let mut scale = self.0.scale();
-        while scale > 0 && mantissa.is_multiple_of(10) {
+        let (mantissa, scale) = self.to_parts();
+        let divisor = 10u128.pow(scale);
+        let magnitude = mantissa.unsigned_abs();
+        if mantissa < 0 {
+            out.push(b'-');
+        }
+        push_digits(out, magnitude / divisor, 1);
+        if scale > 0 {
+            out.push(b'.');
+            push_digits(out, magnitude % divisor, scale as usize);
+        }
+    }
+
+    /// The exact value as (mantissa, scale), without trailing zeros, for
+    /// snapshots: `2.5` is (25, 1).
+    pub(crate) fn to_parts(self) -> (i128, u32) {
+        let mut mantissa = i128::from(self.0);
+        let mut scale = limits::POINTS_DECIMAL_PLACES;
+        while scale > 0 && mantissa % 10 == 0 {
             mantissa /= 10;
             scale -= 1;
         }
-        let divisor = 10u128.pow(scale);
-        let (whole, fraction) = (mantissa / divisor, mantissa % divisor);
-        if self.0.is_sign_negative() && mantissa != 0 {
-            out.push(b'-');
-        }
-        push_digits(out, whole, 1);
-        if scale > 0 {
-            out.push(b'.');
-            push_digits(out, fraction, scale as usize);
-        }
+        (mantissa, scale)
     }
 
-    /// The exact value as (mantissa, scale), for snapshots.
-    pub(crate) fn to_parts(self) -> (i128, u32) {
-        (self.0.mantissa(), self.0.scale())
-    }
-
-    /// Back from [`Points::to_parts`]; `None` outside `Decimal`'s range or
-    /// beyond two decimal places.
+    /// Back from [`Points::to_parts`] (any scale up to two, trailing zeros
+    /// or not); `None` for a negative amount, beyond two decimal places, or
+    /// too large for the type.
     pub(crate) fn from_parts(mantissa: i128, scale: u32) -> Option<Points> {
-        if scale > limits::POINTS_DECIMAL_PLACES {
+        if scale > limits::POINTS_DECIMAL_PLACES || mantissa < 0 {
             return None;
         }
-        Decimal::try_from_i128_with_scale(mantissa, scale)
-            .ok()
-            .map(Points)
+        let factor = 10i128.pow(limits::POINTS_DECIMAL_PLACES - scale);
+        let hundredths = mantissa.checked_mul(factor)?;
+        i64::try_from(hundredths).ok().map(Points)
     }
 
-    /// `self + other`; sums of bounded amounts stay far inside `Decimal`.
+    /// `self + other`. Sums of bounded amounts stay far inside the type
+    /// (50 million entries of a million points are 5 × 10^15 hundredths);
+    /// past it, the sum stops at the largest value rather than wrapping.
     pub fn plus(self, other: Points) -> Points {
-        Points(self.0 + other.0)
+        Points(self.0.saturating_add(other.0))
     }
 
     /// `self − other`, or `None` when that would be negative.
@@ -323,12 +351,12 @@ impl Points {
 
     /// `self × qty`.
     pub fn times(self, qty: u32) -> Points {
-        Points(self.0 * Decimal::from(qty))
+        Points(self.0.saturating_mul(i64::from(qty)))
     }
 
     /// Whether this is zero.
     pub fn is_zero(self) -> bool {
-        self.0.is_zero()
+        self.0 == 0
     }
 }
 
@@ -421,11 +449,39 @@ mod tests {
         ] {
             assert!(Points::parse_wire(bad).is_err(), "{bad:?} was accepted");
         }
-        assert_eq!(
-            Points::parse_input(" 2.50 ").map(Points::to_wire),
-            Ok("2.5".into())
-        );
-        assert!(Points::parse_input("-1").is_err());
+        let typed = |text: &str| Points::parse_input(text).map(Points::to_wire);
+        assert_eq!(typed(" 2.50 "), Ok("2.5".into()));
+        assert_eq!(typed("05"), Ok("5".into()));
+        assert_eq!(typed("0.250"), Ok("0.25".into()));
+        assert_eq!(typed("7.00"), Ok("7".into()));
+        assert_eq!(typed("1000000"), Ok("1000000".into()));
+        assert_eq!(typed("1000000.01"), Err(FieldProblem::PointsTooLarge));
+        for bad in [
+            "-1", "+1", "", " ", ".5", "2.", "2.555", "1e3", "1_000", "12345678", "五",
+        ] {
+            assert!(Points::parse_input(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn points_add_up_exactly() {
+        let wire = |text: &str| Points::parse_wire(text).unwrap_or(Points::ZERO);
+        assert_eq!(wire("0.1").plus(wire("0.2")), wire("0.3"));
+        assert_eq!(wire("2.5").times(3), wire("7.5"));
+        assert_eq!(wire("2.5").hundredths(), 250);
+        assert_eq!(wire("5").minus(wire("5.01")), None);
+        assert_eq!(wire("5").minus(wire("0.01")), Some(wire("4.99")));
+        assert_eq!(Points::whole(3), wire("3"));
+        for text in ["0", "5", "2.5", "0.25", "1000000", "999999.99"] {
+            let (mantissa, scale) = wire(text).to_parts();
+            assert_eq!(Points::from_parts(mantissa, scale), Some(wire(text)));
+        }
+        // Trailing zeros, as a decimal type wrote them, read the same.
+        assert_eq!(Points::from_parts(250, 2), Some(wire("2.5")));
+        assert_eq!(Points::from_parts(5, 0), Some(wire("5")));
+        assert_eq!(Points::from_parts(-1, 0), None);
+        assert_eq!(Points::from_parts(1, 3), None);
+        assert_eq!(Points::from_parts(i128::MAX, 0), None);
     }
 
     #[test]

@@ -109,9 +109,15 @@ impl<'a> Reader<'a> {
         let start = self.at;
         let mut value: u64 = 0;
         while let Some(digit @ b'0'..=b'9') = bytes.get(self.at).copied() {
-            value = value
-                .checked_mul(10)?
-                .checked_add(u64::from(digit - b'0'))?;
+            // Nineteen digits always fit a u64: only then is overflow
+            // checked (in WebAssembly a checked multiplication is a call
+            // to a 128-bit multiply, per digit).
+            let digit = u64::from(digit - b'0');
+            value = if self.at - start < 19 {
+                value * 10 + digit
+            } else {
+                value.checked_mul(10)?.checked_add(digit)?
+            };
             self.at += 1;
         }
         let length = self.at - start;
