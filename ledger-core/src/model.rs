@@ -476,6 +476,21 @@ mod tests {
             let (mantissa, scale) = wire(text).to_parts();
             assert_eq!(Points::from_parts(mantissa, scale), Some(wire(text)));
         }
+        // Every amount's spelling reads back as that amount, and spellings
+        // sort as the amounts do.
+        let mut previous = None;
+        for hundredths in (0..=20_000).chain([99_999_999, 100_000_000]) {
+            let points = Points(hundredths);
+            let text = points.to_wire();
+            assert_eq!(Points::parse_wire(&text), Ok(points), "{text}");
+            assert_eq!(Points::parse_input(&format!(" {text} ")), Ok(points));
+            assert!(previous < Some(points));
+            previous = Some(points);
+        }
+        assert_eq!(
+            Points::parse_wire(&Points(100_000_001).to_wire()),
+            Err(FieldProblem::PointsTooLarge)
+        );
         // Trailing zeros, as a decimal type wrote them, read the same.
         assert_eq!(Points::from_parts(250, 2), Some(wire("2.5")));
         assert_eq!(Points::from_parts(5, 0), Some(wire("5")));
