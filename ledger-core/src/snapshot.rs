@@ -83,7 +83,9 @@ impl Snapshot {
         })
     }
 
-    /// The bytes again (equal to those it was read from).
+    /// The bytes again: those it was read from, for a snapshot this
+    /// version wrote (one kept by a version that wrote points with
+    /// trailing zeros, `2.50`, comes back with them dropped).
     pub fn to_bytes(&self) -> Vec<u8> {
         encode(&self.id, &self.name, self.head, &self.state)
     }
