@@ -270,15 +270,16 @@ impl Points {
         Ok(Points(value))
     }
 
-    /// Parses what a person types (`5`, `2.50`, ` 3 `, `05`) into points,
-    /// with the same bounds as the wire: digits, and an optional `.` with
-    /// digits after it, of which at most two are not trailing zeros.
+    /// Parses what a person types (`5`, `2.50`, ` 3 `, `05`, `.5`, `+5`,
+    /// `2.`) into points, with the same bounds as the wire: digits with
+    /// an optional `+` before them and `.` among them, of which at most two
+    /// after the `.` are not trailing zeros.
     pub fn parse_input(text: &str) -> Result<Points, FieldProblem> {
         let text = text.trim();
+        let text = text.strip_prefix('+').unwrap_or(text);
         let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
         let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-        let dot_without_digits = text.contains('.') && fraction.is_empty();
-        if whole.is_empty() || !digits(whole) || !digits(fraction) || dot_without_digits {
+        if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
             return Err(FieldProblem::NotPoints);
         }
         let whole = whole.trim_start_matches('0');
@@ -455,9 +456,13 @@ mod tests {
         assert_eq!(typed("0.250"), Ok("0.25".into()));
         assert_eq!(typed("7.00"), Ok("7".into()));
         assert_eq!(typed("1000000"), Ok("1000000".into()));
+        assert_eq!(typed(".5"), Ok("0.5".into()));
+        assert_eq!(typed("+5"), Ok("5".into()));
+        assert_eq!(typed("2."), Ok("2".into()));
         assert_eq!(typed("1000000.01"), Err(FieldProblem::PointsTooLarge));
         for bad in [
-            "-1", "+1", "", " ", ".5", "2.", "2.555", "1e3", "1_000", "12345678", "五",
+            "-1", "-0", "", " ", ".", "+", "++1", "2.555", "1e3", "1_000", "1.2.3", "12345678",
+            "五",
         ] {
             assert!(Points::parse_input(bad).is_err(), "{bad:?} was accepted");
         }
