@@ -157,6 +157,64 @@ pub fn check_shared(bytes: &[u8], first_seq: u64, share: Share) -> Result<u64, V
     Ok(seq - first_seq)
 }
 
+/// [`check_shared`] over a file that comes in parts (as downloaded): each
+/// part goes into one buffer, reused from part to part, behind what is
+/// left of a line the part before cut; the complete lines there are
+/// checked at once. So the other thread never holds more than a part and
+/// a line, where a copy of the whole file would stay in its memory for
+/// good (WebAssembly memory does not shrink). Whatever the cuts, it finds
+/// what `check_shared` over the whole file finds.
+#[derive(Debug)]
+pub struct SharedParts {
+    buffer: Vec<u8>,
+    seq: u64,
+    share: Share,
+}
+
+impl SharedParts {
+    /// Lines numbered from `first_seq`, shared as `share` says.
+    pub fn new(first_seq: u64, share: Share) -> SharedParts {
+        SharedParts {
+            buffer: Vec::new(),
+            seq: first_seq,
+            share,
+        }
+    }
+
+    /// The next part, written by `fill` into the `length` bytes given
+    /// (a copy from wherever the part is), then its complete lines checked.
+    pub fn push_with(
+        &mut self,
+        length: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<(), VerifyError> {
+        let kept = self.buffer.len();
+        self.buffer.resize(kept + length, 0);
+        fill(&mut self.buffer[kept..]);
+        // Lines end in the new bytes or not at all: the kept ones hold
+        // no newline.
+        let Some(last) = memchr::memrchr(b'\n', &self.buffer[kept..]) else {
+            return Ok(());
+        };
+        let end = kept + last + 1;
+        self.seq += check_shared(&self.buffer[..end], self.seq, self.share)?;
+        self.buffer.drain(..end);
+        Ok(())
+    }
+
+    /// [`push_with`](Self::push_with) for a part in memory.
+    pub fn push(&mut self, part: &[u8]) -> Result<(), VerifyError> {
+        self.push_with(part.len(), |room| room.copy_from_slice(part))
+    }
+
+    /// The seq of the next line to check: after the last complete line so
+    /// far (an incomplete last line is left to the [`Verifier`], as
+    /// `check_shared` leaves it).
+    pub fn next_seq(&self) -> u64 {
+        self.seq
+    }
+}
+
 /// Signatures checked together; large enough to amortise the batch
 /// equation, small enough to spread over threads.
 pub const SIGNATURE_BATCH: usize = 512;
@@ -883,7 +941,7 @@ pub fn verify_chain_only(bytes: &[u8]) -> Result<Head, VerifyError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{chain_parts, hash_holds, stated_hash};
+    use super::{Share, SharedParts, chain_parts, check_shared, hash_holds, stated_hash};
     use crate::demo::{DemoConfig, generate};
     use crate::entry::{Body, compute_hash};
     use crate::model::Text;
@@ -926,5 +984,89 @@ mod tests {
         assert!(!hash_holds(other.as_bytes()));
         let cut = line.replacen(&stated, &stated[..63], 1);
         assert!(!hash_holds(cut.as_bytes()));
+    }
+
+    /// A small demo file, and the same with one line's hash changed, one
+    /// line's note changed (its hash then no longer holds), a line not in
+    /// the canonical layout, and the last line cut short.
+    /// Each with the seq of its first bad line.
+    fn files() -> Vec<(Vec<u8>, Option<u64>)> {
+        let demo = generate(&DemoConfig {
+            residents: 4,
+            entries: 40,
+            ..DemoConfig::default()
+        });
+        let file = demo.ledger.to_jsonl();
+        let lines: Vec<&str> = file.lines().collect();
+        let with_line = |at: usize, line: String| {
+            let mut changed: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+            changed[at] = line;
+            (changed.join("\n") + "\n").into_bytes()
+        };
+        let hash_at = lines[17].find("\"hash\":\"").unwrap_or(0) + 8;
+        let mut other_hash = lines[17].to_owned();
+        other_hash.replace_range(hash_at..hash_at + 1, "f");
+        let earn = lines
+            .iter()
+            .position(|l| l.contains("\"note\":\"\""))
+            .unwrap_or(1);
+        let noted = lines[earn].replacen("\"note\":\"\"", "\"note\":\"x\"", 1);
+        vec![
+            (file.clone().into_bytes(), None),
+            (with_line(17, other_hash), Some(17)),
+            (with_line(earn, noted), Some(earn as u64)),
+            (
+                with_line(9, lines[9].replacen("{\"actor\"", "{ \"actor\"", 1)),
+                Some(9),
+            ),
+            (file.as_bytes()[..file.len() - 30].to_vec(), None),
+        ]
+    }
+
+    fn in_parts(file: &[u8], cuts: &[usize], share: Share) -> Result<u64, crate::VerifyError> {
+        let mut check = SharedParts::new(0, share);
+        let mut from = 0;
+        for &cut in cuts.iter().chain([&file.len()]) {
+            let cut = cut.clamp(from, file.len());
+            check.push(&file[from..cut])?;
+            from = cut;
+        }
+        Ok(check.next_seq())
+    }
+
+    /// Cut anywhere, a file's parts are checked as the whole file is.
+    #[test]
+    fn a_file_in_parts_is_checked_as_a_whole() {
+        for (index, (file, expected)) in files().iter().enumerate() {
+            for share in [Share::new(0), Share::new(3)] {
+                let whole = check_shared(file, 0, share);
+                // The changed lines are found, at their seq.
+                assert_eq!(
+                    whole.as_ref().err().map(|e| e.seq.0),
+                    *expected,
+                    "file {index}"
+                );
+                for size in [1, 2, 7, 64, 449, 450, 451, 1000, 4096, file.len()] {
+                    let cuts: Vec<usize> = (1..)
+                        .map(|k| k * size)
+                        .take_while(|&c| c < file.len())
+                        .collect();
+                    assert_eq!(in_parts(file, &cuts, share), whole, "parts of {size}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cut_at_random_a_file_is_checked_as_a_whole(
+            which in 0usize..5,
+            mut cuts in proptest::collection::vec(0usize..20_000, 0..12),
+        ) {
+            let file = &files()[which].0;
+            cuts.sort_unstable();
+            let whole = check_shared(file, 0, Share::new(0));
+            proptest::prop_assert_eq!(in_parts(file, &cuts, Share::new(0)), whole);
+        }
     }
 }

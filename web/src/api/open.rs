@@ -7,7 +7,7 @@
 //! background, and only a fully verified file is ever stored.
 
 use ledger_core::verify::{
-    Share, SignatureBatch, Verifier, check_form, check_shared, first_error, split_lines,
+    Share, SharedParts, SignatureBatch, Verifier, check_form, first_error, split_lines,
 };
 use ledger_core::{Ledger, Seq, Snapshot, VerifyError, VerifyErrorKind};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -78,28 +78,25 @@ const SHARE_EIGHTHS: u8 = 0;
 /// `first`) hashes to the `hash` it states, and the canonical writing of
 /// the lines [`SHARE_EIGHTHS`] gives it. The file comes in `parts`
 /// (`Uint8Array`s, as downloaded), of which the first `skip` bytes are not
-/// checked. `""` when all hold, `"SEQ"` for the first that does not.
+/// checked; each part is copied in and checked in turn (see
+/// [`SharedParts`]), not the whole file at once. `""` when all hold,
+/// `"SEQ"` for the first that does not.
 pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> String {
-    let parts: Vec<js_sys::Uint8Array> = parts.iter().map(JsCast::unchecked_into).collect();
-    let length = parts.iter().map(|p| p.length() as usize).sum::<usize>();
     // Whole numbers below 2^53, so `as` is exact here.
     let mut skip = skip as usize;
-    let mut bytes = vec![0; length.saturating_sub(skip)];
-    let mut at = 0;
-    for part in parts {
-        let length = part.length() as usize;
-        let from = skip.min(length);
+    let mut check = SharedParts::new(first as u64, Share::new(SHARE_EIGHTHS));
+    for part in parts.iter() {
+        let part: js_sys::Uint8Array = part.unchecked_into();
+        let length = part.length();
+        let from = skip.min(length as usize);
         skip -= from;
-        let to = at + (length - from);
-        if let Some(room) = bytes.get_mut(at..to) {
-            part.subarray(from as u32, length as u32).copy_to(room);
+        let part = part.subarray(from as u32, length);
+        let copied = check.push_with(part.length() as usize, |room| part.copy_to(room));
+        if let Err(error) = copied {
+            return error.seq.0.to_string();
         }
-        at = to;
     }
-    match check_shared(&bytes, first as u64, Share::new(SHARE_EIGHTHS)) {
-        Ok(_) => String::new(),
-        Err(error) => error.seq.0.to_string(),
-    }
+    String::new()
 }
 
 /// The SHA-256 of a downloaded file's new lines, checked in a worker while
