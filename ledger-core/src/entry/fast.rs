@@ -45,6 +45,12 @@ impl<'a> Reader<'a> {
         (self.peek()? == expected).then(|| self.at += 1)
     }
 
+    /// The bytes `expected`, as they are.
+    fn literal(&mut self, expected: &[u8]) -> Option<()> {
+        let end = self.at + expected.len();
+        (self.text.as_bytes().get(self.at..end)? == expected).then(|| self.at = end)
+    }
+
     /// A string (the line has no control characters: see [`entry`]).
     fn string(&mut self) -> Option<Cow<'a, str>> {
         self.byte(b'"')?;
@@ -213,6 +219,46 @@ fn admin<'a>(reader: &mut Reader<'a>) -> Option<WireAdmin<'a>> {
 /// Reads a body into `b` (in place: it is a large struct, and moving it
 /// from call to call was a good part of reading a line).
 fn body<'a>(reader: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<()> {
+    let start = reader.at;
+    if body_in_order(reader, b).is_some() {
+        return Some(());
+    }
+    reader.at = start;
+    *b = WireBody::default();
+    body_any_order(reader, b)
+}
+
+/// The members of an earn or a redeem body (most of a ledger) where a
+/// canonical line has them, as [`read_in_order`] reads the top level;
+/// reads to what [`body_any_order`] reads such a body to. `None` for
+/// anything else.
+fn body_in_order<'a>(r: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<()> {
+    if r.literal(b"{\"activity\":").is_some() {
+        b.activity = Some(r.string()?);
+        r.literal(b",\"note\":")?;
+        b.note = Some(r.string()?);
+        r.literal(b",\"points\":")?;
+        b.points = Some(r.string()?);
+        r.literal(b",\"resident\":")?;
+        b.resident = Some(r.string()?);
+    } else {
+        r.literal(b"{\"points\":")?;
+        b.points = Some(r.string()?);
+        r.literal(b",\"qty\":")?;
+        b.qty = Some(r.unsigned()?);
+        r.literal(b",\"request_id\":")?;
+        b.request_id = Some(r.string()?);
+        r.literal(b",\"resident\":")?;
+        b.resident = Some(r.string()?);
+        r.literal(b",\"reward\":")?;
+        b.reward = Some(r.string()?);
+    }
+    r.literal(b",\"type\":")?;
+    b.kind = r.string()?;
+    r.byte(b'}')
+}
+
+fn body_any_order<'a>(reader: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<()> {
     let mut kind = None;
     reader.object(|r, name| match name {
         "type" => once(&mut kind, r.string()),
@@ -329,6 +375,61 @@ struct Starts {
 }
 
 fn read<'a>(reader: &mut Reader<'a>, starts: &mut Starts) -> Option<WireEntry<'a>> {
+    if let Some(wire) = read_in_order(reader, starts) {
+        return Some(wire);
+    }
+    // Not every member in its canonical place: read them as they come.
+    reader.at = 0;
+    reader.missing = None;
+    reader.sorted = true;
+    *starts = Starts::default();
+    read_any_order(reader, starts)
+}
+
+/// The top-level members where a canonical line has them, each name
+/// compared as bytes (what a valid line always is, and faster than
+/// reading each name and looking it up). Reads to what
+/// [`read_any_order`] reads such a line to.
+fn read_in_order<'a>(r: &mut Reader<'a>, starts: &mut Starts) -> Option<WireEntry<'a>> {
+    r.literal(b"{\"actor\":")?;
+    let actor = r.string()?;
+    r.literal(b",\"body\":")?;
+    let mut wire_body = WireBody::default();
+    body(r, &mut wire_body)?;
+    // A member starts at its name's opening quote, after the comma.
+    starts.hash = r.at + 1;
+    r.literal(b",\"hash\":")?;
+    let hash = r.string()?;
+    starts.ledger = r.at + 1;
+    r.literal(b",\"ledger\":")?;
+    let ledger = r.string()?;
+    r.literal(b",\"prev\":")?;
+    let prev = r.string()?;
+    r.literal(b",\"seq\":")?;
+    let seq = r.unsigned()?;
+    starts.sig = r.at + 1;
+    r.literal(b",\"sig\":")?;
+    let sig = r.string()?;
+    starts.ts = r.at + 1;
+    r.literal(b",\"ts\":")?;
+    let ts = r.unsigned()?;
+    r.literal(b",\"v\":")?;
+    let v = r.unsigned()?;
+    r.byte(b'}')?;
+    Some(WireEntry {
+        actor,
+        body: wire_body,
+        hash,
+        ledger,
+        prev,
+        seq,
+        sig,
+        ts,
+        v,
+    })
+}
+
+fn read_any_order<'a>(reader: &mut Reader<'a>, starts: &mut Starts) -> Option<WireEntry<'a>> {
     let (mut v, mut ledger, mut seq, mut ts, mut prev) = (None, None, None, None, None);
     let (mut actor, mut hash, mut sig) = (None, None, None);
     let (mut wire_body, mut body_read) = (WireBody::default(), None);
