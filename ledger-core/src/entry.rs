@@ -714,16 +714,18 @@ pub fn parse_body(json: &[u8]) -> Result<Body, LineError> {
 /// chain, signature or rules: that is [`crate::verify`]'s work.
 /// Does not panic, whatever the bytes.
 pub fn parse_line(line: &[u8]) -> Result<(LedgerId, Entry), LineError> {
-    parse_line_with_layout(line).map(|(ledger, entry, _)| (ledger, entry))
+    parse_line_with_layout(line, None).map(|(ledger, entry, _)| (ledger.into_owned(), entry))
 }
 
 /// [`parse_line`], and, if the line is in the canonical layout, where its
 /// `hash` and `sig` members are. Such a line is the canonical writing of
 /// the entry it reads to (see [`CanonicalLayout`]; the tests and the
 /// fuzzer check it), so it need not be written again to be compared.
-pub(crate) fn parse_line_with_layout(
+/// `known`: the ledger id the line should have (see [`from_wire_known`]).
+pub(crate) fn parse_line_with_layout<'k>(
     line: &[u8],
-) -> Result<(LedgerId, Entry, Option<CanonicalLayout>), LineError> {
+    known: Option<&'k LedgerId>,
+) -> Result<(Cow<'k, LedgerId>, Entry, Option<CanonicalLayout>), LineError> {
     if line.len() > limits::MAX_LINE_BYTES {
         return Err(LineError::TooLong { bytes: line.len() });
     }
@@ -738,7 +740,7 @@ pub(crate) fn parse_line_with_layout(
     };
     #[cfg(not(feature = "json-error-details"))]
     let (wire, layout) = fast::entry_with_layout(line)?;
-    let (ledger, entry) = from_wire(wire)?;
+    let (ledger, entry) = from_wire_known(wire, known)?;
     Ok((ledger, entry, layout))
 }
 
@@ -768,7 +770,7 @@ pub fn read_fast(line: &[u8]) -> bool {
 /// them.
 #[doc(hidden)]
 pub fn read_as_canonical(line: &[u8]) -> Option<(Range<usize>, Range<usize>)> {
-    let (_, _, layout) = parse_line_with_layout(line).ok()?;
+    let (_, _, layout) = parse_line_with_layout(line, None).ok()?;
     layout.map(|layout| (layout.hash, layout.sig))
 }
 
@@ -778,11 +780,24 @@ fn read_with_serde_json(line: &[u8]) -> Result<WireEntry<'_>, LineError> {
 }
 
 /// An entry's members checked and turned into domain types.
+#[cfg(any(feature = "json-error-details", test))]
 fn from_wire(wire: WireEntry<'_>) -> Result<(LedgerId, Entry), LineError> {
+    from_wire_known(wire, None).map(|(ledger, entry)| (ledger.into_owned(), entry))
+}
+
+/// [`from_wire`], with the ledger id the line is expected to have: when it
+/// has it, that one comes back (borrowed), instead of a copy of the text.
+fn from_wire_known<'k>(
+    wire: WireEntry<'_>,
+    known: Option<&'k LedgerId>,
+) -> Result<(Cow<'k, LedgerId>, Entry), LineError> {
     if wire.v != 1 {
         return Err(LineError::Version(wire.v));
     }
-    let ledger = field("ledger", wire.ledger.parse::<LedgerId>())?;
+    let ledger = match known {
+        Some(known) if known.as_str() == wire.ledger => Cow::Borrowed(known),
+        _ => Cow::Owned(field("ledger", wire.ledger.parse::<LedgerId>())?),
+    };
     let seq = in_range("seq", max_i64(wire.seq), 0, max_i64(limits::MAX_ENTRIES))?;
     let ts_ms = in_range("ts", max_i64(wire.ts), 0, max_i64(limits::MAX_TS_MS))?;
     let sig = hex::decode::<64>(&wire.sig).ok_or(LineError::Field {

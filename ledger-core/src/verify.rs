@@ -46,12 +46,12 @@ fn check_link(
     prev: Option<EntryHash>,
     checks: Checks,
     scratch: &mut Vec<u8>,
-) -> Result<(LedgerId, Entry), VerifyError> {
+) -> Result<(Option<LedgerId>, Entry), VerifyError> {
     let fail = |kind| VerifyError { seq, kind };
     let (ledger_id, entry, layout) =
-        parse_line_with_layout(line).map_err(|e| fail(VerifyErrorKind::Malformed(e)))?;
+        parse_line_with_layout(line, ledger).map_err(|e| fail(VerifyErrorKind::Malformed(e)))?;
     if let Some(expected) = ledger
-        && *expected != ledger_id
+        && *expected != *ledger_id
     {
         return Err(fail(VerifyErrorKind::WrongLedger {
             expected: expected.to_string(),
@@ -87,7 +87,12 @@ fn check_link(
     if prev.is_some_and(|prev| entry.prev != prev) {
         return Err(fail(VerifyErrorKind::PrevMismatch));
     }
-    Ok((ledger_id, entry))
+    // The id read, when none was expected (a known one is not copied).
+    let read = match ledger_id {
+        std::borrow::Cow::Owned(id) => Some(id),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    Ok((read, entry))
 }
 
 /// The checks of a line (without its newline) that need nothing but the
@@ -311,6 +316,17 @@ impl SignatureBatch {
 
     /// Queues a signature by `signer` (its id, and its index among the
     /// ledger's actors).
+    /// An empty batch with room for `signatures`.
+    fn with_room(signatures: usize) -> SignatureBatch {
+        SignatureBatch {
+            seqs: Vec::with_capacity(signatures),
+            hashes: Vec::with_capacity(signatures),
+            signatures: Vec::with_capacity(signatures),
+            key_of: Vec::with_capacity(signatures),
+            ..SignatureBatch::default()
+        }
+    }
+
     fn push(
         &mut self,
         seq: Seq,
@@ -544,6 +560,10 @@ impl Verifier {
         let ledger = match (&mut self.ledger, &entry.body) {
             (Some(ledger), _) => ledger,
             (None, Body::Genesis { name, .. }) => {
+                // No ledger yet, so none was expected and the id read came back.
+                let Some(ledger_id) = ledger_id else {
+                    return Err(fail(VerifyErrorKind::Rule(RuleError::FirstNotGenesis)));
+                };
                 let ledger = self.ledger.insert(Ledger::empty(ledger_id, name.clone()));
                 ledger.entries.reserve(self.expected_lines);
                 ledger
@@ -570,7 +590,11 @@ impl Verifier {
 
     /// Takes the queued signatures once at least `min` are waiting.
     pub fn take_batch(&mut self, min: usize) -> Option<SignatureBatch> {
-        (self.pending.len() >= min.max(1)).then(|| core::mem::take(&mut self.pending))
+        let taken = self.pending.len();
+        // The next batch gets room for as many at once: growing its lists
+        // a doubling at a time moved each signature about twice.
+        (taken >= min.max(1))
+            .then(|| core::mem::replace(&mut self.pending, SignatureBatch::with_room(taken)))
     }
 
     /// Ends the replay: the ledger and the signatures still queued.
