@@ -528,52 +528,115 @@ fn need<T>(value: Option<T>, name: &'static str) -> Result<T, LineError> {
     value.ok_or(LineError::MissingMember(name))
 }
 
+/// A body's members other than `type`, in the order of the bits of
+/// [`WireBody::present`].
+const BODY_MEMBERS: [&str; 22] = [
+    "name",
+    "utc_offset_minutes",
+    "admin",
+    "id",
+    "role",
+    "pubkey",
+    "active",
+    "code",
+    "household",
+    "area",
+    "points",
+    "daily_cap",
+    "cost",
+    "reward",
+    "delta",
+    "note",
+    "resident",
+    "activity",
+    "qty",
+    "request_id",
+    "entry",
+    "reason",
+];
+
+/// The bits of `names` among [`BODY_MEMBERS`] (at compile time).
+const fn members(names: &[&str]) -> u32 {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut at = 0;
+        while at < a.len() {
+            if a[at] != b[at] {
+                return false;
+            }
+            at += 1;
+        }
+        true
+    }
+    let mut mask = 0;
+    let mut name = 0;
+    while name < names.len() {
+        let mut bit = 0;
+        while bit < BODY_MEMBERS.len() {
+            if same(names[name], BODY_MEMBERS[bit]) {
+                mask |= 1 << bit;
+            }
+            bit += 1;
+        }
+        name += 1;
+    }
+    mask
+}
+
 impl WireBody<'_> {
-    /// Names of the members present, other than `type`.
-    fn present(&self) -> impl Iterator<Item = &'static str> {
+    /// The members present, other than `type`: one bit each, as
+    /// [`BODY_MEMBERS`] orders them.
+    fn present(&self) -> u32 {
         [
-            ("name", self.name.is_some()),
-            ("utc_offset_minutes", self.utc_offset_minutes.is_some()),
-            ("admin", self.admin.is_some()),
-            ("id", self.id.is_some()),
-            ("role", self.role.is_some()),
-            ("pubkey", self.pubkey.is_some()),
-            ("active", self.active.is_some()),
-            ("code", self.code.is_some()),
-            ("household", self.household.is_some()),
-            ("area", self.area.is_some()),
-            ("points", self.points.is_some()),
-            ("daily_cap", self.daily_cap.is_some()),
-            ("cost", self.cost.is_some()),
-            ("reward", self.reward.is_some()),
-            ("delta", self.delta.is_some()),
-            ("note", self.note.is_some()),
-            ("resident", self.resident.is_some()),
-            ("activity", self.activity.is_some()),
-            ("qty", self.qty.is_some()),
-            ("request_id", self.request_id.is_some()),
-            ("entry", self.entry.is_some()),
-            ("reason", self.reason.is_some()),
+            self.name.is_some(),
+            self.utc_offset_minutes.is_some(),
+            self.admin.is_some(),
+            self.id.is_some(),
+            self.role.is_some(),
+            self.pubkey.is_some(),
+            self.active.is_some(),
+            self.code.is_some(),
+            self.household.is_some(),
+            self.area.is_some(),
+            self.points.is_some(),
+            self.daily_cap.is_some(),
+            self.cost.is_some(),
+            self.reward.is_some(),
+            self.delta.is_some(),
+            self.note.is_some(),
+            self.resident.is_some(),
+            self.activity.is_some(),
+            self.qty.is_some(),
+            self.request_id.is_some(),
+            self.entry.is_some(),
+            self.reason.is_some(),
         ]
         .into_iter()
-        .filter_map(|(name, present)| present.then_some(name))
+        .enumerate()
+        .fold(0, |mask, (bit, present)| mask | (u32::from(present) << bit))
     }
 
     fn into_body(self) -> Result<Body, LineError> {
-        let allowed: &[&str] = match &*self.kind {
-            "genesis" => &["name", "utc_offset_minutes", "admin"],
-            "actor" => &["id", "role", "pubkey", "active"],
-            "resident" => &["code", "household", "area", "active"],
-            "activity" => &["id", "name", "points", "daily_cap", "active"],
-            "reward" => &["id", "name", "cost", "active"],
-            "stock" => &["reward", "delta", "note"],
-            "earn" => &["resident", "activity", "points", "note"],
-            "redeem" => &["resident", "reward", "qty", "points", "request_id"],
-            "reverse" => &["entry", "reason"],
+        let allowed = match &*self.kind {
+            "genesis" => const { members(&["name", "utc_offset_minutes", "admin"]) },
+            "actor" => const { members(&["id", "role", "pubkey", "active"]) },
+            "resident" => const { members(&["code", "household", "area", "active"]) },
+            "activity" => const { members(&["id", "name", "points", "daily_cap", "active"]) },
+            "reward" => const { members(&["id", "name", "cost", "active"]) },
+            "stock" => const { members(&["reward", "delta", "note"]) },
+            "earn" => const { members(&["resident", "activity", "points", "note"]) },
+            "redeem" => const { members(&["resident", "reward", "qty", "points", "request_id"]) },
+            "reverse" => const { members(&["entry", "reason"]) },
             _ => return Err(LineError::UnknownType(self.kind.chars().take(40).collect())),
         };
-        if let Some(extra) = self.present().find(|name| !allowed.contains(name)) {
-            return Err(LineError::UnexpectedMember(extra));
+        // The first one not allowed, in the order above.
+        let extra = self.present() & !allowed;
+        if extra != 0 {
+            let name = BODY_MEMBERS.get(extra.trailing_zeros() as usize);
+            return Err(LineError::UnexpectedMember(name.copied().unwrap_or("?")));
         }
         let name = |value: Option<Cow<'_, str>>| -> Result<Text, LineError> {
             field(

@@ -86,6 +86,19 @@ impl FromStr for Head {
     }
 }
 
+/// The bytes every identifier may hold: ASCII letters and digits, `-`,
+/// `_` and `.` (a table: one look-up per byte).
+const ID_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+        byte += 1;
+    }
+    table
+};
+
 fn check_id(text: &str, max_bytes: usize, extra: &[u8]) -> Result<(), FieldProblem> {
     if text.is_empty() || text.len() > max_bytes {
         return Err(FieldProblem::Length {
@@ -93,9 +106,7 @@ fn check_id(text: &str, max_bytes: usize, extra: &[u8]) -> Result<(), FieldProbl
             max: max_bytes,
         });
     }
-    let allowed = |byte: u8| {
-        byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.') || extra.contains(&byte)
-    };
+    let allowed = |byte: u8| ID_BYTES[usize::from(byte)] || extra.contains(&byte);
     if text.bytes().all(allowed) {
         Ok(())
     } else {

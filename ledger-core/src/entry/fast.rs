@@ -657,6 +657,31 @@ mod tests {
         agrees(signed.as_bytes());
     }
 
+    /// A body member of another type is refused by name: the first of
+    /// them, in the order the wire format lists body members.
+    #[test]
+    fn a_member_of_another_type_is_named() {
+        let lines = demo_lines();
+        let Some(earn) = lines.iter().find(|line| line.contains("\"type\":\"earn\"")) else {
+            panic!("the demo has an earn");
+        };
+        let cases = [
+            ("\"qty\":1,", "qty"),
+            ("\"reason\":\"x\",\"code\":\"A\",", "code"),
+            ("\"admin\":{\"id\":\"a\",\"pubkey\":\"00\"},", "admin"),
+            ("\"reason\":\"r\",\"name\":\"n\",", "name"),
+            ("\"entry\":3,\"daily_cap\":\"1\",", "daily_cap"),
+        ];
+        for (added, named) in cases {
+            let line = earn.replacen("\"body\":{", &format!("\"body\":{{{added}"), 1);
+            assert_eq!(
+                crate::entry::parse_line(line.as_bytes()).err(),
+                Some(crate::LineError::UnexpectedMember(named)),
+                "{line}"
+            );
+        }
+    }
+
     fn demo_lines() -> Vec<String> {
         let demo = generate(&DemoConfig {
             residents: 5,
