@@ -628,6 +628,46 @@ pub fn split_lines(bytes: &[u8]) -> (impl Iterator<Item = &[u8]>, Option<u64>) {
     (lines, incomplete)
 }
 
+/// Where a file's lines end, found part by part while the file arrives,
+/// so that the lines are at hand as soon as it has (instead of searching
+/// the whole file then): [`LineEnds::lines`] gives what [`split_lines`]
+/// gives.
+#[derive(Debug, Default)]
+pub struct LineEnds {
+    ends: Vec<usize>,
+    searched: usize,
+}
+
+impl LineEnds {
+    /// Finds the newlines of `bytes` (the file so far: what was searched
+    /// before, and more) past the bytes already searched.
+    pub fn search(&mut self, bytes: &[u8]) {
+        let from = self.searched.min(bytes.len());
+        let new = bytes.get(from..).unwrap_or_default();
+        self.ends
+            .extend(memchr::memchr_iter(b'\n', new).map(|at| from + at));
+        self.searched = bytes.len();
+    }
+
+    /// The lines of `bytes`, the file searched, without their newlines,
+    /// and the index of an incomplete last line (one without a newline),
+    /// as [`split_lines`] gives them.
+    pub fn lines<'a>(&self, bytes: &'a [u8]) -> (Vec<&'a [u8]>, Option<u64>) {
+        let mut start = 0;
+        let lines: Vec<&[u8]> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let line = bytes.get(start..end).unwrap_or_default();
+                start = end + 1;
+                line
+            })
+            .collect();
+        let incomplete = (start < bytes.len()).then_some(lines.len() as u64);
+        (lines, incomplete)
+    }
+}
+
 /// Verifies a whole ledger file on this thread: every line, every rule,
 /// every signature. Returns the ledger, or the first bad entry.
 /// Does not panic, whatever the bytes.
@@ -1079,6 +1119,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Searched part by part, a file has the lines `split_lines` finds.
+    #[test]
+    fn line_ends_found_in_parts_are_those_of_the_whole() {
+        for (file, _) in files() {
+            let whole: Vec<&[u8]> = super::split_lines(&file).0.collect();
+            let incomplete = super::split_lines(&file).1;
+            for size in [1, 3, 450, 4096, file.len()] {
+                let mut ends = super::LineEnds::default();
+                for end in (size..file.len()).step_by(size).chain([file.len()]) {
+                    ends.search(&file[..end]);
+                }
+                assert_eq!(
+                    ends.lines(&file),
+                    (whole.clone(), incomplete),
+                    "parts of {size}"
+                );
+            }
+        }
+        let mut ends = super::LineEnds::default();
+        ends.search(b"");
+        assert_eq!(ends.lines(b""), (Vec::<&[u8]>::new(), None));
+        ends.search(b"\n\nab");
+        assert_eq!(ends.lines(b"\n\nab"), (vec![&b""[..], &b""[..]], Some(2)));
     }
 
     proptest::proptest! {

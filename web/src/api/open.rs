@@ -7,7 +7,7 @@
 //! background, and only a fully verified file is ever stored.
 
 use ledger_core::verify::{
-    Share, SharedParts, SignatureBatch, Verifier, check_form, first_error, split_lines,
+    LineEnds, Share, SharedParts, SignatureBatch, Verifier, check_form, first_error, split_lines,
 };
 use ledger_core::{Ledger, Seq, Snapshot, VerifyError, VerifyErrorKind};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -571,10 +571,11 @@ pub(crate) async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
 }
 
 /// A downloaded body: in WebAssembly memory, and as the `Uint8Array`s it
-/// came in (for a worker).
+/// came in (for a worker); with its line ends, found as it came.
 struct Download {
     bytes: Vec<u8>,
     parts: js_sys::Array,
+    ends: LineEnds,
 }
 
 /// The largest body whose room is made at once from its stated length.
@@ -682,9 +683,13 @@ async fn read_response(started: Result<JsFuture, String>) -> Result<Option<Downl
                 .await
                 .map_err(describe)?;
             let whole = js_sys::Uint8Array::new(&buffer);
+            let bytes = whole.to_vec();
+            let mut ends = LineEnds::default();
+            ends.search(&bytes);
             Ok(Some(Download {
-                bytes: whole.to_vec(),
+                bytes,
                 parts: js_sys::Array::of1(&whole),
+                ends,
             }))
         }
     }
@@ -707,6 +712,7 @@ async fn read_stream(reader: &JsValue, length: usize) -> Result<Download, String
     // only costs the room, or a later move).
     let _ = bytes.try_reserve_exact(length.min(MOST_AHEAD));
     let parts = js_sys::Array::new();
+    let mut ends = LineEnds::default();
     let mut since = js_sys::Date::now();
     loop {
         // Parts that have already arrived come back without the browser
@@ -733,8 +739,11 @@ async fn read_stream(reader: &JsValue, length: usize) -> Result<Download, String
         // and a copy is much faster than that.
         bytes.extend_from_slice(&part.to_vec());
         parts.push(&part);
+        // While the next part downloads: the replay then need not search
+        // the whole file for its lines.
+        ends.search(&bytes);
     }
-    Ok(Download { bytes, parts })
+    Ok(Download { bytes, parts, ends })
 }
 
 fn describe(error: JsValue) -> String {
@@ -809,10 +818,18 @@ async fn open_inner(
         }
         return keep_stored(&stored, device, unreachable, shown, progress).await;
     };
-    let Download { bytes: text, parts } = download;
+    let Download {
+        bytes: text,
+        parts,
+        ends,
+    } = download;
     mark("jifen:file-copied");
-    let (lines, incomplete) = split_lines(&text);
-    let lines: Vec<&[u8]> = lines.collect();
+    // With nothing stored (a first open), every line is new: the worker
+    // starts on their hashes now, while the page finds the lines.
+    let hashes_now = stored
+        .is_empty()
+        .then(|| HashCheck::start(parts.clone(), 0, 0));
+    let (lines, incomplete) = ends.lines(&text);
     let shared = stored.len().min(lines.len());
     let first_difference = (0..shared).find(|&i| stored[i].as_bytes() != lines[i]);
     let notice = match first_difference {
@@ -834,7 +851,10 @@ async fn open_inner(
     let first = stored.len() as u64;
     // Where the first new line starts in the file.
     let offset: usize = lines[..stored.len()].iter().map(|l| l.len() + 1).sum();
-    let hashes = HashCheck::start(parts, offset, first);
+    let hashes = match hashes_now {
+        Some(hashes) => hashes,
+        None => HashCheck::start(parts, offset, first),
+    };
     let (start, mut signatures) = if stored.is_empty() {
         (None, PendingSignatures::default())
     } else {
