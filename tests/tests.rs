@@ -12,57 +12,15 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Verifies a file the way the web app does on a first open: one thread
-/// replays it, leaving the SHA-256 of each line and the canonical writing
-/// of `eighths` lines in every eight to another thread, and the first
-/// error of the two and of the signatures is the answer. Tests compare it
-/// with `verify_jsonl`.
+/// Verifies a file the way the web app does on a first open (see
+/// `ledger_core::verify::verify_in_two_parts`), the other thread checking
+/// the canonical writing of `eighths` lines in every eight besides every
+/// SHA-256. Tests compare it with `verify_jsonl`.
 pub fn verify_in_two_parts(
     bytes: &[u8],
     eighths: u8,
 ) -> Result<ledger_core::Ledger, ledger_core::VerifyError> {
-    use ledger_core::verify::{Share, Verifier, check_shared, first_error, split_lines};
-    use ledger_core::{Seq, VerifyError, VerifyErrorKind};
-    let share = Share::new(eighths);
-    // The worker's half.
-    let mut errors: Vec<VerifyError> = check_shared(bytes, 0, share).err().into_iter().collect();
-    // The page's half.
-    let (lines, incomplete) = split_lines(bytes);
-    let mut verifier = Verifier::new().sharing(share);
-    let mut replay_failed = false;
-    for line in lines {
-        if let Err(error) = verifier.push_line(line) {
-            errors.push(error);
-            replay_failed = true;
-            break;
-        }
-        if let Some(batch) = verifier.take_batch(512) {
-            errors.extend(batch.verify().err());
-        }
-    }
-    if let Some(batch) = verifier.take_batch(1) {
-        errors.extend(batch.verify().err());
-    }
-    let mut ledger = None;
-    if !replay_failed {
-        match verifier.finish() {
-            Ok((replayed, _)) => {
-                ledger = Some(replayed);
-                errors.extend(incomplete.map(|index| VerifyError {
-                    seq: Seq(index),
-                    kind: VerifyErrorKind::IncompleteLastLine,
-                }));
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-    match first_error(errors) {
-        Some(error) => Err(error),
-        None => ledger.ok_or(VerifyError {
-            seq: Seq(0),
-            kind: VerifyErrorKind::Empty,
-        }),
-    }
+    ledger_core::verify::verify_in_two_parts(bytes, ledger_core::verify::Share::new(eighths))
 }
 
 /// RFC 8785 canonical JSON of any `serde_json::Value` whose numbers are

@@ -628,6 +628,54 @@ pub fn split_lines(bytes: &[u8]) -> (impl Iterator<Item = &[u8]>, Option<u64>) {
     (lines, incomplete)
 }
 
+/// Verifies a file as the web app does a first open, on this thread: the
+/// other thread's half ([`check_shared`]), the replaying thread's half
+/// ([`Verifier::sharing`] the work as `share` says, signatures in batches),
+/// and the first error of the two and of the signatures is the answer.
+/// It is what [`verify_jsonl`] finds: tests and the fuzzer compare them.
+#[doc(hidden)]
+pub fn verify_in_two_parts(bytes: &[u8], share: Share) -> Result<Ledger, VerifyError> {
+    // The other thread's half.
+    let mut errors: Vec<VerifyError> = check_shared(bytes, 0, share).err().into_iter().collect();
+    // The replaying thread's half.
+    let (lines, incomplete) = split_lines(bytes);
+    let mut verifier = Verifier::new().sharing(share);
+    let mut replay_failed = false;
+    for line in lines {
+        if let Err(error) = verifier.push_line(line) {
+            errors.push(error);
+            replay_failed = true;
+            break;
+        }
+        if let Some(batch) = verifier.take_batch(SIGNATURE_BATCH) {
+            errors.extend(batch.verify().err());
+        }
+    }
+    if let Some(batch) = verifier.take_batch(1) {
+        errors.extend(batch.verify().err());
+    }
+    let mut ledger = None;
+    if !replay_failed {
+        match verifier.finish() {
+            Ok((replayed, _)) => {
+                ledger = Some(replayed);
+                errors.extend(incomplete.map(|index| VerifyError {
+                    seq: Seq(index),
+                    kind: VerifyErrorKind::IncompleteLastLine,
+                }));
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    match first_error(errors) {
+        Some(error) => Err(error),
+        None => ledger.ok_or(VerifyError {
+            seq: Seq(0),
+            kind: VerifyErrorKind::Empty,
+        }),
+    }
+}
+
 /// Where a file's lines end, found part by part while the file arrives,
 /// so that the lines are at hand as soon as it has (instead of searching
 /// the whole file then): [`LineEnds::lines`] gives what [`split_lines`]
