@@ -312,16 +312,22 @@ impl Points {
 
     /// Appends the canonical spelling to `out`, without allocating.
     pub fn write_wire(self, out: &mut Vec<u8>) {
-        let (mantissa, scale) = self.to_parts();
-        let divisor = 10u128.pow(scale);
-        let magnitude = mantissa.unsigned_abs();
-        if mantissa < 0 {
+        if self.0 < 0 {
             out.push(b'-');
         }
-        push_digits(out, magnitude / divisor, 1);
-        if scale > 0 {
-            out.push(b'.');
-            push_digits(out, magnitude % divisor, scale as usize);
+        let magnitude = u128::from(self.0.unsigned_abs());
+        push_digits(out, magnitude / 100, 1);
+        // The hundredths without trailing zeros: `2.5`, `2.05`, `2`.
+        match magnitude % 100 {
+            0 => {}
+            tenths if tenths % 10 == 0 => {
+                out.push(b'.');
+                push_digits(out, tenths / 10, 1);
+            }
+            hundredths => {
+                out.push(b'.');
+                push_digits(out, hundredths, 2);
+            }
         }
     }
 
