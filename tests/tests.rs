@@ -13,14 +13,14 @@ pub fn root() -> PathBuf {
 }
 
 /// Verifies a file the way the web app does on a first open (see
-/// `ledger_core::verify::verify_in_two_parts`), the other thread checking
-/// the canonical writing of `eighths` lines in every eight besides every
-/// SHA-256. Tests compare it with `verify_jsonl`.
+/// `ledger_core::verify::verify_in_two_parts`), the replaying thread
+/// checking the SHA-256 of `here` lines in every sixteen itself and the
+/// other thread that of the rest. Tests compare it with `verify_jsonl`.
 pub fn verify_in_two_parts(
     bytes: &[u8],
-    eighths: u8,
+    here: u8,
 ) -> Result<ledger_core::Ledger, ledger_core::VerifyError> {
-    ledger_core::verify::verify_in_two_parts(bytes, ledger_core::verify::Share::new(eighths))
+    ledger_core::verify::verify_in_two_parts(bytes, ledger_core::verify::Share::new(here))
 }
 
 /// RFC 8785 canonical JSON of any `serde_json::Value` whose numbers are
