@@ -22,13 +22,24 @@ const browser = await chromium.launch({
 // entry, i.e. when the balances are drawn, on the page's own clock (from
 // the navigation's start). Polling from here adds a CDP round trip and up
 // to 20 ms; this mark does not.
+// Likewise a mark when the footer first says every signature held (the
+// app then stores the file, a long task on the page: a check from here
+// may see it only seconds later).
 const drawnMark = `new MutationObserver((_, observer) => {
   const footer = document.querySelector("footer.head");
   if (footer && footer.textContent.includes("${entries} 条记录")) {
     observer.disconnect();
     requestAnimationFrame(() => performance.mark("bench:balances-drawn"));
   }
-}).observe(document, { subtree: true, childList: true, characterData: true });`;
+}).observe(document, { subtree: true, childList: true, characterData: true });
+new MutationObserver((_, observer) => {
+  const footer = document.querySelector("footer.head");
+  const checked = footer?.getAttribute("data-checked");
+  if (checked === "storing" || checked === "verified") {
+    observer.disconnect();
+    performance.mark("bench:signatures-checked");
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true });`;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const report = (what, ms, target) => console.log(`web bench: ${what}: ${ms.toFixed(0)} ms${target ? ` (target: under ${target} ms)` : ""}`);
 
@@ -135,7 +146,12 @@ try {
       `file downloaded ${phase(0)} ms, copied into WebAssembly ${phase(1)} ms, replayed on the page ${phase(2)} ms, ` +
       `worker's checks in too ${phase(3)} ms`,
   );
-  report("first open, every signature checked (Web Workers)", firstVerified - firstShown, 5000);
+  const signaturesAt = await tab.evaluate(() => performance.getEntriesByName("bench:signatures-checked", "mark")[0]?.startTime ?? NaN);
+  report(
+    `first open, every signature checked (Web Workers), after the balances were drawn, by the page's clock (seen from outside: ${(firstVerified - firstShown).toFixed(0)} ms)`,
+    signaturesAt - drawn[drawn.length - 1],
+    5000,
+  );
   // Stored once verified: wait for IndexedDB to hold it all, then for the
   // snapshot the app keeps for its next reopen.
   // Records in one of the app's IndexedDB stores (with `key`: 1 if that

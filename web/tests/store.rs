@@ -1,5 +1,6 @@
 //! The IndexedDB layer in a real headless Chromium: append and reload, two
-//! tabs racing for the same seq, and a transaction aborted midway.
+//! tabs racing for the same seq, a transaction aborted midway, and a long
+//! write issued in slices.
 #![cfg(target_arch = "wasm32")]
 
 use jifen_web::store::{Store, StoreError};
@@ -83,4 +84,28 @@ async fn a_transaction_aborted_midway_stores_nothing() {
         })
     );
     assert_eq!(store.count().await, Ok(3));
+}
+
+/// A write of many slices (the store issues 1,024 requests at a time and
+/// lets the page draw and take input in between) is still one
+/// transaction: refused at its last line it changes nothing, and written
+/// whole it is all there after a reload.
+#[wasm_bindgen_test]
+async fn a_long_write_is_still_one_transaction() {
+    let kept = golden()[..3].to_vec();
+    let lines: Vec<String> = (0..10_000).map(|i| format!("line {i}")).collect();
+    let store = Store::open("test-long").await.expect("open");
+    store.append(0, kept.clone()).await.expect("setup");
+    let mut refused = lines.clone();
+    refused.push("x".repeat(ledger_core::limits::MAX_LINE_BYTES + 1));
+    assert_eq!(
+        store.replace_all(refused).await,
+        Err(StoreError::BadLine { seq: 10_000 })
+    );
+    assert_eq!(store.load().await.expect("load"), kept);
+    store.replace_all(lines.clone()).await.expect("write");
+    store.close();
+    let reopened = Store::open("test-long").await.expect("reopen");
+    assert_eq!(reopened.load().await.expect("load"), lines);
+    reopened.close();
 }
