@@ -197,36 +197,53 @@ try {
   report("anchor: downloading the file as bytes", download);
   report("anchor: the browser's native SHA-256 over the whole file (crypto.subtle)", digest);
 
-  // Reopens `url` three times; per mark (a locator), the median time from
-  // navigation until it shows.
+  // Reopens `url` five times; per mark (a locator), the median time from
+  // navigation until it shows, seen from outside; and the median of the
+  // page's `bench:balances-drawn` mark (its own clock, as for first opens:
+  // seen from outside, a reopen that goes on to read a download is
+  // noticed only between its parts). Each reopen waits until the one
+  // before has checked every signature: a page still busy would hold up
+  // the next navigation.
   const replayed = tab.locator('footer.head:not([data-checked="replaying"])');
   const reopen = async (url, marks) => {
     const times = marks.map(() => []);
-    for (let i = 0; i < 3; i++) {
+    const drawnTimes = [];
+    for (let i = 0; i < 5; i++) {
       start = Date.now();
       await tab.goto(url, { waitUntil: "commit" });
       for (const [k, mark] of marks.entries()) {
         await mark.waitFor({ timeout: 120_000 });
         times[k].push(Date.now() - start);
       }
+      drawnTimes.push(await drawnAt(tab));
+      await verified.waitFor({ timeout: 120_000 });
     }
-    return times.map(median);
+    return [median(drawnTimes), drawnTimes, ...times.map(median)];
   };
+  const all = (values) => values.map((ms) => ms.toFixed(0)).join(", ");
 
   // Reopen from IndexedDB (no published file at this address): balances
   // from the stored snapshot, then every entry read and replayed, then
   // every signature checked again.
-  const [reopenShown, reopenReplayed, reopenVerified] = await reopen(base, [shown, replayed, verified]);
-  report("reopen from IndexedDB, balances shown from the snapshot (median of 3)", reopenShown, 300);
-  report("reopen, every entry read and replayed: history, audit (median of 3)", reopenReplayed);
-  report("reopen, every signature checked again (median of 3)", reopenVerified);
+  const [reopenDrawn, reopenAll, reopenShown, reopenReplayed, reopenVerified] = await reopen(base, [shown, replayed, verified]);
+  report(
+    `reopen from IndexedDB, balances drawn from the snapshot, by the page's clock (median of 5; all: ${all(reopenAll)}; seen from outside: ${reopenShown.toFixed(0)} ms)`,
+    reopenDrawn,
+    300,
+  );
+  report("reopen, every entry read and replayed: history, audit (median of 5)", reopenReplayed);
+  report("reopen, every signature checked again (median of 5)", reopenVerified);
 
   // A resident's phone that follows the published file: the same reopen,
   // and the file fetched again and compared line by line with the stored
   // copy (unchanged here).
-  const [followShown, followReplayed] = await reopen(`${base}?ledger=bench/ledger.jsonl`, [shown, replayed]);
-  report("reopen following the published file, balances shown (median of 3)", followShown, 300);
-  report("reopen following, file fetched, compared and every entry replayed (median of 3)", followReplayed);
+  const [followDrawn, followAll, followShown, followReplayed] = await reopen(`${base}?ledger=bench/ledger.jsonl`, [shown, replayed]);
+  report(
+    `reopen following the published file, balances drawn, by the page's clock (median of 5; all: ${all(followAll)}; seen from outside: ${followShown.toFixed(0)} ms)`,
+    followDrawn,
+    300,
+  );
+  report("reopen following, file fetched, compared and every entry replayed (median of 5)", followReplayed);
 
   // A kiosk redeem, tap to receipt: this device holds the demo's kiosk-1 key.
   await tab.evaluate(

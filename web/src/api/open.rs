@@ -773,6 +773,12 @@ async fn open_inner(
     shown: Option<&Snapshot>,
     progress: &dyn Fn(u64, u64),
 ) -> Result<Option<Opened>, LoadError> {
+    if shown.is_some() {
+        // A snapshot's balances are drawn first: reading the download and
+        // the stored entries would otherwise hold the frame that shows them.
+        next_frame().await;
+        sleep(0.0).await;
+    }
     // The published file downloads while the stored copy is read.
     let fetching = match source {
         Source::Local => None,
