@@ -1001,8 +1001,8 @@ fn serve_one(mut stream: std::net::TcpStream, dist: &Path) {
 /// As static file servers do, each file has an entity tag (from its length
 /// and modification time) and is to be revalidated on every use
 /// ("no-cache"): a browser that holds it gets "304 Not Modified" instead
-/// of the file again (a 45 MB ledger a resident's phone follows, or the
-/// app's WebAssembly, whose compiled code the browser then keeps).
+/// of the file again (above all the 45 MB ledger a resident's phone
+/// follows).
 fn answer(dist: &Path, method: &str, target: &str, if_none_match: Option<&str>) -> Vec<u8> {
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let name = path.trim_start_matches('/');
