@@ -214,7 +214,7 @@ pub fn App() -> impl IntoView {
                 bytes.filter(|_| state.checked.get_untracked() == Checked::Verified)
             {
                 kept.set_value(Some(head));
-                api::keep_snapshot(bytes).await;
+                api::keep_snapshot(bytes, head).await;
             }
         });
     });

@@ -257,11 +257,42 @@ impl Store {
     }
 
     /// Keeps a snapshot of the verified ledger's state (see
-    /// `ledger_core::Snapshot`), replacing the one before. A cache: the
-    /// entries stay the source of truth.
-    pub async fn save_snapshot(&self, bytes: &[u8]) -> Result<(), StoreError> {
+    /// `ledger_core::Snapshot`), replacing the one before, if the stored
+    /// entries end at its `head`; `Ok(false)` (nothing written) if they do
+    /// not: another tab has written since, and this snapshot would only be
+    /// refused at the next reopen. Checked and written in one transaction,
+    /// so no append comes in between. A cache: the entries stay the source
+    /// of truth.
+    pub async fn save_snapshot(
+        &self,
+        bytes: &[u8],
+        head: ledger_core::Head,
+    ) -> Result<bool, StoreError> {
         let value = js_sys::Uint8Array::from(bytes);
-        raw::put(&self.name, DEVICE, SNAPSHOT, &value).await
+        self.db
+            .transaction(&[ENTRIES, DEVICE])
+            .rw()
+            .run(move |t| async move {
+                let entries = t.object_store(ENTRIES)?;
+                let count = entries.count().await? as u64;
+                if count != head.seq.0 + 1 {
+                    return Ok(false);
+                }
+                let last = entries.get(&key(head.seq.0)).await?;
+                let ends_here = last
+                    .and_then(|value| value.as_string())
+                    .and_then(|line| ledger_core::parse_line(line.as_bytes()).ok())
+                    .is_some_and(|(_, entry)| entry.seq == head.seq && entry.hash == head.hash);
+                if !ends_here {
+                    return Ok(false);
+                }
+                t.object_store(DEVICE)?
+                    .put_kv(&JsValue::from_str(SNAPSHOT), &value)
+                    .await?;
+                Ok(true)
+            })
+            .await
+            .map_err(browser)
     }
 
     /// What a quick reopen needs, read in one transaction: the stored

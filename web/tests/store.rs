@@ -1,6 +1,7 @@
 //! The IndexedDB layer in a real headless Chromium: append and reload, two
 //! tabs racing for the same seq, a transaction aborted midway, and a long
-//! write issued in slices.
+//! write issued in slices, and a snapshot kept only while it matches the
+//! stored entries.
 #![cfg(target_arch = "wasm32")]
 
 use jifen_web::store::{Store, StoreError};
@@ -108,4 +109,57 @@ async fn a_long_write_is_still_one_transaction() {
     let reopened = Store::open("test-long").await.expect("reopen");
     assert_eq!(reopened.load().await.expect("load"), lines);
     reopened.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_snapshot_is_kept_only_while_the_stored_entries_end_at_its_head() {
+    let lines = golden();
+    let verified = |n: usize| {
+        let text: String = lines[..n].iter().map(|l| format!("{l}\n")).collect();
+        ledger_core::verify::verify_jsonl(text.as_bytes()).expect("verifies")
+    };
+    let (older, newer) = (verified(6), verified(7));
+    let this_tab = Store::open("test-snapshot").await.expect("open");
+    let other_tab = Store::open("test-snapshot").await.expect("open");
+    this_tab
+        .append(0, lines[..6].to_vec())
+        .await
+        .expect("setup");
+    // The stored entries end at its head: kept.
+    let kept = this_tab
+        .save_snapshot(&older.snapshot(), older.head())
+        .await;
+    assert_eq!(kept, Ok(true));
+    assert_eq!(
+        this_tab.load_quick().await.expect("quick").snapshot,
+        Some(older.snapshot())
+    );
+    // Another tab appends and keeps its newer snapshot; this tab, still
+    // at the older head, then tries to keep its own: refused, and the
+    // newer one stays.
+    other_tab
+        .append(6, vec![lines[6].clone()])
+        .await
+        .expect("append");
+    let kept = other_tab
+        .save_snapshot(&newer.snapshot(), newer.head())
+        .await;
+    assert_eq!(kept, Ok(true));
+    let kept = this_tab
+        .save_snapshot(&older.snapshot(), older.head())
+        .await;
+    assert_eq!(kept, Ok(false));
+    assert_eq!(
+        this_tab.load_quick().await.expect("quick").snapshot,
+        Some(newer.snapshot())
+    );
+    // Same length, another last entry (a rewritten head): refused too.
+    let mut forged = newer.head();
+    forged.hash = older.head().hash;
+    let kept = this_tab.save_snapshot(&older.snapshot(), forged).await;
+    assert_eq!(kept, Ok(false));
+    assert_eq!(
+        this_tab.load_quick().await.expect("quick").snapshot,
+        Some(newer.snapshot())
+    );
 }

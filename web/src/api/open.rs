@@ -9,7 +9,7 @@
 use ledger_core::verify::{
     LineEnds, Share, SharedParts, SignatureBatch, Verifier, check_form, first_error, split_lines,
 };
-use ledger_core::{Ledger, Seq, Snapshot, VerifyError, VerifyErrorKind};
+use ledger_core::{Head, Ledger, Seq, Snapshot, VerifyError, VerifyErrorKind};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -1000,14 +1000,15 @@ pub async fn open_snapshot() -> Option<(Snapshot, Device)> {
         .then(|| (snapshot, Device::from_stored(quick.keys)))
 }
 
-/// Keeps `ledger`'s snapshot for the next reopen (call it only for a
-/// ledger that is verified and stored). A cache: failing to keep it
-/// changes nothing but the next reopen's speed.
-pub async fn keep_snapshot(bytes: Vec<u8>) {
+/// Keeps a verified ledger's snapshot (`bytes`, at `head`) for the next
+/// reopen, unless the stored entries no longer end at `head` (another tab
+/// wrote since: its own snapshot, newer, stays). A cache: failing to keep
+/// it changes nothing but the next reopen's speed.
+pub async fn keep_snapshot(bytes: Vec<u8>, head: Head) {
     let Ok(store) = Store::open(DATABASE).await else {
         return;
     };
-    if store.save_snapshot(&bytes).await.is_ok() {
+    if store.save_snapshot(&bytes, head).await == Ok(true) {
         snapshot_flag(Some("1"));
     }
     store.close();
