@@ -111,6 +111,11 @@ async fn a_long_write_is_still_one_transaction() {
     reopened.close();
 }
 
+/// The snapshot `store` holds now.
+async fn kept_snapshot(store: &Store) -> Option<Vec<u8>> {
+    store.load_quick().await.expect("quick").snapshot
+}
+
 #[wasm_bindgen_test]
 async fn a_snapshot_is_kept_only_while_the_stored_entries_end_at_its_head() {
     let lines = golden();
@@ -130,10 +135,7 @@ async fn a_snapshot_is_kept_only_while_the_stored_entries_end_at_its_head() {
         .save_snapshot(&older.snapshot(), older.head())
         .await;
     assert_eq!(kept, Ok(true));
-    assert_eq!(
-        this_tab.load_quick().await.expect("quick").snapshot,
-        Some(older.snapshot())
-    );
+    assert_eq!(kept_snapshot(&this_tab).await, Some(older.snapshot()));
     // Another tab appends and keeps its newer snapshot; this tab, still
     // at the older head, then tries to keep its own: refused, and the
     // newer one stays.
@@ -149,17 +151,11 @@ async fn a_snapshot_is_kept_only_while_the_stored_entries_end_at_its_head() {
         .save_snapshot(&older.snapshot(), older.head())
         .await;
     assert_eq!(kept, Ok(false));
-    assert_eq!(
-        this_tab.load_quick().await.expect("quick").snapshot,
-        Some(newer.snapshot())
-    );
+    assert_eq!(kept_snapshot(&this_tab).await, Some(newer.snapshot()));
     // Same length, another last entry (a rewritten head): refused too.
     let mut forged = newer.head();
     forged.hash = older.head().hash;
     let kept = this_tab.save_snapshot(&older.snapshot(), forged).await;
     assert_eq!(kept, Ok(false));
-    assert_eq!(
-        this_tab.load_quick().await.expect("quick").snapshot,
-        Some(newer.snapshot())
-    );
+    assert_eq!(kept_snapshot(&this_tab).await, Some(newer.snapshot()));
 }
