@@ -41,6 +41,14 @@ impl Appended {
     }
 }
 
+/// Where a ledger stood (see [`Ledger::checkpoint`]).
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    head: Head,
+    len: usize,
+    state: State,
+}
+
 /// A verified ledger in memory.
 #[derive(Debug, Clone)]
 pub struct Ledger {
@@ -86,6 +94,41 @@ impl Ledger {
             state: State::default(),
             scratch: Vec::with_capacity(1024),
         }
+    }
+
+    /// Where this ledger stands now, to come back to with
+    /// [`Ledger::rollback`]: for a caller that appends, then must undo the
+    /// appends if keeping them fails (the web app, when the browser's
+    /// storage refuses them). It copies the state (balances, stock, actors,
+    /// request ids, …), not the entries, so it costs far less than cloning
+    /// the ledger.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            head: self.head(),
+            len: self.entries.len(),
+            state: self.state.clone(),
+        }
+    }
+
+    /// Undoes every append made since `checkpoint` was taken: the entries
+    /// after it are dropped and the state is the checkpoint's again. Returns
+    /// false and changes nothing if `checkpoint` is not one of this
+    /// ledger's own past (another ledger's, or entries before it were
+    /// undone already).
+    #[must_use = "false means nothing was undone"]
+    pub fn rollback(&mut self, checkpoint: Checkpoint) -> bool {
+        let at_checkpoint = checkpoint
+            .len
+            .checked_sub(1)
+            .map_or(Some(EntryHash::ZERO), |last| {
+                self.entries.get(last).map(|entry| entry.hash)
+            });
+        if at_checkpoint != Some(checkpoint.head.hash) {
+            return false;
+        }
+        self.entries.truncate(checkpoint.len);
+        self.state = checkpoint.state;
+        true
     }
 
     /// Validates `draft` against every rule, then hashes, signs with `key`

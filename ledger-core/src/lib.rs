@@ -45,7 +45,7 @@ pub use entry::{Body, Entry, PublicKey, parse_body, parse_line, read_as_canonica
 pub use error::{
     AppendError, FieldProblem, HeadError, Lang, LineError, RuleError, VerifyError, VerifyErrorKind,
 };
-pub use ledger::{Appended, Draft, Ledger};
+pub use ledger::{Appended, Checkpoint, Draft, Ledger};
 pub use model::{
     ActivityId, ActorId, EntryHash, Head, LedgerId, PlaceCode, Points, RequestId, ResidentCode,
     RewardId, Role, Seq, Text, format_local_ts, local_day,

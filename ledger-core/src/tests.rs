@@ -991,3 +991,118 @@ fn a_snapshot_reads_back_as_the_same_state_and_damage_is_caught() {
     assert!(!older.matches(&ledger));
     assert_eq!(older.len(), 1_000);
 }
+
+/// A step of the rollback property: an earn, a redeem, a reversal of an
+/// earlier entry or a resident's registration, `hours` after the last one.
+fn step_body(kind: u8, who: u8, index: usize, seq: u64) -> (&'static str, Body) {
+    let resident = if who == 0 { "JX-1" } else { "JX-2" };
+    match kind {
+        0 => ("officer-1", earn(resident, "safety_patrol", "2.5")),
+        1 => ("officer-1", earn(resident, "garbage_sorting", "1")),
+        2 => ("kiosk-1", redeem(resident, 1, 8, &format!("k:{index}"))),
+        3 => ("officer-1", reverse(seq.saturating_sub(1))),
+        _ => (
+            "admin-1",
+            Body::Resident {
+                code: id(&format!("JX-N{index}")),
+                household: id("2-1-101"),
+                area: id("A02"),
+                active: true,
+            },
+        ),
+    }
+}
+
+/// Appends the steps (refused ones change nothing) from `hours` on.
+fn append_steps(ledger: &mut Ledger, steps: &[(u8, u8, u64)], first_index: usize, hours: &mut u64) {
+    for (offset, &(kind, who, gap)) in steps.iter().enumerate() {
+        *hours += gap;
+        let (actor, body) = step_body(kind, who, first_index + offset, ledger.len());
+        let draft = Draft {
+            ts_ms: T0 + *hours * HOUR,
+            actor: id(actor),
+            body,
+        };
+        let _ = ledger.append(draft, &key(actor));
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// Entries appended after a checkpoint and rolled back leave the
+    /// ledger as it was: same entries, same state (its snapshot's bytes),
+    /// and the same appends made again give the same entries.
+    #[test]
+    fn a_rollback_undoes_every_append_since_its_checkpoint(
+        before in proptest::collection::vec((0u8..5, 0u8..2, 0u64..30), 0..14),
+        after in proptest::collection::vec((0u8..5, 0u8..2, 0u64..30), 1..14),
+    ) {
+        let mut ledger = community();
+        let mut hours = 1;
+        append_steps(&mut ledger, &before, 0, &mut hours);
+        let (entries, snapshot) = (ledger.entries().to_vec(), ledger.snapshot());
+        let checkpoint = ledger.checkpoint();
+        let at = hours;
+        append_steps(&mut ledger, &after, before.len(), &mut hours);
+        let first_time = ledger.entries().to_vec();
+        proptest::prop_assert!(ledger.rollback(checkpoint.clone()));
+        proptest::prop_assert_eq!(ledger.entries(), &entries[..]);
+        proptest::prop_assert_eq!(ledger.snapshot(), snapshot.clone());
+        let mut hours = at;
+        append_steps(&mut ledger, &after, before.len(), &mut hours);
+        proptest::prop_assert_eq!(ledger.entries(), &first_time[..]);
+        // The checkpoint again, now that other entries follow it: fine.
+        proptest::prop_assert!(ledger.rollback(checkpoint));
+        proptest::prop_assert_eq!(ledger.snapshot(), snapshot);
+    }
+}
+
+#[test]
+fn a_rollback_to_another_ledgers_checkpoint_changes_nothing() {
+    let mut ledger = community();
+    let mut other = community();
+    other
+        .append(
+            Draft {
+                ts_ms: T0 + HOUR,
+                actor: id("officer-1"),
+                body: earn("JX-1", "safety_patrol", "2.5"),
+            },
+            &key("officer-1"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Longer than this ledger: nothing to go back to.
+    assert!(!ledger.rollback(other.checkpoint()));
+    // As long, but another history at its end.
+    ledger
+        .append(
+            Draft {
+                ts_ms: T0 + 2 * HOUR,
+                actor: id("officer-1"),
+                body: earn("JX-2", "safety_patrol", "2.5"),
+            },
+            &key("officer-1"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = (ledger.entries().to_vec(), ledger.snapshot());
+    assert!(!ledger.rollback(other.checkpoint()));
+    assert_eq!((ledger.entries().to_vec(), ledger.snapshot()), before);
+    // A checkpoint beyond what a rollback already undid.
+    let earlier = ledger.checkpoint();
+    let mut shorter = community();
+    let checkpoint = shorter.checkpoint();
+    shorter
+        .append(
+            Draft {
+                ts_ms: T0 + HOUR,
+                actor: id("officer-1"),
+                body: earn("JX-1", "safety_patrol", "2.5"),
+            },
+            &key("officer-1"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let later = shorter.checkpoint();
+    assert!(shorter.rollback(checkpoint));
+    assert!(!shorter.rollback(later));
+    assert!(ledger.rollback(earlier));
+}
