@@ -261,15 +261,16 @@ impl Store {
     /// entries end at its `head`; `Ok(false)` (nothing written) if they do
     /// not: another tab has written since, and this snapshot would only be
     /// refused at the next reopen. Checked and written in one transaction,
-    /// so no append comes in between. A cache: the entries stay the source
-    /// of truth.
+    /// so no append comes in between; `Ok(false)` too if the browser did not
+    /// commit it. A cache: the entries stay the source of truth.
     pub async fn save_snapshot(
         &self,
         bytes: &[u8],
         head: ledger_core::Head,
     ) -> Result<bool, StoreError> {
         let value = js_sys::Uint8Array::from(bytes);
-        self.db
+        let written = self
+            .db
             .transaction(&[ENTRIES, DEVICE])
             .rw()
             .run(move |t| async move {
@@ -292,7 +293,27 @@ impl Store {
                 Ok(true)
             })
             .await
-            .map_err(browser)
+            .map_err(browser)?;
+        if !written {
+            return Ok(false);
+        }
+        // The transaction's closure returned before it committed; a read
+        // starts only after it has, and finds the snapshot only if it did
+        // (a full disk shows up at commit).
+        let kept = self
+            .db
+            .transaction(&[DEVICE])
+            .run(|t| async move {
+                t.object_store(DEVICE)?
+                    .get(&JsValue::from_str(SNAPSHOT))
+                    .await
+            })
+            .await
+            .map_err(browser)?;
+        let kept = kept
+            .filter(|value| value.is_instance_of::<js_sys::Uint8Array>())
+            .is_some_and(|value| js_sys::Uint8Array::from(value).to_vec() == bytes);
+        Ok(kept)
     }
 
     /// What a quick reopen needs, read in one transaction: the stored
