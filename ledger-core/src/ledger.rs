@@ -44,8 +44,9 @@ impl Appended {
 /// Where a ledger stood (see [`Ledger::checkpoint`]).
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
-    head: Head,
+    /// Entries then, and the last one's hash (zero for none).
     len: usize,
+    hash: EntryHash,
     state: State,
 }
 
@@ -104,8 +105,8 @@ impl Ledger {
     /// the ledger.
     pub fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
-            head: self.head(),
             len: self.entries.len(),
+            hash: self.head_hash(),
             state: self.state.clone(),
         }
     }
@@ -123,7 +124,7 @@ impl Ledger {
             .map_or(Some(EntryHash::ZERO), |last| {
                 self.entries.get(last).map(|entry| entry.hash)
             });
-        if at_checkpoint != Some(checkpoint.head.hash) {
+        if at_checkpoint != Some(checkpoint.hash) {
             return false;
         }
         self.entries.truncate(checkpoint.len);

@@ -1057,33 +1057,28 @@ proptest::proptest! {
     }
 }
 
+/// A patrol for `resident` by officer-1, `hours` after the start; it must
+/// be accepted.
+fn patrol(ledger: &mut Ledger, resident: &str, hours: u64) {
+    let draft = Draft {
+        ts_ms: T0 + hours * HOUR,
+        actor: id("officer-1"),
+        body: earn(resident, "safety_patrol", "2.5"),
+    };
+    ledger
+        .append(draft, &key("officer-1"))
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
 #[test]
 fn a_rollback_to_another_ledgers_checkpoint_changes_nothing() {
     let mut ledger = community();
     let mut other = community();
-    other
-        .append(
-            Draft {
-                ts_ms: T0 + HOUR,
-                actor: id("officer-1"),
-                body: earn("JX-1", "safety_patrol", "2.5"),
-            },
-            &key("officer-1"),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    patrol(&mut other, "JX-1", 1);
     // Longer than this ledger: nothing to go back to.
     assert!(!ledger.rollback(other.checkpoint()));
     // As long, but another history at its end.
-    ledger
-        .append(
-            Draft {
-                ts_ms: T0 + 2 * HOUR,
-                actor: id("officer-1"),
-                body: earn("JX-2", "safety_patrol", "2.5"),
-            },
-            &key("officer-1"),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    patrol(&mut ledger, "JX-2", 2);
     let before = (ledger.entries().to_vec(), ledger.snapshot());
     assert!(!ledger.rollback(other.checkpoint()));
     assert_eq!((ledger.entries().to_vec(), ledger.snapshot()), before);
@@ -1091,16 +1086,7 @@ fn a_rollback_to_another_ledgers_checkpoint_changes_nothing() {
     let earlier = ledger.checkpoint();
     let mut shorter = community();
     let checkpoint = shorter.checkpoint();
-    shorter
-        .append(
-            Draft {
-                ts_ms: T0 + HOUR,
-                actor: id("officer-1"),
-                body: earn("JX-1", "safety_patrol", "2.5"),
-            },
-            &key("officer-1"),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    patrol(&mut shorter, "JX-1", 1);
     let later = shorter.checkpoint();
     assert!(shorter.rollback(checkpoint));
     assert!(!shorter.rollback(later));

@@ -261,59 +261,25 @@ impl Store {
     /// entries end at its `head`; `Ok(false)` (nothing written) if they do
     /// not: another tab has written since, and this snapshot would only be
     /// refused at the next reopen. Checked and written in one transaction,
-    /// so no append comes in between; `Ok(false)` too if the browser did not
-    /// commit it. A cache: the entries stay the source of truth.
+    /// so no append comes in between; an error if the browser does not
+    /// commit it (a full disk). A cache: the entries stay the source of
+    /// truth.
     pub async fn save_snapshot(
         &self,
         bytes: &[u8],
         head: ledger_core::Head,
     ) -> Result<bool, StoreError> {
+        let ends_at_head = |last: &JsValue| {
+            last.as_string()
+                .and_then(|line| ledger_core::parse_line(line.as_bytes()).ok())
+                .is_some_and(|(_, entry)| entry.seq == head.seq && entry.hash == head.hash)
+        };
+        let end = raw::EntriesEnd {
+            count: head.seq.0 + 1,
+            last: &ends_at_head,
+        };
         let value = js_sys::Uint8Array::from(bytes);
-        let written = self
-            .db
-            .transaction(&[ENTRIES, DEVICE])
-            .rw()
-            .run(move |t| async move {
-                let entries = t.object_store(ENTRIES)?;
-                let count = entries.count().await? as u64;
-                if count != head.seq.0 + 1 {
-                    return Ok(false);
-                }
-                let last = entries.get(&key(head.seq.0)).await?;
-                let ends_here = last
-                    .and_then(|value| value.as_string())
-                    .and_then(|line| ledger_core::parse_line(line.as_bytes()).ok())
-                    .is_some_and(|(_, entry)| entry.seq == head.seq && entry.hash == head.hash);
-                if !ends_here {
-                    return Ok(false);
-                }
-                t.object_store(DEVICE)?
-                    .put_kv(&JsValue::from_str(SNAPSHOT), &value)
-                    .await?;
-                Ok(true)
-            })
-            .await
-            .map_err(browser)?;
-        if !written {
-            return Ok(false);
-        }
-        // The transaction's closure returned before it committed; a read
-        // starts only after it has, and finds the snapshot only if it did
-        // (a full disk shows up at commit).
-        let kept = self
-            .db
-            .transaction(&[DEVICE])
-            .run(|t| async move {
-                t.object_store(DEVICE)?
-                    .get(&JsValue::from_str(SNAPSHOT))
-                    .await
-            })
-            .await
-            .map_err(browser)?;
-        let kept = kept
-            .filter(|value| value.is_instance_of::<js_sys::Uint8Array>())
-            .is_some_and(|value| js_sys::Uint8Array::from(value).to_vec() == bytes);
-        Ok(kept)
+        raw::put_if(&self.name, DEVICE, SNAPSHOT, &value, Some(end)).await
     }
 
     /// What a quick reopen needs, read in one transaction: the stored

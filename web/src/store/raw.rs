@@ -218,20 +218,64 @@ pub(super) async fn put(
     record_key: &str,
     value: &JsValue,
 ) -> Result<(), StoreError> {
+    put_if(name, store_name, record_key, value, None)
+        .await
+        .map(|_| ())
+}
+
+/// Where the stored entries must end for [`put_if`] to write: `count` of
+/// them, the last one accepted by `last`.
+pub(super) struct EntriesEnd<'a> {
+    pub count: u64,
+    pub last: &'a dyn Fn(&JsValue) -> bool,
+}
+
+/// [`put`], if the stored entries end at `end` (checked in the same
+/// transaction, so no append comes in between): `Ok(false)`, with nothing
+/// written, if they do not.
+pub(super) async fn put_if(
+    name: &str,
+    store_name: &str,
+    record_key: &str,
+    value: &JsValue,
+    end: Option<EntriesEnd<'_>>,
+) -> Result<bool, StoreError> {
     let db = open(name).await?;
     let result = async {
+        let stores = match end {
+            Some(_) => Array::of2(&ENTRIES.into(), &store_name.into()),
+            None => Array::of1(&store_name.into()),
+        };
         let transaction = db
-            .transaction_with_str_sequence_and_mode(
-                &Array::of1(&store_name.into()),
-                web_sys::IdbTransactionMode::Readwrite,
-            )
+            .transaction_with_str_sequence_and_mode(&stores, web_sys::IdbTransactionMode::Readwrite)
             .map_err(failed)?;
+        let abort = |error: StoreError| {
+            let _ = transaction.abort();
+            error
+        };
+        if let Some(end) = end {
+            let entries = transaction.object_store(ENTRIES).map_err(failed)?;
+            let counting = entries.count().map_err(failed).map_err(abort)?;
+            let found = request(&counting).await.map_err(abort)?.as_f64();
+            let ends_there = match end.count.checked_sub(1) {
+                Some(seq) if found == Some(end.count as f64) => {
+                    let getting = entries.get(&key(seq)).map_err(failed).map_err(abort)?;
+                    (end.last)(&request(&getting).await.map_err(abort)?)
+                }
+                _ => false,
+            };
+            if !ends_there {
+                let _ = transaction.abort();
+                return Ok(false);
+            }
+        }
         transaction
             .object_store(store_name)
             .map_err(failed)?
             .put_with_key(value, &JsValue::from_str(record_key))
-            .map_err(failed)?;
-        committed(&transaction).await
+            .map_err(failed)
+            .map_err(abort)?;
+        committed(&transaction).await.map(|()| true)
     }
     .await;
     db.close();
