@@ -160,7 +160,11 @@ pub fn check_shared(bytes: &[u8], first_seq: u64, share: Share) -> Result<u64, V
 /// what `check_shared` over the whole file finds.
 #[derive(Debug)]
 pub struct SharedParts {
+    /// Its first `used` bytes are the part of a line left over and the
+    /// new part; past them, room kept from earlier parts (never written
+    /// with zeros again: that took as long as the copies).
     buffer: Vec<u8>,
+    used: usize,
     seq: u64,
     share: Share,
 }
@@ -170,6 +174,7 @@ impl SharedParts {
     pub fn new(first_seq: u64, share: Share) -> SharedParts {
         SharedParts {
             buffer: Vec::new(),
+            used: 0,
             seq: first_seq,
             share,
         }
@@ -182,17 +187,22 @@ impl SharedParts {
         length: usize,
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<(), VerifyError> {
-        let kept = self.buffer.len();
-        self.buffer.resize(kept + length, 0);
-        fill(&mut self.buffer[kept..]);
+        let kept = self.used;
+        self.used += length;
+        if self.buffer.len() < self.used {
+            self.buffer.resize(self.used, 0);
+        }
+        let new = &mut self.buffer[kept..self.used];
+        fill(new);
         // Lines end in the new bytes or not at all: the kept ones hold
         // no newline.
-        let Some(last) = memchr::memrchr(b'\n', &self.buffer[kept..]) else {
+        let Some(last) = memchr::memrchr(b'\n', new) else {
             return Ok(());
         };
         let end = kept + last + 1;
         self.seq += check_shared(&self.buffer[..end], self.seq, self.share)?;
-        self.buffer.drain(..end);
+        self.buffer.copy_within(end..self.used, 0);
+        self.used -= end;
         Ok(())
     }
 
@@ -686,6 +696,34 @@ impl LineEnds {
         self.searched = bytes.len();
     }
 
+    /// Complete lines found so far.
+    pub fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The complete lines `from..to` of `bytes` (the file searched, or
+    /// more of it), without their newlines: what [`lines`](Self::lines)
+    /// gives at those places, without listing every line before them. A
+    /// range past what was found gives the lines that were.
+    pub fn range<'s, 'b>(
+        &'s self,
+        bytes: &'b [u8],
+        from: usize,
+        to: usize,
+    ) -> impl Iterator<Item = &'b [u8]> + use<'s, 'b> {
+        let to = to.min(self.ends.len());
+        let from = from.min(to);
+        let mut start = match from {
+            0 => 0,
+            _ => self.ends[from - 1] + 1,
+        };
+        self.ends[from..to].iter().map(move |&end| {
+            let line = bytes.get(start..end).unwrap_or_default();
+            start = end + 1;
+            line
+        })
+    }
+
     /// The lines of `bytes`, the file searched, without their newlines,
     /// and the index of an incomplete last line (one without a newline),
     /// as [`split_lines`] gives them.
@@ -1177,6 +1215,22 @@ mod tests {
                     "parts of {size}"
                 );
             }
+        }
+        // Lines taken a few at a time as they are found, as a replay
+        // that follows a download takes them, are the same lines.
+        for (file, _) in files() {
+            let whole: Vec<&[u8]> = super::split_lines(&file).0.collect();
+            let mut ends = super::LineEnds::default();
+            let mut taken = Vec::new();
+            for end in (1000..file.len()).step_by(1000).chain([file.len()]) {
+                ends.search(&file[..end]);
+                let from = taken.len();
+                taken.extend(ends.range(&file, from, from + 3));
+                taken.extend(ends.range(&file, from + 3, usize::MAX));
+                assert_eq!(ends.count(), taken.len());
+            }
+            assert_eq!(taken, whole);
+            assert_eq!(ends.range(&file, 5, 2).count(), 0);
         }
         let mut ends = super::LineEnds::default();
         ends.search(b"");

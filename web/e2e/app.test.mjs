@@ -586,6 +586,47 @@ test("a resident's phone follows the published ledger: fetched and verified, the
   await phone.close();
 });
 
+test("a first visit to a published file with a forged entry refuses it, naming its seq, and stores nothing", async () => {
+  const office = await open({ width: 1280, height: 800 });
+  const lines = (await exportLedger(office)).trimEnd().split("\n");
+  await office.close();
+  // A phone that has never opened the app: the worker downloads the file
+  // and checks each line's SHA-256 while the page replays it. Entry 2500's
+  // time is changed but not its hash.
+  const forged = [...lines];
+  forged[2500] = forged[2500].replace(/"ts":(\d+)/, (_, ts) => `"ts":${Number(ts) + 1}`);
+  assert.notEqual(forged[2500], lines[2500]);
+  published.set("forged/ledger.jsonl", forged.join("\n") + "\n");
+  const phone = await browser.newContext();
+  const tab = await phone.newPage();
+  await tab.setViewportSize({ width: 390, height: 844 });
+  await tab.goto(`${base}?ledger=${encodeURIComponent("forged/ledger.jsonl")}`);
+  const alert = tab.getByRole("alert").first();
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /^seq 2500：/);
+  assert.equal(await tab.getByLabel("居民编号（可扫码）").count(), 0);
+  const stored = await tab.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const request = indexedDB.open("jifen");
+        request.onsuccess = () => {
+          const db = request.result;
+          if (!db.objectStoreNames.contains("entries")) return resolve(0);
+          const count = db.transaction("entries").objectStore("entries").count();
+          count.onsuccess = () => resolve(count.result);
+        };
+        request.onerror = () => resolve(0);
+      }),
+  );
+  assert.equal(stored, 0);
+  // The same file unforged: opened, every entry there.
+  published.set("forged/ledger.jsonl", lines.join("\n") + "\n");
+  await tab.reload();
+  await tab.locator('footer.head[data-checked="verified"]').waitFor();
+  assert.equal(await entryCount(tab), lines.length);
+  await phone.close();
+});
+
 test("the admin screen: a PIN guards it; the head as text and QR code; a resident, a reward with stock and a new device key are written; bad input changes nothing", async () => {
   const tab = await open({ width: 390, height: 844 });
   await tab.getByRole("button", { name: "管理", exact: true }).click();

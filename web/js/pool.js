@@ -40,6 +40,8 @@ function spawn() {
   }
   const slot = { worker, job: null, dead: false };
   worker.onmessage = (event) => {
+    // A download's parts go to the page (index.html, next_streamed).
+    if (event.data?.stream) return;
     const job = slot.job;
     slot.job = null;
     if (job) job.resolve(event.data.answer);
@@ -108,4 +110,19 @@ export function use_all_workers() {
   const cores = navigator.hardwareConcurrency || 1;
   while (workers.length < Math.max(1, Math.min(MAX_WORKERS, cores))) spawn();
   workers.forEach(pump);
+}
+
+// The next message of the download the worker makes for the page on a
+// first visit (index.html): its status and length, a part, its end or a
+// failure; null if there is none.
+export function next_streamed() {
+  const stream = globalThis.jifenStream;
+  if (!stream) return Promise.resolve(null);
+  if (stream.messages.length) return Promise.resolve(stream.messages.shift());
+  return new Promise((resolve) => {
+    stream.wake = () => {
+      stream.wake = null;
+      resolve(stream.messages.shift());
+    };
+  });
 }

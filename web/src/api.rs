@@ -18,7 +18,8 @@ pub use admin::{
 };
 pub use open::{
     FollowNotice, Opened, PendingSignatures, Source, check_line_hashes, check_signature_batch,
-    in_page, keep_snapshot, open, open_snapshot, sleep, start_worker, store_followed,
+    check_streamed_part, in_page, keep_snapshot, open, open_snapshot, sleep, start_worker,
+    store_followed,
 };
 
 /// The name of the app's IndexedDB database.

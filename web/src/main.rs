@@ -1,6 +1,6 @@
 //! The web app's entry point: in a page, mounts the app; in a Web Worker
-//! (`worker.js`), mounts nothing and serves [`check_signature_batch`] and
-//! [`check_line_hashes`].
+//! (`worker.js`), mounts nothing and serves [`check_signature_batch`],
+//! [`check_line_hashes`] and [`check_streamed_part`].
 //! Everything else is in the library.
 
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -33,4 +33,12 @@ pub fn check_signature_batch(bytes: &[u8]) -> Option<String> {
 #[wasm_bindgen]
 pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> String {
     jifen_web::api::check_line_hashes(parts, skip, first)
+}
+
+/// Checks the SHA-256 of the lines of a file as it downloads, a part at a
+/// time (`restart` for the first part of a file; its lines are numbered
+/// from 0): "" while all hold, "SEQ" from the first that does not on.
+#[wasm_bindgen]
+pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> String {
+    jifen_web::api::check_streamed_part(part, restart)
 }

@@ -301,6 +301,7 @@ fn web_dist() -> Result<PathBuf> {
         std::fs::copy(root().join("web").join(file), out.join(file))
             .map_err(|e| format!("web/{file}: {e}"))?;
     }
+    preload_modules(&out)?;
     minify_glue(&out.join("jifen_web.js"))?;
     let mut total_gzip = 0;
     for file in ["jifen_web_bg.wasm", "jifen_web.js"] {
@@ -318,6 +319,47 @@ fn web_dist() -> Result<PathBuf> {
         total_gzip / 1024
     );
     Ok(out)
+}
+
+/// Names the app's JavaScript modules in `dist/index.html` as
+/// `modulepreload` links: the glue and the snippets it imports (`js/pool.js`,
+/// under a folder wasm-bindgen names by a hash). Without them the browser
+/// learnt of a snippet only once the glue had arrived, and fetched it then:
+/// about 75 ms later, on the way to every open.
+fn preload_modules(dist: &Path) -> Result {
+    let mut modules = vec!["jifen_web.js".to_owned()];
+    let mut folders = vec![dist.join("snippets")];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "js")
+                && let Ok(relative) = path.strip_prefix(dist)
+            {
+                modules.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    modules[1..].sort();
+    let links: String = modules
+        .iter()
+        .map(|module| format!("    <link rel=\"modulepreload\" href=\"{module}\">\n"))
+        .collect();
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| e.to_string())?;
+    let anchor = "    <link rel=\"stylesheet\"";
+    if !html.contains(anchor) {
+        return Err("web/index.html: no stylesheet link to put the preloads before".to_owned());
+    }
+    std::fs::write(
+        &index,
+        html.replacen(anchor, &format!("{links}{anchor}"), 1),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Minifies the wasm-bindgen JS glue in place with terser (npm, pinned in

@@ -27,6 +27,7 @@ extern "C" {
     fn check_hashes_in_worker(parts: js_sys::Array, skip: f64, first: f64) -> js_sys::Promise;
     fn use_all_workers();
     fn warm_up();
+    fn next_streamed() -> js_sys::Promise;
 }
 
 /// A boxed future: one copy of its code in the bundle, however many
@@ -73,6 +74,39 @@ pub fn start_worker() {
 /// busy (measured by alternating first opens).
 const SHARE_HERE: u8 = 1;
 
+/// The same for a file the worker downloads and checks as it comes
+/// ([`check_streamed_part`]) while the page replays it: the worker then
+/// also reads the download, which the page otherwise does.
+const SHARE_STREAMED: u8 = 0;
+
+thread_local! {
+    /// A worker's check of the file it is downloading: the lines so far,
+    /// and the first bad one.
+    static STREAMED: core::cell::RefCell<Option<(SharedParts, Option<u64>)>> =
+        const { core::cell::RefCell::new(None) };
+}
+
+/// A worker's job while it downloads a file for the page: checks the
+/// SHA-256 of the lines of the next `part` (the first when `restart`;
+/// lines numbered from 0) but those [`SHARE_STREAMED`] leaves to the page.
+/// `""` while all hold, `"SEQ"` from the first that does not on.
+pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> String {
+    STREAMED.with_borrow_mut(|streamed| {
+        if restart || streamed.is_none() {
+            *streamed = Some((SharedParts::new(0, Share::new(SHARE_STREAMED)), None));
+        }
+        let Some((check, failed)) = streamed else {
+            return String::new();
+        };
+        if failed.is_none()
+            && let Err(error) = check.push_with(part.length() as usize, |room| part.copy_to(room))
+        {
+            *failed = Some(error.seq.0);
+        }
+        failed.map_or_else(String::new, |seq| seq.to_string())
+    })
+}
+
 /// A worker's job: checks that each of a file's lines (numbered from
 /// `first`) hashes to the `hash` it states, but those [`SHARE_HERE`]
 /// leaves to the page. The file comes in `parts`
@@ -102,6 +136,7 @@ pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> String
 /// the page replays them (see [`Verifier::sharing`]).
 pub(crate) struct HashCheck {
     job: JsFuture,
+    share: Share,
 }
 
 impl HashCheck {
@@ -110,6 +145,17 @@ impl HashCheck {
     fn start(parts: js_sys::Array, skip: usize, first: u64) -> HashCheck {
         HashCheck {
             job: JsFuture::from(check_hashes_in_worker(parts, skip as f64, first as f64)),
+            share: Share::new(SHARE_HERE),
+        }
+    }
+
+    /// The answer of a worker that checked a file as it downloaded it
+    /// (`None`: it could not).
+    fn streamed(answer: Option<String>) -> HashCheck {
+        let answer = answer.map_or(JsValue::NULL, |a| JsValue::from_str(&a));
+        HashCheck {
+            job: JsFuture::from(js_sys::Promise::resolve(&answer)),
+            share: Share::new(SHARE_STREAMED),
         }
     }
 
@@ -362,74 +408,137 @@ async fn replay_inner(
     total: u64,
     incomplete: Option<u64>,
     hashes: Option<HashCheck>,
-    mut pending: PendingSignatures,
+    pending: PendingSignatures,
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Ledger, PendingSignatures), VerifyError> {
-    let mut verifier = start.map_or_else(Verifier::new, Verifier::resume);
-    verifier.expect_lines(lines.len());
-    if hashes.is_some() {
-        verifier = verifier.sharing(Share::new(SHARE_HERE));
-    }
-    let first = verifier.count();
-    let mut failed = None;
-    let mut since = js_sys::Date::now();
-    for (index, line) in lines.iter().enumerate() {
-        if let Err(error) = verifier.push_line(line) {
-            failed = Some(error);
-            break;
+    let share = hashes.as_ref().map(|hashes| hashes.share);
+    let mut run = Replay::new(start, lines.len(), share, pending);
+    let report = |done| progress(done, total);
+    run.push(&mut lines.iter().copied(), &report).await;
+    run.finish(lines, incomplete, hashes, &report).await
+}
+
+/// A replay under way: lines go in as they come ([`Replay::push`]), and
+/// [`Replay::finish`] gives the ledger, or the first error in seq order.
+struct Replay {
+    verifier: Verifier,
+    pending: PendingSignatures,
+    first: u64,
+    failed: Option<VerifyError>,
+    since: f64,
+}
+
+impl Replay {
+    /// Onto `start` if given, with room for `lines` (a hint); the SHA-256
+    /// of the lines `share` leaves to a worker are not checked here.
+    fn new(
+        start: Option<Ledger>,
+        lines: usize,
+        share: Option<Share>,
+        pending: PendingSignatures,
+    ) -> Replay {
+        let mut verifier = start.map_or_else(Verifier::new, Verifier::resume);
+        verifier.expect_lines(lines);
+        if let Some(share) = share {
+            verifier = verifier.sharing(share);
         }
-        if let Some(batch) = verifier.take_batch(WORKER_BATCH) {
-            pending.submit(batch);
-        }
-        if index % 256 == 255 && js_sys::Date::now() - since > SLICE_MS {
-            progress(verifier.count() - first, total);
-            breathe().await;
-            since = js_sys::Date::now();
+        Replay {
+            first: verifier.count(),
+            verifier,
+            pending,
+            failed: None,
+            since: js_sys::Date::now(),
         }
     }
-    let done = verifier.count() - first;
-    mark("jifen:replayed");
-    let bad_hash = match hashes {
-        Some(hashes) => hashes.finish(lines, first).await.err(),
-        None => None,
-    };
-    if let Some(batch) = verifier.take_batch(1) {
-        pending.submit(batch);
+
+    /// Lines replayed so far.
+    fn done(&self) -> u64 {
+        self.verifier.count() - self.first
     }
-    let replayed = match failed {
-        Some(_) => None,
-        None => match verifier.finish() {
-            Ok((ledger, _)) => Some(ledger),
-            Err(error) => {
-                failed = Some(error);
-                None
+
+    /// Replays the next `lines` (format, hash, chain and rules; the
+    /// signatures go to the workers), letting the page paint with
+    /// `progress(done)` every [`SLICE_MS`]. After a bad line, nothing more.
+    async fn push(&mut self, lines: &mut dyn Iterator<Item = &[u8]>, progress: &dyn Fn(u64)) {
+        if self.failed.is_some() {
+            return;
+        }
+        for line in lines {
+            if let Err(error) = self.verifier.push_line(line) {
+                self.failed = Some(error);
+                return;
             }
-        },
-    };
-    if replayed.is_some()
-        && let Some(seq) = incomplete
-    {
-        failed = Some(VerifyError {
-            seq: Seq(seq),
-            kind: VerifyErrorKind::IncompleteLastLine,
-        });
-    }
-    match replayed {
-        Some(ledger) if failed.is_none() && bad_hash.is_none() => {
-            mark("jifen:checked");
-            progress(done, total);
-            Ok((ledger, pending))
+            if let Some(batch) = self.verifier.take_batch(WORKER_BATCH) {
+                self.pending.submit(batch);
+            }
+            if self.verifier.count().is_multiple_of(256)
+                && js_sys::Date::now() - self.since > SLICE_MS
+            {
+                progress(self.done());
+                breathe().await;
+                self.since = js_sys::Date::now();
+            }
         }
-        _ => {
-            let bad_signature = pending.finish(&|_, _| {}).await.err();
-            Err(
-                first_error(failed.into_iter().chain(bad_hash).chain(bad_signature)).unwrap_or(
-                    VerifyError {
-                        seq: Seq(first),
-                        kind: VerifyErrorKind::Empty,
-                    },
-                ),
-            )
+    }
+
+    /// Ends the replay of `lines` (all of them, numbered from where it
+    /// started; `incomplete`: the index of a last line without its
+    /// newline): waits for the worker's `hashes`, then gives the ledger,
+    /// or the first error in seq order (a bad signature or form before it
+    /// counts).
+    async fn finish(
+        mut self,
+        lines: &[&[u8]],
+        incomplete: Option<u64>,
+        hashes: Option<HashCheck>,
+        progress: &dyn Fn(u64),
+    ) -> Result<(Ledger, PendingSignatures), VerifyError> {
+        let first = self.first;
+        let done = self.done();
+        mark("jifen:replayed");
+        let bad_hash = match hashes {
+            Some(hashes) => hashes.finish(lines, first).await.err(),
+            None => None,
+        };
+        if let Some(batch) = self.verifier.take_batch(1) {
+            self.pending.submit(batch);
+        }
+        let mut failed = self.failed;
+        let replayed = match failed {
+            Some(_) => None,
+            None => match self.verifier.finish() {
+                Ok((ledger, _)) => Some(ledger),
+                Err(error) => {
+                    failed = Some(error);
+                    None
+                }
+            },
+        };
+        if replayed.is_some()
+            && let Some(seq) = incomplete
+        {
+            failed = Some(VerifyError {
+                seq: Seq(seq),
+                kind: VerifyErrorKind::IncompleteLastLine,
+            });
+        }
+        match replayed {
+            Some(ledger) if failed.is_none() && bad_hash.is_none() => {
+                mark("jifen:checked");
+                progress(done);
+                Ok((ledger, self.pending))
+            }
+            _ => {
+                let bad_signature = self.pending.finish(&|_, _| {}).await.err();
+                Err(
+                    first_error(failed.into_iter().chain(bad_hash).chain(bad_signature)).unwrap_or(
+                        VerifyError {
+                            seq: Seq(first),
+                            kind: VerifyErrorKind::Empty,
+                        },
+                    ),
+                )
+            }
         }
     }
 }
@@ -779,17 +888,19 @@ async fn open_inner(
         next_frame().await;
         sleep(0.0).await;
     }
+    // A first visit: the worker has been downloading the file since
+    // index.html asked it to.
+    if shown.is_none()
+        && let Source::Follow { url, explicit } = source
+        && take_stream(url)
+        && let Some(opened) = open_streamed(url, *explicit, progress).await
+    {
+        return opened;
+    }
     // The published file downloads while the stored copy is read.
     let fetching = match source {
         Source::Local => None,
         Source::Follow { url, .. } => Some(start_fetch(url)),
-    };
-    let stored = async {
-        let store = Store::open(DATABASE).await?;
-        let stored = store.load().await;
-        let stored_keys = store.load_device().await.unwrap_or_default();
-        store.close();
-        Ok((stored?, stored_keys))
     };
     // Read while IndexedDB opens: until the page reads it, the download
     // stops once the browser's buffer for it is full.
@@ -804,9 +915,186 @@ async fn open_inner(
             _ => Ok(None),
         }
     };
-    let (stored, published) = futures::future::join(stored, published).await;
-    let (stored, stored_keys): (Vec<String>, _) = stored.map_err(LoadError::Store)?;
-    let device = Device::from_stored(stored_keys);
+    let (stored, published) = futures::future::join(read_stored(), published).await;
+    let stored = stored.map_err(LoadError::Store)?;
+    open_with(stored, published, None, shown, progress).await
+}
+
+/// The stored entries, and this device's keys.
+async fn read_stored() -> Result<(Vec<String>, Device), StoreError> {
+    let store = Store::open(DATABASE).await?;
+    let stored = store.load().await;
+    let stored_keys = store.load_device().await.unwrap_or_default();
+    store.close();
+    Ok((stored?, Device::from_stored(stored_keys)))
+}
+
+/// What the worker that downloads a first visit's file says next
+/// (`index.html` asks it to; `js/pool.js` passes its messages on).
+enum Streamed {
+    /// The response came: its HTTP status and stated length.
+    Head { status: f64, length: Option<usize> },
+    /// The next part of the body.
+    Part(js_sys::Uint8Array),
+    /// The whole body came, and what the worker found checking its lines'
+    /// SHA-256 (`""`, or `"SEQ"`; `None`: it could not check them).
+    End(Option<String>),
+    /// The download failed, or the worker did.
+    Failed(String),
+}
+
+async fn next_streamed_message() -> Streamed {
+    let message = JsFuture::from(next_streamed())
+        .await
+        .unwrap_or(JsValue::NULL);
+    let get =
+        |name: &str| js_sys::Reflect::get(&message, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    if let Ok(part) = get("part").dyn_into::<js_sys::Uint8Array>() {
+        return Streamed::Part(part);
+    }
+    if let Some(status) = get("status").as_f64() {
+        let length = get("length").as_string().and_then(|l| l.parse().ok());
+        return Streamed::Head { status, length };
+    }
+    if get("end").as_bool() == Some(true) {
+        return Streamed::End(get("answer").as_string());
+    }
+    Streamed::Failed(
+        get("error")
+            .as_string()
+            .unwrap_or_else(|| "network error".to_owned()),
+    )
+}
+
+/// Whether the worker is downloading `url` for this page (then the page
+/// takes it over, once).
+fn take_stream(url: &str) -> bool {
+    let stream = js_sys::Reflect::get(&js_sys::global(), &"jifenStream".into())
+        .ok()
+        .filter(JsValue::is_object);
+    let Some(stream) = stream else {
+        return false;
+    };
+    let get = |name: &str| js_sys::Reflect::get(&stream, &name.into()).unwrap_or_default();
+    let ours = get("url").as_string().is_some_and(|u| u == url) && get("taken").is_undefined();
+    ours && js_sys::Reflect::set(&stream, &"taken".into(), &JsValue::TRUE).is_ok()
+}
+
+/// A first visit's open of the file the worker is downloading: with
+/// nothing stored, the page replays each part as it comes (format, chain
+/// and rules; a few hashes) while the worker reads the next and checks the
+/// other lines' SHA-256. `None` if the worker failed before the file came:
+/// the page then fetches it itself.
+async fn open_streamed(
+    url: &str,
+    explicit: bool,
+    progress: &dyn Fn(u64, u64),
+) -> Option<Result<Option<Opened>, LoadError>> {
+    let (stored, head) = futures::future::join(read_stored(), next_streamed_message()).await;
+    let length = match head {
+        Streamed::Head { status, length } if (200.0..300.0).contains(&status) => length,
+        Streamed::Head { status, .. } => {
+            let published = match status {
+                404.0 if explicit => Err(format!("404 {url}")),
+                404.0 => Ok(None),
+                // As a whole number: formatting an f64 would add its own code.
+                _ => Err(format!("HTTP {}", status as u16)),
+            };
+            let stored = stored.map_err(LoadError::Store);
+            return Some(match stored {
+                Ok(stored) => open_with(stored, published, None, None, progress).await,
+                Err(error) => Err(error),
+            });
+        }
+        _ => return None,
+    };
+    let (stored, device) = match stored {
+        Ok(stored) => stored,
+        Err(error) => return Some(Err(LoadError::Store(error))),
+    };
+    let mut bytes = Vec::new();
+    // Room for what the server said, if there is that much.
+    let _ = bytes.try_reserve_exact(length.unwrap_or(0).min(MOST_AHEAD));
+    let mut ends = LineEnds::default();
+    // With entries stored, the file is read whole and compared with them
+    // first (as any download is); with none, it is replayed as it comes.
+    let mut run = stored.is_empty().then(|| {
+        let share = Share::new(SHARE_STREAMED);
+        Replay::new(None, 0, Some(share), PendingSignatures::held())
+    });
+    let mut estimate = 0;
+    let answer = loop {
+        match next_streamed_message().await {
+            Streamed::Part(part) => {
+                // Through a buffer reused part after part (see read_stream).
+                bytes.extend_from_slice(&part.to_vec());
+                ends.search(&bytes);
+                let Some(run) = run.as_mut() else {
+                    continue;
+                };
+                let found = ends.count() as u64;
+                if estimate == 0 && found > 0 {
+                    // Lines in the whole file, for the progress bar and the
+                    // ledger's room, from those of the first part.
+                    let length = length.unwrap_or(bytes.len()) as u64;
+                    estimate = found * length / bytes.len().max(1) as u64;
+                    run.verifier
+                        .expect_lines(estimate as usize + estimate as usize / 16);
+                }
+                let estimate = estimate.max(found);
+                let from = run.done() as usize;
+                let mut lines = ends.range(&bytes, from, usize::MAX);
+                run.push(&mut lines, &|done| progress(done, estimate)).await;
+            }
+            Streamed::End(answer) => break answer,
+            Streamed::Head { .. } => {}
+            Streamed::Failed(reason) => {
+                return Some(match run {
+                    Some(_) => Err(LoadError::Store(StoreError::Browser(reason))),
+                    None => open_with((stored, device), Err(reason), None, None, progress).await,
+                });
+            }
+        }
+    };
+    mark("jifen:file-copied");
+    let hashes = HashCheck::streamed(answer);
+    let Some(run) = run else {
+        let parts = js_sys::Array::new();
+        let download = Download { bytes, parts, ends };
+        let published = Ok(Some(download));
+        return Some(open_with((stored, device), published, Some(hashes), None, progress).await);
+    };
+    let (lines, incomplete) = ends.lines(&bytes);
+    let total = lines.len() as u64;
+    let replayed = run
+        .finish(&lines, incomplete, Some(hashes), &|done| {
+            progress(done, total)
+        })
+        .await;
+    drop(lines);
+    Some(match replayed {
+        Ok((ledger, signatures)) => Ok(Some(Opened {
+            ledger,
+            device,
+            signatures,
+            to_store: Some((0, bytes)),
+            notice: Some(FollowNotice::Updated { new: total }),
+            summary_matches: None,
+        })),
+        Err(error) => Err(LoadError::Invalid(error)),
+    })
+}
+
+/// Opens what is `stored` with what the `published` file (if any) adds,
+/// as [`open`] says; `hashes`, the SHA-256 of the file's lines from the
+/// first, if a worker checked them as it downloaded the file.
+async fn open_with(
+    (stored, device): (Vec<String>, Device),
+    published: Result<Option<Download>, String>,
+    hashes: Option<HashCheck>,
+    shown: Option<&Snapshot>,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Option<Opened>, LoadError> {
     let (published, unreachable) = match published {
         Ok(text) => (text, None),
         Err(reason) => (None, Some(FollowNotice::Unreachable(reason))),
@@ -831,9 +1119,11 @@ async fn open_inner(
     mark("jifen:file-copied");
     // With nothing stored (a first open), every line is new: the worker
     // starts on their hashes now, while the page finds the lines.
-    let hashes_now = stored
-        .is_empty()
-        .then(|| HashCheck::start(parts.clone(), 0, 0));
+    let hashes_now = hashes.or_else(|| {
+        stored
+            .is_empty()
+            .then(|| HashCheck::start(parts.clone(), 0, 0))
+    });
     let (lines, incomplete) = ends.lines(&text);
     let shared = stored.len().min(lines.len());
     let first_difference = (0..shared).find(|&i| stored[i].as_bytes() != lines[i]);
