@@ -1105,7 +1105,7 @@ fn not_found() -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::answer;
+    use super::{answer, preload_modules};
 
     fn text(response: &[u8]) -> String {
         String::from_utf8_lossy(response).into_owned()
@@ -1164,6 +1164,32 @@ mod tests {
         }
         let response = text(&answer(&dir, "POST", "/", None));
         assert!(response.starts_with("HTTP/1.1 404"), "{response}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_glue_and_its_snippets_are_preloaded_before_the_stylesheet() {
+        let dir = std::env::temp_dir().join(format!("jifen-preload-{}", std::process::id()));
+        let snippet = dir.join("snippets/jifen-web-0123/js");
+        std::fs::create_dir_all(&snippet).unwrap();
+        std::fs::write(snippet.join("pool.js"), "").unwrap();
+        std::fs::write(snippet.join("notes.txt"), "").unwrap();
+        std::fs::write(
+            dir.join("index.html"),
+            "<head>\n    <link rel=\"stylesheet\" href=\"style.css\">\n</head>\n",
+        )
+        .unwrap();
+        preload_modules(&dir).unwrap();
+        let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        assert_eq!(
+            html,
+            "<head>\n    <link rel=\"modulepreload\" href=\"jifen_web.js\">\n    \
+             <link rel=\"modulepreload\" href=\"snippets/jifen-web-0123/js/pool.js\">\n    \
+             <link rel=\"stylesheet\" href=\"style.css\">\n</head>\n"
+        );
+        // A page without the stylesheet link is refused, not left unpreloaded.
+        std::fs::write(dir.join("index.html"), "<head></head>").unwrap();
+        assert!(preload_modules(&dir).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
