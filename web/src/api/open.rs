@@ -948,9 +948,11 @@ enum Streamed {
 }
 
 async fn next_streamed_message() -> Streamed {
-    let message = JsFuture::from(next_streamed())
-        .await
-        .unwrap_or(JsValue::NULL);
+    read_streamed(JsFuture::from(next_streamed()).await)
+}
+
+fn read_streamed(message: Result<JsValue, JsValue>) -> Streamed {
+    let message = message.unwrap_or(JsValue::NULL);
     let get =
         |name: &str| js_sys::Reflect::get(&message, &name.into()).unwrap_or(JsValue::UNDEFINED);
     if let Ok(part) = get("part").dyn_into::<js_sys::Uint8Array>() {
@@ -994,8 +996,10 @@ async fn open_streamed(
     explicit: bool,
     progress: &dyn Fn(u64, u64),
 ) -> Option<Result<Option<Opened>, LoadError>> {
-    let (stored, head) = futures::future::join(read_stored(), next_streamed_message()).await;
-    let length = match head {
+    // The stored entries are read while the response comes.
+    let head = JsFuture::from(next_streamed());
+    let stored = read_stored().await;
+    let length = match read_streamed(head.await) {
         Streamed::Head { status, length } if (200.0..300.0).contains(&status) => length,
         Streamed::Head { status, .. } => {
             let published = match status {
