@@ -96,12 +96,11 @@ thread_local! {
 /// `""` while all hold, `"SEQ"` from the first that does not on.
 pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> String {
     STREAMED.with_borrow_mut(|streamed| {
-        if restart || streamed.is_none() {
-            *streamed = Some((SharedParts::new(0, Share::new(SHARE_STREAMED)), None));
+        if restart {
+            *streamed = None;
         }
-        let Some((check, failed)) = streamed else {
-            return String::new();
-        };
+        let (check, failed) =
+            streamed.get_or_insert_with(|| (SharedParts::new(0, Share::new(SHARE_STREAMED)), None));
         if failed.is_none()
             && let Err(error) = check.push_with(part.length() as usize, |room| part.copy_to(room))
         {
@@ -759,16 +758,36 @@ fn take_early_fetch(url: &str) -> Option<js_sys::Promise> {
         .ok()
 }
 
+/// What a response's HTTP `status` means before its body is read: `None`
+/// for a success, `Ok(None)` for a 404 (no file there), an error for any
+/// other status.
+fn unsuccessful(status: f64) -> Option<Result<Option<Download>, String>> {
+    match status {
+        200.0..300.0 => None,
+        404.0 => Some(Ok(None)),
+        // As a whole number: formatting an f64 would add its own code.
+        _ => Some(Err(format!("HTTP {}", status as u16))),
+    }
+}
+
+/// A file the page was asked to follow (`explicit`, `?ledger=URL`) that is
+/// not there is an error; the default `ledger.jsonl` may simply be absent.
+fn required(
+    published: Result<Option<Download>, String>,
+    url: &str,
+    explicit: bool,
+) -> Result<Option<Download>, String> {
+    match published {
+        Ok(None) if explicit => Err(format!("404 {url}")),
+        other => other,
+    }
+}
+
 /// The body of a fetch started by [`start_fetch`]: `Ok(None)` for a 404.
 async fn read_response(started: Result<JsFuture, String>) -> Result<Option<Download>, String> {
     let response = started?.await.map_err(describe)?;
-    let status = status(&response);
-    if status == 404.0 {
-        return Ok(None);
-    }
-    if !(200.0..300.0).contains(&status) {
-        // As a whole number: formatting an f64 would add its own code.
-        return Err(format!("HTTP {}", status as u16));
+    if let Some(unsuccessful) = unsuccessful(status(&response)) {
+        return unsuccessful;
     }
     let length = js_sys::Reflect::get(&response, &"headers".into())
         .ok()
@@ -911,10 +930,7 @@ async fn open_inner(
     let published = async {
         match (source, fetching) {
             (Source::Follow { url, explicit }, Some(started)) => {
-                match read_response(started).await {
-                    Ok(None) if *explicit => Err(format!("404 {url}")),
-                    other => other,
-                }
+                required(read_response(started).await, url, *explicit)
             }
             _ => Ok(None),
         }
@@ -999,27 +1015,18 @@ async fn open_streamed(
     // The stored entries are read while the response comes.
     let head = JsFuture::from(next_streamed());
     let stored = read_stored().await;
-    let length = match read_streamed(head.await) {
-        Streamed::Head { status, length } if (200.0..300.0).contains(&status) => length,
-        Streamed::Head { status, .. } => {
-            let published = match status {
-                404.0 if explicit => Err(format!("404 {url}")),
-                404.0 => Ok(None),
-                // As a whole number: formatting an f64 would add its own code.
-                _ => Err(format!("HTTP {}", status as u16)),
-            };
-            let stored = stored.map_err(LoadError::Store);
-            return Some(match stored {
-                Ok(stored) => open_with(stored, published, None, None, progress).await,
-                Err(error) => Err(error),
-            });
-        }
+    let (status, length) = match read_streamed(head.await) {
+        Streamed::Head { status, length } => (status, length),
         _ => return None,
     };
     let (stored, device) = match stored {
         Ok(stored) => stored,
         Err(error) => return Some(Err(LoadError::Store(error))),
     };
+    if let Some(published) = unsuccessful(status) {
+        let published = required(published, url, explicit);
+        return Some(open_with((stored, device), published, None, None, progress).await);
+    }
     let mut bytes = Vec::new();
     // Room for what the server said, if there is that much.
     let _ = bytes.try_reserve_exact(length.unwrap_or(0).min(MOST_AHEAD));
@@ -1057,10 +1064,9 @@ async fn open_streamed(
             Streamed::End(answer) => break answer,
             Streamed::Head { .. } => {}
             Streamed::Failed(reason) => {
-                return Some(match run {
-                    Some(_) => Err(LoadError::Store(StoreError::Browser(reason))),
-                    None => open_with((stored, device), Err(reason), None, None, progress).await,
-                });
+                // As a download the page failed to read: with nothing
+                // stored, an error; else the stored copy, and why.
+                return Some(open_with((stored, device), Err(reason), None, None, progress).await);
             }
         }
     };
