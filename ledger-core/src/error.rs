@@ -5,6 +5,7 @@
 use core::fmt;
 
 use crate::model::{ActorId, EntryHash, Points, Seq};
+use crate::signature::KeyProblem;
 
 /// The language of a message. Chinese comes first: it is what the
 /// residents, officers and kiosks of a street office read.
@@ -284,8 +285,10 @@ pub enum RuleError {
         /// The entry's `body.type`.
         entry_type: &'static str,
     },
-    /// A small-order public key, which would let anyone forge signatures.
-    WeakKey,
+    /// A public key registration refuses: not canonical, of small order
+    /// (anyone could sign for it), or with a small-order component
+    /// (verifiers could disagree about its signatures).
+    WeakKey(KeyProblem),
     /// The key is already registered to another actor.
     KeyInUse(ActorId),
     /// An actor's role or key cannot change; register a new actor instead.
@@ -395,7 +398,7 @@ impl RuleError {
             RuleError::UnknownActor(_) => "unknown_actor",
             RuleError::ActorInactive(_) => "actor_inactive",
             RuleError::RoleNotAllowed { .. } => "role_not_allowed",
-            RuleError::WeakKey => "weak_key",
+            RuleError::WeakKey(_) => "weak_key",
             RuleError::KeyInUse(_) => "key_in_use",
             RuleError::ActorChanged(_) => "actor_changed",
             RuleError::LastAdmin => "last_admin",
@@ -460,11 +463,23 @@ impl RuleError {
                 role,
                 entry_type
             ),
-            RuleError::WeakKey => say!(
-                lang,
-                "弱公钥（小阶点），任何人都能伪造其签名，拒绝登记",
-                "weak (small-order) public key: anyone could forge its signatures"
-            ),
+            RuleError::WeakKey(problem) => match problem {
+                KeyProblem::SmallOrder | KeyProblem::NotAPoint => say!(
+                    lang,
+                    "弱公钥（小阶点），任何人都能伪造其签名，拒绝登记",
+                    "weak (small-order) public key: anyone could forge its signatures"
+                ),
+                KeyProblem::MixedOrder => say!(
+                    lang,
+                    "公钥含小阶分量（不在素数阶子群中），不同的验证程序可能对其签名得出不同结论，拒绝登记",
+                    "public key with a small-order component (not in the prime-order subgroup): verifiers could disagree about its signatures"
+                ),
+                KeyProblem::NotCanonical => say!(
+                    lang,
+                    "公钥不是曲线点的规范编码，拒绝登记",
+                    "public key is not the canonical encoding of a curve point"
+                ),
+            },
             RuleError::KeyInUse(actor) => say!(
                 lang,
                 "该公钥已属于操作者 {}",

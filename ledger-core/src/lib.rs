@@ -33,9 +33,12 @@ pub mod keys;
 mod ledger;
 pub mod limits;
 mod model;
+pub mod signature;
 mod snapshot;
 mod state;
 mod swar;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod verify;
 
 pub use ed25519_dalek::SigningKey;

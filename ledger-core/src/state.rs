@@ -163,14 +163,12 @@ fn allowed_roles(body: &Body) -> &'static [Role] {
     }
 }
 
+/// A key registration accepts: canonical, in the prime-order subgroup, not
+/// the identity (see [`crate::signature`]). Checked once per actor.
 fn new_key(pubkey: &PublicKey) -> Result<VerifyingKey, RuleError> {
-    // Parsing already checked that the bytes decompress; a failure here
-    // can only be a weak key's sibling, refused the same way.
-    let key = VerifyingKey::from_bytes(&pubkey.0).map_err(|_| RuleError::WeakKey)?;
-    if key.is_weak() {
-        return Err(RuleError::WeakKey);
-    }
-    Ok(key)
+    crate::signature::check_key(&pubkey.0).map_err(RuleError::WeakKey)?;
+    VerifyingKey::from_bytes(&pubkey.0)
+        .map_err(|_| RuleError::WeakKey(crate::signature::KeyProblem::NotAPoint))
 }
 
 fn under_limit(count: usize, max: usize, what: &'static str) -> Result<(), RuleError> {
@@ -903,7 +901,7 @@ impl State {
             let role = input.id()?;
             let pubkey = PublicKey(input.array()?);
             let active = input.bool()?;
-            let verifying_key = VerifyingKey::from_bytes(&pubkey.0).ok()?;
+            let verifying_key = new_key(&pubkey).ok()?;
             if state.actor_index.contains_key(&id) || state.key_owner.contains_key(&pubkey.0) {
                 return None;
             }

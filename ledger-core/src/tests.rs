@@ -179,12 +179,14 @@ fn earning_respects_points_roles_and_the_daily_cap() {
             // gives room under the cap again.
             ("officer-1", 24, earn("JX-1", "garbage_sorting", "1")),
             ("officer-1", 24, earn("JX-1", "garbage_sorting", "2")),
-            ("officer-1", 17, earn("JX-1", "safety_patrol", "2.5")),
-            ("kiosk-1", 17, earn("JX-2", "garbage_sorting", "1")),
-            ("officer-old", 17, earn("JX-2", "garbage_sorting", "1")),
-            ("officer-9", 17, earn("JX-2", "garbage_sorting", "1")),
-            ("officer-1", 17, earn("JX-404", "garbage_sorting", "1")),
-            ("officer-1", 17, earn("JX-2", "knitting", "1")),
+            // Later still, so that each refusal below is for its own rule
+            // and not for time going back.
+            ("officer-1", 25, earn("JX-1", "safety_patrol", "2.5")),
+            ("kiosk-1", 25, earn("JX-2", "garbage_sorting", "1")),
+            ("officer-old", 25, earn("JX-2", "garbage_sorting", "1")),
+            ("officer-9", 25, earn("JX-2", "garbage_sorting", "1")),
+            ("officer-1", 25, earn("JX-404", "garbage_sorting", "1")),
+            ("officer-1", 25, earn("JX-2", "knitting", "1")),
         ],
         expect![[r#"
             earn by officer-1: New(Seq(11))
@@ -192,13 +194,13 @@ fn earning_respects_points_roles_and_the_daily_cap() {
             earn by officer-1: refused daily_cap (daily cap exceeded: 2 earned today, 1 more would pass the cap of 2)
             earn by officer-1: New(Seq(13))
             earn by officer-1: refused earn_points (the activity gives 1 points, the entry says 2)
-            earn by officer-1: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
-            earn by kiosk-1: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
-            earn by officer-old: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
-            earn by officer-9: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
-            earn by officer-1: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
-            earn by officer-1: refused time_went_back (time went back: previous ts=1767283200000, this ts=1767258000000 (check the device clock))
-            JX-1 balance 3
+            earn by officer-1: New(Seq(14))
+            earn by kiosk-1: refused role_not_allowed (actor kiosk-1 (kiosk) may not write entries of type earn)
+            earn by officer-old: refused actor_inactive (actor officer-old is retired)
+            earn by officer-9: refused unknown_actor (unknown actor officer-9)
+            earn by officer-1: refused unknown_resident (no resident with code JX-404)
+            earn by officer-1: refused unknown_activity (unknown activity knitting)
+            JX-1 balance 5.5
             JX-2 balance 0
             soap stock 3
         "#]],

@@ -10,12 +10,7 @@
 
 use core::ops::Range;
 
-use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
-use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
-use ed25519_dalek::{Signature, VerifyingKey};
-use sha2::{Digest, Sha512};
+use ed25519_dalek::VerifyingKey;
 
 use crate::entry::{Body, Entry, hash_signed_line, parse_line_with_layout};
 use crate::error::{RuleError, VerifyError, VerifyErrorKind};
@@ -223,13 +218,9 @@ impl SharedParts {
 /// equation, small enough to spread over threads.
 pub const SIGNATURE_BATCH: usize = 512;
 
-/// A queue of signatures to check together.
-///
-/// The batch equation is the one of ed25519-dalek's `verify_batch`
-/// (cofactorless, random 128-bit weights derived from the batch itself),
-/// with one change: a ledger has few signers, so the terms of each key are
-/// summed into one before the multiscalar multiplication, which then has
-/// about n + keys points instead of 2n.
+/// A queue of signatures to check together, by the equation of
+/// [`crate::signature::Batch`] (cofactored, so that the verdict is the one
+/// each signature gets alone, whatever the batch's size and neighbours).
 #[derive(Debug, Default)]
 pub struct SignatureBatch {
     seqs: Vec<Seq>,
@@ -293,7 +284,10 @@ impl SignatureBatch {
                 .ok()?
                 .parse()
                 .ok()?;
-            let key = VerifyingKey::from_bytes(&array(&mut rest)?).ok()?;
+            // Only keys registration accepts travel in a batch.
+            let bytes = array(&mut rest)?;
+            crate::signature::check_key(&bytes).ok()?;
+            let key = VerifyingKey::from_bytes(&bytes).ok()?;
             batch.keys.push((actor, key));
         }
         let count = u32::from_le_bytes(array(&mut rest)?) as usize;
@@ -352,94 +346,53 @@ impl SignatureBatch {
         self.key_of.push(u32::try_from(index).unwrap_or(u32::MAX));
     }
 
+    /// Whether the batch equation holds over every signature queued.
     fn batch_holds(&self) -> bool {
-        let mut transcript = Sha512::new();
-        transcript.update(b"jifen signature batch v1");
-        let mut hrams = Vec::with_capacity(self.len());
-        let mut s_values = Vec::with_capacity(self.len());
-        let mut r_points = Vec::with_capacity(self.len());
-        for ((signature, hash), &key) in self.signatures.iter().zip(&self.hashes).zip(&self.key_of)
-        {
-            let Some((_, verifying_key)) = self.keys.get(key as usize) else {
-                return false;
-            };
-            let (r_bytes, s_bytes) = signature.split_at(32);
-            let mut hram_hasher = Sha512::new();
-            hram_hasher.update(r_bytes);
-            hram_hasher.update(verifying_key.as_bytes());
-            hram_hasher.update(hash);
-            let hram: [u8; 64] = hram_hasher.finalize().into();
-            transcript.update(hram);
-            transcript.update(s_bytes);
-            hrams.push(Scalar::from_bytes_mod_order_wide(&hram));
-            let Ok(s_array) = <[u8; 32]>::try_from(s_bytes) else {
-                return false;
-            };
-            let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_array)) else {
-                return false;
-            };
-            s_values.push(s);
-            let Ok(r_array) = <[u8; 32]>::try_from(r_bytes) else {
-                return false;
-            };
-            let Some(r) = CompressedEdwardsY(r_array).decompress() else {
-                return false;
-            };
-            r_points.push(r);
+        let mut batch = crate::signature::Batch::new();
+        for (_, key) in &self.keys {
+            batch.add_key(key.to_bytes(), key.to_edwards());
         }
-        let seed: [u8; 64] = transcript.finalize().into();
-        let mut weights = Vec::with_capacity(self.len());
-        for block in 0..self.len().div_ceil(4) as u64 {
-            let mut hasher = Sha512::new();
-            hasher.update(seed);
-            hasher.update(block.to_le_bytes());
-            let bytes: [u8; 64] = hasher.finalize().into();
-            for chunk in bytes.chunks_exact(16) {
-                let mut weight = [0u8; 16];
-                weight.copy_from_slice(chunk);
-                weights.push(Scalar::from(u128::from_le_bytes(weight)));
-            }
+        for index in 0..self.len() {
+            batch.push(
+                self.key_of[index],
+                &self.hashes[index],
+                &self.signatures[index],
+            );
         }
-        weights.truncate(self.len());
-        let mut basepoint_coefficient = Scalar::ZERO;
-        let mut key_coefficients = vec![Scalar::ZERO; self.keys.len()];
-        for (index, weight) in weights.iter().enumerate() {
-            basepoint_coefficient += weight * s_values[index];
-            key_coefficients[self.key_of[index] as usize] += weight * hrams[index];
-        }
-        let scalars = core::iter::once(-basepoint_coefficient)
-            .chain(weights.iter().copied())
-            .chain(key_coefficients);
-        let points = core::iter::once(ED25519_BASEPOINT_POINT)
-            .chain(r_points)
-            .chain(self.keys.iter().map(|(_, key)| key.to_edwards()));
-        EdwardsPoint::vartime_multiscalar_mul(scalars, points).is_identity()
+        batch.holds()
     }
 
-    /// Checks every signature. On failure, checks them one by one to name
-    /// the first bad seq. Does not panic.
+    /// Checks every signature, by the reading of [`crate::signature`]. On
+    /// failure, checks them one by one to name the first bad seq: a batch
+    /// fails only when one of its signatures does, so the verdict does not
+    /// depend on how signatures are grouped. Does not panic.
     pub fn verify(&self) -> Result<(), VerifyError> {
         if self.is_empty() || self.batch_holds() {
             return Ok(());
         }
-        let mut first_bad = None;
         for index in 0..self.len() {
-            let Some((actor, key)) = self.keys.get(self.key_of[index] as usize) else {
-                continue;
-            };
-            let signature = Signature::from_bytes(&self.signatures[index]);
-            if key.verify_strict(&self.hashes[index], &signature).is_err() {
-                first_bad = Some((index, actor));
-                break;
+            let (actor, key) = &self.keys[self.key_of[index] as usize];
+            let holds = crate::signature::verify(
+                &key.to_edwards(),
+                key.as_bytes(),
+                &self.hashes[index],
+                &self.signatures[index],
+            );
+            if !holds {
+                return Err(VerifyError {
+                    seq: self.seqs[index],
+                    kind: VerifyErrorKind::BadSignature(actor.clone()),
+                });
             }
         }
-        // The batch equation failed although every signature passes on its
-        // own: only a crafted signature does that. Refuse at the batch's
-        // start rather than accept something two checks disagree on.
-        let (index, actor) = first_bad.unwrap_or((0, &self.keys[self.key_of[0] as usize].0));
+        // Not reached: when every signature holds alone, each term of the
+        // batch equation is zero once multiplied by the cofactor, and so
+        // is their sum. Refusing at the batch's start is the safe answer
+        // if it ever were.
+        // (Every key index is in range: `push` and `from_bytes` see to it.)
         Err(VerifyError {
-            seq: self.seqs[index],
-            kind: VerifyErrorKind::BadSignature(actor.clone()),
+            seq: self.seqs[0],
+            kind: VerifyErrorKind::BadSignature(self.keys[self.key_of[0] as usize].0.clone()),
         })
     }
 }
