@@ -82,3 +82,23 @@ fn ledger_core_source_has_no_io_clock_or_threads() {
     }
     assert!(files > 10, "found only {files} source files");
 }
+
+/// The crafted signatures of ledger-core's `testing` feature are for tests
+/// only: no front end's build turns the feature on.
+#[test]
+fn no_front_end_builds_the_crafting_code() {
+    for package in ["jifen", "jifen-wasm", "jifen-web"] {
+        let output = Command::new(env!("CARGO"))
+            .args(["tree", "--package", package, "--edges", "normal"])
+            .args(["--prefix", "none", "--format", "{p} [{f}]"])
+            .current_dir(crate::root())
+            .output()
+            .expect("cargo tree runs");
+        let tree = String::from_utf8_lossy(&output.stdout);
+        let core = tree
+            .lines()
+            .find(|line| line.starts_with("ledger-core "))
+            .unwrap_or_else(|| panic!("{package} uses ledger-core:\n{tree}"));
+        assert!(!core.contains("testing"), "{package}: {core}");
+    }
+}

@@ -3,6 +3,7 @@
 mod boundary;
 mod golden;
 mod properties;
+mod signatures;
 mod tamper;
 
 use std::path::PathBuf;

@@ -593,3 +593,40 @@ fn demo_is_deterministic_and_valid() {
 }
 
 mod faults;
+
+/// The crafted-signature fixtures (`ledger_core::testing`): `jifen verify`,
+/// with its signature threads and batches of 512, gives each the verdict
+/// every other verifier gives, and a refusal exits 1 naming the seq.
+#[test]
+fn verify_gives_crafted_signatures_the_one_documented_verdict() {
+    use ledger_core::testing::{Expected, fixtures};
+    let dir = Dir::new("crafted");
+    for fixture in fixtures() {
+        let name = format!("{}.jsonl", fixture.name);
+        std::fs::write(dir.path(&name), &fixture.file).expect("write");
+        let output = jifen(&dir, &["verify", &name, "--json"]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+        match fixture.expected {
+            Expected::Accepted { entries } => {
+                assert_eq!(code(&output), 0, "{}: {}", fixture.name, stderr(&output));
+                assert_eq!(json["count"].as_u64(), Some(entries), "{}", fixture.name);
+            }
+            Expected::Refused { seq, kind } => {
+                assert_eq!(code(&output), 1, "{}", fixture.name);
+                assert_eq!(
+                    (json["seq"].as_u64(), json["kind"].as_str()),
+                    (Some(seq), Some(kind)),
+                    "{}",
+                    fixture.name
+                );
+                let text = jifen(&dir, &["verify", &name]);
+                assert!(
+                    stderr(&text).contains(&format!(" at seq {seq}: ")),
+                    "{}: {}",
+                    fixture.name,
+                    stderr(&text)
+                );
+            }
+        }
+    }
+}

@@ -431,29 +431,87 @@ mod tests {
     }
 
     /// A batch as the web app's workers receive it (the bytes of
-    /// `SignatureBatch::to_bytes`): honest signatures alternating between
-    /// two signers, with `crafted` ones at their places.
-    fn batch(size: usize, crafted: &[(usize, Craft)], honest: &[[u8; 64]]) -> SignatureBatch {
+    /// `SignatureBatch::to_bytes`): signature `index` is `item(index)`, a
+    /// key's index in `keys`, a message and the signature.
+    fn batch_of(
+        keys: &[[u8; 32]],
+        size: usize,
+        item: impl Fn(usize) -> (u32, [u8; 32], [u8; 64]),
+    ) -> SignatureBatch {
         let mut bytes = Vec::new();
-        bytes.extend_from_slice(&2u32.to_le_bytes());
-        for (index, seed) in seeds().iter().enumerate() {
+        bytes.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+        for (index, key) in keys.iter().enumerate() {
             let actor = format!("actor-{index}");
             bytes.push(actor.len() as u8);
             bytes.extend_from_slice(actor.as_bytes());
-            bytes.extend_from_slice(&public_key(seed));
+            bytes.extend_from_slice(key);
         }
         bytes.extend_from_slice(&(size as u32).to_le_bytes());
-        for (index, honest) in honest.iter().enumerate().take(size) {
-            let (key, signature) = match crafted.iter().find(|(at, _)| *at == index) {
-                Some((_, craft)) => (0u32, sign(&seeds()[0], &message(index), *craft)),
-                None => ((index % 2) as u32, *honest),
-            };
+        for index in 0..size {
+            let (key, message, signature) = item(index);
             bytes.extend_from_slice(&(index as u64).to_le_bytes());
-            bytes.extend_from_slice(&message(index));
+            bytes.extend_from_slice(&message);
             bytes.extend_from_slice(&signature);
             bytes.extend_from_slice(&key.to_le_bytes());
         }
         SignatureBatch::from_bytes(&bytes).unwrap_or_else(|| panic!("a batch"))
+    }
+
+    /// Honest signatures alternating between two signers, with `crafted`
+    /// ones (by the first) at their places.
+    fn batch(size: usize, crafted: &[(usize, Craft)], honest: &[[u8; 64]]) -> SignatureBatch {
+        let keys = seeds().map(|seed| public_key(&seed));
+        batch_of(&keys, size, |index| {
+            match crafted.iter().find(|(at, _)| *at == index) {
+                Some((_, craft)) => (
+                    0,
+                    message(index),
+                    sign(&seeds()[0], &message(index), *craft),
+                ),
+                None => ((index % 2) as u32, message(index), honest[index]),
+            }
+        })
+    }
+
+    /// The two speccheck vectors whose key registration accepts (S out of
+    /// bounds), among honest signatures in batches of every size: refused,
+    /// and named.
+    #[test]
+    fn speccheck_vectors_in_batches_are_named() {
+        let honest = honest_signatures(2048);
+        for (message_hex, key_hex, signature_hex, _) in &SPECCHECK[6..8] {
+            let mut keys = seeds().map(|seed| public_key(&seed)).to_vec();
+            keys.push(hex::<32>(key_hex));
+            for size in [1, 2, 511, 512, 513, 2048] {
+                for at in [0, size / 2, size - 1] {
+                    let verdict = batch_of(&keys, size, |index| match index == at {
+                        true => (2, hex::<32>(message_hex), hex::<64>(signature_hex)),
+                        false => ((index % 2) as u32, message(index), honest[index]),
+                    })
+                    .verify();
+                    assert_eq!(verdict.map_err(|e| e.seq.0), Err(at as u64), "{size} {at}");
+                }
+            }
+        }
+        // A batch naming a key registration refuses is not a batch; the
+        // same with an honest third key is.
+        let bytes = batch(1, &[], &honest).to_bytes();
+        let with_third_key = |third: [u8; 32]| {
+            let mut keys = seeds().map(|seed| public_key(&seed)).to_vec();
+            keys.push(third);
+            let mut foreign = Vec::new();
+            foreign.extend_from_slice(&3u32.to_le_bytes());
+            for (index, key) in keys.iter().enumerate() {
+                foreign.push(7);
+                foreign.extend_from_slice(format!("actor-{index}").as_bytes());
+                foreign.extend_from_slice(key);
+            }
+            let keys_end = 4 + 2 * (1 + 7 + 32);
+            foreign.extend_from_slice(&bytes[keys_end..]);
+            SignatureBatch::from_bytes(&foreign)
+        };
+        assert!(with_third_key(hex::<32>(SPECCHECK[3].1)).is_none());
+        assert!(with_third_key(public_key(&[99; 32])).is_some());
     }
 
     fn honest_signatures(count: usize) -> Vec<[u8; 64]> {

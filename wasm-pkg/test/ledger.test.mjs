@@ -133,3 +133,23 @@ test("signs and appends; a retried redeem is written once; a broken rule changes
   assert.equal(before.split("\n")[3000], earn.line);
   assert.equal(publicKey(keys["officer-1"]).length, 64);
 });
+
+// The crafted-signature fixtures of `ledger_core::testing`, written by
+// `cargo xtask` into JIFEN_CRAFTED with each file's verdict: the package
+// (signatures in batches of 512) gives each the verdict every other
+// verifier gives.
+test("crafted signatures get the one documented verdict", () => {
+  const dir = process.env.JIFEN_CRAFTED;
+  assert.ok(dir, "JIFEN_CRAFTED names the fixtures' folder");
+  const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8"));
+  assert.ok(expected.length >= 10);
+  for (const fixture of expected) {
+    const file = readFileSync(join(dir, `${fixture.name}.jsonl`));
+    if (fixture.ok) {
+      assert.equal(verify(file).count, fixture.entries, fixture.name);
+    } else {
+      const error = thrown(() => verify(file));
+      assert.deepEqual([error.seq, error.kind], [fixture.seq, fixture.kind], fixture.name);
+    }
+  }
+});

@@ -102,6 +102,23 @@ async function entryCount(tab) {
   return Number(footer.match(/(\d+) 条记录/)[1]);
 }
 
+// Entries this tab's profile keeps in IndexedDB.
+async function storedEntries(tab) {
+  return tab.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const request = indexedDB.open("jifen");
+        request.onsuccess = () => {
+          const db = request.result;
+          if (!db.objectStoreNames.contains("entries")) return resolve(0);
+          const count = db.transaction("entries").objectStore("entries").count();
+          count.onsuccess = () => resolve(count.result);
+        };
+        request.onerror = () => resolve(0);
+      }),
+  );
+}
+
 const PIN = "2468";
 
 /// Opens a writing screen: the device's PIN is chosen the first time, and
@@ -605,26 +622,41 @@ test("a first visit to a published file with a forged entry refuses it, naming i
   await alert.waitFor();
   assert.match(await alert.textContent(), /^seq 2500：/);
   assert.equal(await tab.getByLabel("居民编号（可扫码）").count(), 0);
-  const stored = await tab.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const request = indexedDB.open("jifen");
-        request.onsuccess = () => {
-          const db = request.result;
-          if (!db.objectStoreNames.contains("entries")) return resolve(0);
-          const count = db.transaction("entries").objectStore("entries").count();
-          count.onsuccess = () => resolve(count.result);
-        };
-        request.onerror = () => resolve(0);
-      }),
-  );
-  assert.equal(stored, 0);
+  assert.equal(await storedEntries(tab), 0);
   // The same file unforged: opened, every entry there.
   published.set("forged/ledger.jsonl", lines.join("\n") + "\n");
   await tab.reload();
   await tab.locator('footer.head[data-checked="verified"]').waitFor();
   assert.equal(await entryCount(tab), lines.length);
   await phone.close();
+});
+
+// The crafted-signature fixtures of `ledger_core::testing` (JIFEN_CRAFTED,
+// written by `cargo xtask` with each file's verdict): a phone's first
+// visit, its signatures checked in the workers' batches of 2,048, reaches
+// the verdict every other verifier reaches.
+test("crafted signatures get the one documented verdict on a phone's first visit", async () => {
+  const dir = process.env.JIFEN_CRAFTED;
+  assert.ok(dir, "JIFEN_CRAFTED names the fixtures' folder");
+  const expected = JSON.parse(await readFile(join(dir, "expected.json"), "utf8"));
+  for (const fixture of expected) {
+    const path = `crafted/${fixture.name}.jsonl`;
+    published.set(path, await readFile(join(dir, `${fixture.name}.jsonl`)));
+    const phone = await browser.newContext();
+    const tab = await phone.newPage();
+    await tab.goto(`${base}?ledger=${encodeURIComponent(path)}`);
+    if (fixture.ok) {
+      await tab.locator('footer.head[data-checked="verified"]').waitFor();
+      assert.equal(await entryCount(tab), fixture.entries, fixture.name);
+    } else {
+      const alert = tab.getByRole("alert").first();
+      await alert.waitFor();
+      assert.match(await alert.textContent(), new RegExp(`^seq ${fixture.seq}：`), fixture.name);
+      assert.equal(await storedEntries(tab), 0, fixture.name);
+    }
+    published.delete(path);
+    await phone.close();
+  }
 });
 
 test("the admin screen: a PIN guards it; the head as text and QR code; a resident, a reward with stock and a new device key are written; bad input changes nothing", async () => {

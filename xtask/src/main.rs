@@ -429,6 +429,7 @@ fn end_to_end(dist: &Path) -> Result {
     run(Command::new("node")
         .args(["--test", "--test-concurrency=1", "app.test.mjs"])
         .env("JIFEN_DIST", dist)
+        .env("JIFEN_CRAFTED", crafted_fixtures()?)
         // Straight into the manual, which shows them (not committed).
         .env("JIFEN_SCREENSHOTS", root().join("book/src/screenshots"))
         .current_dir(&e2e))
@@ -521,6 +522,7 @@ fn test_wasm_pkg(package: &Path) -> Result {
     run(Command::new("node")
         .args(["--test", "wasm-pkg/test/"])
         .env("JIFEN_PKG", package)
+        .env("JIFEN_CRAFTED", crafted_fixtures()?)
         .current_dir(root()))?;
     let packed = root().join("target/npm");
     run(Command::new("npm")
@@ -583,11 +585,50 @@ fn test_wasm_pkg(package: &Path) -> Result {
 }
 
 const MDBOOK_VERSION: &str = "0.5.4";
+/// PyCA cryptography (OpenSSL's Ed25519) for the manual's outside check.
+const PYTHON_CRYPTOGRAPHY_VERSION: &str = "48.0.0";
+
+/// The crafted-signature fixtures of `ledger_core::testing` (ledger files
+/// and `expected.json`, each file's verdict), written into
+/// `target/crafted` for the tests of the npm package, the web app and the
+/// manual's outside check.
+fn crafted_fixtures() -> Result<PathBuf> {
+    let dir = root().join("target/crafted");
+    run(cargo()
+        .args(["run", "--quiet", "--package", "ledger-core"])
+        .args(["--features", "testing", "--example", "crafted", "--"])
+        .arg(&dir))?;
+    Ok(dir)
+}
+
+/// PyCA `cryptography` for the manual's outside signature check, from
+/// PyPI at a pinned version if Python does not have it.
+fn ensure_python_cryptography() -> Result {
+    let present = Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !present {
+        run(Command::new("python3").args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            &format!("cryptography=={PYTHON_CRYPTOGRAPHY_VERSION}"),
+        ]))?;
+    }
+    Ok(())
+}
 
 /// Builds the manual, fails on a broken relative link or a missing
-/// included file, and runs the worked example's Python script against the
-/// golden ledger.
+/// included file, runs the worked example's Python script against the
+/// golden ledger, and the outside signature check against the crafted
+/// fixtures.
 fn book() -> Result {
+    ensure_python_cryptography()?;
+    run(Command::new("python3")
+        .arg(root().join("tests/external/crafted.py"))
+        .arg(crafted_fixtures()?))?;
     ensure_tool("mdbook", "mdbook", MDBOOK_VERSION, true)?;
     if !root()
         .join("book/src/screenshots/resident-phone.png")
@@ -719,7 +760,13 @@ fn fuzz(seconds: u64) -> Result {
             "--locked",
         ]))?;
     }
-    for target in ["ledger_file", "entry_line", "keys_file", "snapshot"] {
+    for target in [
+        "ledger_file",
+        "entry_line",
+        "keys_file",
+        "snapshot",
+        "signature_batch",
+    ] {
         // Work on a copy of the seeds, so a run never changes the tree.
         let corpus = root().join("target/fuzz-corpus").join(target);
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
