@@ -6,7 +6,7 @@
 #![no_main]
 
 use ledger_core::signature;
-use ledger_core::testing::{Craft, public_key, sign};
+use ledger_core::testing::{Craft, batch_bytes, public_key, sign};
 use ledger_core::verify::SignatureBatch;
 use libfuzzer_sys::fuzz_target;
 
@@ -44,20 +44,11 @@ fuzz_target!(|data: &[u8]| {
         let point = signature::check_key(&keys[*key]).unwrap_or_else(|_| panic!("honest key"));
         !signature::verify(&point, &keys[*key], message, signature)
     });
-    let mut bytes = Vec::new();
-    bytes.extend_from_slice(&2u32.to_le_bytes());
-    for (index, key) in keys.iter().enumerate() {
-        bytes.push(7);
-        bytes.extend_from_slice(format!("actor-{index}").as_bytes());
-        bytes.extend_from_slice(key);
-    }
-    bytes.extend_from_slice(&(signatures.len() as u32).to_le_bytes());
-    for (seq, (key, message, signature)) in signatures.iter().enumerate() {
-        bytes.extend_from_slice(&(seq as u64).to_le_bytes());
-        bytes.extend_from_slice(message);
-        bytes.extend_from_slice(signature);
-        bytes.extend_from_slice(&(*key as u32).to_le_bytes());
-    }
+    let items: Vec<(u32, [u8; 32], [u8; 64])> = signatures
+        .iter()
+        .map(|(key, message, signature)| (*key as u32, *message, *signature))
+        .collect();
+    let bytes = batch_bytes(&keys, &items);
     let batch = SignatureBatch::from_bytes(&bytes).unwrap_or_else(|| panic!("a batch"));
     let verdict = batch.verify().map_err(|error| error.seq.0);
     assert_eq!(verdict, alone.map_or(Ok(()), |index| Err(index as u64)));

@@ -235,7 +235,7 @@ impl Batch {
 #[cfg(test)]
 mod tests {
     use super::{KeyProblem, check_key, is_canonical_point_encoding, verify};
-    use crate::testing::{Craft, mixed_order_key, public_key, sign};
+    use crate::testing::{Craft, batch_bytes, mixed_order_key, public_key, sign};
     use crate::verify::SignatureBatch;
     use curve25519_dalek::edwards::CompressedEdwardsY;
     use ed25519_dalek::Verifier;
@@ -430,31 +430,16 @@ mod tests {
         message
     }
 
-    /// A batch as the web app's workers receive it (the bytes of
-    /// `SignatureBatch::to_bytes`): signature `index` is `item(index)`, a
-    /// key's index in `keys`, a message and the signature.
+    /// A batch as the web app's workers receive it: signature `index` is
+    /// `item(index)`, a key's index in `keys`, a message and the signature.
     fn batch_of(
         keys: &[[u8; 32]],
         size: usize,
         item: impl Fn(usize) -> (u32, [u8; 32], [u8; 64]),
     ) -> SignatureBatch {
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(&(keys.len() as u32).to_le_bytes());
-        for (index, key) in keys.iter().enumerate() {
-            let actor = format!("actor-{index}");
-            bytes.push(actor.len() as u8);
-            bytes.extend_from_slice(actor.as_bytes());
-            bytes.extend_from_slice(key);
-        }
-        bytes.extend_from_slice(&(size as u32).to_le_bytes());
-        for index in 0..size {
-            let (key, message, signature) = item(index);
-            bytes.extend_from_slice(&(index as u64).to_le_bytes());
-            bytes.extend_from_slice(&message);
-            bytes.extend_from_slice(&signature);
-            bytes.extend_from_slice(&key.to_le_bytes());
-        }
-        SignatureBatch::from_bytes(&bytes).unwrap_or_else(|| panic!("a batch"))
+        let signatures: Vec<_> = (0..size).map(item).collect();
+        SignatureBatch::from_bytes(&batch_bytes(keys, &signatures))
+            .unwrap_or_else(|| panic!("a batch"))
     }
 
     /// Honest signatures alternating between two signers, with `crafted`
@@ -495,20 +480,10 @@ mod tests {
         }
         // A batch naming a key registration refuses is not a batch; the
         // same with an honest third key is.
-        let bytes = batch(1, &[], &honest).to_bytes();
         let with_third_key = |third: [u8; 32]| {
             let mut keys = seeds().map(|seed| public_key(&seed)).to_vec();
             keys.push(third);
-            let mut foreign = Vec::new();
-            foreign.extend_from_slice(&3u32.to_le_bytes());
-            for (index, key) in keys.iter().enumerate() {
-                foreign.push(7);
-                foreign.extend_from_slice(format!("actor-{index}").as_bytes());
-                foreign.extend_from_slice(key);
-            }
-            let keys_end = 4 + 2 * (1 + 7 + 32);
-            foreign.extend_from_slice(&bytes[keys_end..]);
-            SignatureBatch::from_bytes(&foreign)
+            SignatureBatch::from_bytes(&batch_bytes(&keys, &[(0, message(0), honest[0])]))
         };
         assert!(with_third_key(hex::<32>(SPECCHECK[3].1)).is_none());
         assert!(with_third_key(public_key(&[99; 32])).is_some());

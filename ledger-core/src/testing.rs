@@ -458,3 +458,26 @@ pub fn manifest(fixtures: &[Fixture]) -> String {
         .collect();
     serde_json::Value::Array(rows).to_string()
 }
+
+/// A batch of signatures as `SignatureBatch::to_bytes` writes it (what a
+/// web worker receives): `keys` as actors `actor-0`, `actor-1`, …, and
+/// each signature as (its key's index, the 32-byte message, the
+/// signature), numbered from seq 0.
+pub fn batch_bytes(keys: &[[u8; 32]], signatures: &[(u32, [u8; 32], [u8; 64])]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+    for (index, key) in keys.iter().enumerate() {
+        let actor = format!("actor-{index}");
+        bytes.push(actor.len() as u8);
+        bytes.extend_from_slice(actor.as_bytes());
+        bytes.extend_from_slice(key);
+    }
+    bytes.extend_from_slice(&(signatures.len() as u32).to_le_bytes());
+    for (seq, (key, message, signature)) in signatures.iter().enumerate() {
+        bytes.extend_from_slice(&(seq as u64).to_le_bytes());
+        bytes.extend_from_slice(message);
+        bytes.extend_from_slice(signature);
+        bytes.extend_from_slice(&key.to_le_bytes());
+    }
+    bytes
+}
