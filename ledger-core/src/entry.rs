@@ -13,9 +13,10 @@ mod fast;
 pub(crate) use fast::CanonicalLayout;
 
 use crate::canonical::{self, Value};
-use crate::error::{FieldProblem, LineError};
+use crate::error::LineError;
 use crate::hex;
 use crate::limits;
+use crate::model::FieldProblem;
 use crate::model::{
     ActivityId, ActorId, EntryHash, LedgerId, PlaceCode, Points, RequestId, ResidentCode, RewardId,
     Role, Seq, Text,

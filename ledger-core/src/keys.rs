@@ -7,9 +7,10 @@ use core::fmt;
 use ed25519_dalek::SigningKey;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
-use crate::error::{FieldProblem, Lang};
 use crate::hex;
+use crate::lang::Lang;
 use crate::model::ActorId;
+use crate::model::FieldProblem;
 
 /// Most actors in one keys file.
 pub const MAX_KEYS: usize = crate::limits::MAX_ACTORS;

@@ -25,11 +25,13 @@
 #![deny(missing_docs)]
 
 mod canonical;
+mod codec;
 pub mod demo;
 mod entry;
 mod error;
 pub mod hex;
 pub mod keys;
+mod lang;
 mod ledger;
 pub mod limits;
 mod model;
@@ -45,13 +47,12 @@ pub use ed25519_dalek::SigningKey;
 #[cfg(feature = "json-error-details")]
 pub use entry::parse_line_with_serde_json;
 pub use entry::{Body, Entry, PublicKey, parse_body, parse_line, read_as_canonical, read_fast};
-pub use error::{
-    AppendError, FieldProblem, HeadError, Lang, LineError, RuleError, VerifyError, VerifyErrorKind,
-};
+pub use error::{AppendError, HeadError, LineError, RuleError, VerifyError, VerifyErrorKind};
+pub use lang::Lang;
 pub use ledger::{Appended, Checkpoint, Draft, Ledger};
 pub use model::{
-    ActivityId, ActorId, EntryHash, Head, LedgerId, PlaceCode, Points, RequestId, ResidentCode,
-    RewardId, Role, Seq, Text, format_local_ts, local_day,
+    ActivityId, ActorId, EntryHash, FieldProblem, Head, LedgerId, PlaceCode, Points, RequestId,
+    ResidentCode, RewardId, Role, Seq, Text, format_local_ts, local_day,
 };
 pub use snapshot::Snapshot;
 pub use state::{ActivityRecord, ActorRecord, ResidentRecord, RewardRecord, State, seed_maps};

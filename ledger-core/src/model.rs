@@ -4,9 +4,122 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::error::FieldProblem;
 use crate::hex;
+use crate::lang::{Lang, say};
 use crate::limits;
+
+/// Why one field's value is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldProblem {
+    /// Too short or too long, in bytes.
+    Length {
+        /// Fewest bytes allowed.
+        min: usize,
+        /// Most bytes allowed.
+        max: usize,
+    },
+    /// An identifier with a character other than ASCII letters, digits, `-`, `_`, `.`.
+    IdCharacters,
+    /// Text with a control character (newline, tab, NUL …).
+    ControlCharacter,
+    /// Not lowercase hex of this many bytes.
+    NotLowercaseHex {
+        /// Expected number of bytes.
+        bytes: usize,
+    },
+    /// Not a canonical points value (`5`, `2.5`; at most 2 decimals).
+    NotPoints,
+    /// More points than one entry may carry.
+    PointsTooLarge,
+    /// Zero where a positive amount is needed.
+    ZeroPoints,
+    /// Not `admin`, `officer` or `kiosk`.
+    NotARole,
+    /// Not `SEQ:HASH`.
+    NotAHead,
+    /// An integer outside its range.
+    OutOfRange {
+        /// Smallest allowed.
+        min: i64,
+        /// Largest allowed.
+        max: i64,
+    },
+    /// 32 bytes that are not an Ed25519 public key.
+    NotAPublicKey,
+}
+
+impl FieldProblem {
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            FieldProblem::Length { min, max } => {
+                say!(
+                    lang,
+                    "长度须为 {} 到 {} 字节",
+                    "must be {} to {} bytes long",
+                    min,
+                    max
+                )
+            }
+            FieldProblem::IdCharacters => say!(
+                lang,
+                "只能含英文字母、数字和 - _ .",
+                "may only contain ASCII letters, digits, '-', '_' and '.'"
+            ),
+            FieldProblem::ControlCharacter => {
+                say!(
+                    lang,
+                    "不能含换行等控制字符",
+                    "must not contain control characters"
+                )
+            }
+            FieldProblem::NotLowercaseHex { bytes } => say!(
+                lang,
+                "须为 {} 字节的小写十六进制",
+                "must be {} bytes of lowercase hex",
+                bytes
+            ),
+            FieldProblem::NotPoints => say!(
+                lang,
+                "不是有效的积分数（如 5 或 2.5，最多两位小数）",
+                "is not a points value (like 5 or 2.5, at most two decimals)"
+            ),
+            FieldProblem::PointsTooLarge => say!(
+                lang,
+                "超过单条上限 {} 分",
+                "exceeds the per-entry limit of {} points",
+                crate::limits::MAX_POINTS_PER_ENTRY
+            ),
+            FieldProblem::ZeroPoints => say!(lang, "须大于 0", "must be more than 0"),
+            FieldProblem::NotARole => say!(
+                lang,
+                "须为 admin、officer 或 kiosk",
+                "must be admin, officer or kiosk"
+            ),
+            FieldProblem::NotAHead => say!(
+                lang,
+                "须为「序号:哈希」，如 42:3f…（64 位十六进制）",
+                "must be SEQ:HASH, like 42:3f… (64 hex digits)"
+            ),
+            FieldProblem::OutOfRange { min, max } => {
+                say!(
+                    lang,
+                    "须在 {} 到 {} 之间",
+                    "must be between {} and {}",
+                    min,
+                    max
+                )
+            }
+            FieldProblem::NotAPublicKey => {
+                say!(
+                    lang,
+                    "不是有效的 Ed25519 公钥",
+                    "is not an Ed25519 public key"
+                )
+            }
+        }
+    }
+}
 
 /// Position of an entry in its ledger: 0, 1, 2 … without gaps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

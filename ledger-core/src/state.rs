@@ -5,6 +5,7 @@
 
 use ed25519_dalek::VerifyingKey;
 
+use crate::codec::{Reader, Writer};
 use crate::entry::{Body, Entry, PublicKey};
 use crate::error::RuleError;
 use crate::limits;
@@ -12,7 +13,6 @@ use crate::model::{
     ActivityId, ActorId, PlaceCode, Points, RequestId, ResidentCode, RewardId, Role, Seq, Text,
     local_day,
 };
-use crate::snapshot::{Reader, Writer};
 
 /// A registered actor.
 #[derive(Debug, Clone)]
