@@ -1,0 +1,272 @@
+//! The command line: every command, its arguments and their help, in
+//! Chinese and English, as clap reads them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "jifen",
+    version,
+    about = "积分账本：签名、哈希链、只追加 / Jifen: a signed, hash-chained, append-only points ledger",
+    after_help = "Exit codes: 0 ok; 1 verification failed or the entry broke a rule; 2 usage error, unreadable or malformed input; 3 another writer holds the lock.\n\
+                  Language: --lang, or JIFEN_LANG / LANG starting with en or zh (default zh)."
+)]
+pub(crate) struct Cli {
+    /// Language of messages: zh (default) or en.
+    #[arg(long, global = true, value_name = "zh|en")]
+    pub(crate) lang: Option<String>,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// 生成密钥 / Generate an Ed25519 key for an actor and add it to a keys file.
+    Keygen {
+        /// Keys file (created if missing, readable by its owner only).
+        #[arg(long)]
+        keys: PathBuf,
+        /// Actor id, e.g. officer-2.
+        #[arg(long)]
+        actor: String,
+    },
+    /// 创建账本 / Create a new ledger: the genesis entry, signed by its first admin.
+    Init {
+        /// Ledger file to create (must not exist).
+        file: PathBuf,
+        /// Keys file; the admin's key is generated into it if missing.
+        #[arg(long)]
+        keys: PathBuf,
+        /// Ledger id, the same on every entry, e.g. jx-2026.
+        #[arg(long)]
+        id: String,
+        /// The community's name.
+        #[arg(long)]
+        name: String,
+        /// The first admin's actor id.
+        #[arg(long, default_value = "admin-1")]
+        admin: String,
+        /// Offset of the local day from UTC in minutes (China: 480).
+        #[arg(long, default_value_t = 480, allow_hyphen_values = true)]
+        utc_offset_minutes: i32,
+        /// Timestamp in ms since the epoch (default: now).
+        #[arg(long)]
+        ts: Option<u64>,
+    },
+    /// 追加条目 / Append a signed entry (locks the file; validates every rule first).
+    Append(AppendArgs),
+    /// 校验账本 / Verify a ledger: format, hash chain, signatures, every rule.
+    Verify {
+        /// Ledger file.
+        file: PathBuf,
+        /// A published head SEQ:HASH that the file must contain.
+        #[arg(long)]
+        head: Option<String>,
+        /// An older copy that this file must extend (history not rewritten).
+        #[arg(long, value_name = "OLDFILE")]
+        extends: Option<PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Check only the hash chain (links and hashes, near SHA-256 speed), not signatures or rules.
+        #[arg(long, conflicts_with_all = ["head", "extends"])]
+        chain_only: bool,
+    },
+    /// 查询余额 / Balances of all residents, or of one.
+    Balance {
+        /// Ledger file.
+        file: PathBuf,
+        /// Resident code, e.g. JX-0001.
+        resident: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// 积分明细 / One resident's history, newest first.
+    History {
+        /// Ledger file.
+        file: PathBuf,
+        /// Resident code.
+        resident: String,
+        /// Page number, from 1.
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        /// Entries per page.
+        #[arg(long, default_value_t = 20)]
+        per_page: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// 奖品与库存 / Rewards, their cost and stock.
+    Rewards {
+        /// Ledger file.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// 生成演示社区 / Generate a deterministic, realistic demo community.
+    Demo {
+        /// Ledger file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Keys file to write.
+        #[arg(long)]
+        keys: PathBuf,
+        /// Residents.
+        #[arg(long, default_value_t = 500)]
+        residents: u32,
+        /// Entries, setup included.
+        #[arg(long, default_value_t = 10_000)]
+        entries: u64,
+        /// Seed: the same seed gives the same ledger.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// 修复中断的写入 / Cut off an incomplete last line left by an interrupted append.
+    Repair {
+        /// Ledger file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Args)]
+pub(crate) struct AppendArgs {
+    /// Ledger file.
+    pub(crate) file: PathBuf,
+    /// Keys file holding the signing actor's key.
+    #[arg(long)]
+    pub(crate) keys: PathBuf,
+    /// The actor who signs.
+    #[arg(long = "as", value_name = "ACTOR")]
+    pub(crate) actor: String,
+    /// Timestamp in ms since the epoch (default: now).
+    #[arg(long)]
+    pub(crate) ts: Option<u64>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(subcommand)]
+    pub(crate) body: BodyArgs,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum BodyArgs {
+    /// 记录活动得分 / Record an activity for one or more residents.
+    Earn {
+        /// Resident code; repeat for several (all or nothing).
+        #[arg(long = "resident", required = true)]
+        residents: Vec<String>,
+        /// Activity id.
+        #[arg(long)]
+        activity: String,
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 兑换奖品 / Redeem a reward.
+    Redeem {
+        /// Resident code.
+        #[arg(long)]
+        resident: String,
+        /// Reward id.
+        #[arg(long)]
+        reward: String,
+        /// Items.
+        #[arg(long, default_value_t = 1)]
+        qty: u32,
+        /// Idempotency key: a retry with the same key is not redeemed twice (default: random).
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+    /// 冲正 / Reverse an earn or redeem, once.
+    Reverse {
+        /// Seq of the entry to reverse.
+        #[arg(long)]
+        entry: u64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// 登记或停用操作者 / Register an actor, or retire one.
+    Actor {
+        /// Actor id.
+        #[arg(long)]
+        id: String,
+        /// admin, officer or kiosk (default: as registered).
+        #[arg(long)]
+        role: Option<String>,
+        /// Public key hex (default: as registered).
+        #[arg(long)]
+        pubkey: Option<String>,
+        /// Retire the actor.
+        #[arg(long)]
+        retire: bool,
+    },
+    /// 登记或更新居民 / Register or update a resident.
+    Resident {
+        /// Resident code.
+        #[arg(long)]
+        code: String,
+        /// Household (default: as registered).
+        #[arg(long)]
+        household: Option<String>,
+        /// Service area (default: as registered).
+        #[arg(long)]
+        area: Option<String>,
+        /// Deactivate.
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// 定义活动 / Define or change an activity.
+    Activity {
+        /// Activity id.
+        #[arg(long)]
+        id: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Points per occurrence.
+        #[arg(long)]
+        points: String,
+        /// Most points per resident per local day.
+        #[arg(long)]
+        daily_cap: String,
+        /// Retire.
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// 定义奖品 / Define or change a reward.
+    Reward {
+        /// Reward id.
+        #[arg(long)]
+        id: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Cost in points.
+        #[arg(long)]
+        cost: String,
+        /// Withdraw from the shop.
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// 调整库存 / Add (or remove) stock.
+    Stock {
+        /// Reward id.
+        #[arg(long)]
+        reward: String,
+        /// Items added; negative removes.
+        #[arg(long, allow_hyphen_values = true)]
+        delta: i64,
+        /// Why.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}

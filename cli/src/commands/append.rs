@@ -1,0 +1,268 @@
+//! `jifen append`: one entry (or one earn per resident) built from the
+//! arguments, checked by the core and written under the file's lock.
+
+use ledger_core::{
+    ActorId, Appended, Body, Draft, FieldProblem, Lang, Ledger, PublicKey, RequestId, Role, Seq,
+    limits,
+};
+use serde_json::json;
+
+use crate::args::{AppendArgs, BodyArgs};
+use crate::input::{now_ms, parse, points, random_bytes, read_keys, text};
+use jifen::error::CliError;
+use jifen::store::Writer;
+
+pub(crate) fn build_bodies(
+    body: BodyArgs,
+    ledger: &Ledger,
+    actor: &str,
+) -> Result<Vec<Body>, CliError> {
+    Ok(match body {
+        BodyArgs::Earn {
+            residents,
+            activity,
+            note,
+        } => {
+            let activity_id = parse("--activity", &activity)?;
+            let points =
+                ledger
+                    .state()
+                    .activity(&activity)
+                    .map(|a| a.points)
+                    .ok_or(CliError::Append(
+                        ledger_core::RuleError::UnknownActivity(activity).into(),
+                    ))?;
+            let note = text("--note", &note, limits::MAX_TEXT_BYTES, true)?;
+            residents
+                .iter()
+                .map(|code| {
+                    Ok(Body::Earn {
+                        resident: parse("--resident", code)?,
+                        activity: ledger_core::ActivityId::clone(&activity_id),
+                        points,
+                        note: note.clone(),
+                    })
+                })
+                .collect::<Result<_, CliError>>()?
+        }
+        BodyArgs::Redeem {
+            resident,
+            reward,
+            qty,
+            request_id,
+        } => {
+            let cost = ledger
+                .state()
+                .reward(&reward)
+                .map(|r| r.cost)
+                .ok_or_else(|| {
+                    CliError::Append(ledger_core::RuleError::UnknownReward(reward.clone()).into())
+                })?;
+            let request_id: RequestId = match request_id {
+                Some(id) => parse("--request-id", &id)?,
+                None => parse(
+                    "--request-id",
+                    &format!(
+                        "{actor}:{}",
+                        ledger_core::hex::encode(&random_bytes::<8>()?)
+                    ),
+                )?,
+            };
+            if qty == 0 || qty > limits::MAX_QTY {
+                return Err(CliError::Append(
+                    ledger_core::RuleError::Quantity(qty).into(),
+                ));
+            }
+            vec![Body::Redeem {
+                resident: parse("--resident", &resident)?,
+                reward: parse("--reward", &reward)?,
+                qty,
+                points: cost.times(qty),
+                request_id,
+            }]
+        }
+        BodyArgs::Reverse { entry, reason } => vec![Body::Reverse {
+            entry: Seq(entry),
+            reason: text("--reason", &reason, limits::MAX_TEXT_BYTES, false)?,
+        }],
+        BodyArgs::Actor {
+            id,
+            role,
+            pubkey,
+            retire,
+        } => {
+            let existing = ledger.state().actor(&id);
+            let role: Role = match (role, existing) {
+                (Some(role), _) => parse("--role", &role)?,
+                (None, Some(record)) => record.role,
+                (None, None) => {
+                    return Err(CliError::BadValue {
+                        option: "--role",
+                        problem: FieldProblem::NotARole,
+                    });
+                }
+            };
+            let pubkey = match (pubkey, existing) {
+                (Some(hex), _) => {
+                    PublicKey::parse_hex(&hex).map_err(|problem| CliError::BadValue {
+                        option: "--pubkey",
+                        problem,
+                    })?
+                }
+                (None, Some(record)) => record.pubkey,
+                (None, None) => {
+                    return Err(CliError::BadValue {
+                        option: "--pubkey",
+                        problem: FieldProblem::NotLowercaseHex { bytes: 32 },
+                    });
+                }
+            };
+            vec![Body::Actor {
+                id: parse("--id", &id)?,
+                role,
+                pubkey,
+                active: !retire,
+            }]
+        }
+        BodyArgs::Resident {
+            code,
+            household,
+            area,
+            inactive,
+        } => {
+            let existing = ledger.state().resident(&code);
+            let household = household
+                .or_else(|| existing.map(|r| r.household.to_string()))
+                .unwrap_or_default();
+            let area = area
+                .or_else(|| existing.map(|r| r.area.to_string()))
+                .unwrap_or_default();
+            vec![Body::Resident {
+                code: parse("--code", &code)?,
+                household: parse("--household", &household)?,
+                area: parse("--area", &area)?,
+                active: !inactive,
+            }]
+        }
+        BodyArgs::Activity {
+            id,
+            name,
+            points: per_occurrence,
+            daily_cap,
+            inactive,
+        } => vec![Body::Activity {
+            id: parse("--id", &id)?,
+            name: text("--name", &name, limits::MAX_NAME_BYTES, false)?,
+            points: points("--points", &per_occurrence)?,
+            daily_cap: points("--daily-cap", &daily_cap)?,
+            active: !inactive,
+        }],
+        BodyArgs::Reward {
+            id,
+            name,
+            cost,
+            inactive,
+        } => vec![Body::Reward {
+            id: parse("--id", &id)?,
+            name: text("--name", &name, limits::MAX_NAME_BYTES, false)?,
+            cost: points("--cost", &cost)?,
+            active: !inactive,
+        }],
+        BodyArgs::Stock {
+            reward,
+            delta,
+            note,
+        } => vec![Body::Stock {
+            reward: parse("--reward", &reward)?,
+            delta,
+            note: text("--note", &note, limits::MAX_TEXT_BYTES, true)?,
+        }],
+    })
+}
+
+pub(crate) fn append(args: AppendArgs, lang: Lang) -> Result<(), CliError> {
+    let keys = read_keys(&args.keys)?;
+    let key = keys
+        .signing_key(&args.actor)
+        .ok_or_else(|| CliError::MissingKey {
+            path: args.keys.clone(),
+            actor: args.actor.clone(),
+        })?;
+    let actor: ActorId = parse("--as", &args.actor)?;
+    let mut writer = Writer::open(&args.file)?;
+    let (mut ledger, cut) = writer.load(true)?;
+    if cut {
+        eprintln!(
+            "{}",
+            lang.pick(
+                "警告：去掉了上次中断写入留下的不完整最后一行",
+                "warning: cut off an incomplete last line left by an interrupted append"
+            )
+        );
+    }
+    let ts_ms = match args.ts {
+        Some(ts) => ts,
+        None => {
+            let now = now_ms();
+            if now < ledger.last_ts_ms() {
+                return Err(CliError::ClockBehind {
+                    last_ts_ms: ledger.last_ts_ms(),
+                    now_ms: now,
+                });
+            }
+            now
+        }
+    };
+    let bodies = build_bodies(args.body, &ledger, actor.as_str())?;
+    // Every entry is validated in memory first; the lines are written only
+    // if all of them pass, in one write.
+    let mut results = Vec::new();
+    let mut lines = String::new();
+    for body in bodies {
+        let appended = ledger
+            .append(
+                Draft {
+                    ts_ms,
+                    actor: actor.clone(),
+                    body,
+                },
+                &key,
+            )
+            .map_err(CliError::Append)?;
+        if let Appended::New(seq) = appended {
+            lines.push_str(&ledger.line(seq).unwrap_or_default());
+            lines.push('\n');
+        }
+        results.push(appended);
+    }
+    if let Some(body) = lines.strip_suffix('\n') {
+        writer.append_line(body)?;
+    }
+    for appended in results {
+        let entry = ledger.entry(appended.seq());
+        let hash = entry.map(|e| e.hash.to_hex()).unwrap_or_default();
+        let is_new = matches!(appended, Appended::New(_));
+        if args.json {
+            println!(
+                "{}",
+                json!({"seq": appended.seq().0, "hash": hash, "new": is_new})
+            );
+        } else if is_new {
+            println!(
+                "{} seq {} hash {hash}",
+                lang.pick("已追加", "appended"),
+                appended.seq()
+            );
+        } else {
+            println!(
+                "{} seq {} hash {hash}",
+                lang.pick(
+                    "同一 request_id 已记录过，未重复写入：",
+                    "already recorded (same request_id), nothing written:"
+                ),
+                appended.seq()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! `jifen balance`: every resident's balance, or one.
+
+use std::path::Path;
+
+use ledger_core::Lang;
+use serde_json::json;
+
+use jifen::error::CliError;
+use jifen::{store, table};
+
+pub(crate) fn balance(
+    file: &Path,
+    resident: Option<&str>,
+    json: bool,
+    lang: Lang,
+) -> Result<(), CliError> {
+    let ledger = store::load(file, !json)?;
+    let records: Vec<_> = match resident {
+        Some(code) => vec![
+            ledger
+                .state()
+                .resident(code)
+                .ok_or_else(|| CliError::UnknownResident(code.to_owned()))?,
+        ],
+        None => ledger.residents().iter().collect(),
+    };
+    if json {
+        let rows: Vec<_> = records
+            .iter()
+            .map(|r| json!({"resident": r.code.as_str(), "household": r.household.as_str(), "area": r.area.as_str(), "active": r.active, "balance": r.balance.to_wire(), "earned_total": r.earned_total.to_wire()}))
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+        return Ok(());
+    }
+    let header = if lang == Lang::Zh {
+        ["居民", "户", "网格", "余额", "累计获得", "状态"]
+    } else {
+        [
+            "resident",
+            "household",
+            "area",
+            "balance",
+            "earned",
+            "status",
+        ]
+    };
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            vec![
+                r.code.to_string(),
+                r.household.to_string(),
+                r.area.to_string(),
+                r.balance.to_wire(),
+                r.earned_total.to_wire(),
+                if r.active {
+                    lang.pick("在册", "active")
+                } else {
+                    lang.pick("停用", "inactive")
+                }
+                .to_owned(),
+            ]
+        })
+        .collect();
+    print!("{}", table::render(&header, &rows, &[3, 4]));
+    Ok(())
+}

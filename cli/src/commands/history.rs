@@ -1,0 +1,155 @@
+//! `jifen history`: a resident's entries, newest first, a page at a time.
+
+use std::path::Path;
+
+use ledger_core::{Body, Entry, Lang, Ledger, format_local_ts};
+use serde_json::json;
+
+use jifen::error::CliError;
+use jifen::{store, table};
+
+/// What an entry means for one resident's history: kind, item, signed points.
+pub(crate) fn describe(
+    ledger: &Ledger,
+    entry: &Entry,
+    lang: Lang,
+) -> (String, String, String, String) {
+    let name_of_activity = |id: &str| {
+        ledger
+            .state()
+            .activity(id)
+            .map_or(id.to_owned(), |a| a.name.to_string())
+    };
+    let name_of_reward = |id: &str| {
+        ledger
+            .state()
+            .reward(id)
+            .map_or(id.to_owned(), |r| r.name.to_string())
+    };
+    match &entry.body {
+        Body::Earn {
+            activity,
+            points,
+            note,
+            ..
+        } => (
+            lang.pick("获得", "earn").to_owned(),
+            name_of_activity(activity.as_str()),
+            format!("+{points}"),
+            note.to_string(),
+        ),
+        Body::Redeem {
+            reward,
+            qty,
+            points,
+            ..
+        } => (
+            lang.pick("兑换", "redeem").to_owned(),
+            format!("{} ×{qty}", name_of_reward(reward.as_str())),
+            format!("-{points}"),
+            String::new(),
+        ),
+        Body::Reverse {
+            entry: target,
+            reason,
+        } => {
+            let (item, signed) = match ledger.entry(*target).map(|e| &e.body) {
+                Some(Body::Earn {
+                    activity, points, ..
+                }) => (name_of_activity(activity.as_str()), format!("-{points}")),
+                Some(Body::Redeem { reward, points, .. }) => {
+                    (name_of_reward(reward.as_str()), format!("+{points}"))
+                }
+                _ => (String::new(), String::new()),
+            };
+            (
+                format!("{} #{target}", lang.pick("冲正", "reverse")),
+                item,
+                signed,
+                reason.to_string(),
+            )
+        }
+        other => (
+            other.type_name().to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
+    }
+}
+
+pub(crate) fn history(
+    file: &Path,
+    resident: &str,
+    page: usize,
+    per_page: usize,
+    json: bool,
+    lang: Lang,
+) -> Result<(), CliError> {
+    let ledger = store::load(file, !json)?;
+    let record = ledger
+        .state()
+        .resident(resident)
+        .ok_or_else(|| CliError::UnknownResident(resident.to_owned()))?;
+    let per_page = per_page.clamp(1, 1_000);
+    let offset = page.saturating_sub(1).saturating_mul(per_page);
+    let entries = ledger.history_page(resident, offset, per_page);
+    let total = ledger.history_len(resident);
+    let offset_minutes = ledger.utc_offset_minutes();
+    if json {
+        let rows: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                let (kind, item, signed_points, note) = describe(&ledger, e, Lang::En);
+                json!({"seq": e.seq.0, "ts": e.ts_ms, "time": format_local_ts(e.ts_ms, offset_minutes), "type": e.body.type_name(), "kind": kind, "item": item, "points": signed_points, "actor": e.actor.as_str(), "note": note, "reversed_by": ledger.reversed_by(e.seq).map(|s| s.0)})
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({"resident": resident, "balance": record.balance.to_wire(), "total": total, "page": page, "per_page": per_page, "entries": rows})
+        );
+        return Ok(());
+    }
+    println!(
+        "{} {}  {} {}",
+        lang.pick("居民", "resident"),
+        resident,
+        lang.pick("余额", "balance"),
+        record.balance
+    );
+    let header = if lang == Lang::Zh {
+        ["序号", "时间", "类型", "项目", "积分", "记录人", "备注"]
+    } else {
+        ["seq", "time", "kind", "item", "points", "by", "note"]
+    };
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            let (kind, item, signed_points, mut note) = describe(&ledger, e, lang);
+            if let Some(by) = ledger.reversed_by(e.seq) {
+                let mark = format!("{}{by}", lang.pick("已被冲正 #", "reversed by #"));
+                note = if note.is_empty() {
+                    mark
+                } else {
+                    format!("{note}; {mark}")
+                };
+            }
+            vec![
+                e.seq.to_string(),
+                format_local_ts(e.ts_ms, offset_minutes),
+                kind,
+                item,
+                signed_points,
+                e.actor.to_string(),
+                note,
+            ]
+        })
+        .collect();
+    print!("{}", table::render(&header, &rows, &[0, 4]));
+    let pages = total.div_ceil(per_page).max(1);
+    match lang {
+        Lang::Zh => println!("第 {page}/{pages} 页，共 {total} 条"),
+        Lang::En => println!("page {page} of {pages}, {total} entries"),
+    }
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! One module per command; `run` sends each parsed command to its own.
+
+mod append;
+mod balance;
+mod demo;
+mod history;
+mod init;
+mod keygen;
+mod repair;
+mod rewards;
+mod verify;
+
+use ledger_core::Lang;
+
+use crate::args::Command;
+use jifen::error::CliError;
+
+pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
+    match command {
+        Command::Keygen { keys, actor } => keygen::keygen(&keys, &actor),
+        Command::Init {
+            file,
+            keys,
+            id,
+            name,
+            admin,
+            utc_offset_minutes,
+            ts,
+        } => init::init(
+            init::Init {
+                file: &file,
+                keys: &keys,
+                id: &id,
+                name: &name,
+                admin: &admin,
+                utc_offset_minutes,
+                ts,
+            },
+            lang,
+        ),
+        Command::Append(args) => append::append(args, lang),
+        Command::Verify {
+            file,
+            chain_only: true,
+            json,
+            ..
+        } => verify::chain_only(&file, json),
+        Command::Verify {
+            file,
+            head,
+            extends,
+            json,
+            ..
+        } => verify::verify(&file, head.as_deref(), extends.as_deref(), json, lang),
+        Command::Balance {
+            file,
+            resident,
+            json,
+        } => balance::balance(&file, resident.as_deref(), json, lang),
+        Command::History {
+            file,
+            resident,
+            page,
+            per_page,
+            json,
+        } => history::history(&file, &resident, page, per_page, json, lang),
+        Command::Rewards { file, json } => rewards::rewards(&file, json, lang),
+        Command::Demo {
+            out,
+            keys,
+            residents,
+            entries,
+            seed,
+            force,
+        } => demo::demo(&out, &keys, residents, entries, seed, force, lang),
+        Command::Repair { file } => repair::repair(&file, lang),
+    }
+}
