@@ -33,28 +33,7 @@ pub(crate) enum Command {
         actor: String,
     },
     /// 创建账本 / Create a new ledger: the genesis entry, signed by its first admin.
-    Init {
-        /// Ledger file to create (must not exist).
-        file: PathBuf,
-        /// Keys file; the admin's key is generated into it if missing.
-        #[arg(long)]
-        keys: PathBuf,
-        /// Ledger id, the same on every entry, e.g. jx-2026.
-        #[arg(long)]
-        id: String,
-        /// The community's name.
-        #[arg(long)]
-        name: String,
-        /// The first admin's actor id.
-        #[arg(long, default_value = "admin-1")]
-        admin: String,
-        /// Offset of the local day from UTC in minutes (China: 480).
-        #[arg(long, default_value_t = 480, allow_hyphen_values = true)]
-        utc_offset_minutes: i32,
-        /// Timestamp in ms since the epoch (default: now).
-        #[arg(long)]
-        ts: Option<u64>,
-    },
+    Init(InitArgs),
     /// 追加条目 / Append a signed entry (locks the file; validates every rule first).
     Append(AppendArgs),
     /// 校验账本 / Verify a ledger: format, hash chain, signatures, every rule.
@@ -134,6 +113,30 @@ pub(crate) enum Command {
         /// Ledger file.
         file: PathBuf,
     },
+}
+
+#[derive(Args)]
+pub(crate) struct InitArgs {
+    /// Ledger file to create (must not exist).
+    pub(crate) file: PathBuf,
+    /// Keys file; the admin's key is generated into it if missing.
+    #[arg(long)]
+    pub(crate) keys: PathBuf,
+    /// Ledger id, the same on every entry, e.g. jx-2026.
+    #[arg(long)]
+    pub(crate) id: String,
+    /// The community's name.
+    #[arg(long)]
+    pub(crate) name: String,
+    /// The first admin's actor id.
+    #[arg(long, default_value = "admin-1")]
+    pub(crate) admin: String,
+    /// Offset of the local day from UTC in minutes (China: 480).
+    #[arg(long, default_value_t = 480, allow_hyphen_values = true)]
+    pub(crate) utc_offset_minutes: i32,
+    /// Timestamp in ms since the epoch (default: now).
+    #[arg(long)]
+    pub(crate) ts: Option<u64>,
 }
 
 #[derive(Args)]

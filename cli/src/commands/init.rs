@@ -1,27 +1,15 @@
 //! `jifen init`: a new ledger file holding its genesis, signed by the first
 //! admin (whose key is made and kept if the keys file has none).
 
-use std::path::Path;
-
 use ledger_core::{ActorId, FieldProblem, Lang, Ledger, Seq, limits};
 
+use crate::args::InitArgs;
 use crate::input::{now_ms, parse, random_bytes, read_keys_or_empty, text};
 use jifen::error::CliError;
 use jifen::store::{self, Writer};
 
-/// What `init` is given, as parsed.
-pub(crate) struct Init<'a> {
-    pub(crate) file: &'a Path,
-    pub(crate) keys: &'a Path,
-    pub(crate) id: &'a str,
-    pub(crate) name: &'a str,
-    pub(crate) admin: &'a str,
-    pub(crate) utc_offset_minutes: i32,
-    pub(crate) ts: Option<u64>,
-}
-
-pub(crate) fn init(args: Init<'_>, lang: Lang) -> Result<(), CliError> {
-    let Init {
+pub(crate) fn init(args: InitArgs, lang: Lang) -> Result<(), CliError> {
+    let InitArgs {
         file,
         keys,
         id,
@@ -30,14 +18,14 @@ pub(crate) fn init(args: Init<'_>, lang: Lang) -> Result<(), CliError> {
         utc_offset_minutes,
         ts,
     } = args;
-    let admin: ActorId = parse("--admin", admin)?;
-    let mut key_file = read_keys_or_empty(keys)?;
+    let admin: ActorId = parse("--admin", &admin)?;
+    let mut key_file = read_keys_or_empty(&keys)?;
     let key = match key_file.signing_key(admin.as_str()) {
         Some(key) => key,
         None => {
             let seed = random_bytes::<32>()?;
             key_file.insert(admin.clone(), seed);
-            store::write_atomically(keys, key_file.to_json().as_bytes(), true)?;
+            store::write_atomically(&keys, key_file.to_json().as_bytes(), true)?;
             ledger_core::SigningKey::from_bytes(&seed)
         }
     };
@@ -52,8 +40,8 @@ pub(crate) fn init(args: Init<'_>, lang: Lang) -> Result<(), CliError> {
         });
     }
     let ledger = Ledger::create(
-        parse("--id", id)?,
-        text("--name", name, limits::MAX_NAME_BYTES, false)?,
+        parse("--id", &id)?,
+        text("--name", &name, limits::MAX_NAME_BYTES, false)?,
         utc_offset_minutes,
         ts.unwrap_or_else(now_ms),
         admin,
@@ -61,7 +49,7 @@ pub(crate) fn init(args: Init<'_>, lang: Lang) -> Result<(), CliError> {
     )
     .map_err(CliError::Append)?;
     let line = ledger.line(Seq(0)).unwrap_or_default();
-    Writer::create(file, &line)?;
+    Writer::create(&file, &line)?;
     println!("{}", lang.pick("已创建账本", "created ledger"));
     println!("head {}", ledger.head());
     Ok(())

@@ -18,26 +18,7 @@ use jifen::error::CliError;
 pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
     match command {
         Command::Keygen { keys, actor } => keygen::keygen(&keys, &actor),
-        Command::Init {
-            file,
-            keys,
-            id,
-            name,
-            admin,
-            utc_offset_minutes,
-            ts,
-        } => init::init(
-            init::Init {
-                file: &file,
-                keys: &keys,
-                id: &id,
-                name: &name,
-                admin: &admin,
-                utc_offset_minutes,
-                ts,
-            },
-            lang,
-        ),
+        Command::Init(args) => init::init(args, lang),
         Command::Append(args) => append::append(args, lang),
         Command::Verify {
             file,
