@@ -1,0 +1,196 @@
+//! `cargo xtask bench`: the measured figures, each beside an anchor
+//! measured in the same run.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::Result;
+use crate::npm::wasm_pkg;
+use crate::shell::{cargo, describe, gzip_size, jifen_release, path, root, run};
+
+/// Wall time and peak resident memory of one child process: `wait4`
+/// gives that child's own usage (getrusage(RUSAGE_CHILDREN) would mix in
+/// every earlier child, such as cargo's build).
+#[allow(unsafe_code)]
+fn measure(command: &mut Command) -> Result<(Duration, u64)> {
+    let start = Instant::now();
+    let child = command
+        .spawn()
+        .map_err(|e| format!("{}: {e}", describe(command)))?;
+    let pid = libc::pid_t::try_from(child.id()).map_err(|e| e.to_string())?;
+    let mut status: libc::c_int = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: wait4 writes the exit status and a whole rusage for this pid,
+    // which std has not waited for (the Child is dropped unwaited below).
+    let (waited, usage) = unsafe {
+        let waited = libc::wait4(pid, &mut status, 0, usage.as_mut_ptr());
+        (waited, usage.assume_init())
+    };
+    drop(child);
+    let elapsed = start.elapsed();
+    if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!("{} failed (status {status})", describe(command)));
+    }
+    Ok((elapsed, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
+}
+
+fn best_of(
+    times: usize,
+    mut step: impl FnMut() -> Result<(Duration, u64)>,
+) -> Result<(Duration, u64)> {
+    let mut best = (Duration::MAX, 0);
+    for _ in 0..times {
+        let (elapsed, memory) = step()?;
+        best = (best.0.min(elapsed), best.1.max(memory));
+    }
+    Ok(best)
+}
+
+pub(crate) fn bench(args: &[String]) -> Result {
+    let entries: u64 = args
+        .iter()
+        .position(|a| a == "--entries")
+        .and_then(|i| args.get(i + 1))
+        .map_or(Ok(1_000_000), |v| {
+            v.parse()
+                .map_err(|_| format!("--entries {v}: not a number"))
+        })?;
+    let quick = args.iter().any(|a| a == "--quick");
+    let jifen = jifen_release()?;
+    let dir = root().join("target/bench-data");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let ledger = dir.join(format!("demo-{entries}.jsonl"));
+    let keys = dir.join(format!("demo-{entries}.keys.json"));
+    if !ledger.exists() || !keys.exists() {
+        let residents = (entries / 200).clamp(100, 20_000).to_string();
+        let (elapsed, _) = measure(Command::new(&jifen).args([
+            "demo",
+            "--out",
+            path(&ledger),
+            "--keys",
+            path(&keys),
+            "--residents",
+            &residents,
+            "--entries",
+            &entries.to_string(),
+            "--seed",
+            "1",
+            "--force",
+        ]))?;
+        println!("generated the demo in {:.1} s", elapsed.as_secs_f64());
+    }
+    let size = std::fs::metadata(&ledger).map_err(|e| e.to_string())?.len();
+    let mib = size as f64 / (1024.0 * 1024.0);
+    let (openssl, _) = best_of(5, || {
+        measure(
+            Command::new("openssl")
+                .args(["dgst", "-sha256", path(&ledger)])
+                .stdout(std::process::Stdio::null()),
+        )
+    })?;
+    let (chain, _) = best_of(5, || {
+        measure(
+            Command::new(&jifen)
+                .args(["verify", "--chain-only", path(&ledger)])
+                .stdout(std::process::Stdio::null()),
+        )
+    })?;
+    let (full, peak_kib) = best_of(3, || {
+        measure(
+            Command::new(&jifen)
+                .args(["verify", path(&ledger)])
+                .stdout(std::process::Stdio::null()),
+        )
+    })?;
+    let per_second = |elapsed: Duration| entries as f64 / elapsed.as_secs_f64();
+    println!();
+    println!(
+        "ledger: {entries} entries, {mib:.0} MiB, {} cores",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "openssl dgst -sha256 of the file (anchor)   {:>8.3} s  ({:.0} MiB/s)",
+        openssl.as_secs_f64(),
+        mib / openssl.as_secs_f64()
+    );
+    println!(
+        "jifen verify --chain-only                   {:>8.3} s  ({:.0} entries/s, {:.2}x the anchor)",
+        chain.as_secs_f64(),
+        per_second(chain),
+        chain.as_secs_f64() / openssl.as_secs_f64()
+    );
+    println!(
+        "jifen verify (full)                         {:>8.3} s  ({:.0} entries/s)",
+        full.as_secs_f64(),
+        per_second(full)
+    );
+    println!(
+        "peak memory of jifen verify (whole ledger)  {:>8.0} MiB",
+        peak_kib as f64 / 1024.0
+    );
+    bench_wasm(&jifen)?;
+    if quick {
+        return Ok(());
+    }
+    run(cargo()
+        .args(["bench", "--package", "jifen", "--bench", "ledger"])
+        .env("JIFEN_BENCH_ENTRIES", entries.to_string()))
+}
+
+/// The npm package's size and its verify speed in Node.js, next to the
+/// native CLI on the same 100,000-entry file.
+fn bench_wasm(jifen: &Path) -> Result {
+    let package = wasm_pkg()?;
+    let file = root().join("target/bench-data/demo-100000.jsonl");
+    if !file.exists() {
+        measure(Command::new(jifen).args([
+            "demo",
+            "--out",
+            path(&file),
+            "--keys",
+            path(&file.with_extension("keys.json")),
+            "--residents",
+            "500",
+            "--entries",
+            "100000",
+            "--force",
+        ]))?;
+    }
+    let wasm = std::fs::read(package.join("web/jifen_bg.wasm")).map_err(|e| e.to_string())?;
+    let gzip = gzip_size;
+    let js = std::fs::read(package.join("web/jifen.js")).map_err(|e| e.to_string())?;
+    println!();
+    println!(
+        "npm package: wasm {} KiB ({} KiB gzip -9), JS glue {} KiB ({} KiB gzip -9)",
+        wasm.len() / 1024,
+        gzip(&wasm)? / 1024,
+        js.len() / 1024,
+        gzip(&js)? / 1024
+    );
+    run(Command::new("node")
+        .arg(root().join("wasm-pkg/bench/verify.mjs"))
+        .arg(&package)
+        .arg(&file))?;
+    let (full, _) = best_of(3, || {
+        measure(
+            Command::new(jifen)
+                .args(["verify", path(&file)])
+                .stdout(std::process::Stdio::null()),
+        )
+    })?;
+    let (chain, _) = best_of(3, || {
+        measure(
+            Command::new(jifen)
+                .args(["verify", "--chain-only", path(&file)])
+                .stdout(std::process::Stdio::null()),
+        )
+    })?;
+    println!(
+        "native jifen verify, same file: full {:.3} s ({:.0} entries/s), chain only {:.3} s",
+        full.as_secs_f64(),
+        100_000.0 / full.as_secs_f64(),
+        chain.as_secs_f64()
+    );
+    Ok(())
+}

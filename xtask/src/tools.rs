@@ -1,0 +1,97 @@
+//! Tools the jobs install for themselves, each pinned: rustup targets,
+//! Debian packages, crates.io binaries, a Python package.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::Result;
+use crate::shell::{root, run};
+
+/// The wasm32 target, from rustup (idempotent).
+pub(crate) fn ensure_wasm_target() -> Result {
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// Debian's chromium and chromium-driver, and a Chinese font so that
+/// screenshots show the UI as people see it; installed only if missing.
+pub(crate) fn ensure_browser() -> Result {
+    let font = Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
+    let present = ["/usr/bin/chromium", "/usr/bin/chromedriver"]
+        .iter()
+        .all(|p| Path::new(p).exists());
+    if !present || !font.exists() {
+        run(Command::new("apt-get").arg("update"))?;
+        run(Command::new("apt-get").args([
+            "install",
+            "-y",
+            "chromium",
+            "chromium-driver",
+            "fonts-wqy-microhei",
+        ]))?;
+    }
+    Ok(())
+}
+
+/// The wasm32 target and the wasm-bindgen CLI at exactly Cargo.lock's
+/// `wasm-bindgen` version (the glue is refused otherwise). Not --locked:
+/// the CLI's own lockfile asks for a webpki-roots release the registry here
+/// does not serve; the CLI version itself is exact.
+pub(crate) fn ensure_wasm_bindgen() -> Result {
+    ensure_wasm_target()?;
+    let version = locked_version("wasm-bindgen")?;
+    ensure_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)
+}
+
+/// The `wasm-bindgen` version in Cargo.lock: the CLI must be exactly it.
+fn locked_version(name: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let marker = format!("name = \"{name}\"\nversion = \"");
+    let start = lock
+        .find(&marker)
+        .ok_or_else(|| format!("{name} is not in Cargo.lock"))?
+        + marker.len();
+    Ok(lock[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// Installs a crates.io tool at an exact version unless it is already on
+/// PATH at that version.
+pub(crate) fn ensure_tool(binary: &str, krate: &str, version: &str, locked: bool) -> Result {
+    let present = Command::new(binary).arg("--version").output();
+    if present.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(version)) {
+        return Ok(());
+    }
+    let mut install = Command::new("cargo");
+    install.args(["install", krate, "--version", version]);
+    if locked {
+        install.arg("--locked");
+    }
+    run(&mut install)
+}
+
+pub(crate) const MDBOOK_VERSION: &str = "0.5.4";
+
+/// PyCA cryptography (OpenSSL's Ed25519) for the manual's outside check.
+const PYTHON_CRYPTOGRAPHY_VERSION: &str = "48.0.0";
+
+/// PyCA `cryptography` for the manual's outside signature check, from
+/// PyPI at a pinned version if Python does not have it.
+pub(crate) fn ensure_python_cryptography() -> Result {
+    let present = Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !present {
+        run(Command::new("python3").args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            &format!("cryptography=={PYTHON_CRYPTOGRAPHY_VERSION}"),
+        ]))?;
+    }
+    Ok(())
+}
