@@ -3,6 +3,15 @@
 //! records it. The same two steps run on append and on every replay, so a
 //! rule cannot differ between writing and verifying.
 
+mod activity;
+mod actor;
+mod earn;
+mod redeem;
+mod resident;
+mod reverse;
+mod reward;
+mod stock;
+
 use ed25519_dalek::VerifyingKey;
 
 use crate::codec::{Reader, Writer};
@@ -308,7 +317,8 @@ impl State {
             .map(|effect| (effect, signer))
     }
 
-    /// The rules of each kind of entry (after the signer's).
+    /// The rules of each kind of entry (after the signer's), each in its
+    /// own file.
     fn check_body(&self, entry: &Entry, entries: &[Entry]) -> Result<Effect, RuleError> {
         match &entry.body {
             Body::Genesis { .. } => Err(RuleError::GenesisNotFirst),
@@ -323,290 +333,35 @@ impl State {
                 household,
                 area,
                 active,
-            } => Ok(match self.resident_index.get(code) {
-                Some(&index) => {
-                    Effect::UpdateResident(index, household.clone(), area.clone(), *active)
-                }
-                None => {
-                    under_limit(self.residents.len(), limits::MAX_RESIDENTS, "residents")?;
-                    Effect::NewResident(ResidentRecord {
-                        code: code.clone(),
-                        household: household.clone(),
-                        area: area.clone(),
-                        active: *active,
-                        balance: Points::ZERO,
-                        earned_total: Points::ZERO,
-                        history: Vec::new(),
-                    })
-                }
-            }),
+            } => self.check_resident(code, household, area, *active),
             Body::Activity {
                 id,
                 name,
                 points,
                 daily_cap,
                 active,
-            } => {
-                let record = ActivityRecord {
-                    id: id.clone(),
-                    name: name.clone(),
-                    points: *points,
-                    daily_cap: *daily_cap,
-                    active: *active,
-                };
-                Ok(match self.activity_index.get(id) {
-                    Some(&index) => Effect::UpdateActivity(index, record),
-                    None => {
-                        under_limit(self.activities.len(), limits::MAX_ACTIVITIES, "activities")?;
-                        Effect::NewActivity(record)
-                    }
-                })
-            }
+            } => self.check_activity(id, name, *points, *daily_cap, *active),
             Body::Reward {
                 id,
                 name,
                 cost,
                 active,
-            } => Ok(match self.reward_index.get(id) {
-                Some(&index) => Effect::UpdateReward(index, name.clone(), *cost, *active),
-                None => {
-                    under_limit(self.rewards.len(), limits::MAX_REWARDS, "rewards")?;
-                    Effect::NewReward(RewardRecord {
-                        id: id.clone(),
-                        name: name.clone(),
-                        cost: *cost,
-                        active: *active,
-                        stock: 0,
-                    })
-                }
-            }),
-            Body::Stock { reward, delta, .. } => {
-                let index = *self
-                    .reward_index
-                    .get(reward)
-                    .ok_or_else(|| RuleError::UnknownReward(reward.to_string()))?;
-                let stock = self.rewards.get(index as usize).map_or(0, |r| r.stock);
-                let new_stock = stock.saturating_add(*delta);
-                if !(0..=limits::MAX_STOCK).contains(&new_stock) {
-                    return Err(RuleError::StockLimit);
-                }
-                Ok(Effect::SetStock(index, new_stock))
-            }
+            } => self.check_reward(id, name, *cost, *active),
+            Body::Stock { reward, delta, .. } => self.check_stock(reward, *delta),
             Body::Earn {
                 resident,
                 activity,
                 points,
                 ..
-            } => {
-                let resident_index = self.resident_index_of(resident)?;
-                if !self
-                    .residents
-                    .get(resident_index as usize)
-                    .is_some_and(|r| r.active)
-                {
-                    return Err(RuleError::ResidentInactive(resident.to_string()));
-                }
-                let activity_index = *self
-                    .activity_index
-                    .get(activity)
-                    .ok_or_else(|| RuleError::UnknownActivity(activity.to_string()))?;
-                let Some(definition) = self.activities.get(activity_index as usize) else {
-                    return Err(RuleError::UnknownActivity(activity.to_string()));
-                };
-                if !definition.active {
-                    return Err(RuleError::ActivityInactive(activity.to_string()));
-                }
-                if *points != definition.points {
-                    return Err(RuleError::EarnPoints {
-                        expected: definition.points,
-                        found: *points,
-                    });
-                }
-                let day = local_day(entry.ts_ms, self.utc_offset_minutes);
-                let earned_today = if day == self.today {
-                    self.earned_today
-                        .get(&(resident_index, activity_index))
-                        .copied()
-                        .unwrap_or_default()
-                } else {
-                    Points::ZERO
-                };
-                if earned_today.plus(*points) > definition.daily_cap {
-                    return Err(RuleError::DailyCap {
-                        cap: definition.daily_cap,
-                        earned_today,
-                        points: *points,
-                    });
-                }
-                Ok(Effect::Earn {
-                    resident: resident_index,
-                    activity: activity_index,
-                    points: *points,
-                    day,
-                })
-            }
+            } => self.check_earn(entry.ts_ms, resident, activity, *points),
             Body::Redeem {
                 resident,
                 reward,
                 qty,
                 points,
                 request_id,
-            } => {
-                if let Some(&seq) = self.request_ids.get(request_id) {
-                    return Err(RuleError::DuplicateRequestId(Seq(u64::from(seq))));
-                }
-                let resident_index = self.resident_index_of(resident)?;
-                let reward_index = *self
-                    .reward_index
-                    .get(reward)
-                    .ok_or_else(|| RuleError::UnknownReward(reward.to_string()))?;
-                let Some(definition) = self.rewards.get(reward_index as usize) else {
-                    return Err(RuleError::UnknownReward(reward.to_string()));
-                };
-                if !definition.active {
-                    return Err(RuleError::RewardInactive(reward.to_string()));
-                }
-                if *qty == 0 || *qty > limits::MAX_QTY {
-                    return Err(RuleError::Quantity(*qty));
-                }
-                let expected = definition.cost.times(*qty);
-                if *points != expected {
-                    return Err(RuleError::RedeemPoints {
-                        expected,
-                        found: *points,
-                    });
-                }
-                let balance = self.balance_of(resident_index);
-                if balance.minus(*points).is_none() {
-                    return Err(RuleError::InsufficientPoints {
-                        balance,
-                        needed: *points,
-                    });
-                }
-                if definition.stock < i64::from(*qty) {
-                    return Err(RuleError::InsufficientStock {
-                        stock: definition.stock,
-                        qty: *qty,
-                    });
-                }
-                Ok(Effect::Redeem {
-                    resident: resident_index,
-                    reward: reward_index,
-                    qty: *qty,
-                    points: *points,
-                    request_id: request_id.clone(),
-                })
-            }
+            } => self.check_redeem(resident, reward, *qty, *points, request_id),
             Body::Reverse { entry: target, .. } => self.check_reverse(entry.seq, *target, entries),
-        }
-    }
-
-    fn check_actor(
-        &self,
-        id: &ActorId,
-        role: Role,
-        pubkey: &PublicKey,
-        active: bool,
-    ) -> Result<Effect, RuleError> {
-        if let Some(&index) = self.actor_index.get(id) {
-            let Some(existing) = self.actors.get(index as usize) else {
-                return Err(RuleError::UnknownActor(id.clone()));
-            };
-            if existing.role != role || existing.pubkey != *pubkey {
-                return Err(RuleError::ActorChanged(id.clone()));
-            }
-            let other_active_admins = self
-                .actors
-                .iter()
-                .filter(|a| a.active && a.role == Role::Admin && a.id != *id)
-                .count();
-            if role == Role::Admin && !active && other_active_admins == 0 {
-                return Err(RuleError::LastAdmin);
-            }
-            return Ok(Effect::SetActorActive(index, active));
-        }
-        under_limit(self.actors.len(), limits::MAX_ACTORS, "actors")?;
-        let verifying_key = new_key(pubkey)?;
-        if let Some(&owner) = self.key_owner.get(&pubkey.0) {
-            let owner = self.actors.get(owner as usize).map(|a| a.id.clone());
-            return Err(RuleError::KeyInUse(owner.unwrap_or_else(|| id.clone())));
-        }
-        Ok(Effect::NewActor(ActorRecord {
-            id: id.clone(),
-            role,
-            pubkey: *pubkey,
-            active,
-            verifying_key,
-        }))
-    }
-
-    fn check_reverse(&self, seq: Seq, target: Seq, entries: &[Entry]) -> Result<Effect, RuleError> {
-        let target_entry = entries
-            .get(usize::try_from(target.0).unwrap_or(usize::MAX))
-            .filter(|_| target < seq)
-            .ok_or(RuleError::ReverseMissing(target))?;
-        let target_index = seq_index(target);
-        if let Some(&by) = self.reversed_by.get(&target_index) {
-            return Err(RuleError::AlreadyReversed {
-                target,
-                by: Seq(u64::from(by)),
-            });
-        }
-        match &target_entry.body {
-            Body::Earn {
-                resident,
-                activity,
-                points,
-                ..
-            } => {
-                let resident_index = self.resident_index_of(resident)?;
-                let balance = self.balance_of(resident_index);
-                if balance.minus(*points).is_none() {
-                    return Err(RuleError::ReverseOverdraft {
-                        balance,
-                        needed: *points,
-                    });
-                }
-                let activity_index = *self
-                    .activity_index
-                    .get(activity)
-                    .ok_or_else(|| RuleError::UnknownActivity(activity.to_string()))?;
-                Ok(Effect::ReverseEarn {
-                    target: target_index,
-                    resident: resident_index,
-                    activity: activity_index,
-                    points: *points,
-                    day: local_day(target_entry.ts_ms, self.utc_offset_minutes),
-                })
-            }
-            Body::Redeem {
-                resident,
-                reward,
-                qty,
-                points,
-                ..
-            } => {
-                let resident_index = self.resident_index_of(resident)?;
-                let reward_index = *self
-                    .reward_index
-                    .get(reward)
-                    .ok_or_else(|| RuleError::UnknownReward(reward.to_string()))?;
-                let stock = self
-                    .rewards
-                    .get(reward_index as usize)
-                    .map_or(0, |r| r.stock);
-                if stock.saturating_add(i64::from(*qty)) > limits::MAX_STOCK {
-                    return Err(RuleError::StockLimit);
-                }
-                Ok(Effect::ReverseRedeem {
-                    target: target_index,
-                    resident: resident_index,
-                    reward: reward_index,
-                    qty: *qty,
-                    points: *points,
-                })
-            }
-            _ => Err(RuleError::ReverseKind(target)),
         }
     }
 

@@ -1,0 +1,66 @@
+//! The rules of an `earn` entry: an active resident, an active activity, the
+//! activity's points exactly, and no more than its daily cap per resident
+//! on the local day.
+
+use super::{Effect, State};
+use crate::error::RuleError;
+use crate::model::{ActivityId, Points, ResidentCode, local_day};
+
+impl State {
+    pub(super) fn check_earn(
+        &self,
+        ts_ms: u64,
+        resident: &ResidentCode,
+        activity: &ActivityId,
+        points: Points,
+    ) -> Result<Effect, RuleError> {
+        {
+            let resident_index = self.resident_index_of(resident)?;
+            if !self
+                .residents
+                .get(resident_index as usize)
+                .is_some_and(|r| r.active)
+            {
+                return Err(RuleError::ResidentInactive(resident.to_string()));
+            }
+            let activity_index = *self
+                .activity_index
+                .get(activity)
+                .ok_or_else(|| RuleError::UnknownActivity(activity.to_string()))?;
+            let Some(definition) = self.activities.get(activity_index as usize) else {
+                return Err(RuleError::UnknownActivity(activity.to_string()));
+            };
+            if !definition.active {
+                return Err(RuleError::ActivityInactive(activity.to_string()));
+            }
+            if points != definition.points {
+                return Err(RuleError::EarnPoints {
+                    expected: definition.points,
+                    found: points,
+                });
+            }
+            let day = local_day(ts_ms, self.utc_offset_minutes);
+            let earned_today = if day == self.today {
+                self.earned_today
+                    .get(&(resident_index, activity_index))
+                    .copied()
+                    .unwrap_or_default()
+            } else {
+                Points::ZERO
+            };
+            if earned_today.plus(points) > definition.daily_cap {
+                return Err(RuleError::DailyCap {
+                    cap: definition.daily_cap,
+                    earned_today,
+                    points,
+                });
+            }
+            Ok(Effect::Earn {
+                resident: resident_index,
+                activity: activity_index,
+                points,
+                day,
+            })
+        }
+    }
+}

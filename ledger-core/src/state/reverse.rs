@@ -1,0 +1,86 @@
+//! The rules of a `reverse` entry: an earlier earn or redeem, not reversed
+//! before, whose undoing leaves no balance below zero and no stock above
+//! the limit.
+
+use super::{Effect, State, seq_index};
+use crate::entry::{Body, Entry};
+use crate::error::RuleError;
+use crate::limits;
+use crate::model::{Seq, local_day};
+
+impl State {
+    pub(super) fn check_reverse(
+        &self,
+        seq: Seq,
+        target: Seq,
+        entries: &[Entry],
+    ) -> Result<Effect, RuleError> {
+        let target_entry = entries
+            .get(usize::try_from(target.0).unwrap_or(usize::MAX))
+            .filter(|_| target < seq)
+            .ok_or(RuleError::ReverseMissing(target))?;
+        let target_index = seq_index(target);
+        if let Some(&by) = self.reversed_by.get(&target_index) {
+            return Err(RuleError::AlreadyReversed {
+                target,
+                by: Seq(u64::from(by)),
+            });
+        }
+        match &target_entry.body {
+            Body::Earn {
+                resident,
+                activity,
+                points,
+                ..
+            } => {
+                let resident_index = self.resident_index_of(resident)?;
+                let balance = self.balance_of(resident_index);
+                if balance.minus(*points).is_none() {
+                    return Err(RuleError::ReverseOverdraft {
+                        balance,
+                        needed: *points,
+                    });
+                }
+                let activity_index = *self
+                    .activity_index
+                    .get(activity)
+                    .ok_or_else(|| RuleError::UnknownActivity(activity.to_string()))?;
+                Ok(Effect::ReverseEarn {
+                    target: target_index,
+                    resident: resident_index,
+                    activity: activity_index,
+                    points: *points,
+                    day: local_day(target_entry.ts_ms, self.utc_offset_minutes),
+                })
+            }
+            Body::Redeem {
+                resident,
+                reward,
+                qty,
+                points,
+                ..
+            } => {
+                let resident_index = self.resident_index_of(resident)?;
+                let reward_index = *self
+                    .reward_index
+                    .get(reward)
+                    .ok_or_else(|| RuleError::UnknownReward(reward.to_string()))?;
+                let stock = self
+                    .rewards
+                    .get(reward_index as usize)
+                    .map_or(0, |r| r.stock);
+                if stock.saturating_add(i64::from(*qty)) > limits::MAX_STOCK {
+                    return Err(RuleError::StockLimit);
+                }
+                Ok(Effect::ReverseRedeem {
+                    target: target_index,
+                    resident: resident_index,
+                    reward: reward_index,
+                    qty: *qty,
+                    points: *points,
+                })
+            }
+            _ => Err(RuleError::ReverseKind(target)),
+        }
+    }
+}
