@@ -102,3 +102,51 @@ fn no_front_end_builds_the_crafting_code() {
         assert!(!core.contains("testing"), "{package}: {core}");
     }
 }
+
+/// ARCHITECTURE.md's API boundary of ledger-core lists exactly what the
+/// crate root exports, so the code map cannot drift from the code.
+#[test]
+fn the_architecture_lists_exactly_the_core_exports() {
+    let lib =
+        std::fs::read_to_string(crate::root().join("ledger-core/src/lib.rs")).expect("lib.rs");
+    let mut exported = std::collections::BTreeSet::new();
+    let mut in_use = false;
+    for line in lib.lines() {
+        let line = line.trim();
+        if let Some(module) = line.strip_prefix("pub mod ") {
+            exported.insert(module.trim_end_matches(';').to_owned());
+            continue;
+        }
+        if line.starts_with("pub use ") {
+            in_use = true;
+        }
+        if in_use {
+            // The last path segment, or each name between braces.
+            let names = line.rsplit("::").next().unwrap_or_default();
+            for name in names.split([',', '{', '}', ';', ' ']) {
+                if !name.is_empty() && name != "pub" && name != "use" {
+                    exported.insert(name.to_owned());
+                }
+            }
+            in_use = !line.ends_with(';');
+        }
+    }
+    let architecture =
+        std::fs::read_to_string(crate::root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let start = architecture
+        .find("**API boundary** (the crate root's exports")
+        .expect("the core's API boundary paragraph");
+    let paragraph = &architecture[start..];
+    let paragraph = &paragraph[..paragraph.find("\n\n").unwrap_or(paragraph.len())];
+    let listed: std::collections::BTreeSet<String> = paragraph
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| !name.contains(['.', '/', '(']))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        listed, exported,
+        "ARCHITECTURE.md against ledger-core/src/lib.rs"
+    );
+}

@@ -6,12 +6,12 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ledger_core::verify::{SIGNATURE_BATCH, SignatureBatch, Verifier, first_error};
-use ledger_core::{Ledger, Seq, VerifyError, VerifyErrorKind, limits};
+use ledger_core::verify::{SIGNATURE_BATCH, SignatureBatch};
+use ledger_core::{Ledger, LineError, Replay, Seq, VerifyError, VerifyErrorKind, limits};
 
 use crate::error::CliError;
 
@@ -114,9 +114,10 @@ enum Failure {
 use Failure::{Bad, Incomplete};
 
 /// Verifies a ledger file as it is read, parsing and applying rules on this
-/// thread while signature batches are checked on every core. Reports the
-/// first bad entry, exactly as the single-threaded `verify_jsonl` would.
-/// The outer error is a read failure; the inner one says what is wrong.
+/// thread while signature batches are checked on every core; the core's
+/// [`Replay`] merges what each found, so the first bad entry is the one
+/// the single-threaded `verify_jsonl` names. The outer error is a read
+/// failure; the inner one says what is wrong.
 fn verify_stream<R: BufRead>(
     reader: R,
     progress: &ProgressBar,
@@ -124,82 +125,96 @@ fn verify_stream<R: BufRead>(
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 16);
-    let lowest_bad_signature = AtomicU64::new(u64::MAX);
-    let signature_errors: Mutex<Vec<VerifyError>> = Mutex::new(Vec::new());
+    // Set by a worker that found a bad signature: reading on can only
+    // find later errors.
+    let found_bad = AtomicBool::new(false);
+    let answers: Mutex<Vec<Result<(), VerifyError>>> = Mutex::new(Vec::new());
     let (sender, receiver) = mpsc::sync_channel::<SignatureBatch>(workers * 2);
     let receiver = Mutex::new(receiver);
-    let outcome = std::thread::scope(|scope| {
-        let receiver = &receiver;
-        let (lowest_bad_signature, signature_errors) = (&lowest_bad_signature, &signature_errors);
+    let mut replay = Replay::new();
+    let read = std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(move || {
-                loop {
-                    let next = match receiver.lock() {
-                        Ok(guard) => guard.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(batch) = next else { return };
-                    if let Err(error) = batch.verify() {
-                        lowest_bad_signature.fetch_min(error.seq.0, Ordering::Relaxed);
-                        if let Ok(mut errors) = signature_errors.lock() {
-                            errors.push(error);
-                        }
-                    }
-                }
-            });
+            scope.spawn(|| check_batches(&receiver, &answers, &found_bad));
         }
-        let mut verifier = Verifier::new();
-        let mut line_error = None;
-        let mut incomplete = false;
         let read = read_lines(reader, |line| {
-            // Anything found after a bad signature is later than it.
-            if lowest_bad_signature.load(Ordering::Relaxed) != u64::MAX {
+            if found_bad.load(Ordering::Relaxed) {
                 return false;
             }
-            let result = match line {
-                Line::Complete(line) => verifier.push_line(line),
-                Line::TooLong(bytes) => Err(VerifyError {
-                    seq: Seq(verifier.count()),
-                    kind: VerifyErrorKind::Malformed(ledger_core::LineError::TooLong { bytes }),
-                }),
-                Line::Incomplete => {
-                    incomplete = true;
+            match line {
+                Line::Complete(line) if !replay.push_line(line) => return false,
+                Line::Complete(_) => {}
+                Line::TooLong(bytes) => {
+                    replay.refuse_line(VerifyErrorKind::Malformed(LineError::TooLong { bytes }));
                     return false;
                 }
-            };
-            if let Err(error) = result {
-                line_error = Some(error);
-                return false;
+                Line::Incomplete => {
+                    replay.incomplete_last_line();
+                    return false;
+                }
             }
-            if let Some(batch) = verifier.take_batch(SIGNATURE_BATCH) {
-                progress.set_position(verifier.count());
-                return sender.send(batch).is_ok();
+            match replay.take_batch(SIGNATURE_BATCH) {
+                Some(batch) => {
+                    progress.set_position(replay.count());
+                    send_or_check(&sender, batch, &answers)
+                }
+                None => true,
             }
-            true
         });
-        if let Some(rest) = verifier.take_batch(1) {
-            let _ = sender.send(rest);
+        if let Some(rest) = replay.take_batch(1) {
+            send_or_check(&sender, rest, &answers);
         }
         drop(sender);
-        read.map(|complete_bytes| (verifier, line_error, incomplete, complete_bytes))
+        read
     });
-    let (verifier, line_error, incomplete, complete_bytes) = outcome?;
-    progress.set_position(verifier.count());
-    let signature_errors = signature_errors.into_inner().unwrap_or_default();
-    if let Some(error) = first_error(line_error.into_iter().chain(signature_errors)) {
-        return Ok((Err(Bad(error)), complete_bytes));
+    let complete_bytes = read?;
+    progress.set_position(replay.count());
+    for answer in answers.into_inner().unwrap_or_default() {
+        replay.signatures_checked(answer);
     }
-    let count = verifier.count();
-    let result = match verifier.finish() {
-        Ok((ledger, _)) if incomplete => Err(Incomplete(Box::new(ledger))),
-        Ok((ledger, _)) => Ok(ledger),
-        Err(_) if incomplete => Err(Bad(VerifyError {
-            seq: Seq(count),
-            kind: VerifyErrorKind::IncompleteLastLine,
-        })),
+    let result = match replay.finish_with_tail() {
+        Ok((ledger, _, None)) => Ok(ledger),
+        Ok((ledger, _, Some(_))) => Err(Incomplete(Box::new(ledger))),
         Err(error) => Err(Bad(error)),
     };
     Ok((result, complete_bytes))
+}
+
+/// A worker: checks the batches it receives until the sender is gone.
+fn check_batches(
+    receiver: &Mutex<mpsc::Receiver<SignatureBatch>>,
+    answers: &Mutex<Vec<Result<(), VerifyError>>>,
+    found_bad: &AtomicBool,
+) {
+    loop {
+        let next = match receiver.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => return,
+        };
+        let Ok(batch) = next else { return };
+        let answer = batch.verify();
+        found_bad.fetch_or(answer.is_err(), Ordering::Relaxed);
+        if let Ok(mut answers) = answers.lock() {
+            answers.push(answer);
+        }
+    }
+}
+
+/// Hands `batch` to a worker, or checks it here if none is left; every
+/// batch is answered. Returns whether the workers are there.
+fn send_or_check(
+    sender: &mpsc::SyncSender<SignatureBatch>,
+    batch: SignatureBatch,
+    answers: &Mutex<Vec<Result<(), VerifyError>>>,
+) -> bool {
+    match sender.send(batch) {
+        Ok(()) => true,
+        Err(mpsc::SendError(batch)) => {
+            if let Ok(mut answers) = answers.lock() {
+                answers.push(batch.verify());
+            }
+            false
+        }
+    }
 }
 
 fn verify_file(

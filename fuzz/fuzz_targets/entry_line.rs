@@ -15,18 +15,18 @@ fuzz_target!(|data: &[u8]| {
     let parsed = ledger_core::parse_line(data);
     assert_eq!(
         parsed,
-        ledger_core::parse_line_with_serde_json(data),
+        ledger_core::testing::parse_line_with_serde_json(data),
         "the fast reader differs"
     );
     if let Ok((ledger_id, entry)) = parsed {
         let line = entry.to_line(&ledger_id);
         if line.as_bytes() == data {
-            assert!(ledger_core::read_fast(data), "a canonical line left to serde_json");
+            assert!(ledger_core::testing::read_fast(data), "a canonical line left to serde_json");
         }
         // A line taken as canonical without being written again is the
         // canonical writing, its hash and sig where the writer puts them;
         // and every canonical line without an escape is taken so.
-        let layout = ledger_core::read_as_canonical(data);
+        let layout = ledger_core::testing::read_as_canonical(data);
         if layout.is_some() {
             let mut written = Vec::new();
             let ranges = entry.write_canonical(&ledger_id, true, &mut written);

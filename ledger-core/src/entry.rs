@@ -811,8 +811,7 @@ pub(crate) fn parse_line_with_layout<'k>(
 /// [`parse_line`] through serde_json alone, without the fast reader of
 /// canonical lines: the reference the fuzzer compares `parse_line` with
 /// (they must agree on every input). Slower, and otherwise the same.
-#[doc(hidden)]
-#[cfg(feature = "json-error-details")]
+#[cfg(all(feature = "json-error-details", any(test, feature = "testing")))]
 pub fn parse_line_with_serde_json(line: &[u8]) -> Result<(LedgerId, Entry), LineError> {
     if line.len() > limits::MAX_LINE_BYTES {
         return Err(LineError::TooLong { bytes: line.len() });
@@ -822,7 +821,7 @@ pub fn parse_line_with_serde_json(line: &[u8]) -> Result<(LedgerId, Entry), Line
 
 /// Whether the fast reader of canonical lines reads `line` (every
 /// canonical line must be: the fuzzer checks it).
-#[doc(hidden)]
+#[cfg(any(test, feature = "testing"))]
 pub fn read_fast(line: &[u8]) -> bool {
     fast::entry(line).is_ok()
 }
@@ -832,7 +831,7 @@ pub fn read_fast(line: &[u8]) -> bool {
 /// The fuzzer checks that each such line is the canonical writing of what
 /// it reads to, with the members where [`Entry::write_canonical`] puts
 /// them.
-#[doc(hidden)]
+#[cfg(any(test, feature = "testing"))]
 pub fn read_as_canonical(line: &[u8]) -> Option<(Range<usize>, Range<usize>)> {
     let (_, _, layout) = parse_line_with_layout(line, None).ok()?;
     layout.map(|layout| (layout.hash, layout.sig))
@@ -844,7 +843,7 @@ fn read_with_serde_json(line: &[u8]) -> Result<WireEntry<'_>, LineError> {
 }
 
 /// An entry's members checked and turned into domain types.
-#[cfg(any(feature = "json-error-details", test))]
+#[cfg(any(test, all(feature = "json-error-details", feature = "testing")))]
 fn from_wire(wire: WireEntry<'_>) -> Result<(LedgerId, Entry), LineError> {
     from_wire_known(wire, None).map(|(ledger, entry)| (ledger.into_owned(), entry))
 }

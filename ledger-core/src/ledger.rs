@@ -239,7 +239,7 @@ impl Ledger {
         self.entries.get(usize::try_from(seq.0).ok()?)
     }
 
-    fn head_hash(&self) -> EntryHash {
+    pub(crate) fn head_hash(&self) -> EntryHash {
         self.entries
             .last()
             .map_or(EntryHash::ZERO, |entry| entry.hash)

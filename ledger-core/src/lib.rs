@@ -30,11 +30,14 @@ pub mod demo;
 mod entry;
 mod error;
 pub mod hex;
+mod history;
 pub mod keys;
 mod lang;
 mod ledger;
 pub mod limits;
 mod model;
+mod quote;
+mod replay;
 pub mod signature;
 mod snapshot;
 mod state;
@@ -44,16 +47,17 @@ pub mod testing;
 pub mod verify;
 
 pub use ed25519_dalek::SigningKey;
-#[cfg(feature = "json-error-details")]
-pub use entry::parse_line_with_serde_json;
-pub use entry::{Body, Entry, PublicKey, parse_body, parse_line, read_as_canonical, read_fast};
+pub use entry::{Body, Entry, PublicKey, parse_body, parse_line};
 pub use error::{AppendError, HeadError, LineError, RuleError, VerifyError, VerifyErrorKind};
+pub use history::{Change, HistoryRow, RowKind};
 pub use lang::Lang;
 pub use ledger::{Appended, Checkpoint, Draft, Ledger};
 pub use model::{
     ActivityId, ActorId, EntryHash, FieldProblem, Head, LedgerId, PlaceCode, Points, RequestId,
     ResidentCode, RewardId, Role, Seq, Text, format_local_ts, local_day,
 };
+pub use quote::RedeemQuote;
+pub use replay::Replay;
 pub use snapshot::Snapshot;
 pub use state::{ActivityRecord, ActorRecord, ResidentRecord, RewardRecord, State, seed_maps};
 

@@ -1,9 +1,14 @@
 //! Signatures made on purpose at the edges of [`crate::signature`]'s
 //! reading, and ledger files that carry them, so that every front end (the
 //! CLI, the npm package, the web app, outside verifiers) can be tested for
-//! the same verdict on the same bytes. Behind the `testing` feature: no
-//! writer in the project uses it.
+//! the same verdict on the same bytes; and the fuzzers' views of the wire
+//! reader (the serde_json reference reader, whether the fast reader takes
+//! a line, where it found `hash` and `sig`). Behind the `testing` feature:
+//! no front end builds it.
 
+#[cfg(feature = "json-error-details")]
+pub use crate::entry::parse_line_with_serde_json;
+pub use crate::entry::{read_as_canonical, read_fast};
 use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;

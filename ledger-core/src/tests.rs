@@ -1094,3 +1094,122 @@ fn a_rollback_to_another_ledgers_checkpoint_changes_nothing() {
     assert!(!shorter.rollback(later));
     assert!(ledger.rollback(earlier));
 }
+
+/// A quote says what appending the same redeem says, for every signer
+/// (none, a kiosk, an officer, an admin, a retired officer, an unknown
+/// one), resident, reward and quantity of a demo community; and it costs
+/// the reward's cost × qty. Appending changes nothing a quote saw.
+#[test]
+fn a_redeem_quote_is_the_verdict_of_appending_it() {
+    use crate::demo::{DemoConfig, generate};
+    let demo = generate(&DemoConfig {
+        residents: 12,
+        entries: 600,
+        ..DemoConfig::default()
+    });
+    let mut ledger = demo.ledger;
+    let seed_of = |actor: &str| {
+        demo.keys
+            .iter()
+            .find(|(id, _)| id.as_str() == actor)
+            .map(|(_, seed)| SigningKey::from_bytes(seed))
+    };
+    // The cheapest reward runs out, so that stock is a reason too.
+    let cheapest = ledger
+        .rewards()
+        .iter()
+        .min_by_key(|r| r.cost)
+        .map(|r| (r.id.clone(), r.stock));
+    if let (Some((reward, stock)), Some(admin)) = (cheapest, seed_of("admin-1")) {
+        let body = Body::Stock {
+            reward,
+            delta: -stock,
+            note: text("盘点"),
+        };
+        let draft = Draft {
+            ts_ms: ledger.last_ts_ms(),
+            actor: id("admin-1"),
+            body,
+        };
+        ledger
+            .append(draft, &admin)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut residents: Vec<String> = ledger
+        .residents()
+        .iter()
+        .map(|r| r.code.to_string())
+        .collect();
+    residents.push("JX-9999".to_owned());
+    let mut rewards: Vec<String> = ledger.rewards().iter().map(|r| r.id.to_string()).collect();
+    rewards.push("gold".to_owned());
+    let mut checked = 0;
+    let mut refused = std::collections::BTreeSet::new();
+    for signer in [
+        None,
+        Some("kiosk-1"),
+        Some("officer-1"),
+        Some("admin-1"),
+        Some("nobody"),
+    ] {
+        for resident in residents.iter().step_by(3) {
+            for reward in &rewards {
+                for qty in [1, 2, 40, 1001] {
+                    let signer_id: Option<crate::ActorId> = signer.map(id);
+                    let quote = ledger.state().quote_redeem(
+                        signer_id.as_ref(),
+                        &id(resident),
+                        &id(reward),
+                        qty,
+                    );
+                    let cost = ledger.state().reward(reward).map(|r| r.cost.times(qty));
+                    assert_eq!(quote.points, cost);
+                    let actor = signer.unwrap_or("kiosk-1");
+                    let body =
+                        ledger
+                            .state()
+                            .redeem_body(id(resident), id(reward), qty, id("fresh-1"));
+                    let appended = body.and_then(|body| {
+                        let mut copy = ledger.clone();
+                        let key = seed_of(actor).unwrap_or_else(|| key("nobody"));
+                        let draft = Draft {
+                            ts_ms: ledger.last_ts_ms(),
+                            actor: id(actor),
+                            body,
+                        };
+                        copy.append(draft, &key).map(|_| ()).map_err(|e| match e {
+                            crate::AppendError::Rule(rule) => rule,
+                            other => panic!("{other:?}"),
+                        })
+                    });
+                    // With no signer named, the signer's own rules are not asked.
+                    if signer.is_some() {
+                        assert_eq!(
+                            quote.verdict, appended,
+                            "{signer:?} {resident} {reward} {qty}"
+                        );
+                    } else if appended.is_ok() {
+                        assert_eq!(quote.verdict, Ok(()));
+                    }
+                    if let Err(error) = &quote.verdict {
+                        refused.insert(error.kind());
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 200, "{checked}");
+    // Every reason a kiosk shows was met.
+    for kind in [
+        "insufficient_points",
+        "insufficient_stock",
+        "unknown_resident",
+        "unknown_reward",
+        "quantity",
+        "role_not_allowed",
+        "unknown_actor",
+    ] {
+        assert!(refused.contains(kind), "{kind} not met: {refused:?}");
+    }
+}

@@ -17,6 +17,7 @@ use crate::error::{RuleError, VerifyError, VerifyErrorKind};
 use crate::ledger::Ledger;
 use crate::limits;
 use crate::model::{ActorId, EntryHash, Head, LedgerId, Seq};
+use crate::replay::Replay;
 
 /// Which checks [`check_link`] makes itself.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -581,51 +582,41 @@ pub fn split_lines(bytes: &[u8]) -> (impl Iterator<Item = &[u8]>, Option<u64>) {
 }
 
 /// Verifies a file as the web app does a first open, on this thread: the
-/// other thread's half ([`check_shared`]), the replaying thread's half
-/// ([`Verifier::sharing`] the work as `share` says, signatures in batches),
-/// and the first error of the two and of the signatures is the answer.
-/// It is what [`verify_jsonl`] finds: tests and the fuzzer compare them.
-#[doc(hidden)]
+/// other thread's half ([`check_shared`]) and the replaying thread's half
+/// (a [`Replay`] sharing the work as `share` says, signatures in batches),
+/// merged by the same [`Replay`] the front ends use. It finds what
+/// [`verify_jsonl`] finds: tests and the fuzzer compare them.
 pub fn verify_in_two_parts(bytes: &[u8], share: Share) -> Result<Ledger, VerifyError> {
-    // The other thread's half.
-    let mut errors: Vec<VerifyError> = check_shared(bytes, 0, share).err().into_iter().collect();
-    // The replaying thread's half.
+    let mut replay = Replay::new().sharing(share);
+    replay.hashes_checked(check_shared(bytes, 0, share));
+    replay_here(replay, bytes, |_| {})
+}
+
+/// Replays `bytes` with `replay` on this thread, signatures checked in
+/// batches of [`SIGNATURE_BATCH`] as they fill, then the rest.
+fn replay_here(
+    mut replay: Replay,
+    bytes: &[u8],
+    mut progress: impl FnMut(u64),
+) -> Result<Ledger, VerifyError> {
     let (lines, incomplete) = split_lines(bytes);
-    let mut verifier = Verifier::new().sharing(share);
-    let mut replay_failed = false;
     for line in lines {
-        if let Err(error) = verifier.push_line(line) {
-            errors.push(error);
-            replay_failed = true;
+        if !replay.push_line(line) {
             break;
         }
-        if let Some(batch) = verifier.take_batch(SIGNATURE_BATCH) {
-            errors.extend(batch.verify().err());
+        if let Some(batch) = replay.take_batch(SIGNATURE_BATCH) {
+            replay.signatures_checked(batch.verify());
+            progress(replay.count());
         }
     }
-    if let Some(batch) = verifier.take_batch(1) {
-        errors.extend(batch.verify().err());
+    if incomplete.is_some() {
+        replay.incomplete_last_line();
     }
-    let mut ledger = None;
-    if !replay_failed {
-        match verifier.finish() {
-            Ok((replayed, _)) => {
-                ledger = Some(replayed);
-                errors.extend(incomplete.map(|index| VerifyError {
-                    seq: Seq(index),
-                    kind: VerifyErrorKind::IncompleteLastLine,
-                }));
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-    match first_error(errors) {
-        Some(error) => Err(error),
-        None => ledger.ok_or(VerifyError {
-            seq: Seq(0),
-            kind: VerifyErrorKind::Empty,
-        }),
-    }
+    let count = replay.count();
+    let (ledger, rest) = replay.finish()?;
+    rest.verify()?;
+    progress(count);
+    Ok(ledger)
 }
 
 /// Where a file's lines end, found part by part while the file arrives,
@@ -707,33 +698,9 @@ pub fn verify_jsonl(bytes: &[u8]) -> Result<Ledger, VerifyError> {
 /// entries so that a screen can show how far it got.
 pub fn verify_jsonl_with_progress(
     bytes: &[u8],
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<Ledger, VerifyError> {
-    let (lines, incomplete) = split_lines(bytes);
-    let mut verifier = Verifier::new();
-    for line in lines {
-        if let Err(error) = verifier.push_line(line) {
-            let pending = verifier.take_batch(1);
-            let signature_error = pending.and_then(|batch| batch.verify().err());
-            return Err(first_error([error].into_iter().chain(signature_error))
-                .unwrap_or_else(|| unreachable!("first_error of a non-empty list")));
-        }
-        if let Some(batch) = verifier.take_batch(SIGNATURE_BATCH) {
-            batch.verify()?;
-            progress(verifier.count());
-        }
-    }
-    let count = verifier.count();
-    let (ledger, rest) = verifier.finish()?;
-    rest.verify()?;
-    progress(count);
-    if let Some(index) = incomplete {
-        return Err(VerifyError {
-            seq: Seq(index),
-            kind: VerifyErrorKind::IncompleteLastLine,
-        });
-    }
-    Ok(ledger)
+    replay_here(Replay::new(), bytes, progress)
 }
 
 /// The parts of a line in canonical layout that the hash chain needs.

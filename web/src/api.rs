@@ -5,8 +5,8 @@
 //! reloads from it.
 
 use ledger_core::{
-    ActorId, AppendError, Appended, Body, Draft, Lang, Ledger, Points, PublicKey, Role, Seq,
-    SigningKey, Text,
+    ActorId, AppendError, Appended, Body, Draft, Lang, Ledger, Points, PublicKey, RedeemQuote,
+    ResidentCode, RewardId, Role, RuleError, Seq, SigningKey, State, Text,
 };
 
 use crate::store::{Store, StoreError};
@@ -87,19 +87,27 @@ pub struct Device {
 }
 
 impl Device {
-    /// The first of this device's keys that the ledger registered as an
-    /// active actor with `role`.
-    fn signer(&self, ledger: &Ledger, role: Role) -> Option<(ActorId, SigningKey)> {
+    /// The first of this device's keys whose actor the ledger lets sign an
+    /// entry like `body` now (registered, active, of a role that may write
+    /// it): the ledger decides, so a device holding only an officer key
+    /// redeems with it, as the rules allow.
+    fn signer(&self, state: &State, body: &Body) -> Option<(ActorId, SigningKey)> {
         self.keys.iter().find_map(|(actor, secret)| {
-            let record = ledger.state().actor(actor.as_str())?;
-            (record.active && record.role == role)
+            state
+                .may_sign(actor, body)
+                .is_ok()
                 .then(|| (actor.clone(), SigningKey::from_bytes(secret)))
         })
     }
 
+    /// The actor this device would sign `body` with, if any.
+    pub fn signer_id(&self, state: &State, body: &Body) -> Option<ActorId> {
+        self.signer(state, body).map(|(actor, _)| actor)
+    }
+
     /// The keys as stored, `(actor id, secret key in hex)`; records that
     /// do not read are left out.
-    pub(crate) fn from_stored(stored: Vec<(String, String)>) -> Device {
+    pub fn from_stored(stored: Vec<(String, String)>) -> Device {
         Device {
             keys: stored
                 .into_iter()
@@ -351,7 +359,8 @@ pub fn new_request_id() -> String {
     format!("web:{random}")
 }
 
-/// Appends each body (signed by this device's key for `role`) to `ledger`,
+/// Appends each body (signed by this device's key that may sign the first)
+/// to `ledger`,
 /// then stores every new line in one IndexedDB transaction. Returns, per
 /// body, what the rules said. A body the rules refuse is skipped; if
 /// storing fails, nothing is kept and the ledger is reloaded from
@@ -360,11 +369,15 @@ pub fn new_request_id() -> String {
 pub(crate) async fn write(
     ledger: &mut Ledger,
     device: &Device,
-    role: Role,
     bodies: Vec<Body>,
     now_ms: u64,
 ) -> Result<Vec<Result<Appended, AppendError>>, ActionError> {
-    let (actor, key) = device.signer(ledger, role).ok_or(ActionError::NoDevice)?;
+    let Some(first) = bodies.first() else {
+        return Ok(Vec::new());
+    };
+    let (actor, key) = device
+        .signer(ledger.state(), first)
+        .ok_or(ActionError::NoDevice)?;
     // The entries are appended here and undone if IndexedDB does not commit
     // them, so memory never keeps an entry the browser's storage does not
     // (the screens hold the ledger out of view meanwhile). A checkpoint
@@ -407,8 +420,43 @@ pub(crate) async fn write(
     Ok(outcomes)
 }
 
-/// Redeems `qty` of `reward` for `resident`, signed by this device's kiosk
-/// key, and stores it.
+/// What the rules say of redeeming `qty` × `reward` for `resident` from
+/// this device now: its cost, and whether it may be written, or why not,
+/// signed by the key this device would redeem with (on a device with
+/// none, the resident's and the reward's rules alone). Asks the core
+/// (`State::quote_redeem`); no screen works it out itself.
+pub fn quote_redeem(
+    state: &State,
+    device: &Device,
+    resident: &str,
+    reward: &str,
+    qty: u32,
+) -> RedeemQuote {
+    let refused = |error| RedeemQuote {
+        points: None,
+        verdict: Err(error),
+    };
+    let Ok(resident) = resident.parse::<ResidentCode>() else {
+        return refused(RuleError::UnknownResident(resident.to_owned()));
+    };
+    let Ok(reward) = reward.parse::<RewardId>() else {
+        return refused(RuleError::UnknownReward(reward.to_owned()));
+    };
+    // The key a redeem would be signed with depends only on its kind.
+    let signer = "quote"
+        .parse()
+        .ok()
+        .and_then(|id| {
+            state
+                .redeem_body(resident.clone(), reward.clone(), qty, id)
+                .ok()
+        })
+        .and_then(|body| device.signer_id(state, &body));
+    state.quote_redeem(signer.as_ref(), &resident, &reward, qty)
+}
+
+/// Redeems `qty` of `reward` for `resident`, signed by this device's key
+/// that may redeem (a kiosk's or an officer's), and stores it.
 pub async fn redeem(
     ledger: &mut Ledger,
     device: &Device,
@@ -419,21 +467,16 @@ pub async fn redeem(
     now_ms: u64,
 ) -> Result<Receipt, ActionError> {
     let bad = |what: &str| ActionError::BadInput(what.to_owned(), None);
-    let cost = ledger
+    let body = ledger
         .state()
-        .reward(reward)
-        .map(|r| r.cost)
-        .ok_or_else(|| {
-            ActionError::Refused(ledger_core::RuleError::UnknownReward(reward.to_owned()).into())
-        })?;
-    let body = Body::Redeem {
-        resident: resident.parse().map_err(|_| bad(resident))?,
-        reward: reward.parse().map_err(|_| bad(reward))?,
-        qty,
-        points: cost.times(qty),
-        request_id: request_id.parse().map_err(|_| bad(request_id))?,
-    };
-    let outcome = write(ledger, device, Role::Kiosk, vec![body], now_ms).await?;
+        .redeem_body(
+            resident.parse().map_err(|_| bad(resident))?,
+            reward.parse().map_err(|_| bad(reward))?,
+            qty,
+            request_id.parse().map_err(|_| bad(request_id))?,
+        )
+        .map_err(|rule| ActionError::Refused(rule.into()))?;
+    let outcome = write(ledger, device, vec![body], now_ms).await?;
     let appended = outcome
         .into_iter()
         .next()
@@ -462,15 +505,6 @@ pub async fn record(
     note: &str,
     now_ms: u64,
 ) -> Result<Vec<(String, Result<u64, AppendError>)>, ActionError> {
-    let points = ledger
-        .state()
-        .activity(activity)
-        .map(|a| a.points)
-        .ok_or_else(|| {
-            ActionError::Refused(
-                ledger_core::RuleError::UnknownActivity(activity.to_owned()).into(),
-            )
-        })?;
     let note = Text::parse(note.trim(), ledger_core::limits::MAX_TEXT_BYTES, true)
         .map_err(|problem| ActionError::BadInput("note".to_owned(), Some(problem)))?;
     let activity_id: ledger_core::ActivityId = activity
@@ -480,23 +514,22 @@ pub async fn record(
     let mut accepted = Vec::new();
     let mut bodies = Vec::new();
     for code in residents {
-        match code.parse() {
-            Ok(resident) => {
-                accepted.push(code.clone());
-                bodies.push(Body::Earn {
-                    resident,
-                    activity: activity_id.clone(),
-                    points,
-                    note: note.clone(),
-                });
-            }
-            Err(_) => results.push((
+        let Ok(resident) = code.parse() else {
+            results.push((
                 code.clone(),
-                Err(ledger_core::RuleError::UnknownResident(code.clone()).into()),
-            )),
-        }
+                Err(RuleError::UnknownResident(code.clone()).into()),
+            ));
+            continue;
+        };
+        // The core gives the activity's points (and refuses an unknown one).
+        let body = ledger
+            .state()
+            .earn_body(resident, activity_id.clone(), note.clone())
+            .map_err(|rule| ActionError::Refused(rule.into()))?;
+        accepted.push(code.clone());
+        bodies.push(body);
     }
-    let outcomes = write(ledger, device, Role::Officer, bodies, now_ms).await?;
+    let outcomes = write(ledger, device, bodies, now_ms).await?;
     results.extend(
         accepted
             .into_iter()
@@ -520,7 +553,7 @@ pub async fn reverse(
         entry: Seq(seq),
         reason,
     };
-    let outcome = write(ledger, device, Role::Officer, vec![body], now_ms).await?;
+    let outcome = write(ledger, device, vec![body], now_ms).await?;
     outcome
         .into_iter()
         .next()

@@ -2,8 +2,8 @@
 //! arguments, checked by the core and written under the file's lock.
 
 use ledger_core::{
-    ActorId, Appended, Body, Draft, FieldProblem, Lang, Ledger, PublicKey, RequestId, Role, Seq,
-    limits,
+    ActivityId, ActorId, Appended, Body, Draft, FieldProblem, Lang, Ledger, PublicKey, RequestId,
+    Role, Seq, limits,
 };
 use serde_json::json;
 
@@ -23,25 +23,17 @@ pub(crate) fn build_bodies(
             activity,
             note,
         } => {
-            let activity_id = parse("--activity", &activity)?;
-            let points =
-                ledger
-                    .state()
-                    .activity(&activity)
-                    .map(|a| a.points)
-                    .ok_or(CliError::Append(
-                        ledger_core::RuleError::UnknownActivity(activity).into(),
-                    ))?;
+            let activity_id: ActivityId = parse("--activity", &activity)?;
             let note = text("--note", &note, limits::MAX_TEXT_BYTES, true)?;
             residents
                 .iter()
                 .map(|code| {
-                    Ok(Body::Earn {
-                        resident: parse("--resident", code)?,
-                        activity: ledger_core::ActivityId::clone(&activity_id),
-                        points,
-                        note: note.clone(),
-                    })
+                    let resident = parse("--resident", code)?;
+                    let body =
+                        ledger
+                            .state()
+                            .earn_body(resident, activity_id.clone(), note.clone());
+                    body.map_err(|rule| CliError::Append(rule.into()))
                 })
                 .collect::<Result<_, CliError>>()?
         }
@@ -51,13 +43,6 @@ pub(crate) fn build_bodies(
             qty,
             request_id,
         } => {
-            let cost = ledger
-                .state()
-                .reward(&reward)
-                .map(|r| r.cost)
-                .ok_or_else(|| {
-                    CliError::Append(ledger_core::RuleError::UnknownReward(reward.clone()).into())
-                })?;
             let request_id: RequestId = match request_id {
                 Some(id) => parse("--request-id", &id)?,
                 None => parse(
@@ -68,18 +53,14 @@ pub(crate) fn build_bodies(
                     ),
                 )?,
             };
-            if qty == 0 || qty > limits::MAX_QTY {
-                return Err(CliError::Append(
-                    ledger_core::RuleError::Quantity(qty).into(),
-                ));
-            }
-            vec![Body::Redeem {
-                resident: parse("--resident", &resident)?,
-                reward: parse("--reward", &reward)?,
+            // The core prices it (cost × qty) and its rules check the rest.
+            let body = ledger.state().redeem_body(
+                parse("--resident", &resident)?,
+                parse("--reward", &reward)?,
                 qty,
-                points: cost.times(qty),
                 request_id,
-            }]
+            );
+            vec![body.map_err(|rule| CliError::Append(rule.into()))?]
         }
         BodyArgs::Reverse { entry, reason } => vec![Body::Reverse {
             entry: Seq(entry),

@@ -2,80 +2,28 @@
 
 use std::path::Path;
 
-use ledger_core::{Body, Entry, Lang, Ledger, format_local_ts};
+use ledger_core::{Change, Entry, Lang, Ledger, RowKind, format_local_ts};
 use serde_json::json;
 
 use jifen::error::CliError;
 use jifen::{store, table};
 
-/// What an entry means for one resident's history: kind, item, signed points.
-pub(crate) fn describe(
-    ledger: &Ledger,
-    entry: &Entry,
-    lang: Lang,
-) -> (String, String, String, String) {
-    let name_of_activity = |id: &str| {
-        ledger
-            .state()
-            .activity(id)
-            .map_or(id.to_owned(), |a| a.name.to_string())
+/// An entry as a row of a resident's history, in `lang`: kind, item,
+/// signed points and note (the core says what it means).
+fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (String, String, String, String) {
+    let row = ledger.history_row(entry);
+    let kind = match row.kind {
+        RowKind::Earn => lang.pick("获得", "earn").to_owned(),
+        RowKind::Redeem => lang.pick("兑换", "redeem").to_owned(),
+        RowKind::Reverse(target) => format!("{} #{target}", lang.pick("冲正", "reverse")),
+        RowKind::Other(type_name) => type_name.to_owned(),
     };
-    let name_of_reward = |id: &str| {
-        ledger
-            .state()
-            .reward(id)
-            .map_or(id.to_owned(), |r| r.name.to_string())
+    let points = match row.change {
+        Change::Gain(points) => format!("+{points}"),
+        Change::Loss(points) => format!("-{points}"),
+        Change::None => String::new(),
     };
-    match &entry.body {
-        Body::Earn {
-            activity,
-            points,
-            note,
-            ..
-        } => (
-            lang.pick("获得", "earn").to_owned(),
-            name_of_activity(activity.as_str()),
-            format!("+{points}"),
-            note.to_string(),
-        ),
-        Body::Redeem {
-            reward,
-            qty,
-            points,
-            ..
-        } => (
-            lang.pick("兑换", "redeem").to_owned(),
-            format!("{} ×{qty}", name_of_reward(reward.as_str())),
-            format!("-{points}"),
-            String::new(),
-        ),
-        Body::Reverse {
-            entry: target,
-            reason,
-        } => {
-            let (item, signed) = match ledger.entry(*target).map(|e| &e.body) {
-                Some(Body::Earn {
-                    activity, points, ..
-                }) => (name_of_activity(activity.as_str()), format!("-{points}")),
-                Some(Body::Redeem { reward, points, .. }) => {
-                    (name_of_reward(reward.as_str()), format!("+{points}"))
-                }
-                _ => (String::new(), String::new()),
-            };
-            (
-                format!("{} #{target}", lang.pick("冲正", "reverse")),
-                item,
-                signed,
-                reason.to_string(),
-            )
-        }
-        other => (
-            other.type_name().to_owned(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ),
-    }
+    (kind, row.item, points, row.note)
 }
 
 pub(crate) fn history(

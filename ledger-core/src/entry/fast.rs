@@ -326,6 +326,7 @@ pub(crate) struct CanonicalLayout {
 /// Reads a line to what serde_json would read it to. On anything but the
 /// layout of a canonical line it stops: [`LineError::Layout`] names the
 /// byte it stopped at, or [`LineError::MissingMember`] a member missing.
+#[cfg(any(test, feature = "testing"))]
 pub(super) fn entry(line: &[u8]) -> Result<WireEntry<'_>, LineError> {
     entry_with_layout(line).map(|(wire, _)| wire)
 }

@@ -231,23 +231,38 @@ impl State {
 
     /// The signer's index among the actors, if it may sign this entry.
     fn signer(&self, entry: &Entry) -> Result<u32, RuleError> {
-        let unknown = || RuleError::UnknownActor(entry.actor.clone());
-        let index = *self
-            .actor_index
-            .get(entry.actor.as_str())
-            .ok_or_else(unknown)?;
+        self.signer_of(&entry.actor, &entry.body)
+    }
+
+    /// Whether `actor` may sign `body` now: registered, active, and of a
+    /// role that may write this kind of entry. Its index among the actors.
+    fn signer_of(&self, actor: &ActorId, body: &Body) -> Result<u32, RuleError> {
+        let unknown = || RuleError::UnknownActor(actor.clone());
+        let index = *self.actor_index.get(actor.as_str()).ok_or_else(unknown)?;
         let record = self.actors.get(index as usize).ok_or_else(unknown)?;
         if !record.active {
-            return Err(RuleError::ActorInactive(entry.actor.clone()));
+            return Err(RuleError::ActorInactive(actor.clone()));
         }
-        if !allowed_roles(&entry.body).contains(&record.role) {
+        if !allowed_roles(body).contains(&record.role) {
             return Err(RuleError::RoleNotAllowed {
-                actor: entry.actor.clone(),
+                actor: actor.clone(),
                 role: record.role.as_str(),
-                entry_type: entry.body.type_name(),
+                entry_type: body.type_name(),
             });
         }
         Ok(index)
+    }
+
+    /// Whether `actor` may sign an entry like `body` now (registered,
+    /// active, of a role that may write it); the rules of the body itself
+    /// are not asked. A device picks the key it signs with by this.
+    pub fn may_sign(&self, actor: &ActorId, body: &Body) -> Result<(), RuleError> {
+        self.signer_of(actor, body).map(|_| ())
+    }
+
+    /// Whether a redeem already carries `request_id`.
+    pub(crate) fn request_id_used(&self, request_id: &RequestId) -> bool {
+        self.request_ids.contains_key(request_id)
     }
 
     fn resident_index_of(&self, code: &ResidentCode) -> Result<u32, RuleError> {
@@ -319,7 +334,7 @@ impl State {
 
     /// The rules of each kind of entry (after the signer's), each in its
     /// own file.
-    fn check_body(&self, entry: &Entry, entries: &[Entry]) -> Result<Effect, RuleError> {
+    pub(crate) fn check_body(&self, entry: &Entry, entries: &[Entry]) -> Result<Effect, RuleError> {
         match &entry.body {
             Body::Genesis { .. } => Err(RuleError::GenesisNotFirst),
             Body::Actor {

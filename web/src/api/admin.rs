@@ -155,7 +155,7 @@ pub async fn administer(
     now_ms: u64,
 ) -> Result<u64, ActionError> {
     let body = input.body()?;
-    write(ledger, device, Role::Admin, vec![body], now_ms)
+    write(ledger, device, vec![body], now_ms)
         .await?
         .into_iter()
         .next()

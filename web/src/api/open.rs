@@ -77,10 +77,9 @@ const SHARE_HERE: u8 = 1;
 /// The same for a file the worker downloads and checks as it comes
 /// ([`check_streamed_part`]) while the page replays it: the worker then
 /// also reads the download, which the page otherwise does, but it starts
-/// while the page is still loading, and had time to spare in traced
-/// opens. Alternated first opens (medians): none here 607 ms and one
-/// 604 ms, ten each (the build before: 638 ms); in an earlier version of
-/// this path, four 641 ms and seven 671 ms, eight each (before: 644 ms).
+/// while the page is still loading, and has time to spare: leaving it all
+/// to the worker was as fast as any share measured (the Performance
+/// chapter has the figures).
 const SHARE_STREAMED: u8 = 0;
 
 thread_local! {
@@ -312,7 +311,7 @@ impl PendingSignatures {
 
     /// `later`'s batches after these; held back if either's were (a first
     /// open's are: without this, they were copied out to the workers before
-    /// the balances were drawn, which came about 55 ms later for it).
+    /// the balances were drawn, which then came later).
     fn append(&mut self, later: PendingSignatures) {
         self.jobs.extend(later.jobs);
         self.held.extend(later.held);

@@ -5,10 +5,10 @@
 //! by every tap and retry of it, so a double tap or a retry after a blip is
 //! recorded once. While one is being written the button is disabled.
 
-use ledger_core::Lang;
+use ledger_core::{Lang, RuleError};
 use leptos::prelude::*;
 
-use crate::api::{self, Receipt};
+use crate::api::{self, Device, Receipt};
 use crate::app::{AppLang, AppLedger};
 use crate::i18n::{t, tr};
 use crate::pages::resident::CodeForm;
@@ -84,14 +84,17 @@ pub fn KioskPage() -> impl IntoView {
                     {move || ledger.with(|l| l.as_ref().map(|l| crate::pages::resident::resident_summary(l, &code, lang.get())))}
                     {move || {
                         let code = resident.get().unwrap_or_default();
-                        ledger.with(|l| l.as_ref().map(|l| reward_buttons(l, &code, lang.get(), pending, outcome)))
+                        ledger.with(|l| l.as_ref().map(|l| device.with(|d| reward_buttons(l, d, &code, lang.get(), pending, outcome))))
                     }}
                 </div>
             })}
             {move || pending.get().map(|request| {
                 let total = ledger.with(|l| {
                     l.as_ref()
-                        .and_then(|l| l.state().reward(&request.reward).map(|r| r.cost.times(request.qty).to_wire()))
+                        .and_then(|l| device.with(|d| {
+                            api::quote_redeem(l.state(), d, &request.resident, &request.reward, request.qty).points
+                        }))
+                        .map(|points| points.to_wire())
                         .unwrap_or_default()
                 });
                 view! {
@@ -130,24 +133,25 @@ pub fn KioskPage() -> impl IntoView {
 
 fn reward_buttons(
     ledger: &ledger_core::Ledger,
+    device: &Device,
     code: &str,
     lang: Lang,
     pending: RwSignal<Option<Pending>>,
     outcome: RwSignal<Option<Result<Receipt, String>>>,
 ) -> Option<AnyView> {
-    let balance = ledger.balance(code)?;
+    ledger.balance(code)?;
     let rows: Vec<_> = ledger
         .rewards()
         .iter()
         .filter(|reward| reward.active)
         .map(|reward| {
-            let reason = if reward.stock <= 0 {
-                Some(t(lang, "kiosk.out_of_stock"))
-            } else if reward.cost > balance {
-                Some(t(lang, "kiosk.cannot_afford"))
-            } else {
-                None
-            };
+            // The core says whether this device may redeem it now, and why not.
+            let quote = api::quote_redeem(ledger.state(), device, code, reward.id.as_str(), 1);
+            let reason = quote.verdict.err().map(|error| match error {
+                RuleError::InsufficientStock { .. } => t(lang, "kiosk.out_of_stock").to_owned(),
+                RuleError::InsufficientPoints { .. } => t(lang, "kiosk.cannot_afford").to_owned(),
+                other => other.message(lang),
+            });
             let request = Pending {
                 resident: code.to_owned(),
                 reward: reward.id.to_string(),

@@ -2,7 +2,7 @@
 //! that types the code and Enter), then the balance in large type, the
 //! history, and the rewards the balance can buy now.
 
-use ledger_core::{Body, Lang, Ledger, State, format_local_ts};
+use ledger_core::{Change, Entry, Lang, Ledger, RowKind, State, format_local_ts};
 use leptos::prelude::*;
 
 use crate::app::{AppLang, AppLedger};
@@ -98,7 +98,7 @@ pub fn resident_card(
                 .map(move |entry| (ledger, entry))
         })
         .map(|(ledger, entry)| {
-            let (kind, item, points) = describe(ledger, &entry.body, lang);
+            let (kind, item, points) = describe(ledger, entry, lang);
             let reversed = state
                 .reversed_by(entry.seq)
                 .map(|by| format!(" · {} {by}", t(lang, "reversed_by")));
@@ -117,7 +117,14 @@ pub fn resident_card(
     let affordable: Vec<_> = state
         .rewards()
         .iter()
-        .filter(|reward| reward.active && reward.stock > 0 && reward.cost <= balance)
+        // Affordable and in stock, as the core's rules say (whoever signs).
+        .filter(|reward| {
+            reward.active
+                && state
+                    .quote_redeem(None, &record.code, &reward.id, 1)
+                    .verdict
+                    .is_ok()
+        })
         .map(|reward| {
             let name = reward.name.to_string();
             let cost = reward.cost.to_wire();
@@ -173,54 +180,20 @@ pub fn resident_summary(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
     }
 }
 
-/// Kind, item and signed points of an entry, for one resident's history.
-fn describe(ledger: &Ledger, body: &Body, lang: Lang) -> (&'static str, String, String) {
-    let activity = |id: &str| {
-        ledger
-            .state()
-            .activity(id)
-            .map_or(id.to_owned(), |a| a.name.to_string())
+/// Kind, item and signed points of an entry, for one resident's history
+/// (the core says what it means).
+fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (&'static str, String, String) {
+    let row = ledger.history_row(entry);
+    let kind = match row.kind {
+        RowKind::Earn => t(lang, "kind.earn"),
+        RowKind::Redeem => t(lang, "kind.redeem"),
+        RowKind::Reverse(_) => t(lang, "kind.reverse"),
+        RowKind::Other(_) => "",
     };
-    let reward = |id: &str| {
-        ledger
-            .state()
-            .reward(id)
-            .map_or(id.to_owned(), |r| r.name.to_string())
+    let points = match row.change {
+        Change::Gain(points) => format!("+{points}"),
+        Change::Loss(points) => format!("−{points}"),
+        Change::None => String::new(),
     };
-    match body {
-        Body::Earn {
-            activity: id,
-            points,
-            ..
-        } => (
-            t(lang, "kind.earn"),
-            activity(id.as_str()),
-            format!("+{points}"),
-        ),
-        Body::Redeem {
-            reward: id,
-            qty,
-            points,
-            ..
-        } => (
-            t(lang, "kind.redeem"),
-            format!("{} ×{qty}", reward(id.as_str())),
-            format!("−{points}"),
-        ),
-        Body::Reverse { entry, .. } => {
-            let (item, points) = match ledger.entry(*entry).map(|e| &e.body) {
-                Some(Body::Earn {
-                    activity: id,
-                    points,
-                    ..
-                }) => (activity(id.as_str()), format!("−{points}")),
-                Some(Body::Redeem {
-                    reward: id, points, ..
-                }) => (reward(id.as_str()), format!("+{points}")),
-                _ => (String::new(), String::new()),
-            };
-            (t(lang, "kind.reverse"), item, points)
-        }
-        _ => ("", String::new(), String::new()),
-    }
+    (kind, row.item, points)
 }

@@ -1,0 +1,113 @@
+//! What an entry means in one resident's history: its kind, the item (an
+//! activity's or a reward's name), and the points it moved, as the
+//! resident's screen, the kiosk and `jifen history` all show it.
+
+use crate::entry::{Body, Entry};
+use crate::ledger::Ledger;
+use crate::model::{Points, Seq};
+
+/// The kind of a history row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    /// Points earned for an activity.
+    Earn,
+    /// Points spent on a reward.
+    Redeem,
+    /// The reversal of the entry with this seq.
+    Reverse(Seq),
+    /// Any other entry (not in a resident's history).
+    Other(&'static str),
+}
+
+/// Points a row moved, for the resident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Points the resident gained.
+    Gain(Points),
+    /// Points the resident spent or lost.
+    Loss(Points),
+    /// None.
+    None,
+}
+
+/// One row of a resident's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// What kind of entry.
+    pub kind: RowKind,
+    /// The activity's or reward's name (`香皂 ×2` for two), or empty.
+    pub item: String,
+    /// The points moved.
+    pub change: Change,
+    /// The entry's note or reversal reason, or empty.
+    pub note: String,
+}
+
+impl Ledger {
+    /// `entry` as a row of a resident's history. Does not panic.
+    pub fn history_row(&self, entry: &Entry) -> HistoryRow {
+        let activity = |id: &str| {
+            self.state()
+                .activity(id)
+                .map_or(id.to_owned(), |a| a.name.to_string())
+        };
+        let reward = |id: &str| {
+            self.state()
+                .reward(id)
+                .map_or(id.to_owned(), |r| r.name.to_string())
+        };
+        let row = |kind, item, change, note: &str| HistoryRow {
+            kind,
+            item,
+            change,
+            note: note.to_owned(),
+        };
+        match &entry.body {
+            Body::Earn {
+                activity: id,
+                points,
+                note,
+                ..
+            } => row(
+                RowKind::Earn,
+                activity(id.as_str()),
+                Change::Gain(*points),
+                note.as_str(),
+            ),
+            Body::Redeem {
+                reward: id,
+                qty,
+                points,
+                ..
+            } => row(
+                RowKind::Redeem,
+                format!("{} ×{qty}", reward(id.as_str())),
+                Change::Loss(*points),
+                "",
+            ),
+            Body::Reverse {
+                entry: target,
+                reason,
+            } => {
+                let (item, change) = match self.entry(*target).map(|e| &e.body) {
+                    Some(Body::Earn {
+                        activity: id,
+                        points,
+                        ..
+                    }) => (activity(id.as_str()), Change::Loss(*points)),
+                    Some(Body::Redeem {
+                        reward: id, points, ..
+                    }) => (reward(id.as_str()), Change::Gain(*points)),
+                    _ => (String::new(), Change::None),
+                };
+                row(RowKind::Reverse(*target), item, change, reason.as_str())
+            }
+            other => row(
+                RowKind::Other(other.type_name()),
+                String::new(),
+                Change::None,
+                "",
+            ),
+        }
+    }
+}
