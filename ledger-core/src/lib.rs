@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod canonical;
+mod checks;
 mod codec;
 pub mod demo;
 mod entry;
@@ -44,7 +45,21 @@ mod state;
 mod swar;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
-pub mod verify;
+
+/// Verification: a line's checks ([`verify::Verifier`] fed line by line),
+/// signature batches, the chain-only reader, the pieces a front end uses to
+/// share a replay with a worker, and whole files on one thread
+/// ([`verify::verify_jsonl`]); the merge of what split work found is
+/// [`Replay`]'s.
+pub mod verify {
+    pub use crate::checks::{
+        ChainVerifier, LineEnds, SIGNATURE_BATCH, Share, SharedParts, SignatureBatch, Verifier,
+        check_form, check_shared, split_lines, verify_chain_only,
+    };
+    pub use crate::replay::{
+        first_error, verify_in_two_parts, verify_jsonl, verify_jsonl_with_progress,
+    };
+}
 
 pub use ed25519_dalek::SigningKey;
 pub use entry::{Body, Entry, PublicKey, parse_body, parse_line};

@@ -10,10 +10,10 @@
 //! workers and the npm package only schedule the work; the merge of what
 //! each part found is here, once.
 
+use crate::checks::{SIGNATURE_BATCH, Share, SignatureBatch, Verifier, check_shared, split_lines};
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::ledger::Ledger;
 use crate::model::Seq;
-use crate::verify::{Share, SignatureBatch, Verifier, first_error};
 
 /// A replay under way: see the module's documentation.
 #[derive(Debug, Default)]
@@ -200,4 +200,83 @@ impl Replay {
             None => Ok(()),
         }
     }
+}
+
+/// Of a rule or format error and signature errors from batches, the one at
+/// the lowest seq: that is the first bad entry. Of two at the same seq, the
+/// one a line-by-line replay meets first (the line's format before its
+/// link, its link before the rules).
+pub fn first_error(errors: impl IntoIterator<Item = VerifyError>) -> Option<VerifyError> {
+    errors
+        .into_iter()
+        .min_by_key(|error| (error.seq, check_order(&error.kind)))
+}
+
+/// Where in [`Verifier::push_line`]'s checks of one line an error arises.
+fn check_order(kind: &VerifyErrorKind) -> u8 {
+    match kind {
+        VerifyErrorKind::TooManyEntries => 0,
+        VerifyErrorKind::Malformed(_) => 1,
+        VerifyErrorKind::WrongLedger { .. } => 2,
+        VerifyErrorKind::SeqMismatch { .. } => 3,
+        VerifyErrorKind::NotCanonical => 4,
+        VerifyErrorKind::HashMismatch { .. } => 5,
+        VerifyErrorKind::PrevMismatch => 6,
+        VerifyErrorKind::Rule(_) | VerifyErrorKind::BadSignature(_) => 7,
+        VerifyErrorKind::Empty | VerifyErrorKind::IncompleteLastLine => 8,
+    }
+}
+
+/// Verifies a file as the web app does a first open, on this thread: the
+/// other thread's half ([`check_shared`]) and the replaying thread's half
+/// (a [`Replay`] sharing the work as `share` says, signatures in batches),
+/// merged by the same [`Replay`] the front ends use. It finds what
+/// [`verify_jsonl`] finds: tests and the fuzzer compare them.
+pub fn verify_in_two_parts(bytes: &[u8], share: Share) -> Result<Ledger, VerifyError> {
+    let mut replay = Replay::new().sharing(share);
+    replay.hashes_checked(check_shared(bytes, 0, share));
+    replay_here(replay, bytes, |_| {})
+}
+
+/// Replays `bytes` with `replay` on this thread, signatures checked in
+/// batches of [`SIGNATURE_BATCH`] as they fill, then the rest.
+fn replay_here(
+    mut replay: Replay,
+    bytes: &[u8],
+    mut progress: impl FnMut(u64),
+) -> Result<Ledger, VerifyError> {
+    let (lines, incomplete) = split_lines(bytes);
+    for line in lines {
+        if !replay.push_line(line) {
+            break;
+        }
+        if let Some(batch) = replay.take_batch(SIGNATURE_BATCH) {
+            replay.signatures_checked(batch.verify());
+            progress(replay.count());
+        }
+    }
+    if incomplete.is_some() {
+        replay.incomplete_last_line();
+    }
+    let count = replay.count();
+    let (ledger, rest) = replay.finish()?;
+    rest.verify()?;
+    progress(count);
+    Ok(ledger)
+}
+
+/// Verifies a whole ledger file on this thread: every line, every rule,
+/// every signature. Returns the ledger, or the first bad entry.
+/// Does not panic, whatever the bytes.
+pub fn verify_jsonl(bytes: &[u8]) -> Result<Ledger, VerifyError> {
+    verify_jsonl_with_progress(bytes, |_| {})
+}
+
+/// [`verify_jsonl`], calling `progress(entries_done)` every few thousand
+/// entries so that a screen can show how far it got.
+pub fn verify_jsonl_with_progress(
+    bytes: &[u8],
+    progress: impl FnMut(u64),
+) -> Result<Ledger, VerifyError> {
+    replay_here(Replay::new(), bytes, progress)
 }

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use ledger_core::{Head, Lang, Ledger, Snapshot};
+use ledger_core::{Head, Lang, Ledger};
 use leptos::prelude::*;
 
 use crate::api::{self, Device, FollowNotice, LoadError, Opened, Source};
+use crate::components::{checking_view, progress_view};
 use crate::i18n::{t, tr};
 use crate::pages::admin::AdminPage;
 use crate::pages::audit::{AuditPage, ImportForm};
@@ -15,40 +16,7 @@ use crate::pages::kiosk::KioskPage;
 use crate::pages::officer::OfficerPage;
 use crate::pages::pin::{PinGate, Unlocked};
 use crate::pages::resident::ResidentPage;
-
-/// The UI language, shared by every screen.
-#[derive(Clone, Copy)]
-pub struct AppLang(pub RwSignal<Lang>);
-
-/// How far the signature check of the open ledger is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Checked {
-    /// The stored snapshot is shown (balances, rewards); every entry is
-    /// still being read and replayed. History, audit and writing wait.
-    Replaying,
-    /// Batches checked, of how many (hash chain and rules already hold).
-    Pending(usize, usize),
-    /// Every signature holds; the new entries of a followed file are being
-    /// stored (writing waits for it).
-    Storing,
-    /// Every signature holds too.
-    Verified,
-}
-
-/// The verified ledger (None until loaded) and this device's key.
-#[derive(Clone, Copy)]
-pub struct AppLedger {
-    /// The ledger, read with `with` (never cloned) and changed only
-    /// through `api`.
-    pub ledger: RwSignal<Option<Ledger>>,
-    /// This device's keys.
-    pub device: RwSignal<Device>,
-    /// Whether its signatures are all checked yet; writing waits for it.
-    pub checked: RwSignal<Checked>,
-    /// On a reopen, the stored snapshot shown until the entries are
-    /// replayed (then None).
-    pub summary: RwSignal<Option<Arc<Snapshot>>>,
-}
+use crate::state::{AppLang, AppLedger, Checked};
 
 /// Where loading the ledger stands.
 #[derive(Clone, Debug)]
@@ -454,24 +422,6 @@ fn opened_again(
             }
         }
     });
-}
-
-/// The signature check's progress, where a writing screen would be.
-pub fn checking_view(done: usize, all: usize, lang: Lang) -> impl IntoView {
-    progress_view("checking.signatures", done as u64, all as u64, lang)
-}
-
-/// Work in progress (`label` from the string table), with a progress bar.
-pub fn progress_view(label: &'static str, done: u64, all: u64, lang: Lang) -> impl IntoView {
-    view! {
-        <div class="checking" role="status">
-            <p>{t(lang, label)}</p>
-            // Before the total is known (the entries still being read), a
-            // bar without a value: browsers show it as busy, not as stuck.
-            <progress max=all.max(1).to_string() value=(all > 0).then(|| done.to_string())></progress>
-            <p class="hint">{(all > 0).then(|| format!("{done} / {all}"))}</p>
-        </div>
-    }
 }
 
 /// What following the published file found, above the tabs. A file that

@@ -2,12 +2,16 @@
 //!
 //! A Leptos client-side app. The ledger is kept in the browser's IndexedDB
 //! ([`store`]); [`api`] is the one module that talks to the core and the
-//! store; [`app`] is the shell (language, loading, first run) and
-//! [`pages`] the screens: resident, kiosk, officer, admin and audit. This
+//! store; [`app`] is the shell (language, loading, first run),
+//! [`state`] the shared state every screen reads, [`components`] the
+//! widgets several share, and [`pages`] the screens: resident, kiosk,
+//! officer, admin and audit. This
 //! crate holds no rule of its own: every entry is checked by `ledger-core`.
 
 pub mod api;
 pub mod app;
+pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod state;
 pub mod store;

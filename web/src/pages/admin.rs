@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 
 use crate::api::{self, AdminInput};
-use crate::app::{AppLang, AppLedger};
 use crate::i18n::{t, tr};
+use crate::state::{AppLang, AppLedger};
 
 /// A labelled text input bound to `value`.
 fn text_field(
@@ -295,7 +295,7 @@ pub fn AdminPage() -> impl IntoView {
                 </div>
                 <div class="row wrap">
                     <button on:click=move |_| { let _ = window().print(); }>{tr(lang, "admin.print")}</button>
-                    <button on:click=move |_| ledger.with_untracked(|l| if let Some(l) = l { crate::pages::audit::download(&l.to_jsonl(), &format!("{}.jsonl", l.id())) })>
+                    <button on:click=move |_| ledger.with_untracked(|l| if let Some(l) = l { crate::components::download(&l.to_jsonl(), &format!("{}.jsonl", l.id())) })>
                         {tr(lang, "audit.export")}
                     </button>
                 </div>

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::app::{AppLang, AppLedger, Checked};
+use crate::components::{checking_view, download, progress_view};
 use crate::i18n::{t, tr};
+use crate::state::{AppLang, AppLedger, Checked};
 
 /// Entries shown per step of the browser.
 const PAGE: usize = 50;
@@ -48,8 +49,8 @@ pub fn AuditPage() -> impl IntoView {
         <section class="audit">
             {move || match checked.get() {
                 Checked::Verified | Checked::Storing => view! { <p class="verified" role="status">{t(lang.get(), "audit.verified")}</p> }.into_any(),
-                Checked::Pending(done, all) => crate::app::checking_view(done, all, lang.get()).into_any(),
-                Checked::Replaying => crate::app::progress_view("loading", 0, 0, lang.get()).into_any(),
+                Checked::Pending(done, all) => checking_view(done, all, lang.get()).into_any(),
+                Checked::Replaying => progress_view("loading", 0, 0, lang.get()).into_any(),
             }}
             <label for="head-text">{tr(lang, "audit.head")}</label>
             <input id="head-text" class="head-text" readonly=true prop:value=head />
@@ -214,38 +215,4 @@ pub fn ImportForm(
             {move || message.get().map(|(ok, text)| view! { <p class:error=!ok class:good=ok role="alert">{text}</p> })}
         </div>
     }
-}
-
-/// Offers `text` as a file download.
-pub fn download(text: &str, name: &str) {
-    let parts = js_sys::Array::of1(&text.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/x-ndjson");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let anchor = document()
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-    if let Some(anchor) = anchor {
-        anchor.set_href(&url);
-        anchor.set_download(name);
-        // Some browsers only follow a link that is in the document, and
-        // read the object URL after the click returns: revoke it later.
-        if let Some(body) = document().body() {
-            let _ = body.append_child(&anchor);
-            anchor.click();
-            anchor.remove();
-        }
-    }
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(60),
-    );
 }

@@ -9,9 +9,9 @@ use ledger_core::{Lang, RuleError};
 use leptos::prelude::*;
 
 use crate::api::{self, Device, Receipt};
-use crate::app::{AppLang, AppLedger};
+use crate::components::{CodeForm, resident_summary};
 use crate::i18n::{t, tr};
-use crate::pages::resident::CodeForm;
+use crate::state::{AppLang, AppLedger};
 
 /// A redeem being confirmed.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,7 +81,7 @@ pub fn KioskPage() -> impl IntoView {
             <CodeForm found=found />
             {move || resident.get().map(|code| view! {
                 <div class="kiosk-body">
-                    {move || ledger.with(|l| l.as_ref().map(|l| crate::pages::resident::resident_summary(l, &code, lang.get())))}
+                    {move || ledger.with(|l| l.as_ref().map(|l| resident_summary(l, &code, lang.get())))}
                     {move || {
                         let code = resident.get().unwrap_or_default();
                         ledger.with(|l| l.as_ref().map(|l| device.with(|d| reward_buttons(l, d, &code, lang.get(), pending, outcome))))

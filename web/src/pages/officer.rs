@@ -10,8 +10,8 @@ use std::pin::Pin;
 use leptos::prelude::*;
 
 use crate::api;
-use crate::app::{AppLang, AppLedger};
 use crate::i18n::{t, tr};
+use crate::state::{AppLang, AppLedger};
 
 /// One line of the outcome list.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use crate::api;
-use crate::app::{AppLang, AppLedger};
 use crate::i18n::t;
+use crate::state::{AppLang, AppLedger};
 
 /// Whether the writing screens are unlocked in this tab.
 #[derive(Clone, Copy)]

@@ -5,39 +5,12 @@
 use ledger_core::{Change, Entry, Lang, Ledger, RowKind, State, format_local_ts};
 use leptos::prelude::*;
 
-use crate::app::{AppLang, AppLedger};
-use crate::i18n::{t, tr};
+use crate::components::CodeForm;
+use crate::i18n::t;
+use crate::state::{AppLang, AppLedger};
 
 /// How many history entries the screen shows at first.
 const HISTORY_PAGE: usize = 20;
-
-/// The form that finds a resident: a labelled input that a USB scanner
-/// can type into (the code, then Enter), and a large button. Calls
-/// `found` with the trimmed code.
-#[component]
-pub fn CodeForm(found: Callback<String>) -> impl IntoView {
-    let AppLang(lang) = expect_context::<AppLang>();
-    let code = RwSignal::new(String::new());
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        found.run(code.get_untracked().trim().to_owned());
-    };
-    view! {
-        <form class="lookup" on:submit=submit>
-            <label for="resident-code">{tr(lang, "resident.code")}</label>
-            <div class="row">
-                <input
-                    id="resident-code"
-                    autocomplete="off"
-                    autofocus=true
-                    prop:value=move || code.get()
-                    on:input=move |event| code.set(event_target_value(&event))
-                />
-                <button type="submit" class="primary">{tr(lang, "resident.find")}</button>
-            </div>
-        </form>
-    }
-}
 
 /// The resident screen.
 #[component]
@@ -163,21 +136,6 @@ pub fn resident_card(
         </article>
     }
     .into_any()
-}
-
-/// Just the resident's code and balance, for the kiosk.
-pub fn resident_summary(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
-    match ledger.balance(code) {
-        None => view! { <p class="error" role="alert">{t(lang, "resident.unknown")}{code.to_owned()}</p> }.into_any(),
-        Some(balance) => view! {
-            <p class="balance" aria-live="polite">
-                <span class="label">{code.to_owned()} " · " {t(lang, "resident.balance")}</span>
-                <span class="value" data-testid="balance">{balance.to_wire()}</span>
-                <span class="unit">{t(lang, "resident.points")}</span>
-            </p>
-        }
-        .into_any(),
-    }
 }
 
 /// Kind, item and signed points of an entry, for one resident's history

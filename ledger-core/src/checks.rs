@@ -6,7 +6,7 @@
 //!
 //! The first bad entry is reported with its seq. When signatures run
 //! behind, a rule failure at seq k is only final once every batch before k
-//! has passed: [`first_error`] picks the earlier of the two.
+//! has passed: the merge of those answers is [`crate::Replay`]'s.
 
 use core::ops::Range;
 
@@ -17,7 +17,6 @@ use crate::error::{RuleError, VerifyError, VerifyErrorKind};
 use crate::ledger::Ledger;
 use crate::limits;
 use crate::model::{ActorId, EntryHash, Head, LedgerId, Seq};
-use crate::replay::Replay;
 
 /// Which checks [`check_link`] makes itself.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -31,7 +30,7 @@ enum Checks {
 /// The checks that need no state but the previous link: the line parses,
 /// belongs to `ledger` (if given), has the expected seq, is written
 /// canonically, hashes to its `hash` (each as `checks` says), and names
-/// `prev` (if given) as the previous hash. This order is the one [`first_error`] keeps when two
+/// `prev` (if given) as the previous hash. This order is the one [`crate::verify::first_error`] keeps when two
 /// errors share a seq.
 fn check_link(
     line: &[u8],
@@ -101,7 +100,7 @@ pub fn check_form(line: &[u8], seq: Seq, scratch: &mut Vec<u8>) -> Result<(), Ve
 /// SHA-256 of every line but `here` lines in every sixteen (those whose seq
 /// modulo 16 is below it), which the replaying thread checks itself, with
 /// everything else; so that the two threads take about as long.
-/// [`first_error`] of the two (and of the signature batches) is exactly the
+/// [`crate::verify::first_error`] of the two (and of the signature batches) is exactly the
 /// error [`verify_jsonl`] gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Share {
@@ -398,31 +397,6 @@ impl SignatureBatch {
     }
 }
 
-/// Of a rule or format error and signature errors from batches, the one at
-/// the lowest seq: that is the first bad entry. Of two at the same seq, the
-/// one a line-by-line replay meets first (the line's format before its
-/// link, its link before the rules).
-pub fn first_error(errors: impl IntoIterator<Item = VerifyError>) -> Option<VerifyError> {
-    errors
-        .into_iter()
-        .min_by_key(|error| (error.seq, check_order(&error.kind)))
-}
-
-/// Where in [`Verifier::push_line`]'s checks of one line an error arises.
-fn check_order(kind: &VerifyErrorKind) -> u8 {
-    match kind {
-        VerifyErrorKind::TooManyEntries => 0,
-        VerifyErrorKind::Malformed(_) => 1,
-        VerifyErrorKind::WrongLedger { .. } => 2,
-        VerifyErrorKind::SeqMismatch { .. } => 3,
-        VerifyErrorKind::NotCanonical => 4,
-        VerifyErrorKind::HashMismatch { .. } => 5,
-        VerifyErrorKind::PrevMismatch => 6,
-        VerifyErrorKind::Rule(_) | VerifyErrorKind::BadSignature(_) => 7,
-        VerifyErrorKind::Empty | VerifyErrorKind::IncompleteLastLine => 8,
-    }
-}
-
 /// Replays lines one at a time, building the [`Ledger`].
 #[derive(Debug, Default)]
 pub struct Verifier {
@@ -456,7 +430,7 @@ impl Verifier {
     /// verifier checks everything else, linking each line to the `hash`
     /// the line before states. Nothing it builds may be trusted until
     /// `check_shared` has passed as well; the error to report is
-    /// [`first_error`] of both.
+    /// [`crate::verify::first_error`] of both.
     pub fn sharing(mut self, share: Share) -> Verifier {
         self.shared = Some(share);
         self
@@ -581,44 +555,6 @@ pub fn split_lines(bytes: &[u8]) -> (impl Iterator<Item = &[u8]>, Option<u64>) {
     (lines, incomplete)
 }
 
-/// Verifies a file as the web app does a first open, on this thread: the
-/// other thread's half ([`check_shared`]) and the replaying thread's half
-/// (a [`Replay`] sharing the work as `share` says, signatures in batches),
-/// merged by the same [`Replay`] the front ends use. It finds what
-/// [`verify_jsonl`] finds: tests and the fuzzer compare them.
-pub fn verify_in_two_parts(bytes: &[u8], share: Share) -> Result<Ledger, VerifyError> {
-    let mut replay = Replay::new().sharing(share);
-    replay.hashes_checked(check_shared(bytes, 0, share));
-    replay_here(replay, bytes, |_| {})
-}
-
-/// Replays `bytes` with `replay` on this thread, signatures checked in
-/// batches of [`SIGNATURE_BATCH`] as they fill, then the rest.
-fn replay_here(
-    mut replay: Replay,
-    bytes: &[u8],
-    mut progress: impl FnMut(u64),
-) -> Result<Ledger, VerifyError> {
-    let (lines, incomplete) = split_lines(bytes);
-    for line in lines {
-        if !replay.push_line(line) {
-            break;
-        }
-        if let Some(batch) = replay.take_batch(SIGNATURE_BATCH) {
-            replay.signatures_checked(batch.verify());
-            progress(replay.count());
-        }
-    }
-    if incomplete.is_some() {
-        replay.incomplete_last_line();
-    }
-    let count = replay.count();
-    let (ledger, rest) = replay.finish()?;
-    rest.verify()?;
-    progress(count);
-    Ok(ledger)
-}
-
 /// Where a file's lines end, found part by part while the file arrives,
 /// so that the lines are at hand as soon as it has (instead of searching
 /// the whole file then): [`LineEnds::lines`] gives what [`split_lines`]
@@ -685,22 +621,6 @@ impl LineEnds {
         let incomplete = (start < bytes.len()).then_some(lines.len() as u64);
         (lines, incomplete)
     }
-}
-
-/// Verifies a whole ledger file on this thread: every line, every rule,
-/// every signature. Returns the ledger, or the first bad entry.
-/// Does not panic, whatever the bytes.
-pub fn verify_jsonl(bytes: &[u8]) -> Result<Ledger, VerifyError> {
-    verify_jsonl_with_progress(bytes, |_| {})
-}
-
-/// [`verify_jsonl`], calling `progress(entries_done)` every few thousand
-/// entries so that a screen can show how far it got.
-pub fn verify_jsonl_with_progress(
-    bytes: &[u8],
-    progress: impl FnMut(u64),
-) -> Result<Ledger, VerifyError> {
-    replay_here(Replay::new(), bytes, progress)
 }
 
 /// The parts of a line in canonical layout that the hash chain needs.
