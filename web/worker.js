@@ -42,10 +42,11 @@ self.onmessage = async (event) => {
 
 // The download's parts wait here until the wasm runs; then each is checked
 // and handed on (moved, not copied) in order, and the end goes last with
-// what the checks found: "" or "SEQ", or null if they could not be made.
+// what the checks found: the core's answer as bytes (empty while every line
+// holds), or null if they could not be made.
 const waiting = [];
 let ended = false;
-let answer = "";
+let answer = new Uint8Array(0);
 let restart = true;
 const post = (message, transfer = []) => self.postMessage({ stream: true, ...message }, transfer);
 
@@ -96,7 +97,7 @@ function handOn() {
 function check(part) {
   if (!loaded) {
     answer = null;
-  } else if (answer === "") {
+  } else if (answer !== null && answer.length === 0) {
     try {
       answer = app.check_streamed_part(part, restart);
       restart = false;

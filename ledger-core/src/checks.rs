@@ -214,6 +214,89 @@ impl SharedParts {
     }
 }
 
+/// What a worker found, as the bytes it sends back (the web app's Web
+/// Workers answer so): a signature batch's answer is empty when every
+/// signature holds, else the first bad one's seq (8 bytes, little-endian)
+/// followed by its signer's id; a hash check's answer is empty, or the
+/// first bad line's seq. Typed both ways here, so that no front end parses
+/// an answer of its own.
+pub mod answer {
+    use crate::error::{VerifyError, VerifyErrorKind};
+    use crate::model::Seq;
+
+    /// The bytes of [`super::SignatureBatch::verify`]'s answer.
+    pub fn signatures_to_bytes(answer: &Result<(), VerifyError>) -> Vec<u8> {
+        match answer {
+            Ok(()) => Vec::new(),
+            Err(error) => {
+                let mut bytes = error.seq.0.to_le_bytes().to_vec();
+                if let VerifyErrorKind::BadSignature(actor) = &error.kind {
+                    bytes.extend_from_slice(actor.as_str().as_bytes());
+                }
+                bytes
+            }
+        }
+    }
+
+    /// Reads [`signatures_to_bytes`]; `None` for bytes that are not such an
+    /// answer. Does not panic.
+    pub fn signatures_from_bytes(bytes: &[u8]) -> Option<Result<(), VerifyError>> {
+        if bytes.is_empty() {
+            return Some(Ok(()));
+        }
+        let (seq, actor) = bytes.split_first_chunk::<8>()?;
+        let actor = core::str::from_utf8(actor).ok()?.parse().ok()?;
+        Some(Err(VerifyError {
+            seq: Seq(u64::from_le_bytes(*seq)),
+            kind: VerifyErrorKind::BadSignature(actor),
+        }))
+    }
+
+    /// The bytes of a hash check's answer: the first bad line's seq, if any.
+    pub fn hashes_to_bytes(first_bad: Option<u64>) -> Vec<u8> {
+        first_bad.map_or_else(Vec::new, |seq| seq.to_le_bytes().to_vec())
+    }
+
+    /// Reads [`hashes_to_bytes`]: `Some(None)` when every line held,
+    /// `None` for bytes that are not such an answer.
+    pub fn hashes_from_bytes(bytes: &[u8]) -> Option<Option<u64>> {
+        match bytes.len() {
+            0 => Some(None),
+            8 => Some(Some(u64::from_le_bytes(bytes.try_into().ok()?))),
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn answers_read_back_and_nothing_else_reads() {
+            let bad = Err(VerifyError {
+                seq: Seq(513),
+                kind: VerifyErrorKind::BadSignature("kiosk-1".parse().unwrap_or_else(|_| panic!())),
+            });
+            for answer in [Ok(()), bad] {
+                assert_eq!(
+                    signatures_from_bytes(&signatures_to_bytes(&answer)),
+                    Some(answer)
+                );
+            }
+            assert_eq!(signatures_from_bytes(&[1, 2, 3]), None);
+            assert_eq!(signatures_from_bytes(&[0; 8]), None);
+            assert_eq!(signatures_from_bytes(&[0, 0, 0, 0, 0, 0, 0, 0, 0xff]), None);
+            for first_bad in [None, Some(0), Some(99_999)] {
+                assert_eq!(
+                    hashes_from_bytes(&hashes_to_bytes(first_bad)),
+                    Some(first_bad)
+                );
+            }
+            assert_eq!(hashes_from_bytes(&[7; 5]), None);
+        }
+    }
+}
+
 /// Signatures checked together; large enough to amortise the batch
 /// equation, small enough to spread over threads.
 pub const SIGNATURE_BATCH: usize = 512;

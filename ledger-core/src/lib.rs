@@ -54,7 +54,7 @@ pub mod testing;
 pub mod verify {
     pub use crate::checks::{
         ChainVerifier, LineEnds, SIGNATURE_BATCH, Share, SharedParts, SignatureBatch, Verifier,
-        check_form, check_shared, split_lines, verify_chain_only,
+        answer, check_form, check_shared, split_lines, verify_chain_only,
     };
     pub use crate::replay::{
         first_error, verify_in_two_parts, verify_jsonl, verify_jsonl_with_progress,

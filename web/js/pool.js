@@ -1,8 +1,8 @@
 // Checks off the main thread: Web Workers, each running the app's own wasm
-// (worker.js beside index.html), take batches of signatures as bytes and
-// answer "" (all good) or "SEQ ACTOR" (the first bad one); or the lines of
-// a downloaded file, whose SHA-256 they check while the page replays the
-// rest, answering "" or "SEQ". Without Worker
+// (worker.js beside index.html), take batches of signatures as bytes, or
+// the lines of a downloaded file whose SHA-256 they check while the page
+// replays the rest, and answer in bytes as ledger-core writes them
+// (`verify::answer`: empty when all hold). Without Worker
 // support every call answers null and the app checks on the main thread
 // instead.
 //

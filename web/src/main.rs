@@ -19,26 +19,27 @@ fn main() {
     }
 }
 
-/// Checks a batch of signatures sent by the page as bytes: "" when all
-/// hold, "SEQ ACTOR" for the first bad one, `None` for bytes that are not
+/// Checks a batch of signatures sent by the page as bytes; the answer as
+/// ledger-core writes it (`verify::answer`), `None` for bytes that are not
 /// a batch.
 #[wasm_bindgen]
-pub fn check_signature_batch(bytes: &[u8]) -> Option<String> {
+pub fn check_signature_batch(bytes: &[u8]) -> Option<Vec<u8>> {
     jifen_web::api::check_signature_batch(bytes)
 }
 
 /// Checks that each of a file's lines (numbered from `first`, starting
 /// `skip` bytes into the `Uint8Array`s `parts`) hashes to the `hash` it
-/// states: "" when all do, "SEQ" for the first that does not.
+/// states; the answer as ledger-core writes it (the first bad line, if any).
 #[wasm_bindgen]
-pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> String {
+pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> Vec<u8> {
     jifen_web::api::check_line_hashes(parts, skip, first)
 }
 
 /// Checks the SHA-256 of the lines of a file as it downloads, a part at a
 /// time (`restart` for the first part of a file; its lines are numbered
-/// from 0): "" while all hold, "SEQ" from the first that does not on.
+/// from 0); the answer as ledger-core writes it (the first bad line, once
+/// there is one).
 #[wasm_bindgen]
-pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> String {
+pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> Vec<u8> {
     jifen_web::api::check_streamed_part(part, restart)
 }

@@ -7,7 +7,8 @@
 //! background, and only a fully verified file is ever stored.
 
 use ledger_core::verify::{
-    LineEnds, Share, SharedParts, SignatureBatch, Verifier, check_form, first_error, split_lines,
+    LineEnds, Share, SharedParts, SignatureBatch, Verifier, answer, check_form, first_error,
+    split_lines,
 };
 use ledger_core::{Head, Ledger, Seq, Snapshot, VerifyError, VerifyErrorKind};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -46,19 +47,12 @@ pub fn in_page() -> bool {
         .is_ok_and(|document| !document.is_undefined())
 }
 
-/// A worker's job: checks a batch of signatures sent as bytes. `""` when
-/// all hold, `"SEQ ACTOR"` for the first bad one, `None` when the bytes are
-/// not a batch.
-pub fn check_signature_batch(bytes: &[u8]) -> Option<String> {
+/// A worker's job: checks a batch of signatures sent as bytes; the answer
+/// as the core writes it (`verify::answer`), `None` when the bytes are not
+/// a batch.
+pub fn check_signature_batch(bytes: &[u8]) -> Option<Vec<u8>> {
     let batch = SignatureBatch::from_bytes(bytes)?;
-    Some(match batch.verify() {
-        Ok(()) => String::new(),
-        Err(VerifyError {
-            seq,
-            kind: VerifyErrorKind::BadSignature(actor),
-        }) => format!("{} {actor}", seq.0),
-        Err(other) => format!("{} ?", other.seq.0),
-    })
+    Some(answer::signatures_to_bytes(&batch.verify()))
 }
 
 /// Starts the first worker, so that it is ready when the page has a file's
@@ -92,8 +86,8 @@ thread_local! {
 /// A worker's job while it downloads a file for the page: checks the
 /// SHA-256 of the lines of the next `part` (the first when `restart`;
 /// lines numbered from 0) but those [`SHARE_STREAMED`] leaves to the page.
-/// `""` while all hold, `"SEQ"` from the first that does not on.
-pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> String {
+/// The answer as the core writes it: the first bad line, once there is one.
+pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> Vec<u8> {
     STREAMED.with_borrow_mut(|streamed| {
         if restart {
             *streamed = None;
@@ -105,7 +99,7 @@ pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> String {
         {
             *failed = Some(error.seq.0);
         }
-        failed.map_or_else(String::new, |seq| seq.to_string())
+        answer::hashes_to_bytes(*failed)
     })
 }
 
@@ -114,9 +108,9 @@ pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> String {
 /// leaves to the page. The file comes in `parts`
 /// (`Uint8Array`s, as downloaded), of which the first `skip` bytes are not
 /// checked; each part is copied in and checked in turn (see
-/// [`SharedParts`]), not the whole file at once. `""` when all hold,
-/// `"SEQ"` for the first that does not.
-pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> String {
+/// [`SharedParts`]), not the whole file at once. The answer as the core
+/// writes it: the first bad line, if any.
+pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> Vec<u8> {
     // Whole numbers below 2^53, so `as` is exact here.
     let mut skip = skip as usize;
     let mut check = SharedParts::new(first as u64, Share::new(SHARE_HERE));
@@ -128,10 +122,10 @@ pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> String
         let part = part.subarray(from as u32, length);
         let copied = check.push_with(part.length() as usize, |room| part.copy_to(room));
         if let Err(error) = copied {
-            return error.seq.0.to_string();
+            return answer::hashes_to_bytes(Some(error.seq.0));
         }
     }
-    String::new()
+    answer::hashes_to_bytes(None)
 }
 
 /// The SHA-256 of a downloaded file's new lines, checked in a worker while
@@ -153,8 +147,8 @@ impl HashCheck {
 
     /// The answer of a worker that checked a file as it downloaded it
     /// (`None`: it could not).
-    fn streamed(answer: Option<String>) -> HashCheck {
-        let answer = answer.map_or(JsValue::NULL, |a| JsValue::from_str(&a));
+    fn streamed(answer: Option<js_sys::Uint8Array>) -> HashCheck {
+        let answer = answer.map_or(JsValue::NULL, JsValue::from);
         HashCheck {
             job: JsFuture::from(js_sys::Promise::resolve(&answer)),
             share: Share::new(SHARE_STREAMED),
@@ -172,11 +166,11 @@ impl HashCheck {
     /// it): `lines` are the same lines, numbered from `first`. Without an
     /// answer (no worker here), the page checks them itself.
     async fn finish(self, lines: &[&[u8]], first: u64) -> Result<(), VerifyError> {
-        let answer = self.job.await.ok().and_then(|a| a.as_string());
+        let answer = self.job.await.ok().and_then(|a| bytes_of(&a));
         let mut scratch = Vec::new();
-        let bad = match answer.as_deref() {
-            Some("") => return Ok(()),
-            Some(seq) => seq.parse::<u64>().ok().filter(|&seq| seq >= first),
+        let bad = match answer.as_deref().and_then(answer::hashes_from_bytes) {
+            Some(None) => return Ok(()),
+            Some(Some(seq)) => Some(seq).filter(|&seq| seq >= first),
             None => None,
         };
         if let Some(seq) = bad {
@@ -204,6 +198,13 @@ impl HashCheck {
         }
         Ok(())
     }
+}
+
+/// A worker's answer as bytes (a `Uint8Array`), if it is one.
+fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+    value
+        .dyn_ref::<js_sys::Uint8Array>()
+        .map(js_sys::Uint8Array::to_vec)
 }
 
 /// Marks a moment of an open on the page's timeline (`performance.mark`),
@@ -342,7 +343,7 @@ impl PendingSignatures {
         }
         let all = self.jobs.len();
         for (bytes, job) in core::mem::take(&mut self.jobs) {
-            let answer = job.await.ok().and_then(|a| a.as_string());
+            let answer = job.await.ok().and_then(|a| bytes_of(&a));
             let answer = match answer {
                 Some(answer) => Some(answer),
                 None => {
@@ -352,22 +353,9 @@ impl PendingSignatures {
             };
             self.checked += 1;
             progress(self.checked, all);
-            match answer.as_deref() {
-                Some("") => {}
-                Some(bad) => {
-                    let (seq, actor) = bad.split_once(' ').unwrap_or((bad, "?"));
-                    let seq = Seq(seq.parse().unwrap_or(0));
-                    return Err(match actor.parse() {
-                        Ok(actor) => VerifyError {
-                            seq,
-                            kind: VerifyErrorKind::BadSignature(actor),
-                        },
-                        Err(_) => VerifyError {
-                            seq,
-                            kind: VerifyErrorKind::NotCanonical,
-                        },
-                    });
-                }
+            match answer.as_deref().and_then(answer::signatures_from_bytes) {
+                Some(Ok(())) => {}
+                Some(Err(bad)) => return Err(bad),
                 None => {
                     // Our own bytes always read back; refuse rather than
                     // pass if they somehow did not.
@@ -956,8 +944,8 @@ enum Streamed {
     /// The next part of the body.
     Part(js_sys::Uint8Array),
     /// The whole body came, and what the worker found checking its lines'
-    /// SHA-256 (`""`, or `"SEQ"`; `None`: it could not check them).
-    End(Option<String>),
+    /// SHA-256 (the core's hash answer; `None`: it could not check them).
+    End(Option<js_sys::Uint8Array>),
     /// The download failed, or the worker did.
     Failed(String),
 }
@@ -978,7 +966,7 @@ fn read_streamed(message: Result<JsValue, JsValue>) -> Streamed {
         return Streamed::Head { status, length };
     }
     if get("end").as_bool() == Some(true) {
-        return Streamed::End(get("answer").as_string());
+        return Streamed::End(get("answer").dyn_into::<js_sys::Uint8Array>().ok());
     }
     Streamed::Failed(
         get("error")
