@@ -134,11 +134,21 @@ impl Replay {
         self.outstanding
     }
 
-    /// The verdict, once every batch taken has been answered (and, when
-    /// sharing, the hashes): the ledger and the signatures still queued (to
-    /// check before the ledger counts as verified), or the first bad entry.
-    /// On an error, the signatures still queued are checked here, since
-    /// one of them may be earlier.
+    /// Whether the verdict is already a refusal: a bad line, a bad
+    /// signature or hash reported, or an incomplete last line. Answers
+    /// still out can then only name an earlier bad entry, so a front end
+    /// waits for them before [`Replay::finish`].
+    pub fn refused(&self) -> bool {
+        self.line_error.is_some() || !self.reported.is_empty() || self.incomplete.is_some()
+    }
+
+    /// The verdict, once the hashes are in (when sharing) and, if the
+    /// replay is [`refused`](Replay::refused), every batch taken has been
+    /// answered: the ledger and the signatures still queued, or the first
+    /// bad entry. On an error, the signatures still queued are checked
+    /// here, since one of them may be earlier. A ledger given back counts
+    /// as verified once the answers of the batches still out (if any: the
+    /// web app shows balances before them) all hold too.
     pub fn finish(self) -> Result<(Ledger, SignatureBatch), VerifyError> {
         match self.finish_with_tail()? {
             (ledger, rest, None) => Ok((ledger, rest)),
@@ -155,10 +165,7 @@ impl Replay {
     pub fn finish_with_tail(
         mut self,
     ) -> Result<(Ledger, SignatureBatch, Option<u64>), VerifyError> {
-        debug_assert_eq!(self.outstanding, 0, "a batch was taken and never answered");
-        let failing =
-            self.line_error.is_some() || !self.reported.is_empty() || self.incomplete.is_some();
-        if failing {
+        if self.refused() {
             let rest = self.verifier.take_batch(1);
             self.reported
                 .extend(rest.and_then(|batch| batch.verify().err()));

@@ -12,29 +12,33 @@ use crate::input::{now_ms, parse, points, random_bytes, read_keys, text};
 use jifen::error::CliError;
 use jifen::store::Writer;
 
+/// The bodies the arguments describe, their points set by the ledger
+/// (an activity's points, a reward's cost × qty). Longer than most: one
+/// short arm per kind of entry, the longer ones in functions below.
 pub(crate) fn build_bodies(
     body: BodyArgs,
     ledger: &Ledger,
     actor: &str,
 ) -> Result<Vec<Body>, CliError> {
+    let rule = |rule: ledger_core::RuleError| CliError::Append(rule.into());
     Ok(match body {
         BodyArgs::Earn {
             residents,
             activity,
             note,
         } => {
-            let activity_id: ActivityId = parse("--activity", &activity)?;
+            let activity: ActivityId = parse("--activity", &activity)?;
             let note = text("--note", &note, limits::MAX_TEXT_BYTES, true)?;
+            let earn = |code: &String| {
+                let resident = parse("--resident", code)?;
+                let state = ledger.state();
+                state
+                    .earn_body(resident, activity.clone(), note.clone())
+                    .map_err(rule)
+            };
             residents
                 .iter()
-                .map(|code| {
-                    let resident = parse("--resident", code)?;
-                    let body =
-                        ledger
-                            .state()
-                            .earn_body(resident, activity_id.clone(), note.clone());
-                    body.map_err(|rule| CliError::Append(rule.into()))
-                })
+                .map(earn)
                 .collect::<Result<_, CliError>>()?
         }
         BodyArgs::Redeem {
@@ -43,24 +47,14 @@ pub(crate) fn build_bodies(
             qty,
             request_id,
         } => {
-            let request_id: RequestId = match request_id {
-                Some(id) => parse("--request-id", &id)?,
-                None => parse(
-                    "--request-id",
-                    &format!(
-                        "{actor}:{}",
-                        ledger_core::hex::encode(&random_bytes::<8>()?)
-                    ),
-                )?,
-            };
+            let request_id = request_id_or_new(request_id, actor)?;
             // The core prices it (cost × qty) and its rules check the rest.
-            let body = ledger.state().redeem_body(
-                parse("--resident", &resident)?,
-                parse("--reward", &reward)?,
-                qty,
-                request_id,
-            );
-            vec![body.map_err(|rule| CliError::Append(rule.into()))?]
+            let resident = parse("--resident", &resident)?;
+            let reward = parse("--reward", &reward)?;
+            let body = ledger
+                .state()
+                .redeem_body(resident, reward, qty, request_id);
+            vec![body.map_err(rule)?]
         }
         BodyArgs::Reverse { entry, reason } => vec![Body::Reverse {
             entry: Seq(entry),
@@ -71,60 +65,13 @@ pub(crate) fn build_bodies(
             role,
             pubkey,
             retire,
-        } => {
-            let existing = ledger.state().actor(&id);
-            let role: Role = match (role, existing) {
-                (Some(role), _) => parse("--role", &role)?,
-                (None, Some(record)) => record.role,
-                (None, None) => {
-                    return Err(CliError::BadValue {
-                        option: "--role",
-                        problem: FieldProblem::NotARole,
-                    });
-                }
-            };
-            let pubkey = match (pubkey, existing) {
-                (Some(hex), _) => {
-                    PublicKey::parse_hex(&hex).map_err(|problem| CliError::BadValue {
-                        option: "--pubkey",
-                        problem,
-                    })?
-                }
-                (None, Some(record)) => record.pubkey,
-                (None, None) => {
-                    return Err(CliError::BadValue {
-                        option: "--pubkey",
-                        problem: FieldProblem::NotLowercaseHex { bytes: 32 },
-                    });
-                }
-            };
-            vec![Body::Actor {
-                id: parse("--id", &id)?,
-                role,
-                pubkey,
-                active: !retire,
-            }]
-        }
+        } => vec![actor_body(ledger, &id, role, pubkey, retire)?],
         BodyArgs::Resident {
             code,
             household,
             area,
             inactive,
-        } => {
-            let existing = ledger.state().resident(&code);
-            let household = household
-                .or_else(|| existing.map(|r| r.household.to_string()))
-                .unwrap_or_default();
-            let area = area
-                .or_else(|| existing.map(|r| r.area.to_string()))
-                .unwrap_or_default();
-            vec![Body::Resident {
-                code: parse("--code", &code)?,
-                household: parse("--household", &household)?,
-                area: parse("--area", &area)?,
-                active: !inactive,
-            }]
-        }
+        } => vec![resident_body(ledger, &code, household, area, inactive)?],
         BodyArgs::Activity {
             id,
             name,
@@ -158,6 +105,83 @@ pub(crate) fn build_bodies(
             delta,
             note: text("--note", &note, limits::MAX_TEXT_BYTES, true)?,
         }],
+    })
+}
+
+/// The request id given, or a new one (`ACTOR:random`).
+fn request_id_or_new(given: Option<String>, actor: &str) -> Result<RequestId, CliError> {
+    let id = match given {
+        Some(id) => id,
+        None => format!(
+            "{actor}:{}",
+            ledger_core::hex::encode(&random_bytes::<8>()?)
+        ),
+    };
+    parse("--request-id", &id)
+}
+
+/// An `actor` body: a new actor needs a role and a key; a registered one
+/// keeps its own when they are left out (to retire or re-activate it).
+fn actor_body(
+    ledger: &Ledger,
+    id: &str,
+    role: Option<String>,
+    pubkey: Option<String>,
+    retire: bool,
+) -> Result<Body, CliError> {
+    let existing = ledger.state().actor(id);
+    let role: Role = match (role, existing) {
+        (Some(role), _) => parse("--role", &role)?,
+        (None, Some(record)) => record.role,
+        (None, None) => {
+            return Err(CliError::BadValue {
+                option: "--role",
+                problem: FieldProblem::NotARole,
+            });
+        }
+    };
+    let pubkey = match (pubkey, existing) {
+        (Some(hex), _) => PublicKey::parse_hex(&hex).map_err(|problem| CliError::BadValue {
+            option: "--pubkey",
+            problem,
+        })?,
+        (None, Some(record)) => record.pubkey,
+        (None, None) => {
+            return Err(CliError::BadValue {
+                option: "--pubkey",
+                problem: FieldProblem::NotLowercaseHex { bytes: 32 },
+            });
+        }
+    };
+    Ok(Body::Actor {
+        id: parse("--id", id)?,
+        role,
+        pubkey,
+        active: !retire,
+    })
+}
+
+/// A `resident` body: a registered resident keeps the household and area
+/// left out.
+fn resident_body(
+    ledger: &Ledger,
+    code: &str,
+    household: Option<String>,
+    area: Option<String>,
+    inactive: bool,
+) -> Result<Body, CliError> {
+    let existing = ledger.state().resident(code);
+    let household = household
+        .or_else(|| existing.map(|r| r.household.to_string()))
+        .unwrap_or_default();
+    let area = area
+        .or_else(|| existing.map(|r| r.area.to_string()))
+        .unwrap_or_default();
+    Ok(Body::Resident {
+        code: parse("--code", code)?,
+        household: parse("--household", &household)?,
+        area: parse("--area", &area)?,
+        active: !inactive,
     })
 }
 

@@ -246,8 +246,7 @@ async fn open_streamed(
                     // ledger's room, from those of the first part.
                     let length = length.unwrap_or(bytes.len()) as u64;
                     estimate = found * length / bytes.len().max(1) as u64;
-                    run.verifier
-                        .expect_lines(estimate as usize + estimate as usize / 16);
+                    run.expect_lines(estimate as usize + estimate as usize / 16);
                 }
                 let estimate = estimate.max(found);
                 let from = run.done() as usize;

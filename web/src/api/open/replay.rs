@@ -1,7 +1,7 @@
 //! The page's replay of lines, in slices between paints, its signatures
 //! handed to the workers and a worker's hash check awaited.
 
-use ledger_core::verify::{Share, Verifier, first_error, split_lines};
+use ledger_core::verify::{Share, split_lines};
 use ledger_core::{Ledger, Seq, VerifyError, VerifyErrorKind};
 
 use core::future::Future;
@@ -52,14 +52,16 @@ pub(super) async fn replay_inner(
     run.finish(lines, incomplete, hashes, &report).await
 }
 
-/// A replay under way: lines go in as they come ([`Replay::push`]), and
-/// [`Replay::finish`] gives the ledger, or the first error in seq order.
+/// A replay under way on the page: lines go in as they come
+/// ([`Replay::push`]), in slices between paints, their signatures out to
+/// the workers; [`Replay::finish`] gives the ledger, or the first error in
+/// seq order. The merge of what the page, the hash worker and the
+/// signature workers found is the core's ([`ledger_core::Replay`]).
 pub(super) struct Replay {
-    pub(super) verifier: Verifier,
-    pub(super) pending: PendingSignatures,
-    pub(super) first: u64,
-    pub(super) failed: Option<VerifyError>,
-    pub(super) since: f64,
+    core: ledger_core::Replay,
+    pending: PendingSignatures,
+    first: u64,
+    since: f64,
 }
 
 impl Replay {
@@ -71,23 +73,27 @@ impl Replay {
         share: Option<Share>,
         pending: PendingSignatures,
     ) -> Replay {
-        let mut verifier = start.map_or_else(Verifier::new, Verifier::resume);
-        verifier.expect_lines(lines);
+        let mut core = start.map_or_else(ledger_core::Replay::new, ledger_core::Replay::resume);
+        core.expect_lines(lines);
         if let Some(share) = share {
-            verifier = verifier.sharing(share);
+            core = core.sharing(share);
         }
         Replay {
-            first: verifier.count(),
-            verifier,
+            first: core.count(),
+            core,
             pending,
-            failed: None,
             since: js_sys::Date::now(),
         }
     }
 
+    /// Makes room for `lines` more entries at once (a hint).
+    pub(super) fn expect_lines(&mut self, lines: usize) {
+        self.core.expect_lines(lines);
+    }
+
     /// Lines replayed so far.
     pub(super) fn done(&self) -> u64 {
-        self.verifier.count() - self.first
+        self.core.count() - self.first
     }
 
     /// Replays the next `lines` (format, hash, chain and rules; the
@@ -98,19 +104,14 @@ impl Replay {
         lines: &mut dyn Iterator<Item = &[u8]>,
         progress: &dyn Fn(u64),
     ) {
-        if self.failed.is_some() {
-            return;
-        }
         for line in lines {
-            if let Err(error) = self.verifier.push_line(line) {
-                self.failed = Some(error);
+            if !self.core.push_line(line) {
                 return;
             }
-            if let Some(batch) = self.verifier.take_batch(WORKER_BATCH) {
+            if let Some(batch) = self.core.take_batch(WORKER_BATCH) {
                 self.pending.submit(batch);
             }
-            if self.verifier.count().is_multiple_of(256)
-                && js_sys::Date::now() - self.since > SLICE_MS
+            if self.core.count().is_multiple_of(256) && js_sys::Date::now() - self.since > SLICE_MS
             {
                 progress(self.done());
                 breathe().await;
@@ -121,9 +122,9 @@ impl Replay {
 
     /// Ends the replay of `lines` (all of them, numbered from where it
     /// started; `incomplete`: the index of a last line without its
-    /// newline): waits for the worker's `hashes`, then gives the ledger,
-    /// or the first error in seq order (a bad signature or form before it
-    /// counts).
+    /// newline): waits for the worker's `hashes`, then gives the ledger
+    /// (its signatures still out), or the first error in seq order (for
+    /// which every signature answer is awaited: one may be earlier).
     pub(super) async fn finish(
         mut self,
         lines: &[&[u8]],
@@ -134,50 +135,32 @@ impl Replay {
         let first = self.first;
         let done = self.done();
         mark("jifen:replayed");
-        let bad_hash = match hashes {
-            Some(hashes) => hashes.finish(lines, first).await.err(),
-            None => None,
-        };
-        if let Some(batch) = self.verifier.take_batch(1) {
+        if let Some(hashes) = hashes {
+            let answer = hashes.finish(lines, first).await;
+            self.core.hashes_checked(answer.map(|()| done));
+        }
+        if let Some(batch) = self.core.take_batch(1) {
             self.pending.submit(batch);
         }
-        let mut failed = self.failed;
-        let replayed = match failed {
-            Some(_) => None,
-            None => match self.verifier.finish() {
-                Ok((ledger, _)) => Some(ledger),
-                Err(error) => {
-                    failed = Some(error);
-                    None
-                }
-            },
-        };
-        if replayed.is_some()
-            && let Some(seq) = incomplete
-        {
-            failed = Some(VerifyError {
-                seq: Seq(seq),
-                kind: VerifyErrorKind::IncompleteLastLine,
+        if incomplete.is_some() {
+            self.core.incomplete_last_line();
+        }
+        if self.core.refused() {
+            let answer = self.pending.finish(&|_, _| {}).await;
+            self.core.signatures_checked(answer);
+            // A refused replay's verdict is an error, the earliest of all.
+            return Err(match self.core.finish() {
+                Err(error) => error,
+                Ok(_) => VerifyError {
+                    seq: Seq(first),
+                    kind: VerifyErrorKind::Empty,
+                },
             });
         }
-        match replayed {
-            Some(ledger) if failed.is_none() && bad_hash.is_none() => {
-                mark("jifen:checked");
-                progress(done);
-                Ok((ledger, self.pending))
-            }
-            _ => {
-                let bad_signature = self.pending.finish(&|_, _| {}).await.err();
-                Err(
-                    first_error(failed.into_iter().chain(bad_hash).chain(bad_signature)).unwrap_or(
-                        VerifyError {
-                            seq: Seq(first),
-                            kind: VerifyErrorKind::Empty,
-                        },
-                    ),
-                )
-            }
-        }
+        let (ledger, _) = self.core.finish()?;
+        mark("jifen:checked");
+        progress(done);
+        Ok((ledger, self.pending))
     }
 }
 
