@@ -8,6 +8,7 @@ use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub(crate) mod chain;
 mod fast;
 
 pub(crate) use fast::CanonicalLayout;

@@ -6,7 +6,7 @@ use ledger_core::verify::LineEnds;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::timers::{SLICE_MS, sleep};
+use super::timers::{SLICE_MS, method, sleep};
 use super::workers::next_streamed;
 
 /// Fetches a published ledger file as bytes (no detour through a JS
@@ -162,14 +162,6 @@ pub(super) async fn read_response(
             }))
         }
     }
-}
-
-/// `object.name` if it is a function.
-pub(super) fn method(object: &JsValue, name: &str) -> Option<js_sys::Function> {
-    js_sys::Reflect::get(object, &name.into())
-        .ok()?
-        .dyn_into::<js_sys::Function>()
-        .ok()
 }
 
 /// Reads a body from its stream `reader`; `length` is what the server

@@ -4,8 +4,6 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::fetch::method;
-
 /// The page works this long between paints while replaying.
 pub(super) const SLICE_MS: f64 = 40.0;
 
@@ -75,4 +73,12 @@ pub async fn sleep(ms: f64) {
         }
     });
     let _ = JsFuture::from(promise).await;
+}
+
+/// `object.name` if it is a function.
+pub(super) fn method(object: &JsValue, name: &str) -> Option<js_sys::Function> {
+    js_sys::Reflect::get(object, &name.into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()
 }
