@@ -138,7 +138,9 @@ impl Builder {
     }
 }
 
-/// [`generate`], calling `progress(entries_so_far)` now and then.
+/// [`generate`], calling `progress(entries_so_far)` now and then. Long
+/// on purpose: it reads as the demo community's script, set-up first, then
+/// the year's activity, in the order the entries are written.
 pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)) -> Demo {
     let mut rng = Rng(config.seed ^ 0x6a69_6665_6e00_0000);
     let actor_ids = [

@@ -340,6 +340,8 @@ impl Entry {
     /// general JCS encoder). When `signed`, returns the byte ranges of the
     /// `"hash":…,` and `"sig":…,` members: removing both leaves exactly the
     /// hashed form, so a verifier can hash a canonical line in place.
+    /// Long on purpose: the layout is written member by member, in order,
+    /// where a reader can compare it with the wire-format chapter.
     pub fn write_canonical(
         &self,
         ledger: &LedgerId,
@@ -621,6 +623,8 @@ impl WireBody<'_> {
         .fold(0, |mask, (bit, present)| mask | (u32::from(present) << bit))
     }
 
+    /// The body its members make, each checked. One arm per kind of body,
+    /// as the wire-format chapter lists them; hence its length.
     fn into_body(self) -> Result<Body, LineError> {
         let allowed = match &*self.kind {
             "genesis" => const { members(&["name", "utc_offset_minutes", "admin"]) },

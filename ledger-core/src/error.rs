@@ -260,7 +260,8 @@ impl RuleError {
         }
     }
 
-    /// The message in `lang`.
+    /// The message in `lang`: the table of every rule's two spellings,
+    /// side by side, one arm each; long because it is that table.
     pub fn message(&self, lang: Lang) -> String {
         match self {
             RuleError::FirstNotGenesis => say!(

@@ -321,7 +321,7 @@ fn registration_line(ledger: &Ledger, seeds: &[(ActorId, [u8; 32])], pubkey: [u8
 
 /// The ledger files every front end is tested on, each with its verdict.
 /// Crafted signatures sit at [`BOUNDARY_SEQS`], the first and the last
-/// entry, mixed with honest ones.
+/// entry, mixed with honest ones. A list of cases, one after the other.
 pub fn fixtures() -> Vec<Fixture> {
     let (ledger, seeds) = base();
     let last = ledger.len() - 1;

@@ -47,6 +47,8 @@ fn best_of(
     Ok(best)
 }
 
+/// The figures, each printed beside its anchor as it is measured: a
+/// script, read top to bottom.
 pub(crate) fn bench(args: &[String]) -> Result {
     let entries: u64 = args
         .iter()

@@ -380,7 +380,8 @@ impl State {
         }
     }
 
-    /// Records an entry that `check` accepted.
+    /// Records an entry that `check` accepted: one short arm per effect,
+    /// so every change of state is in one place.
     pub(crate) fn apply(&mut self, entry: &Entry, effect: Effect) {
         let seq = seq_index(entry.seq);
         self.last_ts_ms = entry.ts_ms;
@@ -563,7 +564,8 @@ impl State {
     }
 
     /// Writes the state for a snapshot. Maps go in key order, so the same
-    /// state always gives the same bytes.
+    /// state always gives the same bytes. Each record in turn, in the order
+    /// `decode` reads them: the two are read side by side.
     pub(crate) fn encode(&self, out: &mut Writer) {
         out.i64(i64::from(self.utc_offset_minutes));
         out.u64(self.last_ts_ms);
@@ -654,7 +656,8 @@ impl State {
     /// `head_seq`, rebuilding the indexes. `None` for anything that could
     /// not have come from a verified ledger: a bad id, a key that is not a
     /// curve point, a negative balance or stock, an index or seq out of
-    /// range. Never panics.
+    /// range. Never panics. Each record in turn, as `encode` writes them,
+    /// each read checked where it is read.
     pub(crate) fn decode(input: &mut Reader<'_>, head_seq: u64) -> Option<State> {
         let in_ledger = |seq: u32| u64::from(seq) <= head_seq;
         let mut state = State {
