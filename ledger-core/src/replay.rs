@@ -198,15 +198,6 @@ impl Replay {
             (None, None) => unreachable!("a replay without a ledger has an error"),
         }
     }
-
-    /// The first of several errors in seq order (a line's format before
-    /// its link, its link before the rules), as one thread meets them.
-    pub fn verdict(errors: impl IntoIterator<Item = VerifyError>) -> Result<(), VerifyError> {
-        match first_error(errors) {
-            Some(error) => Err(error),
-            None => Ok(()),
-        }
-    }
 }
 
 /// Of a rule or format error and signature errors from batches, the one at
