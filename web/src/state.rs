@@ -9,6 +9,8 @@ use leptos::prelude::*;
 
 use crate::api::Device;
 
+pub mod lifecycle;
+
 /// The UI language, shared by every screen.
 #[derive(Clone, Copy)]
 pub struct AppLang(pub RwSignal<Lang>);

@@ -4,9 +4,10 @@
 //! stock. Every form writes one entry signed by this device's admin key;
 //! the rules in `ledger-core` decide, and a refusal says why.
 
+use ledger_core::{Lang, Ledger, Role};
 use leptos::prelude::*;
 
-use crate::api::{self, AdminInput};
+use crate::api::{self, AdminInput, Device};
 use crate::i18n::{t, tr};
 use crate::state::{AppLang, AppLedger};
 
@@ -15,7 +16,7 @@ fn text_field(
     id: &'static str,
     label: &'static str,
     value: RwSignal<String>,
-    lang: RwSignal<ledger_core::Lang>,
+    lang: RwSignal<Lang>,
 ) -> impl IntoView {
     view! {
         <label for=id>{tr(lang, label)}</label>
@@ -24,11 +25,7 @@ fn text_field(
 }
 
 /// A labelled checkbox bound to `value`.
-fn check_field(
-    label: &'static str,
-    value: RwSignal<bool>,
-    lang: RwSignal<ledger_core::Lang>,
-) -> impl IntoView {
+fn check_field(label: &'static str, value: RwSignal<bool>, lang: RwSignal<Lang>) -> impl IntoView {
     view! {
         <label class="check">
             <input type="checkbox" prop:checked=move || value.get() on:change=move |e| value.set(event_target_checked(&e)) />
@@ -50,29 +47,34 @@ pub fn head_qr(head: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The admin screen.
-#[component]
-pub fn AdminPage() -> impl IntoView {
-    let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<(bool, String)>);
-    // Writes one admin entry from a form, with the ledger taken out of its
-    // signal meanwhile; `done` runs when it was written.
-    let submit = move |input: AdminInput, done: Box<dyn FnOnce()>| {
-        if busy.get_untracked() {
+/// What every admin card shares: the language, the ledger, this device,
+/// and the one write in flight with its outcome.
+#[derive(Clone, Copy)]
+struct Admin {
+    lang: RwSignal<Lang>,
+    ledger: RwSignal<Option<Ledger>>,
+    device: RwSignal<Device>,
+    busy: RwSignal<bool>,
+    outcome: RwSignal<Option<(bool, String)>>,
+}
+
+impl Admin {
+    /// Writes one admin entry from a form, with the ledger taken out of its
+    /// signal meanwhile; `done` runs when it was written.
+    fn submit(self, input: AdminInput, done: Box<dyn FnOnce()>) {
+        if self.busy.get_untracked() {
             return;
         }
-        let Some(mut copy) = ledger.try_update(Option::take).flatten() else {
+        let Some(mut copy) = self.ledger.try_update(Option::take).flatten() else {
             return;
         };
-        busy.set(true);
-        let (this_device, language) = (device.get_untracked(), lang.get_untracked());
+        self.busy.set(true);
+        let (this_device, language) = (self.device.get_untracked(), self.lang.get_untracked());
         leptos::task::spawn_local(async move {
             let result = api::administer(&mut copy, &this_device, &input, api::now_ms()).await;
-            ledger.set(Some(copy));
-            busy.set(false);
-            outcome.set(Some(match result {
+            self.ledger.set(Some(copy));
+            self.busy.set(false);
+            self.outcome.set(Some(match result {
                 Ok(seq) => {
                     done();
                     (true, format!("{} {seq}", t(language, "admin.written")))
@@ -80,16 +82,91 @@ pub fn AdminPage() -> impl IntoView {
                 Err(error) => (false, error.message(language)),
             }));
         });
-    };
+    }
 
-    // Head.
+    fn role_name(self, role: Role) -> &'static str {
+        match role {
+            Role::Admin => t(self.lang.get(), "role.admin"),
+            Role::Officer => t(self.lang.get(), "role.officer"),
+            Role::Kiosk => t(self.lang.get(), "role.kiosk"),
+        }
+    }
+}
+
+/// The register-an-actor form, which a key made on this device can fill.
+#[derive(Clone, Copy)]
+struct ActorForm {
+    id: RwSignal<String>,
+    role: RwSignal<String>,
+    key: RwSignal<String>,
+}
+
+/// The admin screen: one card per job.
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let AppLang(lang) = expect_context::<AppLang>();
+    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
+    let admin = Admin {
+        lang,
+        ledger,
+        device,
+        busy: RwSignal::new(false),
+        outcome: RwSignal::new(None),
+    };
+    let form = ActorForm {
+        id: RwSignal::new(String::new()),
+        role: RwSignal::new("kiosk".to_owned()),
+        key: RwSignal::new(String::new()),
+    };
+    view! {
+        <section class="admin">
+            {move || admin.outcome.get().map(|(ok, text)| {
+                view! { <p class="outcome" class:good=ok class:error=!ok role=if ok { "status" } else { "alert" }>{text}</p> }
+            })}
+            {head_card(admin)}
+            {device_card(admin, form)}
+            {actors_card(admin, form)}
+            {residents_card(admin)}
+            {activities_card(admin)}
+            {rewards_card(admin)}
+        </section>
+    }
+}
+
+/// The head to publish: as text, as a QR code, printed; and the file.
+fn head_card(admin: Admin) -> impl IntoView {
+    let Admin { lang, ledger, .. } = admin;
     let head =
         move || ledger.with(|l| l.as_ref().map(|l| l.head().to_string()).unwrap_or_default());
     let qr = Memo::new(move |_| head_qr(&head()));
+    view! {
+        <section class="card head-card">
+            <h2>{tr(lang, "admin.head")}</h2>
+            <div>
+                <input class="head-text" readonly=true aria-label=tr(lang, "audit.head") prop:value=head />
+                <div class="qr" role="img" aria-label=tr(lang, "admin.qr") inner_html=move || qr.get()></div>
+            </div>
+            <div class="row wrap">
+                <button on:click=move |_| { let _ = window().print(); }>{tr(lang, "admin.print")}</button>
+                <button on:click=move |_| ledger.with_untracked(|l| if let Some(l) = l { crate::components::download(&l.to_jsonl(), &format!("{}.jsonl", l.id())) })>
+                    {tr(lang, "audit.export")}
+                </button>
+            </div>
+        </section>
+    }
+}
 
-    // This device's keys.
+/// This device's keys, whether the ledger knows each, and new ones.
+fn device_card(admin: Admin, form: ActorForm) -> impl IntoView {
+    let Admin {
+        lang,
+        ledger,
+        device,
+        outcome,
+        ..
+    } = admin;
     let new_key = RwSignal::new(None::<(String, String)>);
-    let make_key = move |role: ledger_core::Role| {
+    let make_key = move |role: Role| {
         leptos::task::spawn_local(async move {
             match api::new_device_key(role).await {
                 Ok(made) => {
@@ -100,24 +177,58 @@ pub fn AdminPage() -> impl IntoView {
             }
         });
     };
+    view! {
+        <section class="card">
+            <h2>{tr(lang, "admin.device")}</h2>
+            <ul class="plain">
+                {move || device.get().public_keys().into_iter().map(|(id, public)| {
+                    let status = ledger.with(|l| l.as_ref().and_then(|l| l.state().actor(&id).map(|a| (a.role, a.active))));
+                    let label = match status {
+                        Some((role, true)) => admin.role_name(role).to_owned(),
+                        Some((role, false)) => format!("{} · {}", admin.role_name(role), t(lang.get(), "admin.retired")),
+                        None => t(lang.get(), "admin.unregistered").to_owned(),
+                    };
+                    view! { <li><strong>{id}</strong>" "<span class="hint">{label}</span><br /><code class="key">{public}</code></li> }
+                }).collect_view()}
+            </ul>
+            <div class="row wrap">
+                <button on:click=move |_| make_key(Role::Kiosk)>{tr(lang, "admin.new_kiosk_key")}</button>
+                <button on:click=move |_| make_key(Role::Officer)>{tr(lang, "admin.new_officer_key")}</button>
+            </div>
+            {move || new_key.get().map(|(id, public)| {
+                let (fill_id, fill_key) = (id.clone(), public.clone());
+                view! {
+                    <p class="good" role="status">{t(lang.get(), "admin.key_made")}<strong>{id}</strong><br /><code class="key">{public}</code></p>
+                    <button on:click=move |_| {
+                        form.id.set(fill_id.clone());
+                        form.key.set(fill_key.clone());
+                        form.role.set(fill_id.split('-').next().unwrap_or("kiosk").to_owned());
+                    }>{t(lang.get(), "admin.use_key")}</button>
+                }
+            })}
+        </section>
+    }
+}
 
-    // Actors.
-    let actor_id = RwSignal::new(String::new());
-    let actor_role = RwSignal::new("kiosk".to_owned());
-    let actor_key = RwSignal::new(String::new());
+/// The actors: retire or re-activate one, register a key. Most of its
+/// length is the table's and the form's markup.
+fn actors_card(admin: Admin, form: ActorForm) -> impl IntoView {
+    let Admin {
+        lang, ledger, busy, ..
+    } = admin;
     let register = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let input = AdminInput::Actor {
-            id: actor_id.get_untracked(),
-            role: actor_role.get_untracked(),
-            pubkey: actor_key.get_untracked(),
+            id: form.id.get_untracked(),
+            role: form.role.get_untracked(),
+            pubkey: form.key.get_untracked(),
             active: true,
         };
-        submit(
+        admin.submit(
             input,
             Box::new(move || {
-                actor_id.set(String::new());
-                actor_key.set(String::new());
+                form.id.set(String::new());
+                form.key.set(String::new());
             }),
         );
     };
@@ -133,16 +244,71 @@ pub fn AdminPage() -> impl IntoView {
             })
         });
         if let Some(input) = found {
-            submit(input, Box::new(|| {}));
+            admin.submit(input, Box::new(|| {}));
         }
     };
+    let actors = move || {
+        ledger.with(|l| {
+            let actors = l.as_ref().map(|l| l.actors()).unwrap_or_default();
+            actors
+                .iter()
+                .map(|a| {
+                    (
+                        a.id.to_string(),
+                        a.role,
+                        a.active,
+                        ledger_core::hex::encode(&a.pubkey.0[..6]),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="card">
+            <h2>{tr(lang, "admin.actors")}</h2>
+            <table class="entries">
+                <tbody>
+                    {move || actors().into_iter().map(|(id, role, active, key)| {
+                        let toggle_id = id.clone();
+                        view! {
+                            <tr>
+                                <td>{id}</td>
+                                <td>{admin.role_name(role)}</td>
+                                <td class="hash">{key}"…"</td>
+                                <td>
+                                    <button class="small" on:click=move |_| toggle_actor(toggle_id.clone())>
+                                        {if active { t(lang.get(), "admin.retire") } else { t(lang.get(), "admin.reactivate") }}
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <form on:submit=register>
+                {text_field("actor-id", "admin.actor_id", form.id, lang)}
+                <label for="actor-role">{tr(lang, "admin.role")}</label>
+                <select id="actor-role" prop:value=move || form.role.get() on:change=move |e| form.role.set(event_target_value(&e))>
+                    <option value="kiosk">{tr(lang, "role.kiosk")}</option>
+                    <option value="officer">{tr(lang, "role.officer")}</option>
+                    <option value="admin">{tr(lang, "role.admin")}</option>
+                </select>
+                {text_field("actor-key", "admin.pubkey", form.key, lang)}
+                <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.register")}</button>
+            </form>
+        </section>
+    }
+}
 
-    // Residents.
+/// A resident: typing a known code fills in what the ledger has, to change it.
+fn residents_card(admin: Admin) -> impl IntoView {
+    let Admin {
+        lang, ledger, busy, ..
+    } = admin;
     let code = RwSignal::new(String::new());
     let household = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());
-    let resident_active = RwSignal::new(true);
-    // Typing a known code fills in what the ledger has, to change it.
+    let active = RwSignal::new(true);
     Effect::new(move |_| {
         let typed = code.get();
         ledger.with_untracked(|l| {
@@ -153,53 +319,110 @@ pub fn AdminPage() -> impl IntoView {
             }) {
                 household.set(r.household.to_string());
                 area.set(r.area.to_string());
-                resident_active.set(r.active);
+                active.set(r.active);
             }
         });
     });
-    let save_resident = move |event: leptos::ev::SubmitEvent| {
+    let save = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let input = AdminInput::Resident {
             code: code.get_untracked(),
             household: household.get_untracked(),
             area: area.get_untracked(),
-            active: resident_active.get_untracked(),
+            active: active.get_untracked(),
         };
-        submit(input, Box::new(move || code.set(String::new())));
+        admin.submit(input, Box::new(move || code.set(String::new())));
     };
+    let count = move || ledger.with(|l| l.as_ref().map_or(0, |l| l.residents().len()));
+    view! {
+        <section class="card">
+            <h2>{tr(lang, "admin.residents")}<small>{count}</small></h2>
+            <form on:submit=save>
+                {text_field("resident-code", "admin.resident_code", code, lang)}
+                {text_field("resident-household", "admin.household", household, lang)}
+                {text_field("resident-area", "admin.area", area, lang)}
+                {check_field("admin.active", active, lang)}
+                <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
+            </form>
+        </section>
+    }
+}
 
-    // Activities.
-    let activity_id = RwSignal::new(String::new());
-    let activity_name = RwSignal::new(String::new());
-    let activity_points = RwSignal::new(String::new());
-    let activity_cap = RwSignal::new(String::new());
-    let activity_active = RwSignal::new(true);
-    let save_activity = move |event: leptos::ev::SubmitEvent| {
+/// The activities and their points and daily caps.
+fn activities_card(admin: Admin) -> impl IntoView {
+    let Admin {
+        lang, ledger, busy, ..
+    } = admin;
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let points = RwSignal::new(String::new());
+    let cap = RwSignal::new(String::new());
+    let active = RwSignal::new(true);
+    let save = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let input = AdminInput::Activity {
-            id: activity_id.get_untracked(),
-            name: activity_name.get_untracked(),
-            points: activity_points.get_untracked(),
-            daily_cap: activity_cap.get_untracked(),
-            active: activity_active.get_untracked(),
+            id: id.get_untracked(),
+            name: name.get_untracked(),
+            points: points.get_untracked(),
+            daily_cap: cap.get_untracked(),
+            active: active.get_untracked(),
         };
-        submit(input, Box::new(move || activity_id.set(String::new())));
+        admin.submit(input, Box::new(move || id.set(String::new())));
     };
+    let activities = move || {
+        ledger.with(|l| {
+            let activities = l.as_ref().map(|l| l.activities()).unwrap_or_default();
+            activities
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} {} · {} · {} {}{}",
+                        a.id,
+                        a.name,
+                        a.points.to_wire(),
+                        t(lang.get(), "officer.cap"),
+                        a.daily_cap.to_wire(),
+                        if a.active { "" } else { " ✕" }
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="card">
+            <h2>{tr(lang, "admin.activities")}</h2>
+            <ul class="plain">{move || activities().into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
+            <form on:submit=save>
+                {text_field("activity-id", "admin.id", id, lang)}
+                {text_field("activity-name", "admin.name", name, lang)}
+                {text_field("activity-points", "admin.points", points, lang)}
+                {text_field("activity-cap", "admin.daily_cap", cap, lang)}
+                {check_field("admin.active", active, lang)}
+                <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
+            </form>
+        </section>
+    }
+}
 
-    // Rewards and stock.
-    let reward_id = RwSignal::new(String::new());
-    let reward_name = RwSignal::new(String::new());
-    let reward_cost = RwSignal::new(String::new());
-    let reward_active = RwSignal::new(true);
+/// The rewards with their stock, and a stock change. Most of its length
+/// is the table's and the two forms' markup.
+fn rewards_card(admin: Admin) -> impl IntoView {
+    let Admin {
+        lang, ledger, busy, ..
+    } = admin;
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let cost = RwSignal::new(String::new());
+    let active = RwSignal::new(true);
     let save_reward = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let input = AdminInput::Reward {
-            id: reward_id.get_untracked(),
-            name: reward_name.get_untracked(),
-            cost: reward_cost.get_untracked(),
-            active: reward_active.get_untracked(),
+            id: id.get_untracked(),
+            name: name.get_untracked(),
+            cost: cost.get_untracked(),
+            active: active.get_untracked(),
         };
-        submit(input, Box::new(move || reward_id.set(String::new())));
+        admin.submit(input, Box::new(move || id.set(String::new())));
     };
     let stock_reward = RwSignal::new(String::new());
     let stock_delta = RwSignal::new(String::new());
@@ -211,214 +434,55 @@ pub fn AdminPage() -> impl IntoView {
             delta: stock_delta.get_untracked(),
             note: stock_note.get_untracked(),
         };
-        submit(input, Box::new(move || stock_delta.set(String::new())));
-    };
-
-    let actors = move || {
-        ledger.with(|l| {
-            l.as_ref()
-                .map(|l| {
-                    l.actors()
-                        .iter()
-                        .map(|a| {
-                            (
-                                a.id.to_string(),
-                                a.role,
-                                a.active,
-                                ledger_core::hex::encode(&a.pubkey.0[..6]),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
+        admin.submit(input, Box::new(move || stock_delta.set(String::new())));
     };
     let rewards = move || {
         ledger.with(|l| {
-            l.as_ref()
-                .map(|l| {
-                    l.rewards()
-                        .iter()
-                        .map(|r| {
-                            (
-                                r.id.to_string(),
-                                r.name.to_string(),
-                                r.cost.to_wire(),
-                                r.stock,
-                                r.active,
-                            )
-                        })
-                        .collect::<Vec<_>>()
+            let rewards = l.as_ref().map(|l| l.rewards()).unwrap_or_default();
+            rewards
+                .iter()
+                .map(|r| {
+                    (
+                        r.id.to_string(),
+                        r.name.to_string(),
+                        r.cost.to_wire(),
+                        r.stock,
+                        r.active,
+                    )
                 })
-                .unwrap_or_default()
+                .collect::<Vec<_>>()
         })
     };
-    let activities = move || {
-        ledger.with(|l| {
-            l.as_ref()
-                .map(|l| {
-                    l.activities()
-                        .iter()
-                        .map(|a| {
-                            format!(
-                                "{} {} · {} · {} {}{}",
-                                a.id,
-                                a.name,
-                                a.points.to_wire(),
-                                t(lang.get(), "officer.cap"),
-                                a.daily_cap.to_wire(),
-                                if a.active { "" } else { " ✕" }
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    };
-    let resident_count = move || ledger.with(|l| l.as_ref().map_or(0, |l| l.residents().len()));
-    let role_name = move |role: ledger_core::Role| match role {
-        ledger_core::Role::Admin => t(lang.get(), "role.admin"),
-        ledger_core::Role::Officer => t(lang.get(), "role.officer"),
-        ledger_core::Role::Kiosk => t(lang.get(), "role.kiosk"),
-    };
-
     view! {
-        <section class="admin">
-            {move || outcome.get().map(|(ok, text)| {
-                view! { <p class="outcome" class:good=ok class:error=!ok role=if ok { "status" } else { "alert" }>{text}</p> }
-            })}
-            <section class="card head-card">
-                <h2>{tr(lang, "admin.head")}</h2>
-                <div>
-                    <input class="head-text" readonly=true aria-label=tr(lang, "audit.head") prop:value=head />
-                    <div class="qr" role="img" aria-label=tr(lang, "admin.qr") inner_html=move || qr.get()></div>
-                </div>
-                <div class="row wrap">
-                    <button on:click=move |_| { let _ = window().print(); }>{tr(lang, "admin.print")}</button>
-                    <button on:click=move |_| ledger.with_untracked(|l| if let Some(l) = l { crate::components::download(&l.to_jsonl(), &format!("{}.jsonl", l.id())) })>
-                        {tr(lang, "audit.export")}
-                    </button>
-                </div>
-            </section>
-
-            <section class="card">
-                <h2>{tr(lang, "admin.device")}</h2>
-                <ul class="plain">
-                    {move || device.get().public_keys().into_iter().map(|(id, public)| {
-                        let status = ledger.with(|l| l.as_ref().and_then(|l| l.state().actor(&id).map(|a| (a.role, a.active))));
-                        let label = match status {
-                            Some((role, true)) => role_name(role).to_owned(),
-                            Some((role, false)) => format!("{} · {}", role_name(role), t(lang.get(), "admin.retired")),
-                            None => t(lang.get(), "admin.unregistered").to_owned(),
-                        };
-                        view! { <li><strong>{id}</strong>" "<span class="hint">{label}</span><br /><code class="key">{public}</code></li> }
+        <section class="card">
+            <h2>{tr(lang, "admin.rewards")}</h2>
+            <table class="entries">
+                <tbody>
+                    {move || rewards().into_iter().map(|(id, name, cost, stock, active)| view! {
+                        <tr>
+                            <td>{id}</td>
+                            <td>{name}</td>
+                            <td>{cost}</td>
+                            <td>{format!("{} {stock}", t(lang.get(), "stock"))}</td>
+                            <td>{if active { "" } else { "✕" }}</td>
+                        </tr>
                     }).collect_view()}
-                </ul>
-                <div class="row wrap">
-                    <button on:click=move |_| make_key(ledger_core::Role::Kiosk)>{tr(lang, "admin.new_kiosk_key")}</button>
-                    <button on:click=move |_| make_key(ledger_core::Role::Officer)>{tr(lang, "admin.new_officer_key")}</button>
-                </div>
-                {move || new_key.get().map(|(id, public)| {
-                    let (fill_id, fill_key) = (id.clone(), public.clone());
-                    view! {
-                        <p class="good" role="status">{t(lang.get(), "admin.key_made")}<strong>{id}</strong><br /><code class="key">{public}</code></p>
-                        <button on:click=move |_| {
-                            actor_id.set(fill_id.clone());
-                            actor_key.set(fill_key.clone());
-                            actor_role.set(fill_id.split('-').next().unwrap_or("kiosk").to_owned());
-                        }>{t(lang.get(), "admin.use_key")}</button>
-                    }
-                })}
-            </section>
-
-            <section class="card">
-                <h2>{tr(lang, "admin.actors")}</h2>
-                <table class="entries">
-                    <tbody>
-                        {move || actors().into_iter().map(|(id, role, active, key)| {
-                            let toggle_id = id.clone();
-                            view! {
-                                <tr>
-                                    <td>{id}</td>
-                                    <td>{role_name(role)}</td>
-                                    <td class="hash">{key}"…"</td>
-                                    <td>
-                                        <button class="small" on:click=move |_| toggle_actor(toggle_id.clone())>
-                                            {if active { t(lang.get(), "admin.retire") } else { t(lang.get(), "admin.reactivate") }}
-                                        </button>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                <form on:submit=register>
-                    {text_field("actor-id", "admin.actor_id", actor_id, lang)}
-                    <label for="actor-role">{tr(lang, "admin.role")}</label>
-                    <select id="actor-role" prop:value=move || actor_role.get() on:change=move |e| actor_role.set(event_target_value(&e))>
-                        <option value="kiosk">{tr(lang, "role.kiosk")}</option>
-                        <option value="officer">{tr(lang, "role.officer")}</option>
-                        <option value="admin">{tr(lang, "role.admin")}</option>
-                    </select>
-                    {text_field("actor-key", "admin.pubkey", actor_key, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.register")}</button>
-                </form>
-            </section>
-
-            <section class="card">
-                <h2>{tr(lang, "admin.residents")}<small>{resident_count}</small></h2>
-                <form on:submit=save_resident>
-                    {text_field("resident-code", "admin.resident_code", code, lang)}
-                    {text_field("resident-household", "admin.household", household, lang)}
-                    {text_field("resident-area", "admin.area", area, lang)}
-                    {check_field("admin.active", resident_active, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
-                </form>
-            </section>
-
-            <section class="card">
-                <h2>{tr(lang, "admin.activities")}</h2>
-                <ul class="plain">{move || activities().into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
-                <form on:submit=save_activity>
-                    {text_field("activity-id", "admin.id", activity_id, lang)}
-                    {text_field("activity-name", "admin.name", activity_name, lang)}
-                    {text_field("activity-points", "admin.points", activity_points, lang)}
-                    {text_field("activity-cap", "admin.daily_cap", activity_cap, lang)}
-                    {check_field("admin.active", activity_active, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
-                </form>
-            </section>
-
-            <section class="card">
-                <h2>{tr(lang, "admin.rewards")}</h2>
-                <table class="entries">
-                    <tbody>
-                        {move || rewards().into_iter().map(|(id, name, cost, stock, active)| view! {
-                            <tr>
-                                <td>{id}</td>
-                                <td>{name}</td>
-                                <td>{cost}</td>
-                                <td>{format!("{} {stock}", t(lang.get(), "stock"))}</td>
-                                <td>{if active { "" } else { "✕" }}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                <form on:submit=save_reward>
-                    {text_field("reward-id", "admin.id", reward_id, lang)}
-                    {text_field("reward-name", "admin.name", reward_name, lang)}
-                    {text_field("reward-cost", "admin.cost", reward_cost, lang)}
-                    {check_field("admin.active", reward_active, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
-                </form>
-                <form on:submit=save_stock>
-                    <h3>{tr(lang, "admin.stock")}</h3>
-                    {text_field("stock-reward", "admin.reward", stock_reward, lang)}
-                    {text_field("stock-delta", "admin.delta", stock_delta, lang)}
-                    {text_field("stock-note", "admin.note", stock_note, lang)}
-                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save_stock")}</button>
-                </form>
-            </section>
+                </tbody>
+            </table>
+            <form on:submit=save_reward>
+                {text_field("reward-id", "admin.id", id, lang)}
+                {text_field("reward-name", "admin.name", name, lang)}
+                {text_field("reward-cost", "admin.cost", cost, lang)}
+                {check_field("admin.active", active, lang)}
+                <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
+            </form>
+            <form on:submit=save_stock>
+                <h3>{tr(lang, "admin.stock")}</h3>
+                {text_field("stock-reward", "admin.reward", stock_reward, lang)}
+                {text_field("stock-delta", "admin.delta", stock_delta, lang)}
+                {text_field("stock-note", "admin.note", stock_note, lang)}
+                <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save_stock")}</button>
+            </form>
         </section>
     }
 }

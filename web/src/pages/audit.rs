@@ -136,7 +136,8 @@ fn entry_rows(ledger: &Ledger, kind: &str, resident: &str, limit: usize) -> Vec<
 }
 
 /// Import of a ledger file: verified completely before it replaces the
-/// browser's ledger; a bad file is refused with its first bad seq.
+/// browser's ledger; a bad file is refused with its first bad seq. Most
+/// of its length is markup.
 #[component]
 pub fn ImportForm(
     /// Called after a file was imported.

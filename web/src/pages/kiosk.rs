@@ -23,21 +23,29 @@ struct Pending {
     request_id: String,
 }
 
-/// The kiosk screen.
-#[component]
-pub fn KioskPage() -> impl IntoView {
-    let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
-    let resident = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(None::<Pending>);
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<Receipt, String>>);
-    let found = Callback::new(move |code: String| {
-        pending.set(None);
-        outcome.set(None);
-        resident.set(Some(code));
-    });
-    let confirm = move |_| {
+/// What the kiosk's parts share: the ledger, this device, the redeem
+/// being confirmed, the one write in flight and what it gave.
+#[derive(Clone, Copy)]
+struct Counter {
+    lang: RwSignal<Lang>,
+    ledger: RwSignal<Option<ledger_core::Ledger>>,
+    device: RwSignal<Device>,
+    pending: RwSignal<Option<Pending>>,
+    busy: RwSignal<bool>,
+    outcome: RwSignal<Option<Result<Receipt, String>>>,
+}
+
+impl Counter {
+    /// Writes the redeem being confirmed, once, however often it is tapped.
+    fn confirm(self) {
+        let Counter {
+            lang,
+            ledger,
+            device,
+            pending,
+            busy,
+            outcome,
+        } = self;
         let Some(request) = pending.get_untracked() else {
             return;
         };
@@ -75,7 +83,32 @@ pub fn KioskPage() -> impl IntoView {
             }
             busy.set(false);
         });
+    }
+}
+
+/// The kiosk screen: the resident, the rewards, the confirmation and the
+/// receipt.
+#[component]
+pub fn KioskPage() -> impl IntoView {
+    let AppLang(lang) = expect_context::<AppLang>();
+    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
+    let counter = Counter {
+        lang,
+        ledger,
+        device,
+        pending: RwSignal::new(None),
+        busy: RwSignal::new(false),
+        outcome: RwSignal::new(None),
     };
+    let Counter {
+        pending, outcome, ..
+    } = counter;
+    let resident = RwSignal::new(None::<String>);
+    let found = Callback::new(move |code: String| {
+        pending.set(None);
+        outcome.set(None);
+        resident.set(Some(code));
+    });
     view! {
         <section class="kiosk">
             <CodeForm found=found />
@@ -88,46 +121,72 @@ pub fn KioskPage() -> impl IntoView {
                     }}
                 </div>
             })}
-            {move || pending.get().map(|request| {
-                let total = ledger.with(|l| {
-                    l.as_ref()
-                        .and_then(|l| device.with(|d| {
-                            api::quote_redeem(l.state(), d, &request.resident, &request.reward, request.qty).points
-                        }))
-                        .map(|points| points.to_wire())
-                        .unwrap_or_default()
-                });
-                view! {
-                    <div class="confirm" role="dialog" aria-label=tr(lang, "kiosk.confirm_title")>
-                        <h3>{tr(lang, "kiosk.confirm_title")}</h3>
-                        <p class="what">{request.name.clone()} " × " <span data-testid="qty">{request.qty}</span></p>
-                        <div class="row qty">
-                            <button aria-label=tr(lang, "kiosk.fewer") disabled=request.qty <= 1 on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = p.qty.saturating_sub(1).max(1) })>"−"</button>
-                            <button aria-label=tr(lang, "kiosk.more") on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = (p.qty + 1).min(ledger_core::limits::MAX_QTY) })>"+"</button>
-                        </div>
-                        <p>{tr(lang, "kiosk.total")} ": " <strong>{total}</strong></p>
-                        <div class="row">
-                            <button class="primary" disabled=move || busy.get() on:click=confirm>
-                                {move || if busy.get() { t(lang.get(), "kiosk.working") } else { t(lang.get(), "kiosk.confirm") }}
-                            </button>
-                            <button on:click=move |_| pending.set(None)>{tr(lang, "kiosk.cancel")}</button>
-                        </div>
-                    </div>
-                }
-            })}
-            {move || outcome.get().map(|result| match result {
-                Ok(receipt) => view! {
-                    <div class="receipt" role="status">
-                        <h3>{move || if receipt.new { t(lang.get(), "kiosk.receipt") } else { t(lang.get(), "kiosk.receipt_again") }}</h3>
-                        <p>{tr(lang, "kiosk.entry")} " " <span data-testid="receipt-seq">{receipt.seq}</span></p>
-                        <p>{tr(lang, "kiosk.new_balance")} " " <strong data-testid="receipt-balance">{receipt.balance.to_wire()}</strong></p>
-                        <p class="meta">{tr(lang, "kiosk.hash")} " " {receipt.short_hash.clone()}</p>
-                    </div>
-                }
-                    .into_any(),
-                Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-            })}
+            {move || pending.get().map(|request| confirm_view(counter, request))}
+            {move || outcome.get().map(|result| receipt_view(result, lang))}
         </section>
+    }
+}
+
+/// The confirmation: what, how many (− / +), the total, confirm or cancel.
+fn confirm_view(counter: Counter, request: Pending) -> impl IntoView {
+    let Counter {
+        lang,
+        ledger,
+        device,
+        pending,
+        busy,
+        ..
+    } = counter;
+    let total = ledger.with(|l| {
+        l.as_ref()
+            .and_then(|l| {
+                device.with(|d| {
+                    api::quote_redeem(
+                        l.state(),
+                        d,
+                        &request.resident,
+                        &request.reward,
+                        request.qty,
+                    )
+                    .points
+                })
+            })
+            .map(|points| points.to_wire())
+            .unwrap_or_default()
+    });
+    view! {
+        <div class="confirm" role="dialog" aria-label=tr(lang, "kiosk.confirm_title")>
+            <h3>{tr(lang, "kiosk.confirm_title")}</h3>
+            <p class="what">{request.name.clone()} " × " <span data-testid="qty">{request.qty}</span></p>
+            <div class="row qty">
+                <button aria-label=tr(lang, "kiosk.fewer") disabled=request.qty <= 1 on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = p.qty.saturating_sub(1).max(1) })>"−"</button>
+                <button aria-label=tr(lang, "kiosk.more") on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = (p.qty + 1).min(ledger_core::limits::MAX_QTY) })>"+"</button>
+            </div>
+            <p>{tr(lang, "kiosk.total")} ": " <strong>{total}</strong></p>
+            <div class="row">
+                <button class="primary" disabled=move || busy.get() on:click=move |_| counter.confirm()>
+                    {move || if busy.get() { t(lang.get(), "kiosk.working") } else { t(lang.get(), "kiosk.confirm") }}
+                </button>
+                <button on:click=move |_| pending.set(None)>{tr(lang, "kiosk.cancel")}</button>
+            </div>
+        </div>
+    }
+}
+
+/// The receipt (or, for a retry, the receipt of what was already
+/// recorded), or why the redeem was refused.
+fn receipt_view(result: Result<Receipt, String>, lang: RwSignal<Lang>) -> impl IntoView {
+    match result {
+        Ok(receipt) => view! {
+            <div class="receipt" role="status">
+                <h3>{move || if receipt.new { t(lang.get(), "kiosk.receipt") } else { t(lang.get(), "kiosk.receipt_again") }}</h3>
+                <p>{tr(lang, "kiosk.entry")} " " <span data-testid="receipt-seq">{receipt.seq}</span></p>
+                <p>{tr(lang, "kiosk.new_balance")} " " <strong data-testid="receipt-balance">{receipt.balance.to_wire()}</strong></p>
+                <p class="meta">{tr(lang, "kiosk.hash")} " " {receipt.short_hash.clone()}</p>
+            </div>
+        }
+            .into_any(),
+        Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
     }
 }
 

@@ -21,6 +21,82 @@ enum Pin {
     Set,
 }
 
+/// The gate's signals.
+#[derive(Clone, Copy)]
+struct Gate {
+    lang: RwSignal<ledger_core::Lang>,
+    unlocked: RwSignal<bool>,
+    pin_state: RwSignal<Pin>,
+    first: RwSignal<String>,
+    second: RwSignal<String>,
+    message: RwSignal<Option<String>>,
+    failures: RwSignal<u32>,
+    locked_until: RwSignal<f64>,
+    busy: RwSignal<bool>,
+}
+
+impl Gate {
+    fn say(self, key: &'static str) {
+        self.message
+            .set(Some(t(self.lang.get_untracked(), key).to_owned()));
+    }
+
+    /// A device without a PIN chooses one (typed twice), and is unlocked.
+    fn choose(self, pin: String, repeat: String) {
+        if !api::pin_is_valid(&pin) {
+            return self.say("pin.invalid");
+        }
+        if pin != repeat {
+            return self.say("pin.mismatch");
+        }
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::set_pin(&pin).await {
+                Ok(()) => {
+                    self.pin_state.set(Pin::Set);
+                    self.unlocked.set(true);
+                }
+                Err(error) => self
+                    .message
+                    .set(Some(error.message(self.lang.get_untracked()))),
+            }
+            self.busy.set(false);
+        });
+    }
+
+    /// Checks the PIN; the fifth wrong one in a row locks for 30 seconds.
+    fn check(self, pin: String) {
+        if js_sys::Date::now() < self.locked_until.get_untracked() {
+            return self.say("pin.wait");
+        }
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::check_pin(&pin).await {
+                Ok(true) => {
+                    self.failures.set(0);
+                    self.message.set(None);
+                    self.unlocked.set(true);
+                }
+                Ok(false) => {
+                    self.first.set(String::new());
+                    self.failures.update(|n| *n += 1);
+                    if self.failures.get_untracked() >= 5 {
+                        self.failures.set(0);
+                        self.locked_until.set(js_sys::Date::now() + 30_000.0);
+                        self.say("pin.wait");
+                    } else {
+                        self.say("pin.wrong");
+                    }
+                }
+                Err(error) => self
+                    .message
+                    .set(Some(error.message(self.lang.get_untracked()))),
+            }
+            self.busy.set(false);
+        });
+    }
+}
+
 /// Shows `children` once the PIN was entered; a device with no key of its
 /// own has nothing to protect and goes straight through.
 #[component]
@@ -28,13 +104,25 @@ pub fn PinGate(children: ChildrenFn) -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
     let AppLedger { device, .. } = expect_context::<AppLedger>();
     let Unlocked(unlocked) = expect_context::<Unlocked>();
-    let pin_state = RwSignal::new(Pin::Unknown);
-    let first = RwSignal::new(String::new());
-    let second = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
-    let failures = RwSignal::new(0u32);
-    let locked_until = RwSignal::new(0.0f64);
-    let busy = RwSignal::new(false);
+    let gate = Gate {
+        lang,
+        unlocked,
+        pin_state: RwSignal::new(Pin::Unknown),
+        first: RwSignal::new(String::new()),
+        second: RwSignal::new(String::new()),
+        message: RwSignal::new(None),
+        failures: RwSignal::new(0),
+        locked_until: RwSignal::new(0.0),
+        busy: RwSignal::new(false),
+    };
+    let Gate {
+        pin_state,
+        first,
+        second,
+        message,
+        busy,
+        ..
+    } = gate;
     leptos::task::spawn_local(async move {
         pin_state.set(match api::has_pin().await {
             Ok(true) => Pin::Set,
@@ -46,55 +134,12 @@ pub fn PinGate(children: ChildrenFn) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let language = lang.get_untracked();
         let (pin, repeat) = (first.get_untracked(), second.get_untracked());
         if pin_state.get_untracked() == Pin::None {
-            if !api::pin_is_valid(&pin) {
-                return message.set(Some(t(language, "pin.invalid").to_owned()));
-            }
-            if pin != repeat {
-                return message.set(Some(t(language, "pin.mismatch").to_owned()));
-            }
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                match api::set_pin(&pin).await {
-                    Ok(()) => {
-                        pin_state.set(Pin::Set);
-                        unlocked.set(true);
-                    }
-                    Err(error) => message.set(Some(error.message(language))),
-                }
-                busy.set(false);
-            });
-            return;
+            gate.choose(pin, repeat);
+        } else {
+            gate.check(pin);
         }
-        let now = js_sys::Date::now();
-        if now < locked_until.get_untracked() {
-            return message.set(Some(t(language, "pin.wait").to_owned()));
-        }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::check_pin(&pin).await {
-                Ok(true) => {
-                    failures.set(0);
-                    message.set(None);
-                    unlocked.set(true);
-                }
-                Ok(false) => {
-                    first.set(String::new());
-                    failures.update(|n| *n += 1);
-                    if failures.get_untracked() >= 5 {
-                        failures.set(0);
-                        locked_until.set(js_sys::Date::now() + 30_000.0);
-                        message.set(Some(t(language, "pin.wait").to_owned()));
-                    } else {
-                        message.set(Some(t(language, "pin.wrong").to_owned()));
-                    }
-                }
-                Err(error) => message.set(Some(error.message(language))),
-            }
-            busy.set(false);
-        });
     };
     // Only whether the device has keys at all matters here: a new key made
     // on the admin screen must not rebuild (and reset) the screen.

@@ -49,7 +49,7 @@ pub fn ResidentPage() -> impl IntoView {
 /// The balance, affordable rewards and the newest `shown` entries of one
 /// resident's history (with a button for earlier ones), or a clear message
 /// for an unknown code. Without the `ledger` (only its state, from a
-/// snapshot) the history is not there yet.
+/// snapshot) the history is not there yet. Most of its length is markup.
 pub fn resident_card(
     state: &State,
     ledger: Option<&Ledger>,

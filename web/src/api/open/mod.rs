@@ -199,7 +199,8 @@ async fn read_stored() -> Result<(Vec<String>, Device), StoreError> {
 /// nothing stored, the page replays each part as it comes (format, chain
 /// and rules; a few hashes) while the worker reads the next and checks the
 /// other lines' SHA-256. `None` if the worker failed before the file came:
-/// the page then fetches it itself.
+/// the page then fetches it itself. Long because it is one loop over the
+/// worker's messages, with the bytes and the replay it feeds beside it.
 async fn open_streamed(
     url: &str,
     explicit: bool,
@@ -291,9 +292,44 @@ async fn open_streamed(
     })
 }
 
+/// With no file to follow (or none reachable): the stored copy, or nothing.
+async fn without_download(
+    (stored, device): (Vec<String>, Device),
+    unreachable: Option<FollowNotice>,
+    shown: Option<&Snapshot>,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Option<Opened>, LoadError> {
+    if !stored.is_empty() {
+        return keep_stored(&stored, device, unreachable, shown, progress).await;
+    }
+    match unreachable {
+        // Following a file that is not there, with nothing stored.
+        Some(FollowNotice::Unreachable(reason)) => {
+            Err(LoadError::Store(StoreError::Browser(reason)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whether the published file rewrites the stored copy (at the first line
+/// that differs) or is behind it; `None` when it starts with every stored
+/// line.
+fn follow_notice(stored: &[String], lines: &[&[u8]]) -> Option<FollowNotice> {
+    let shared = stored.len().min(lines.len());
+    match (0..shared).find(|&i| stored[i].as_bytes() != lines[i]) {
+        Some(seq) => Some(FollowNotice::Rewritten { seq: seq as u64 }),
+        None if lines.len() < stored.len() => Some(FollowNotice::Behind {
+            published: lines.len() as u64,
+        }),
+        None => None,
+    }
+}
+
 /// Opens what is `stored` with what the `published` file (if any) adds,
 /// as [`open`] says; `hashes`, the SHA-256 of the file's lines from the
-/// first, if a worker checked them as it downloaded the file.
+/// first, if a worker checked them as it downloaded the file. Long because
+/// the file's bytes and the lines borrowed from them stay in one place
+/// until the new part is replayed and handed over to be stored.
 async fn open_with(
     (stored, device): (Vec<String>, Device),
     published: Result<Option<Download>, String>,
@@ -306,16 +342,7 @@ async fn open_with(
         Err(reason) => (None, Some(FollowNotice::Unreachable(reason))),
     };
     let Some(download) = published else {
-        if stored.is_empty() {
-            return match unreachable {
-                // Following a file that is not there, with nothing stored.
-                Some(FollowNotice::Unreachable(reason)) => {
-                    Err(LoadError::Store(StoreError::Browser(reason)))
-                }
-                _ => Ok(None),
-            };
-        }
-        return keep_stored(&stored, device, unreachable, shown, progress).await;
+        return without_download((stored, device), unreachable, shown, progress).await;
     };
     let Download {
         bytes: text,
@@ -331,15 +358,7 @@ async fn open_with(
             .then(|| HashCheck::start(parts.clone(), 0, 0))
     });
     let (lines, incomplete) = ends.lines(&text);
-    let shared = stored.len().min(lines.len());
-    let first_difference = (0..shared).find(|&i| stored[i].as_bytes() != lines[i]);
-    let notice = match first_difference {
-        Some(seq) => Some(FollowNotice::Rewritten { seq: seq as u64 }),
-        None if lines.len() < stored.len() => Some(FollowNotice::Behind {
-            published: lines.len() as u64,
-        }),
-        None => None,
-    };
+    let notice = follow_notice(&stored, &lines);
     if notice.is_some() || (lines.len() == stored.len() && incomplete.is_none()) {
         // Keep the stored copy: nothing new, or a file that does not
         // extend it.
