@@ -205,19 +205,7 @@ pub(crate) fn append(args: AppendArgs, lang: Lang) -> Result<(), CliError> {
             )
         );
     }
-    let ts_ms = match args.ts {
-        Some(ts) => ts,
-        None => {
-            let now = now_ms();
-            if now < ledger.last_ts_ms() {
-                return Err(CliError::ClockBehind {
-                    last_ts_ms: ledger.last_ts_ms(),
-                    now_ms: now,
-                });
-            }
-            now
-        }
-    };
+    let ts_ms = entry_time(args.ts, &ledger)?;
     let bodies = build_bodies(args.body, &ledger, actor.as_str())?;
     // Every entry is validated in memory first; the lines are written only
     // if all of them pass, in one write.
@@ -243,11 +231,33 @@ pub(crate) fn append(args: AppendArgs, lang: Lang) -> Result<(), CliError> {
     if let Some(body) = lines.strip_suffix('\n') {
         writer.append_line(body)?;
     }
-    for appended in results {
+    print_appended(&results, &ledger, args.json, lang);
+    Ok(())
+}
+
+/// The time of the new entries: `--ts`, else this machine's clock, which
+/// must not be behind the ledger's last entry.
+fn entry_time(ts: Option<u64>, ledger: &Ledger) -> Result<u64, CliError> {
+    if let Some(ts) = ts {
+        return Ok(ts);
+    }
+    let now = now_ms();
+    if now < ledger.last_ts_ms() {
+        return Err(CliError::ClockBehind {
+            last_ts_ms: ledger.last_ts_ms(),
+            now_ms: now,
+        });
+    }
+    Ok(now)
+}
+
+/// One line per entry: appended, or already recorded under its request id.
+fn print_appended(results: &[Appended], ledger: &Ledger, json: bool, lang: Lang) {
+    for &appended in results {
         let entry = ledger.entry(appended.seq());
         let hash = entry.map(|e| e.hash.to_hex()).unwrap_or_default();
         let is_new = matches!(appended, Appended::New(_));
-        if args.json {
+        if json {
             println!(
                 "{}",
                 json!({"seq": appended.seq().0, "hash": hash, "new": is_new})
@@ -269,5 +279,4 @@ pub(crate) fn append(args: AppendArgs, lang: Lang) -> Result<(), CliError> {
             );
         }
     }
-    Ok(())
 }

@@ -26,6 +26,8 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (String, String, Stri
     (kind, row.item, points, row.note)
 }
 
+/// Prints one page of a resident's history, as JSON or as a table. Long
+/// because the two forms are written side by side, from the same rows.
 pub(crate) fn history(
     file: &Path,
     resident: &str,

@@ -9,6 +9,10 @@ use crate::limits;
 use crate::model::{Seq, local_day};
 
 impl State {
+    /// Whether entry `target` may be reversed by entry `seq`: it exists,
+    /// is earlier, not yet reversed, and undoing it leaves no balance below
+    /// zero and no stock above its limit. One arm per kind of entry that
+    /// can be reversed; hence its length.
     pub(super) fn check_reverse(
         &self,
         seq: Seq,
