@@ -45,6 +45,7 @@ mod state;
 mod swar;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod tlog;
 
 /// Verification: a line's checks ([`verify::Verifier`] fed line by line),
 /// signature batches, the chain-only reader, the pieces a front end uses to
