@@ -163,7 +163,7 @@ impl Body {
 
     /// The body's RFC 8785 form, members in canonical order. One arm per
     /// kind of body, as the wire-format chapter lists them; hence its length.
-    fn write_canonical(&self, out: &mut Vec<u8>) {
+    pub(crate) fn write_canonical(&self, out: &mut Vec<u8>) {
         let kind = Value::Str(self.type_name());
         match self {
             Body::Genesis {

@@ -36,6 +36,7 @@ pub mod keys;
 mod lang;
 mod ledger;
 pub mod limits;
+pub mod log;
 mod model;
 mod quote;
 mod replay;

@@ -23,13 +23,28 @@ pub(crate) struct ChainParts<'a> {
 /// It never looks inside strings beyond finding their end, and returns
 /// `None` at the first byte that does not fit; the caller then runs the
 /// full parser to say exactly what is wrong.
-struct Cursor<'a> {
+pub(crate) struct Cursor<'a> {
     line: &'a [u8],
-    at: usize,
+    pub(crate) at: usize,
 }
 
 impl<'a> Cursor<'a> {
-    fn literal(&mut self, expected: &[u8]) -> Option<()> {
+    /// A cursor at the start of `line`.
+    pub(crate) fn new(line: &'a [u8]) -> Cursor<'a> {
+        Cursor { line, at: 0 }
+    }
+
+    /// The bytes from `start` to where the cursor is.
+    pub(crate) fn since(&self, start: usize) -> &'a [u8] {
+        self.line.get(start..self.at).unwrap_or_default()
+    }
+
+    /// Whether every byte was read.
+    pub(crate) fn at_end(&self) -> bool {
+        self.at == self.line.len()
+    }
+
+    pub(crate) fn literal(&mut self, expected: &[u8]) -> Option<()> {
         let end = self.at.checked_add(expected.len())?;
         (self.line.get(self.at..end)? == expected).then(|| self.at = end)
     }
@@ -37,14 +52,14 @@ impl<'a> Cursor<'a> {
     /// A string up to its closing quote. Ids and hex never need escapes;
     /// an escaped quote would end the string early here and make the
     /// layout fail, so the full parser then looks at the line.
-    fn plain_string(&mut self) -> Option<&'a [u8]> {
+    pub(crate) fn plain_string(&mut self) -> Option<&'a [u8]> {
         let rest = self.line.get(self.at..)?;
         let length = crate::swar::find_byte(b'"', rest)?;
         self.at += length + 1;
         rest.get(..length)
     }
 
-    fn digits(&mut self) -> Option<u64> {
+    pub(crate) fn digits(&mut self) -> Option<u64> {
         let rest = self.line.get(self.at..)?;
         let length = rest
             .iter()
@@ -66,7 +81,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A JSON object, skipped by matching braces outside strings.
-    fn object(&mut self) -> Option<()> {
+    pub(crate) fn object(&mut self) -> Option<()> {
         let rest = self.line.get(self.at..)?;
         if rest.first() != Some(&b'{') {
             return None;

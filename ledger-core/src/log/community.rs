@@ -1,0 +1,459 @@
+//! The community's log: it accepts device entries, gives each its index
+//! and time as a leaf of the RFC 6962 tree, runs every rule in log order,
+//! and signs checkpoints. The same [`Log::admit`] decides a submission and
+//! a replayed leaf, so a verifier reaches the log's verdict on each.
+
+use std::collections::HashMap;
+
+use curve25519_dalek::edwards::EdwardsPoint;
+use ed25519_dalek::SigningKey;
+
+use super::error::{LogError, LogProblem, SubmitError};
+use super::wire::{DeviceEntry, Leaf, LogKey};
+use crate::entry::{Body, Entry, PublicKey};
+use crate::ledger::Ledger;
+use crate::limits;
+use crate::model::{ActorId, EntryHash, Role, Seq};
+use crate::tlog::{self, Checkpoint, KeyKind, Note, NoteVerifier, TlogProof, Tree};
+
+/// How far ahead of the log's clock a device's may be.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
+
+/// How old an entry may be when it reaches the log.
+pub const MAX_UPLOAD_DELAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// Where a device's chain stands in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DeviceHead {
+    dev_seq: u64,
+    hash: EntryHash,
+    index: u64,
+}
+
+/// What a submission became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// Its leaf index.
+    pub index: u64,
+    /// False when the same entry was already in the log (a retry).
+    pub new: bool,
+    /// The leaf's bytes.
+    pub leaf: Vec<u8>,
+}
+
+/// A community's log in memory: its leaves' tree and the ledger they make.
+#[derive(Debug, Clone)]
+pub struct Log {
+    ledger: Ledger,
+    tree: Tree,
+    named: Option<LogKey>,
+    v1_leaves: u64,
+    /// Per v2 leaf, what its v1 view does not hold: the device's counter
+    /// and clock (the log's time is the entry's `ts_ms`).
+    device_parts: Vec<(u64, u64)>,
+    /// The leaves that name the log, and what they name.
+    namings: Vec<(u64, LogKey)>,
+    devices: HashMap<ActorId, DeviceHead>,
+    by_hash: HashMap<EntryHash, u64>,
+    points: HashMap<[u8; 32], EdwardsPoint>,
+    last_log_ts: u64,
+}
+
+impl Log {
+    /// A new log whose first leaf is `genesis`: a v2 entry with a genesis
+    /// body, signed by its admin, naming the log.
+    pub fn start(genesis: &[u8], log_ts: u64) -> Result<(Log, Submitted), SubmitError> {
+        let entry = DeviceEntry::parse(genesis)?;
+        let Body::Genesis { name, .. } = &entry.body else {
+            return Err(SubmitError::FirstNotGenesis);
+        };
+        let mut log = Log {
+            ledger: Ledger::empty(entry.ledger.clone(), name.clone()),
+            tree: Tree::new(),
+            named: None,
+            v1_leaves: 0,
+            device_parts: Vec::new(),
+            namings: Vec::new(),
+            devices: HashMap::new(),
+            by_hash: HashMap::new(),
+            points: HashMap::new(),
+            last_log_ts: 0,
+        };
+        let submitted = log.submit(genesis, log_ts)?;
+        Ok((log, submitted))
+    }
+
+    /// A v1 ledger continued as a v2 log: its lines, byte for byte, are the
+    /// first leaves (so the tree commits to the whole v1 history and every
+    /// point stays where it was); the log is named by the next entry, which
+    /// an admin signs.
+    pub fn migrate(ledger: Ledger) -> Log {
+        let mut tree = Tree::new();
+        for seq in 0..ledger.len() {
+            tree.push(ledger.line(Seq(seq)).unwrap_or_default().as_bytes());
+        }
+        Log {
+            v1_leaves: ledger.len(),
+            last_log_ts: ledger.last_ts_ms(),
+            ledger,
+            tree,
+            named: None,
+            device_parts: Vec::new(),
+            namings: Vec::new(),
+            devices: HashMap::new(),
+            by_hash: HashMap::new(),
+            points: HashMap::new(),
+        }
+    }
+
+    /// Accepts a device's submission at the log's time `log_ts` (never
+    /// before the last leaf's). The same entry again is answered with its
+    /// leaf, not appended twice. On error nothing changes.
+    pub fn submit(&mut self, bytes: &[u8], log_ts: u64) -> Result<Submitted, SubmitError> {
+        let entry = DeviceEntry::parse(bytes)?;
+        if let Some(&index) = self.by_hash.get(&entry.hash) {
+            return Ok(Submitted {
+                index,
+                new: false,
+                leaf: self.leaf(index).unwrap_or_default(),
+            });
+        }
+        let leaf = Leaf {
+            index: self.len(),
+            log_ts_ms: log_ts.max(self.last_log_ts),
+            entry,
+        };
+        let bytes = leaf.to_bytes();
+        self.admit(leaf)?;
+        self.tree.push(&bytes);
+        Ok(Submitted {
+            index: self.len() - 1,
+            new: true,
+            leaf: bytes,
+        })
+    }
+
+    /// Every check of a leaf, then its effect: the one decision of both the
+    /// log and every replay. Long because it reads as the list of checks
+    /// the wire-format chapter gives, in that order.
+    fn admit(&mut self, leaf: Leaf) -> Result<(), SubmitError> {
+        let Leaf {
+            index,
+            log_ts_ms: log_ts,
+            entry,
+        } = leaf;
+        if index >= limits::MAX_ENTRIES {
+            return Err(SubmitError::Full);
+        }
+        if index > 0 && &entry.ledger != self.ledger.id() {
+            return Err(SubmitError::WrongLedger(entry.ledger.to_string()));
+        }
+        if entry.ts_ms > log_ts.saturating_add(MAX_CLOCK_AHEAD_MS) {
+            return Err(SubmitError::ClockAhead {
+                ts_ms: entry.ts_ms,
+                log_ts_ms: log_ts,
+            });
+        }
+        if entry.ts_ms.saturating_add(MAX_UPLOAD_DELAY_MS) < log_ts {
+            return Err(SubmitError::TooLate {
+                ts_ms: entry.ts_ms,
+                log_ts_ms: log_ts,
+            });
+        }
+        self.check_device_chain(&entry)?;
+        self.check_log_named(&entry)?;
+        let key = match (&entry.body, index) {
+            (Body::Genesis { admin_key, .. }, 0) => *admin_key,
+            _ => self
+                .ledger
+                .state
+                .actor(entry.actor.as_str())
+                .map(|a| a.pubkey)
+                .ok_or_else(|| crate::error::RuleError::UnknownActor(entry.actor.clone()))?,
+        };
+        if !self.signature_holds(&key, &entry) {
+            return Err(SubmitError::BadSignature);
+        }
+        if let Body::Redeem { request_id, .. } = &entry.body
+            && let Some(&seq) = self.ledger.state.request_ids.get(request_id)
+        {
+            return Err(crate::error::RuleError::RequestIdConflict(Seq(u64::from(seq))).into());
+        }
+        let as_v1 = Entry {
+            seq: Seq(index),
+            ts_ms: log_ts,
+            prev: entry.dev_prev,
+            actor: entry.actor.clone(),
+            body: entry.body.clone(),
+            hash: entry.hash,
+            sig: entry.sig,
+        };
+        let effect = self.ledger.state.check(&as_v1, &self.ledger.entries)?;
+        self.ledger.push_verified(as_v1, effect);
+        if let Some(named) = &entry.log {
+            self.named = Some(named.clone());
+            self.namings.push((index, named.clone()));
+        }
+        self.device_parts.push((entry.dev_seq, entry.ts_ms));
+        self.devices.insert(
+            entry.actor.clone(),
+            DeviceHead {
+                dev_seq: entry.dev_seq,
+                hash: entry.hash,
+                index,
+            },
+        );
+        self.by_hash.insert(entry.hash, index);
+        self.last_log_ts = log_ts;
+        Ok(())
+    }
+
+    /// A device's entries in the log count up; one that follows its last
+    /// directly names that one's hash. A counter used again is a fork (the
+    /// device signed two entries as one); a gap is allowed (an entry the
+    /// log refused, or one the device lost) and shows.
+    fn check_device_chain(&self, entry: &DeviceEntry) -> Result<(), SubmitError> {
+        let Some(head) = self.devices.get(&entry.actor) else {
+            return Ok(());
+        };
+        if entry.dev_seq <= head.dev_seq {
+            return Err(SubmitError::Fork {
+                dev_seq: entry.dev_seq,
+                last_dev_seq: head.dev_seq,
+                last_index: head.index,
+            });
+        }
+        if entry.dev_seq == head.dev_seq + 1 && entry.dev_prev != head.hash {
+            return Err(SubmitError::ChainBroken {
+                dev_seq: entry.dev_seq,
+            });
+        }
+        Ok(())
+    }
+
+    /// The first v2 entry names the log; later, an admin may name a new
+    /// key under the same origin. Nobody else names it.
+    fn check_log_named(&self, entry: &DeviceEntry) -> Result<(), SubmitError> {
+        let Some(named) = &entry.log else {
+            return match self.named {
+                None => Err(SubmitError::LogNotNamed),
+                Some(_) => Ok(()),
+            };
+        };
+        crate::signature::check_key(&named.key.0)
+            .map_err(|problem| SubmitError::LogKey(crate::tlog::TlogError::WeakKey(problem)))?;
+        if let Some(current) = &self.named
+            && current.origin != named.origin
+        {
+            return Err(SubmitError::OriginChanged(named.origin.clone()));
+        }
+        let is_admin = match &entry.body {
+            Body::Genesis { admin_id, .. } => admin_id == &entry.actor && self.is_empty(),
+            _ => self
+                .ledger
+                .state
+                .actor(entry.actor.as_str())
+                .is_some_and(|a| a.role == Role::Admin),
+        };
+        if !is_admin {
+            return Err(SubmitError::NamedByNonAdmin(entry.actor.clone()));
+        }
+        Ok(())
+    }
+
+    fn signature_holds(&mut self, key: &PublicKey, entry: &DeviceEntry) -> bool {
+        let point = match self.points.get(&key.0) {
+            Some(point) => *point,
+            None => match crate::signature::check_key(&key.0) {
+                Ok(point) => *self.points.entry(key.0).or_insert(point),
+                Err(_) => return false,
+            },
+        };
+        crate::signature::verify(&point, &key.0, &entry.hash.0, &entry.sig)
+    }
+
+    /// Replays a whole log from its leaves (v1 lines first, if it was
+    /// migrated): every line, hash, signature, device chain and rule, as
+    /// the log decided them. The tree is rebuilt on the way.
+    pub fn replay<'a>(leaves: impl IntoIterator<Item = &'a [u8]>) -> Result<Log, LogError> {
+        let mut leaves = leaves.into_iter().peekable();
+        let mut v1 = Vec::new();
+        while let Some(line) = leaves.peek() {
+            if line.starts_with(b"{\"entry\":") {
+                break;
+            }
+            v1.extend_from_slice(line);
+            v1.push(b'\n');
+            leaves.next();
+        }
+        let mut log = if v1.is_empty() {
+            None
+        } else {
+            let ledger = crate::replay::verify_jsonl(&v1).map_err(|error| LogError {
+                index: error.seq.0,
+                problem: LogProblem::V1(error),
+            })?;
+            Some(Log::migrate(ledger))
+        };
+        for bytes in leaves {
+            let at = log.as_ref().map_or(0, Log::len);
+            let fail = |problem| LogError { index: at, problem };
+            let leaf = Leaf::parse(bytes).map_err(|e| fail(LogProblem::Submit(e.into())))?;
+            if leaf.index != at {
+                return Err(fail(LogProblem::IndexOutOfPlace(leaf.index)));
+            }
+            let current = match log.as_mut() {
+                Some(current) => current,
+                None => {
+                    let (started, _) = Log::start(&leaf.entry.to_bytes(), leaf.log_ts_ms)
+                        .map_err(|e| fail(LogProblem::Submit(e)))?;
+                    if started.last_log_ts != leaf.log_ts_ms {
+                        return Err(fail(LogProblem::TimeWentBack));
+                    }
+                    log = Some(started);
+                    continue;
+                }
+            };
+            if leaf.log_ts_ms < current.last_log_ts {
+                return Err(fail(LogProblem::TimeWentBack));
+            }
+            current
+                .admit(leaf)
+                .map_err(|e| fail(LogProblem::Submit(e)))?;
+            current.tree.push(bytes);
+        }
+        log.ok_or(LogError {
+            index: 0,
+            problem: LogProblem::Empty,
+        })
+    }
+
+    /// How many leaves.
+    pub fn len(&self) -> u64 {
+        self.tree.len()
+    }
+
+    /// Whether it has none (never, once started).
+    pub fn is_empty(&self) -> bool {
+        self.tree.is_empty()
+    }
+
+    /// The ledger the leaves make (balances, history, quotes), its seq
+    /// being the leaf index.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The tree of the leaves.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// The log as the ledger names it, once it does.
+    pub fn named(&self) -> Option<&LogKey> {
+        self.named.as_ref()
+    }
+
+    /// How many leaves are v1 lines (a migrated ledger's history).
+    pub fn v1_leaves(&self) -> u64 {
+        self.v1_leaves
+    }
+
+    /// The next counter and previous hash for a device's next entry.
+    pub fn device_next(&self, actor: &ActorId) -> (u64, EntryHash) {
+        self.devices
+            .get(actor)
+            .map_or((0, EntryHash::ZERO), |h| (h.dev_seq + 1, h.hash))
+    }
+
+    /// Leaf `index`'s bytes, written again from what was accepted.
+    pub fn leaf(&self, index: u64) -> Option<Vec<u8>> {
+        if index < self.v1_leaves {
+            return self.ledger.line(Seq(index)).map(String::into_bytes);
+        }
+        let entry = self.ledger.entry(Seq(index))?;
+        let at = usize::try_from(index - self.v1_leaves).ok()?;
+        let &(dev_seq, ts_ms) = self.device_parts.get(at)?;
+        let log = self
+            .namings
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, named)| named.clone());
+        let leaf = Leaf {
+            index,
+            log_ts_ms: entry.ts_ms,
+            entry: DeviceEntry {
+                ledger: self.ledger.id().clone(),
+                actor: entry.actor.clone(),
+                dev_seq,
+                dev_prev: entry.prev,
+                ts_ms,
+                body: entry.body.clone(),
+                log,
+                hash: entry.hash,
+                sig: entry.sig,
+            },
+        };
+        Some(leaf.to_bytes())
+    }
+
+    /// The checkpoint of the whole tree (unsigned).
+    pub fn checkpoint(&self) -> Option<Checkpoint> {
+        let named = self.named.as_ref()?;
+        Some(Checkpoint {
+            origin: named.origin.clone(),
+            size: self.len(),
+            root: self.tree.root(),
+            extensions: Vec::new(),
+        })
+    }
+
+    /// The checkpoint signed with the log's key, which must be the key the
+    /// ledger names.
+    pub fn sign_checkpoint(&self, key: &SigningKey) -> Result<Note, SubmitError> {
+        let named = self.named.as_ref().ok_or(SubmitError::LogNotNamed)?;
+        if key.verifying_key().to_bytes() != named.key.0 {
+            return Err(SubmitError::NotTheLogKey);
+        }
+        let checkpoint = self.checkpoint().ok_or(SubmitError::LogNotNamed)?;
+        tlog::sign_checkpoint(&checkpoint, key).map_err(SubmitError::LogKey)
+    }
+
+    /// The verifier of the log's checkpoints.
+    pub fn verifier(&self) -> Option<NoteVerifier> {
+        let named = self.named.as_ref()?;
+        NoteVerifier::new(&named.origin, KeyKind::Ed25519, named.key.0).ok()
+    }
+
+    /// Checks a signed checkpoint against this log: signed by its key, of
+    /// a size it has, with the root its tree has at that size.
+    pub fn check_checkpoint(&self, note: &[u8]) -> Result<Checkpoint, tlog::TlogError> {
+        let verifier = self.verifier().ok_or(tlog::TlogError::NotSigned)?;
+        let (checkpoint, _) = Checkpoint::open(note, &verifier)?;
+        match self.tree.root_at(checkpoint.size) {
+            Some(root) if root == checkpoint.root => Ok(checkpoint),
+            Some(_) => Err(tlog::TlogError::ProofDoesNotHold),
+            None => Err(tlog::TlogError::IndexBeyondSize {
+                index: checkpoint.size,
+                size: self.len(),
+            }),
+        }
+    }
+
+    /// A receipt for leaf `index` under a signed checkpoint of this log.
+    pub fn receipt(&self, index: u64, note: &[u8]) -> Result<TlogProof, tlog::TlogError> {
+        let checkpoint = self.check_checkpoint(note)?;
+        let proof = self.tree.inclusion_proof(index, checkpoint.size).ok_or(
+            tlog::TlogError::IndexBeyondSize {
+                index,
+                size: checkpoint.size,
+            },
+        )?;
+        Ok(TlogProof {
+            extra: None,
+            index,
+            proof,
+            checkpoint: note.to_vec(),
+        })
+    }
+}

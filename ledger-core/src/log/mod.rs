@@ -1,0 +1,16 @@
+//! Format v2: one ledger, many devices. A device signs its own entries
+//! (offline too), chained by its own counter; the community's log gives
+//! each its place as a leaf of an RFC 6962 tree and signs C2SP checkpoints
+//! ([`crate::tlog`]). The rules run in log order, on the log's side and in
+//! every replay, exactly as in v1.
+
+mod community;
+mod error;
+mod wire;
+
+pub use community::{Log, MAX_CLOCK_AHEAD_MS, MAX_UPLOAD_DELAY_MS, Submitted};
+pub use error::{LogError, LogProblem, SubmitError};
+pub use wire::{DeviceDraft, DeviceEntry, Leaf, LogKey, MAX_ORIGIN_BYTES};
+
+#[cfg(test)]
+mod tests;

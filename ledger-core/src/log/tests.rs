@@ -1,0 +1,406 @@
+//! The log against the cases the trust chapter names: devices writing one
+//! ledger, a retry, a fork, a broken chain, an entry moved to another
+//! ledger, a forged signature, a replay that must reach the same state
+//! and root, and a v1 ledger continued as a log.
+
+use ed25519_dalek::SigningKey;
+
+use super::*;
+use crate::entry::{Body, PublicKey};
+use crate::model::{ActorId, EntryHash, LedgerId, Points, Role, Text};
+use crate::tlog::{Checkpoint, leaf_hash};
+
+const T0: u64 = 1_780_000_000_000;
+const ORIGIN: &str = "jifen.example/xinhua-3";
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn id(text: &str) -> ActorId {
+    text.parse().expect("id")
+}
+
+fn ledger_id() -> LedgerId {
+    "xinhua-3".parse().expect("ledger id")
+}
+
+/// A device: its actor id, key and how far its own chain is.
+struct Device {
+    actor: ActorId,
+    key: SigningKey,
+    next: u64,
+    prev: EntryHash,
+}
+
+impl Device {
+    fn new(actor: &str, seed: u8) -> Device {
+        Device {
+            actor: id(actor),
+            key: key(seed),
+            next: 0,
+            prev: EntryHash::ZERO,
+        }
+    }
+
+    fn public(&self) -> PublicKey {
+        PublicKey(self.key.verifying_key().to_bytes())
+    }
+
+    fn sign(&mut self, ts_ms: u64, body: Body, log: Option<LogKey>) -> DeviceEntry {
+        let entry = DeviceEntry::sign(
+            DeviceDraft {
+                ledger: ledger_id(),
+                actor: self.actor.clone(),
+                dev_seq: self.next,
+                dev_prev: self.prev,
+                ts_ms,
+                body,
+                log,
+            },
+            &self.key,
+        );
+        self.next += 1;
+        self.prev = entry.hash;
+        entry
+    }
+}
+
+fn log_key() -> SigningKey {
+    key(99)
+}
+
+fn named() -> LogKey {
+    LogKey {
+        origin: ORIGIN.to_owned(),
+        key: PublicKey(log_key().verifying_key().to_bytes()),
+    }
+}
+
+/// A log with an admin, two kiosks, a resident with 100 points and a
+/// reward of 30.
+fn community() -> (Log, Device, Device, Device) {
+    let mut admin = Device::new("admin-1", 1);
+    let genesis = admin.sign(
+        T0,
+        Body::Genesis {
+            name: Text::parse("新华社区", 120, false).expect("name"),
+            utc_offset_minutes: 480,
+            admin_id: id("admin-1"),
+            admin_key: admin.public(),
+        },
+        Some(named()),
+    );
+    let (mut log, first) = Log::start(&genesis.to_bytes(), T0).expect("start");
+    assert_eq!((first.index, first.new), (0, true));
+    let kiosk_a = Device::new("kiosk-a", 2);
+    let kiosk_b = Device::new("kiosk-b", 3);
+    let mut t = T0;
+    let mut admin_writes = |log: &mut Log, admin: &mut Device, body: Body| {
+        t += 1000;
+        let entry = admin.sign(t, body, None);
+        log.submit(&entry.to_bytes(), t).expect("admin entry");
+    };
+    let mut officer = Device::new("officer-1", 4);
+    for (device, role) in [
+        (&kiosk_a, Role::Kiosk),
+        (&kiosk_b, Role::Kiosk),
+        (&officer, Role::Officer),
+    ] {
+        admin_writes(
+            &mut log,
+            &mut admin,
+            Body::Actor {
+                id: device.actor.clone(),
+                role,
+                pubkey: device.public(),
+                active: true,
+            },
+        );
+    }
+    for body in [
+        r#"{"active":true,"area":"1-2","code":"R001","household":"H1","type":"resident"}"#,
+        r#"{"active":true,"daily_cap":"100","id":"patrol","name":"巡逻","points":"100","type":"activity"}"#,
+        r#"{"active":true,"cost":"30","id":"rice","name":"大米","type":"reward"}"#,
+        r#"{"delta":50,"note":"进货","reward":"rice","type":"stock"}"#,
+    ] {
+        admin_writes(
+            &mut log,
+            &mut admin,
+            crate::entry::parse_body(body.as_bytes()).expect("body"),
+        );
+    }
+    let earn = r#"{"activity":"patrol","note":"","points":"100","resident":"R001","type":"earn"}"#;
+    let earn = officer.sign(
+        t + 1000,
+        crate::entry::parse_body(earn.as_bytes()).expect("body"),
+        None,
+    );
+    log.submit(&earn.to_bytes(), t + 1000).expect("earn");
+    (log, admin, kiosk_a, kiosk_b)
+}
+
+fn redeem(request: &str) -> Body {
+    crate::entry::parse_body(
+        format!(
+            r#"{{"points":"30","qty":1,"request_id":"{request}","resident":"R001","reward":"rice","type":"redeem"}}"#
+        )
+        .as_bytes(),
+    )
+    .expect("redeem")
+}
+
+fn leaves(log: &Log) -> Vec<Vec<u8>> {
+    (0..log.len()).map(|i| log.leaf(i).expect("leaf")).collect()
+}
+
+#[test]
+fn two_kiosks_write_one_ledger_and_a_replay_agrees() {
+    let (mut log, _, mut a, mut b) = community();
+    let t = T0 + 60_000;
+    let first = a.sign(t, redeem("a-1"), None);
+    let second = b.sign(t + 1, redeem("b-1"), None);
+    assert!(log.submit(&first.to_bytes(), t).expect("a").new);
+    assert!(log.submit(&second.to_bytes(), t + 2).expect("b").new);
+    assert_eq!(log.ledger().balance("R001"), Some(Points::whole(40)));
+    // A retry of the same signed entry is answered, not appended.
+    let again = log.submit(&first.to_bytes(), t + 3).expect("retry");
+    assert!(!again.new);
+    let all = leaves(&log);
+    assert_eq!(
+        leaf_hash(&all[again.index as usize]),
+        log.tree().level(0)[again.index as usize]
+    );
+    let replayed = Log::replay(all.iter().map(Vec::as_slice)).expect("replay");
+    assert_eq!(replayed.tree().root(), log.tree().root());
+    assert_eq!(
+        replayed.ledger().balance("R001"),
+        log.ledger().balance("R001")
+    );
+    assert_eq!(replayed.named(), Some(&named()));
+}
+
+#[test]
+fn online_an_overdraft_stays_impossible() {
+    let (mut log, _, mut a, _) = community();
+    for n in 0..3 {
+        let entry = a.sign(T0 + 60_000 + n, redeem(&format!("a-{n}")), None);
+        log.submit(&entry.to_bytes(), T0 + 60_000 + n)
+            .expect("redeem");
+    }
+    let before = log.len();
+    let entry = a.sign(T0 + 70_000, redeem("a-9"), None);
+    let refused = log.submit(&entry.to_bytes(), T0 + 70_000);
+    assert!(matches!(refused, Err(SubmitError::Rule(_))), "{refused:?}");
+    assert_eq!(log.len(), before);
+    assert_eq!(log.ledger().balance("R001"), Some(Points::whole(10)));
+}
+
+#[test]
+fn a_forked_device_and_a_broken_chain_are_refused() {
+    let (mut log, _, mut a, _) = community();
+    let t = T0 + 60_000;
+    let first = a.sign(t, redeem("a-1"), None);
+    log.submit(&first.to_bytes(), t).expect("first");
+    // The same counter again, for another entry: a fork.
+    a.next = 0;
+    a.prev = EntryHash::ZERO;
+    let fork = a.sign(t + 1, redeem("a-2"), None);
+    assert!(matches!(
+        log.submit(&fork.to_bytes(), t + 1),
+        Err(SubmitError::Fork {
+            dev_seq: 0,
+            last_dev_seq: 0,
+            ..
+        })
+    ));
+    // The next counter, naming another entry before it.
+    a.next = 1;
+    a.prev = EntryHash([7; 32]);
+    let broken = a.sign(t + 2, redeem("a-3"), None);
+    assert_eq!(
+        log.submit(&broken.to_bytes(), t + 2),
+        Err(SubmitError::ChainBroken { dev_seq: 1 })
+    );
+    // A gap (an entry the log refused, or one the device lost) is allowed.
+    a.next = 5;
+    let after_gap = a.sign(t + 3, redeem("a-4"), None);
+    assert!(log.submit(&after_gap.to_bytes(), t + 3).is_ok());
+}
+
+#[test]
+fn forged_moved_and_late_entries_are_refused() {
+    let (mut log, _, mut a, _) = community();
+    let t = T0 + 60_000;
+    let mut forged = a.sign(t, redeem("a-1"), None);
+    forged.sig[0] ^= 1;
+    assert_eq!(
+        log.submit(&forged.to_bytes(), t),
+        Err(SubmitError::BadSignature)
+    );
+    let mut moved = a.sign(t, redeem("a-2"), None);
+    moved.ledger = "elsewhere".parse().expect("id");
+    let moved = DeviceEntry::sign(
+        DeviceDraft {
+            ledger: moved.ledger,
+            actor: moved.actor,
+            dev_seq: 9,
+            dev_prev: EntryHash::ZERO,
+            ts_ms: t,
+            body: moved.body,
+            log: None,
+        },
+        &a.key,
+    );
+    assert_eq!(
+        log.submit(&moved.to_bytes(), t),
+        Err(SubmitError::WrongLedger("elsewhere".to_owned()))
+    );
+    let late = a.sign(t, redeem("a-3"), None);
+    assert!(matches!(
+        log.submit(&late.to_bytes(), t + MAX_UPLOAD_DELAY_MS + 1),
+        Err(SubmitError::TooLate { .. })
+    ));
+    let ahead = a.sign(t + MAX_CLOCK_AHEAD_MS + 1, redeem("a-4"), None);
+    assert!(matches!(
+        log.submit(&ahead.to_bytes(), t),
+        Err(SubmitError::ClockAhead { .. })
+    ));
+    let mut unknown = Device::new("kiosk-z", 9);
+    let stranger = unknown.sign(t, redeem("z-1"), None);
+    assert!(matches!(
+        log.submit(&stranger.to_bytes(), t),
+        Err(SubmitError::Rule(_))
+    ));
+    // Only an admin names the log.
+    let renamed = a.sign(t, redeem("a-5"), Some(named()));
+    assert!(matches!(
+        log.submit(&renamed.to_bytes(), t),
+        Err(SubmitError::NamedByNonAdmin(_))
+    ));
+}
+
+#[test]
+fn a_changed_leaf_fails_the_replay_at_its_index() {
+    let (mut log, _, mut a, _) = community();
+    let entry = a.sign(T0 + 60_000, redeem("a-1"), None);
+    log.submit(&entry.to_bytes(), T0 + 60_000).expect("redeem");
+    let mut all = leaves(&log);
+    let last = all.len() - 1;
+    let text = String::from_utf8(all[last].clone()).expect("utf8");
+    all[last] = text
+        .replace("\"points\":\"30\"", "\"points\":\"3\"")
+        .into_bytes();
+    let error = Log::replay(all.iter().map(Vec::as_slice)).expect_err("changed");
+    assert_eq!(error.index, last as u64);
+    // Leaves swapped: each says where it belongs.
+    let mut swapped = leaves(&log);
+    swapped.swap(3, 4);
+    let error = Log::replay(swapped.iter().map(Vec::as_slice)).expect_err("swapped");
+    assert_eq!(
+        (error.index, error.problem),
+        (3, LogProblem::IndexOutOfPlace(4))
+    );
+}
+
+#[test]
+fn checkpoints_are_signed_by_the_named_key_and_receipts_verify() {
+    let (log, _, _, _) = community();
+    assert_eq!(
+        log.sign_checkpoint(&key(5)).map(|_| ()),
+        Err(SubmitError::NotTheLogKey)
+    );
+    let note = log.sign_checkpoint(&log_key()).expect("sign").to_text();
+    let checkpoint = log.check_checkpoint(note.as_bytes()).expect("check");
+    assert_eq!(
+        (checkpoint.origin.as_str(), checkpoint.size),
+        (ORIGIN, log.len())
+    );
+    let receipt = log.receipt(4, note.as_bytes()).expect("receipt");
+    let leaf = leaf_hash(&log.leaf(4).expect("leaf"));
+    let verifier = log.verifier().expect("verifier");
+    assert_eq!(
+        receipt.verify(&leaf, &verifier, &[], 0).map(|c| c.size),
+        Ok(log.len())
+    );
+    assert_eq!(named().vkey().as_deref(), Some(verifier.vkey().as_str()));
+    let other = Checkpoint {
+        root: [1; 32],
+        ..checkpoint
+    };
+    let forged = crate::tlog::sign_checkpoint(&other, &log_key()).expect("sign");
+    assert!(log.check_checkpoint(forged.to_text().as_bytes()).is_err());
+}
+
+#[test]
+fn a_v1_ledger_continues_as_a_log_with_every_point() {
+    let demo = crate::demo::generate(&crate::demo::DemoConfig {
+        residents: 20,
+        entries: 300,
+        seed: 7,
+        start_ts_ms: T0,
+    });
+    let balances: Vec<_> = demo.ledger.residents().iter().map(|r| r.balance).collect();
+    let v1_len = demo.ledger.len();
+    let admin_secret = demo
+        .keys
+        .iter()
+        .find(|(id, _)| id.as_str() == "admin-1")
+        .map(|(_, s)| *s)
+        .expect("admin key");
+    let ledger_id = demo.ledger.id().clone();
+    let last_ts = demo.ledger.last_ts_ms();
+    let mut log = Log::migrate(demo.ledger);
+    assert_eq!(log.len(), v1_len);
+    let admin_key = SigningKey::from_bytes(&admin_secret);
+    let kiosk = key(40);
+    let naming = DeviceEntry::sign(
+        DeviceDraft {
+            ledger: ledger_id.clone(),
+            actor: id("admin-1"),
+            dev_seq: 0,
+            dev_prev: EntryHash::ZERO,
+            ts_ms: last_ts + 1000,
+            body: Body::Actor {
+                id: id("kiosk-v2"),
+                role: Role::Kiosk,
+                pubkey: PublicKey(kiosk.verifying_key().to_bytes()),
+                active: true,
+            },
+            log: Some(named()),
+        },
+        &admin_key,
+    );
+    // Before the log is named, no v2 entry is taken.
+    let unnamed = DeviceEntry::sign(
+        DeviceDraft {
+            log: None,
+            ..DeviceDraft {
+                ledger: ledger_id.clone(),
+                actor: id("admin-1"),
+                dev_seq: 0,
+                dev_prev: EntryHash::ZERO,
+                ts_ms: last_ts + 1000,
+                body: naming.body.clone(),
+                log: None,
+            }
+        },
+        &admin_key,
+    );
+    assert_eq!(
+        log.submit(&unnamed.to_bytes(), last_ts + 1000),
+        Err(SubmitError::LogNotNamed)
+    );
+    log.submit(&naming.to_bytes(), last_ts + 1000)
+        .expect("naming");
+    let kept: Vec<_> = log.ledger().residents().iter().map(|r| r.balance).collect();
+    assert_eq!(kept, balances);
+    let all = leaves(&log);
+    assert!(
+        all[0].starts_with(b"{\"actor\":"),
+        "the v1 lines are the first leaves"
+    );
+    let replayed = Log::replay(all.iter().map(Vec::as_slice)).expect("replay");
+    assert_eq!(replayed.tree().root(), log.tree().root());
+    assert_eq!(replayed.v1_leaves(), v1_len);
+}
