@@ -131,6 +131,7 @@ pub(crate) fn bench(args: &[String]) -> Result {
         "peak memory of jifen verify (whole ledger)  {:>8.0} MiB",
         peak_kib as f64 / 1024.0
     );
+    bench_tree(&ledger, &openssl)?;
     bench_wasm(&jifen)?;
     if quick {
         return Ok(());
@@ -138,6 +139,66 @@ pub(crate) fn bench(args: &[String]) -> Result {
     run(cargo()
         .args(["bench", "--package", "jifen", "--bench", "ledger"])
         .env("JIFEN_BENCH_ENTRIES", entries.to_string()))
+}
+
+/// The log's tree over the same file's lines (each line a leaf), beside
+/// `sha256sum` of the file: its root, proofs, and the size of its tiles.
+fn bench_tree(ledger: &Path, openssl: &Duration) -> Result {
+    run(cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "ledger-core",
+        "--example",
+        "tree_figures",
+    ]))?;
+    let example = root().join("target/release/examples/tree_figures");
+    let (sha256sum, _) = best_of(5, || {
+        measure(
+            Command::new("sha256sum")
+                .arg(path(ledger))
+                .stdout(std::process::Stdio::null()),
+        )
+    })?;
+    let output = Command::new(&example)
+        .arg(path(ledger))
+        .output()
+        .map_err(|e| format!("{}: {e}", example.display()))?;
+    if !output.status.success() {
+        return Err(format!("{} failed", example.display()));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let figure = |name: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let root_seconds: f64 = figure("root_seconds").parse().unwrap_or(f64::NAN);
+    let tiles: f64 = figure("tile_bytes").parse().unwrap_or(f64::NAN);
+    println!(
+        "sha256sum of the file (anchor)              {:>8.3} s  (openssl above: {:.3} s)",
+        sha256sum.as_secs_f64(),
+        openssl.as_secs_f64()
+    );
+    println!(
+        "log tree root, every line a leaf            {:>8.3} s  ({:.2}x the sha256sum anchor)",
+        root_seconds,
+        root_seconds / sha256sum.as_secs_f64()
+    );
+    println!(
+        "inclusion proof: made {} µs, checked {} µs; consistency proof made and checked {} µs",
+        figure("inclusion_make_us"),
+        figure("inclusion_check_us"),
+        figure("consistency_make_and_check_us")
+    );
+    println!(
+        "hash tiles of the tree                      {:>8.1} MB ({} leaves; all proofs held: {})",
+        tiles / 1e6,
+        figure("leaves"),
+        figure("all_held")
+    );
+    Ok(())
 }
 
 /// The npm package's size and its verify speed in Node.js, next to the
