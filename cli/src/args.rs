@@ -113,6 +113,164 @@ pub(crate) enum Command {
         /// Ledger file.
         file: PathBuf,
     },
+    /// 社区日志（v2，多设备）/ The community's log (format v2, many devices), as files.
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// 见证人 / A witness: cosign a log's checkpoint only if it extends the last one seen.
+    Witness(WitnessArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum LogCommand {
+    /// 新建日志 / Start a log directory: the genesis, signed by the first admin, naming the log.
+    Init {
+        /// Log directory to create (publishable as it is by a static web server).
+        dir: PathBuf,
+        /// Keys file with the admin's key (generated if missing) and the log's (`log`).
+        #[arg(long)]
+        keys: PathBuf,
+        /// Ledger id, e.g. xinhua-3.
+        #[arg(long)]
+        id: String,
+        /// The community's name.
+        #[arg(long)]
+        name: String,
+        /// The log's checkpoint origin, e.g. jifen.example/xinhua-3.
+        #[arg(long)]
+        origin: String,
+        /// The first admin's actor id.
+        #[arg(long, default_value = "admin-1")]
+        admin: String,
+        /// Offset of the local day from UTC in minutes (China: 480).
+        #[arg(long, default_value_t = 480, allow_hyphen_values = true)]
+        utc_offset_minutes: i32,
+        /// Time in ms since the epoch (default: now).
+        #[arg(long)]
+        ts: Option<u64>,
+    },
+    /// 从 v1 迁移 / Continue a v1 ledger file as a log: its lines become the first leaves.
+    Migrate {
+        /// The v1 ledger file.
+        from: PathBuf,
+        /// Log directory to create.
+        dir: PathBuf,
+        /// Keys file with the admin's key and the log's (`log`, generated if missing).
+        #[arg(long)]
+        keys: PathBuf,
+        /// The log's checkpoint origin.
+        #[arg(long)]
+        origin: String,
+        /// The admin who names the log.
+        #[arg(long, default_value = "admin-1")]
+        admin: String,
+        /// Time in ms since the epoch (default: now).
+        #[arg(long)]
+        ts: Option<u64>,
+    },
+    /// 设备签名 / As a device (offline too): sign an entry and add it to a queue file.
+    Sign {
+        /// Queue file the signed entry is appended to (what a USB stick carries).
+        queue: PathBuf,
+        /// Keys file with the device's key.
+        #[arg(long)]
+        keys: PathBuf,
+        /// The device's actor id.
+        #[arg(long = "as")]
+        actor: String,
+        /// Ledger id.
+        #[arg(long)]
+        ledger: String,
+        /// The body, as JSON, e.g. {"type":"earn",...}.
+        #[arg(long)]
+        body: String,
+        /// The device's own counter file (its next counter and last hash).
+        #[arg(long)]
+        state: PathBuf,
+        /// Where the device's chain stands, if it has no counter file yet.
+        #[arg(long)]
+        log: Option<PathBuf>,
+        /// Time in ms since the epoch (default: now).
+        #[arg(long)]
+        ts: Option<u64>,
+    },
+    /// 接收提交 / Accept device entries from queue files, one per line, and sign a checkpoint.
+    Submit {
+        /// Log directory.
+        dir: PathBuf,
+        /// Queue files of signed device entries.
+        #[arg(required = true)]
+        queues: Vec<PathBuf>,
+        /// Keys file with the log's key (`log`).
+        #[arg(long)]
+        keys: PathBuf,
+        /// The log's time in ms since the epoch (default: now).
+        #[arg(long)]
+        ts: Option<u64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// 校验日志 / Verify a log directory: every leaf and rule, the root, the signed checkpoint.
+    Verify {
+        /// Log directory.
+        dir: PathBuf,
+        /// The log's verifier key, as published (else the one the ledger names).
+        #[arg(long)]
+        vkey: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// 收据 / A receipt for one entry (C2SP tlog-proof, with the leaf as its extra data).
+    Prove {
+        /// Log directory.
+        dir: PathBuf,
+        /// The entry's leaf index.
+        index: u64,
+    },
+    /// 核对收据 / Check a receipt against the log's verifier key (and witnesses').
+    CheckReceipt {
+        /// The receipt file.
+        receipt: PathBuf,
+        /// The log's verifier key.
+        #[arg(long)]
+        vkey: String,
+        /// Witnesses' verifier keys.
+        #[arg(long)]
+        witness: Vec<String>,
+        /// How many of them must have cosigned.
+        #[arg(long, default_value_t = 0)]
+        quorum: usize,
+    },
+    /// 见证请求 / The body of a witness add-checkpoint request from the size it last saw.
+    WitnessRequest {
+        /// Log directory.
+        dir: PathBuf,
+        /// The size of the checkpoint the witness last cosigned (0 if none).
+        #[arg(long)]
+        old: u64,
+    },
+}
+
+#[derive(Args)]
+pub(crate) struct WitnessArgs {
+    /// The add-checkpoint request body (see `jifen log witness-request`).
+    pub(crate) request: PathBuf,
+    /// The witness's state file: the last checkpoint it cosigned, per log.
+    #[arg(long)]
+    pub(crate) state: PathBuf,
+    /// Keys file with the witness's key.
+    #[arg(long)]
+    pub(crate) keys: PathBuf,
+    /// The witness's name (its key name), e.g. witness.example/w1.
+    #[arg(long)]
+    pub(crate) name: String,
+    /// The logs it witnesses: their verifier keys.
+    #[arg(long = "log", required = true)]
+    pub(crate) logs: Vec<String>,
+    /// The cosignature's time in seconds since the epoch (default: now).
+    #[arg(long)]
+    pub(crate) time: Option<u64>,
 }
 
 #[derive(Args)]

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use ledger_core::keys::KeysError;
+use ledger_core::log::{LogError, SubmitError};
+use ledger_core::tlog::TlogError;
 use ledger_core::{AppendError, FieldProblem, HeadError, Lang, VerifyError};
 
 /// Everything that can stop a command.
@@ -39,6 +41,18 @@ pub enum CliError {
     ClockBehind { last_ts_ms: u64, now_ms: u64 },
     /// The resident is not registered.
     UnknownResident(String),
+    /// The log refused an entry; nothing was written.
+    Submit(SubmitError),
+    /// A log directory does not verify.
+    Log { path: PathBuf, error: LogError },
+    /// A checkpoint, receipt or witness request does not hold.
+    Tlog { path: PathBuf, error: TlogError },
+    /// Some of the submitted entries were refused (each was listed).
+    SomeRefused { refused: usize, total: usize },
+    /// A witness is asked about a log it does not witness.
+    UnknownLog(String),
+    /// A witness last cosigned another size than the request's old size.
+    WitnessConflict { size: u64 },
 }
 
 impl CliError {
@@ -55,6 +69,14 @@ impl CliError {
             CliError::Verify { error, .. } if error.is_malformed() => 2,
             CliError::Verify { .. } | CliError::Head { .. } | CliError::Append(_) => 1,
             CliError::ClockBehind { .. } => 1,
+            CliError::Submit(SubmitError::Line(_)) => 2,
+            CliError::Submit(_) | CliError::Log { .. } | CliError::SomeRefused { .. } => 1,
+            CliError::WitnessConflict { .. } => 1,
+            CliError::UnknownLog(_) => 2,
+            CliError::Tlog { error, .. } => match error {
+                TlogError::NotText | TlogError::Malformed(_) | TlogError::TooLarge => 2,
+                _ => 1,
+            },
             CliError::Locked(_) => 3,
             CliError::Io { .. }
             | CliError::Keys { .. }
@@ -79,6 +101,12 @@ impl CliError {
             CliError::Exists(_) => "exists",
             CliError::ClockBehind { .. } => "clock_behind",
             CliError::UnknownResident(_) => "unknown_resident",
+            CliError::Submit(error) => error.kind(),
+            CliError::Log { error, .. } => error.kind(),
+            CliError::Tlog { error, .. } => error.kind(),
+            CliError::SomeRefused { .. } => "some_refused",
+            CliError::UnknownLog(_) => "unknown_log",
+            CliError::WitnessConflict { .. } => "witness_conflict",
         }
     }
 
@@ -144,6 +172,40 @@ impl CliError {
             ),
             CliError::UnknownResident(code) if zh => format!("查无此居民：{code}"),
             CliError::UnknownResident(code) => format!("no resident with code {code}"),
+            CliError::Submit(error) if zh => {
+                format!(
+                    "日志拒绝了这条记录，未写入任何内容：{}",
+                    error.message(lang)
+                )
+            }
+            CliError::Submit(error) => {
+                format!(
+                    "the log refused the entry, nothing was written: {}",
+                    error.message(lang)
+                )
+            }
+            CliError::Log { path, error } => format!("{}: {}", path.display(), error.message(lang)),
+            CliError::Tlog { path, error } => {
+                format!("{}: {}", path.display(), error.message(lang))
+            }
+            CliError::SomeRefused { refused, total } if zh => {
+                format!("{total} 条中有 {refused} 条被拒绝（见上），其余已接受")
+            }
+            CliError::SomeRefused { refused, total } => {
+                format!(
+                    "{refused} of {total} entries were refused (listed above); the others were accepted"
+                )
+            }
+            CliError::UnknownLog(origin) if zh => format!("本见证人不见证日志 {origin}"),
+            CliError::UnknownLog(origin) => {
+                format!("this witness does not witness the log {origin}")
+            }
+            CliError::WitnessConflict { size } if zh => {
+                format!("见证人上次联署的大小是 {size}，与请求的旧大小不符")
+            }
+            CliError::WitnessConflict { size } => {
+                format!("the witness last cosigned size {size}, not the request's old size")
+            }
         }
     }
 }

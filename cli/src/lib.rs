@@ -4,5 +4,6 @@
 //! arguments and prints; benchmarks and tests use these modules directly.
 
 pub mod error;
+pub mod logdir;
 pub mod store;
 pub mod table;

@@ -39,7 +39,10 @@ fn main() {
         .iter()
         .map(|&i| tree.inclusion_proof(i, size).unwrap_or_default())
         .collect();
-    println!("inclusion_make_us {:.2}", start.elapsed().as_secs_f64() * 1e6 / 10_000.0);
+    println!(
+        "inclusion_make_us {:.2}",
+        start.elapsed().as_secs_f64() * 1e6 / 10_000.0
+    );
     let start = Instant::now();
     let held = indexes
         .iter()
@@ -49,7 +52,10 @@ fn main() {
             verify_inclusion(i, size, &leaf, proof, &root).is_ok()
         })
         .count();
-    println!("inclusion_check_us {:.2}", start.elapsed().as_secs_f64() * 1e6 / 10_000.0);
+    println!(
+        "inclusion_check_us {:.2}",
+        start.elapsed().as_secs_f64() * 1e6 / 10_000.0
+    );
     let olds: Vec<u64> = (1..=1_000u64).map(|i| i * 997 % size + 1).collect();
     let start = Instant::now();
     let consistent = olds

@@ -6,9 +6,11 @@ mod demo;
 mod history;
 mod init;
 mod keygen;
+mod log;
 mod repair;
 mod rewards;
 mod verify;
+mod witness;
 
 use ledger_core::Lang;
 
@@ -55,5 +57,7 @@ pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             force,
         } => demo::demo(&out, &keys, residents, entries, seed, force, lang),
         Command::Repair { file } => repair::repair(&file, lang),
+        Command::Log(command) => log::run(command, lang),
+        Command::Witness(args) => witness::witness(args),
     }
 }

@@ -92,10 +92,9 @@ impl NoteVerifier {
 
     /// Reads a verifier key, `<name>+<hex key ID>+base64(type ‖ key)`.
     pub fn from_vkey(vkey: &str) -> Result<NoteVerifier, TlogError> {
-        let mut parts = vkey.split('+');
-        let (Some(name), Some(id), Some(coded), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        // The name has no plus and the ID is hex; base64 may have pluses.
+        let mut parts = vkey.splitn(3, '+');
+        let (Some(name), Some(id), Some(coded)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(TlogError::Malformed("vkey"));
         };
         let id = crate::hex::decode::<4>(id).ok_or(TlogError::Malformed("vkey key ID"))?;

@@ -1,0 +1,523 @@
+//! `jifen log …`: the community's log (format v2) as a directory of files:
+//! starting one or continuing a v1 ledger as one, a device signing entries
+//! into a queue (offline too), accepting queues, verifying, receipts and
+//! the witness request.
+
+use std::io::Write;
+use std::path::Path;
+
+use ledger_core::keys::Keys;
+use ledger_core::log::{DeviceDraft, DeviceEntry, Leaf, Log, LogKey};
+use ledger_core::tlog::{AddCheckpoint, NoteVerifier, TlogError, TlogProof, leaf_hash};
+use ledger_core::{ActorId, Body, EntryHash, Lang, LedgerId, PublicKey, SigningKey, Text};
+use serde_json::json;
+
+use crate::args::LogCommand;
+use crate::input::{now_ms, parse, random_bytes, read_keys, read_keys_or_empty};
+use jifen::error::CliError;
+use jifen::logdir;
+use jifen::store::write_atomically;
+
+/// The keys file's name for the log's own key.
+const LOG_KEY: &str = "log";
+
+pub(crate) fn run(command: LogCommand, lang: Lang) -> Result<(), CliError> {
+    match command {
+        LogCommand::Init {
+            dir,
+            keys,
+            id,
+            name,
+            origin,
+            admin,
+            utc_offset_minutes,
+            ts,
+        } => {
+            let start = Start {
+                keys: &keys,
+                origin: &origin,
+                admin: &admin,
+                ts: ts.unwrap_or_else(now_ms),
+            };
+            init(&dir, start, &id, &name, utc_offset_minutes)
+        }
+        LogCommand::Migrate {
+            from,
+            dir,
+            keys,
+            origin,
+            admin,
+            ts,
+        } => {
+            let start = Start {
+                keys: &keys,
+                origin: &origin,
+                admin: &admin,
+                ts: ts.unwrap_or_else(now_ms),
+            };
+            migrate(&from, &dir, start, lang)
+        }
+        LogCommand::Sign {
+            queue,
+            keys,
+            actor,
+            ledger,
+            body,
+            state,
+            log,
+            ts,
+        } => {
+            let device = Signer {
+                keys: &keys,
+                actor: &actor,
+                state: &state,
+                log: log.as_deref(),
+            };
+            sign(&queue, device, &ledger, &body, ts.unwrap_or_else(now_ms))
+        }
+        LogCommand::Submit {
+            dir,
+            queues,
+            keys,
+            ts,
+            json,
+        } => submit(&dir, &queues, &keys, ts.unwrap_or_else(now_ms), json, lang),
+        LogCommand::Verify { dir, vkey, json } => verify(&dir, vkey.as_deref(), json, lang),
+        LogCommand::Prove { dir, index } => prove(&dir, index),
+        LogCommand::CheckReceipt {
+            receipt,
+            vkey,
+            witness,
+            quorum,
+        } => check_receipt(&receipt, &vkey, &witness, quorum, lang),
+        LogCommand::WitnessRequest { dir, old } => witness_request(&dir, old),
+    }
+}
+
+/// What starting a log needs: the keys, the log's name, its first admin.
+struct Start<'a> {
+    keys: &'a Path,
+    origin: &'a str,
+    admin: &'a str,
+    ts: u64,
+}
+
+/// The admin's key and the log's, each made if the keys file lacks it.
+fn admin_and_log_keys(
+    start: &Start<'_>,
+    admin: &ActorId,
+) -> Result<(SigningKey, SigningKey), CliError> {
+    let mut keys = read_keys_or_empty(start.keys)?;
+    let mut made = false;
+    for actor in [admin.as_str(), LOG_KEY] {
+        if keys.signing_key(actor).is_none() {
+            keys.insert(parse("--admin", actor)?, random_bytes::<32>()?);
+            made = true;
+        }
+    }
+    if made {
+        write_atomically(start.keys, keys.to_json().as_bytes(), true)?;
+    }
+    let key = |actor: &str| {
+        keys.signing_key(actor).ok_or_else(|| CliError::MissingKey {
+            path: start.keys.to_owned(),
+            actor: actor.to_owned(),
+        })
+    };
+    Ok((key(admin.as_str())?, key(LOG_KEY)?))
+}
+
+fn named(origin: &str, log_key: &SigningKey) -> Result<LogKey, CliError> {
+    LogKey::check_origin(origin).map_err(|problem| CliError::BadValue {
+        option: "--origin",
+        problem,
+    })?;
+    Ok(LogKey {
+        origin: origin.to_owned(),
+        key: PublicKey(log_key.verifying_key().to_bytes()),
+    })
+}
+
+fn new_dir(dir: &Path) -> Result<(), CliError> {
+    let empty = std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(true);
+    if !empty {
+        return Err(CliError::Exists(dir.to_owned()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))
+}
+
+/// Signs the checkpoint and writes what the log added since `old` leaves.
+fn publish(dir: &Path, log: &Log, old: u64, log_key: &SigningKey) -> Result<(), CliError> {
+    let note = log.sign_checkpoint(log_key).map_err(CliError::Submit)?;
+    logdir::write_growth(dir, log, old, &note)
+}
+
+fn init(dir: &Path, start: Start<'_>, id: &str, name: &str, offset: i32) -> Result<(), CliError> {
+    let ledger: LedgerId = parse("--id", id)?;
+    let admin: ActorId = parse("--admin", start.admin)?;
+    let name =
+        Text::parse(name, ledger_core::limits::MAX_NAME_BYTES, false).map_err(|problem| {
+            CliError::BadValue {
+                option: "--name",
+                problem,
+            }
+        })?;
+    let (admin_key, log_key) = admin_and_log_keys(&start, &admin)?;
+    let genesis = DeviceEntry::sign(
+        DeviceDraft {
+            ledger,
+            actor: admin.clone(),
+            dev_seq: 0,
+            dev_prev: EntryHash::ZERO,
+            ts_ms: start.ts,
+            body: Body::Genesis {
+                name,
+                utc_offset_minutes: offset,
+                admin_id: admin,
+                admin_key: PublicKey(admin_key.verifying_key().to_bytes()),
+            },
+            log: Some(named(start.origin, &log_key)?),
+        },
+        &admin_key,
+    );
+    new_dir(dir)?;
+    let _lock = logdir::lock(dir)?;
+    let (log, _) = Log::start(&genesis.to_bytes(), start.ts).map_err(CliError::Submit)?;
+    publish(dir, &log, 0, &log_key)?;
+    print_vkey(&log);
+    Ok(())
+}
+
+fn print_vkey(log: &Log) {
+    if let Some(verifier) = log.verifier() {
+        println!("{}", verifier.vkey());
+    }
+}
+
+fn migrate(from: &Path, dir: &Path, start: Start<'_>, lang: Lang) -> Result<(), CliError> {
+    let ledger = jifen::store::load(from, true)?;
+    let admin: ActorId = parse("--admin", start.admin)?;
+    let (admin_key, log_key) = admin_and_log_keys(&start, &admin)?;
+    let registered = ledger.state().actor(admin.as_str()).map(|a| a.pubkey);
+    let body = Body::Actor {
+        id: admin.clone(),
+        role: ledger_core::Role::Admin,
+        pubkey: PublicKey(admin_key.verifying_key().to_bytes()),
+        active: true,
+    };
+    if registered != Some(PublicKey(admin_key.verifying_key().to_bytes())) {
+        return Err(CliError::MissingKey {
+            path: start.keys.to_owned(),
+            actor: admin.to_string(),
+        });
+    }
+    let first = DeviceEntry::sign(
+        DeviceDraft {
+            ledger: ledger.id().clone(),
+            actor: admin,
+            dev_seq: 0,
+            dev_prev: EntryHash::ZERO,
+            ts_ms: start.ts.max(ledger.last_ts_ms()),
+            body,
+            log: Some(named(start.origin, &log_key)?),
+        },
+        &admin_key,
+    );
+    new_dir(dir)?;
+    let _lock = logdir::lock(dir)?;
+    let mut log = Log::migrate(ledger);
+    let v1 = log.len();
+    log.submit(&first.to_bytes(), start.ts)
+        .map_err(CliError::Submit)?;
+    publish(dir, &log, 0, &log_key)?;
+    eprintln!(
+        "{}",
+        match lang {
+            Lang::Zh => format!("已迁移：{v1} 条 v1 记录成为日志的前 {v1} 个叶子，余额不变"),
+            Lang::En => format!(
+                "migrated: the {v1} v1 entries are the log's first {v1} leaves, every balance kept"
+            ),
+        }
+    );
+    print_vkey(&log);
+    Ok(())
+}
+
+/// A device that signs: its key, its counter file, and optionally the
+/// log it last saw (for its first counter).
+struct Signer<'a> {
+    keys: &'a Path,
+    actor: &'a str,
+    state: &'a Path,
+    log: Option<&'a Path>,
+}
+
+fn sign(
+    queue: &Path,
+    device: Signer<'_>,
+    ledger: &str,
+    body: &str,
+    ts: u64,
+) -> Result<(), CliError> {
+    let actor: ActorId = parse("--as", device.actor)?;
+    let ledger: LedgerId = parse("--ledger", ledger)?;
+    let keys: Keys = read_keys(device.keys)?;
+    let key = keys
+        .signing_key(actor.as_str())
+        .ok_or_else(|| CliError::MissingKey {
+            path: device.keys.to_owned(),
+            actor: actor.to_string(),
+        })?;
+    let body = ledger_core::parse_body(body.as_bytes()).map_err(|error| CliError::Tlog {
+        path: "--body".into(),
+        error: TlogError::Malformed(match error {
+            ledger_core::LineError::UnknownType(_) => "unknown body type",
+            _ => "body",
+        }),
+    })?;
+    let (dev_seq, dev_prev) = match std::fs::read(device.state) {
+        Ok(bytes) => read_state(device.state, &bytes)?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => match device.log {
+            Some(dir) => logdir::load(dir)?.0.device_next(&actor),
+            None => (0, EntryHash::ZERO),
+        },
+        Err(error) => return Err(CliError::io(device.state, error)),
+    };
+    let entry = DeviceEntry::sign(
+        DeviceDraft {
+            ledger,
+            actor,
+            dev_seq,
+            dev_prev,
+            ts_ms: ts,
+            body,
+            log: None,
+        },
+        &key,
+    );
+    let mut line = entry.to_bytes();
+    line.push(b'\n');
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(queue)
+        .and_then(|mut file| file.write_all(&line).and_then(|()| file.sync_all()))
+        .map_err(|e| CliError::io(queue, e))?;
+    let state = json!({"next": dev_seq + 1, "last_hash": entry.hash.to_hex()});
+    write_atomically(device.state, state.to_string().as_bytes(), false)?;
+    println!("{} {dev_seq} {}", entry.actor, entry.hash.to_hex());
+    Ok(())
+}
+
+fn read_state(path: &Path, bytes: &[u8]) -> Result<(u64, EntryHash), CliError> {
+    let bad = || CliError::Tlog {
+        path: path.to_owned(),
+        error: TlogError::Malformed("device counter file"),
+    };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| bad())?;
+    let next = value["next"].as_u64().ok_or_else(bad)?;
+    let hash = value["last_hash"]
+        .as_str()
+        .and_then(ledger_core::hex::decode::<32>)
+        .ok_or_else(bad)?;
+    Ok((next, EntryHash(hash)))
+}
+
+fn submit(
+    dir: &Path,
+    queues: &[std::path::PathBuf],
+    keys: &Path,
+    ts: u64,
+    json: bool,
+    lang: Lang,
+) -> Result<(), CliError> {
+    let log_key = read_keys(keys)?
+        .signing_key(LOG_KEY)
+        .ok_or_else(|| CliError::MissingKey {
+            path: keys.to_owned(),
+            actor: LOG_KEY.to_owned(),
+        })?;
+    let _lock = logdir::lock(dir)?;
+    let (mut log, _) = logdir::load(dir)?;
+    let old = log.len();
+    let (mut total, mut refused) = (0, 0);
+    for queue in queues {
+        let bytes = std::fs::read(queue).map_err(|e| CliError::io(queue, e))?;
+        for (number, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            total += 1;
+            let at = format!("{}:{}", queue.display(), number + 1);
+            match log.submit(line, ts) {
+                Ok(done) if json => println!(
+                    "{}",
+                    json!({"at": at, "index": done.index, "new": done.new})
+                ),
+                Ok(done) if done.new => {
+                    println!("{at} {} #{}", lang.pick("已接受", "accepted"), done.index)
+                }
+                Ok(done) => println!(
+                    "{at} {} #{}",
+                    lang.pick("已在日志中", "already in the log at"),
+                    done.index
+                ),
+                Err(error) => {
+                    refused += 1;
+                    if json {
+                        println!(
+                            "{}",
+                            json!({"at": at, "refused": error.kind(), "message": error.message(lang)})
+                        );
+                    } else {
+                        eprintln!(
+                            "{at} {}{}",
+                            lang.pick("被拒绝：", "refused: "),
+                            error.message(lang)
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if log.len() > old {
+        publish(dir, &log, old, &log_key)?;
+    }
+    if refused > 0 {
+        return Err(CliError::SomeRefused { refused, total });
+    }
+    Ok(())
+}
+
+fn verify(dir: &Path, vkey: Option<&str>, json: bool, lang: Lang) -> Result<(), CliError> {
+    let (log, checkpoint) = logdir::load(dir)?;
+    let checkpoint_path = logdir::file(dir, "checkpoint");
+    if let Some(vkey) = vkey {
+        let given = NoteVerifier::from_vkey(vkey).map_err(|error| CliError::Tlog {
+            path: "--vkey".into(),
+            error,
+        })?;
+        let bytes = logdir::checkpoint_bytes(dir)?;
+        ledger_core::tlog::Checkpoint::open(&bytes, &given).map_err(|error| CliError::Tlog {
+            path: checkpoint_path.clone(),
+            error,
+        })?;
+        if log.verifier().as_ref() != Some(&given) {
+            return Err(CliError::Tlog {
+                path: checkpoint_path,
+                error: TlogError::NotSigned,
+            });
+        }
+    }
+    let root = ledger_core::tlog::base64_encode(&checkpoint.root);
+    if json {
+        println!(
+            "{}",
+            json!({"ok": true, "origin": checkpoint.origin, "size": checkpoint.size, "root": root, "v1_leaves": log.v1_leaves(), "residents": log.ledger().residents().len()})
+        );
+    } else {
+        match lang {
+            Lang::Zh => println!(
+                "日志完好：{} 共 {} 个叶子（其中 v1 {}），每条规则、签名和设备链都成立，根 {root} 与签名的检查点一致",
+                checkpoint.origin,
+                checkpoint.size,
+                log.v1_leaves()
+            ),
+            Lang::En => println!(
+                "log ok: {} has {} leaves ({} of them v1); every rule, signature and device chain holds, and the root {root} is the signed checkpoint's",
+                checkpoint.origin,
+                checkpoint.size,
+                log.v1_leaves()
+            ),
+        }
+    }
+    Ok(())
+}
+
+fn prove(dir: &Path, index: u64) -> Result<(), CliError> {
+    let (log, _) = logdir::load(dir)?;
+    let note = logdir::checkpoint_bytes(dir)?;
+    let tlog = |error| CliError::Tlog {
+        path: dir.to_owned(),
+        error,
+    };
+    let mut receipt = log.receipt(index, &note).map_err(tlog)?;
+    receipt.extra = log.leaf(index);
+    std::io::stdout()
+        .write_all(&receipt.to_text())
+        .map_err(|e| CliError::io(Path::new("stdout"), e))
+}
+
+fn check_receipt(
+    path: &Path,
+    vkey: &str,
+    witnesses: &[String],
+    quorum: usize,
+    lang: Lang,
+) -> Result<(), CliError> {
+    let tlog = |error| CliError::Tlog {
+        path: path.to_owned(),
+        error,
+    };
+    let bytes = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
+    let receipt = TlogProof::parse(&bytes).map_err(tlog)?;
+    let log = NoteVerifier::from_vkey(vkey).map_err(tlog)?;
+    let witnesses: Vec<NoteVerifier> = witnesses
+        .iter()
+        .map(|w| NoteVerifier::from_vkey(w))
+        .collect::<Result<_, _>>()
+        .map_err(tlog)?;
+    let leaf = receipt
+        .extra
+        .as_deref()
+        .ok_or(TlogError::Malformed("a receipt without its leaf"))
+        .map_err(tlog)?;
+    let trusted: Vec<&NoteVerifier> = witnesses.iter().collect();
+    let checkpoint = receipt
+        .verify(&leaf_hash(leaf), &log, &trusted, quorum)
+        .map_err(tlog)?;
+    let what = match Leaf::parse(leaf) {
+        Ok(leaf) => format!(
+            "{} {} #{}",
+            leaf.entry.actor,
+            leaf.entry.body.type_name(),
+            leaf.index
+        ),
+        Err(_) => format!("v1 #{}", receipt.index),
+    };
+    match lang {
+        Lang::Zh => println!(
+            "收据有效：{what} 在 {} 大小为 {} 的日志中",
+            checkpoint.origin, checkpoint.size
+        ),
+        Lang::En => println!(
+            "receipt holds: {what} is in {} of size {}",
+            checkpoint.origin, checkpoint.size
+        ),
+    }
+    Ok(())
+}
+
+fn witness_request(dir: &Path, old: u64) -> Result<(), CliError> {
+    let (log, _) = logdir::load(dir)?;
+    let proof = log
+        .tree()
+        .consistency_proof(old, log.len())
+        .ok_or(CliError::Tlog {
+            path: dir.to_owned(),
+            error: TlogError::OlderIsLarger {
+                old,
+                new: log.len(),
+            },
+        })?;
+    let request = AddCheckpoint {
+        old,
+        proof,
+        checkpoint: logdir::checkpoint_bytes(dir)?,
+    };
+    std::io::stdout()
+        .write_all(&request.to_text())
+        .map_err(|e| CliError::io(Path::new("stdout"), e))
+}

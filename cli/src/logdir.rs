@@ -1,0 +1,130 @@
+//! A v2 log on disk, laid out as C2SP tlog-tiles so that a static web
+//! server can publish the directory as it is: `checkpoint`, the hash tiles
+//! under `tile/<L>/`, and the leaves in the entry bundles under
+//! `tile/entries/` (the only copy of the entries). Writers hold an
+//! exclusive lock on `log.lock`; readers need none, since every file is
+//! replaced whole and the checkpoint last.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use ledger_core::log::Log;
+use ledger_core::tlog::{
+    Checkpoint, Note, TileRef, entry_bundle, read_entry_bundle, tiles_between,
+};
+
+use crate::error::CliError;
+use crate::store::write_atomically;
+
+/// The directory's writer lock, held until dropped.
+pub struct LogLock {
+    _file: File,
+}
+
+/// Takes the writer lock of a log directory, or fails at once.
+pub fn lock(dir: &Path) -> Result<LogLock, CliError> {
+    let path = dir.join("log.lock");
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| CliError::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(LogLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CliError::Locked(dir.to_owned())),
+        Err(std::fs::TryLockError::Error(error)) => Err(CliError::io(&path, error)),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| CliError::io(path, e))
+}
+
+fn write(dir: &Path, relative: &str, bytes: &[u8]) -> Result<(), CliError> {
+    let path = dir.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| CliError::io(parent, e))?;
+    }
+    write_atomically(&path, bytes, false)
+}
+
+/// The signed checkpoint's bytes.
+pub fn checkpoint_bytes(dir: &Path) -> Result<Vec<u8>, CliError> {
+    read(&dir.join("checkpoint"))
+}
+
+/// Reads every leaf the checkpoint counts from the entry bundles, then
+/// replays them all (every line, signature, device chain and rule) and
+/// checks the checkpoint: signed by the key the ledger names, with the
+/// root of the replayed tree.
+pub fn load(dir: &Path) -> Result<(Log, Checkpoint), CliError> {
+    let path = dir.join("checkpoint");
+    let bytes = checkpoint_bytes(dir)?;
+    let tlog = |error| CliError::Tlog {
+        path: path.clone(),
+        error,
+    };
+    // The size says which bundles to read; the signature is checked once
+    // the log is replayed and its key known.
+    let note = Note::parse(&bytes).map_err(tlog)?;
+    let claimed = Checkpoint::parse(note.text()).map_err(tlog)?;
+    let mut bundles = Vec::new();
+    for tile in tiles_between(0, claimed.size)
+        .iter()
+        .filter(|t| t.level == 0)
+    {
+        let bundle_path = dir.join(tile.entries_path());
+        bundles.push((bundle_path.clone(), read(&bundle_path)?, *tile));
+    }
+    let mut leaves: Vec<&[u8]> = Vec::new();
+    for (bundle_path, bytes, tile) in &bundles {
+        let read = read_entry_bundle(bytes).map_err(|error| CliError::Tlog {
+            path: bundle_path.clone(),
+            error,
+        })?;
+        if read.len() != usize::from(tile.width) {
+            return Err(CliError::Tlog {
+                path: bundle_path.clone(),
+                error: ledger_core::tlog::TlogError::Malformed("entry bundle of the wrong width"),
+            });
+        }
+        leaves.extend(read);
+    }
+    let log = Log::replay(leaves).map_err(|error| CliError::Log {
+        path: dir.to_owned(),
+        error,
+    })?;
+    let checkpoint = log.check_checkpoint(&bytes).map_err(tlog)?;
+    if checkpoint.size != log.len() {
+        return Err(tlog(ledger_core::tlog::TlogError::ProofDoesNotHold));
+    }
+    Ok((log, checkpoint))
+}
+
+/// Writes what a log that grew from `old` leaves adds: new and wider hash
+/// tiles, entry bundles, then the signed checkpoint (last, so a reader
+/// never meets a checkpoint whose tiles are missing), and the vkey.
+pub fn write_growth(dir: &Path, log: &Log, old: u64, note: &Note) -> Result<(), CliError> {
+    for tile in tiles_between(old, log.len()) {
+        let bytes = log.tree().tile(&tile).unwrap_or_default();
+        write(dir, &tile.path(), &bytes)?;
+        if tile.level == 0 {
+            write(dir, &tile.entries_path(), &bundle(log, &tile))?;
+        }
+    }
+    if let Some(vkey) = log.verifier().map(|v| v.vkey()) {
+        write(dir, "vkey", format!("{vkey}\n").as_bytes())?;
+    }
+    write(dir, "checkpoint", note.to_text().as_bytes())
+}
+
+fn bundle(log: &Log, tile: &TileRef) -> Vec<u8> {
+    let leaves: Vec<Vec<u8>> = tile.leaves().filter_map(|i| log.leaf(i)).collect();
+    entry_bundle(leaves.iter().map(Vec::as_slice)).unwrap_or_default()
+}
+
+/// `dir/name`, for messages.
+pub fn file(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}

@@ -1,0 +1,418 @@
+//! `jifen log` and `jifen witness` as a community would run them: an
+//! office starts a log, kiosks sign entries offline into queue files (a
+//! USB stick), the office accepts them, anyone verifies the directory, a
+//! resident's receipt checks against the published key, and a witness
+//! cosigns only a checkpoint that extends the last one it saw.
+
+use super::{Dir, code, jifen, ok, stderr, stdout};
+
+#[track_caller]
+fn fails(dir: &Dir, args: &[&str], expected: i32) -> String {
+    let output = jifen(dir, args);
+    assert_eq!(
+        code(&output),
+        expected,
+        "jifen {args:?}: {}",
+        stderr(&output)
+    );
+    stderr(&output)
+}
+
+fn read(dir: &Dir, name: &str) -> String {
+    std::fs::read_to_string(dir.path(name)).expect("read")
+}
+
+fn write(dir: &Dir, name: &str, text: &str) {
+    std::fs::write(dir.path(name), text).expect("write");
+}
+
+const T: u64 = 1_780_000_000_000;
+
+fn ts(offset_s: u64) -> String {
+    (T + offset_s * 1000).to_string()
+}
+
+/// A device signs `body` into `queue`.
+fn sign(dir: &Dir, queue: &str, keys: &str, actor: &str, body: &str, at: u64) -> String {
+    ok(
+        dir,
+        &[
+            "log",
+            "sign",
+            queue,
+            "--keys",
+            keys,
+            "--as",
+            actor,
+            "--ledger",
+            "xinhua-3",
+            "--body",
+            body,
+            "--state",
+            &format!("{actor}.state"),
+            "--log",
+            "log",
+            "--ts",
+            &ts(at),
+        ],
+    )
+}
+
+fn public_key(dir: &Dir, keys: &str, actor: &str) -> String {
+    let line = ok(dir, &["keygen", "--keys", keys, "--actor", actor]);
+    line.split_whitespace()
+        .nth(1)
+        .expect("public key")
+        .to_owned()
+}
+
+/// An office with a log, a kiosk and an officer registered, a resident
+/// with 100 points and rice at 30.
+fn community(dir: &Dir) -> String {
+    let vkey = ok(
+        dir,
+        &[
+            "log",
+            "init",
+            "log",
+            "--keys",
+            "office.keys",
+            "--id",
+            "xinhua-3",
+            "--name",
+            "新华社区",
+            "--origin",
+            "jifen.example/xinhua-3",
+            "--ts",
+            &ts(0),
+        ],
+    );
+    let kiosk = public_key(dir, "kiosk.keys", "kiosk-a");
+    let officer = public_key(dir, "officer.keys", "officer-1");
+    let admin_bodies = [
+        format!(r#"{{"active":true,"id":"kiosk-a","pubkey":"{kiosk}","role":"kiosk","type":"actor"}}"#),
+        format!(r#"{{"active":true,"id":"officer-1","pubkey":"{officer}","role":"officer","type":"actor"}}"#),
+        r#"{"active":true,"area":"1-2","code":"R001","household":"H1","type":"resident"}"#.to_owned(),
+        r#"{"active":true,"daily_cap":"100","id":"patrol","name":"巡逻","points":"100","type":"activity"}"#.to_owned(),
+        r#"{"active":true,"cost":"30","id":"rice","name":"大米","type":"reward"}"#.to_owned(),
+        r#"{"delta":50,"note":"","reward":"rice","type":"stock"}"#.to_owned(),
+    ];
+    for (n, body) in admin_bodies.iter().enumerate() {
+        sign(
+            dir,
+            "office.queue",
+            "office.keys",
+            "admin-1",
+            body,
+            10 + n as u64,
+        );
+    }
+    ok(
+        dir,
+        &[
+            "log",
+            "submit",
+            "log",
+            "office.queue",
+            "--keys",
+            "office.keys",
+            "--ts",
+            &ts(20),
+        ],
+    );
+    let earn = r#"{"activity":"patrol","note":"","points":"100","resident":"R001","type":"earn"}"#;
+    sign(dir, "officer.queue", "officer.keys", "officer-1", earn, 30);
+    ok(
+        dir,
+        &[
+            "log",
+            "submit",
+            "log",
+            "officer.queue",
+            "--keys",
+            "office.keys",
+            "--ts",
+            &ts(31),
+        ],
+    );
+    vkey.trim().to_owned()
+}
+
+fn redeem(request: &str) -> String {
+    format!(
+        r#"{{"points":"30","qty":1,"request_id":"{request}","resident":"R001","reward":"rice","type":"redeem"}}"#
+    )
+}
+
+#[test]
+fn an_offline_kiosk_hands_over_a_queue_and_anyone_verifies_the_log() {
+    let dir = Dir::new("queue");
+    let vkey = community(&dir);
+    assert!(vkey.starts_with("jifen.example/xinhua-3+"));
+    assert_eq!(read(&dir, "log/vkey").trim(), vkey);
+    // Offline: two redeems signed into the kiosk's queue, one after the
+    // other, then carried to the office.
+    sign(
+        &dir,
+        "usb.queue",
+        "kiosk.keys",
+        "kiosk-a",
+        &redeem("k-1"),
+        40,
+    );
+    sign(
+        &dir,
+        "usb.queue",
+        "kiosk.keys",
+        "kiosk-a",
+        &redeem("k-2"),
+        41,
+    );
+    let accepted = ok(
+        &dir,
+        &[
+            "log",
+            "submit",
+            "log",
+            "usb.queue",
+            "--keys",
+            "office.keys",
+            "--ts",
+            &ts(3600),
+        ],
+    );
+    assert!(
+        accepted.contains("accepted #8") && accepted.contains("accepted #9"),
+        "{accepted}"
+    );
+    // The same stick again: nothing is appended twice.
+    let again = ok(
+        &dir,
+        &[
+            "log",
+            "submit",
+            "log",
+            "usb.queue",
+            "--keys",
+            "office.keys",
+            "--ts",
+            &ts(3700),
+        ],
+    );
+    assert!(again.contains("already in the log at #8"), "{again}");
+    let verified = ok(&dir, &["log", "verify", "log", "--vkey", &vkey, "--json"]);
+    assert!(verified.contains("\"size\":10"), "{verified}");
+    // A checkpoint is published beside C2SP tiles and entry bundles.
+    assert!(dir.path("log/tile/0/000.p/10").exists());
+    assert!(dir.path("log/tile/entries/000.p/10").exists());
+}
+
+#[test]
+fn a_receipt_checks_against_the_published_key_only() {
+    let dir = Dir::new("receipt");
+    let vkey = community(&dir);
+    let receipt = ok(&dir, &["log", "prove", "log", "7"]);
+    assert!(receipt.starts_with("c2sp.org/tlog-proof@v1\nextra "));
+    write(&dir, "r.tlog-proof", &receipt);
+    let checked = ok(
+        &dir,
+        &["log", "check-receipt", "r.tlog-proof", "--vkey", &vkey],
+    );
+    assert!(checked.contains("officer-1 earn #7"), "{checked}");
+    let other = "jifen.example/xinhua-3+00000000+AUsktNFGhq3Q689rIN6GnX77Rs1i5ouA69axqkvYn2Li";
+    fails(
+        &dir,
+        &["log", "check-receipt", "r.tlog-proof", "--vkey", other],
+        2,
+    );
+    // A leaf changed in the receipt no longer leads to the signed root.
+    let changed = receipt.replacen("extra e", "extra f", 1);
+    write(&dir, "bad.tlog-proof", &changed);
+    let output = jifen(
+        &dir,
+        &["log", "check-receipt", "bad.tlog-proof", "--vkey", &vkey],
+    );
+    assert_ne!(code(&output), 0);
+}
+
+#[test]
+fn a_tampered_bundle_and_a_forked_kiosk_are_caught() {
+    let dir = Dir::new("tamper");
+    community(&dir);
+    // A kiosk that signs two entries with one counter: the second is
+    // refused, and the log says it is a fork.
+    sign(&dir, "a.queue", "kiosk.keys", "kiosk-a", &redeem("k-1"), 40);
+    std::fs::remove_file(dir.path("kiosk-a.state")).expect("forget the counter");
+    ok(
+        &dir,
+        &[
+            "log",
+            "submit",
+            "log",
+            "a.queue",
+            "--keys",
+            "office.keys",
+            "--ts",
+            &ts(41),
+        ],
+    );
+    let second = ok(
+        &dir,
+        &[
+            "log",
+            "sign",
+            "b.queue",
+            "--keys",
+            "kiosk.keys",
+            "--as",
+            "kiosk-a",
+            "--ledger",
+            "xinhua-3",
+            "--body",
+            &redeem("k-2"),
+            "--state",
+            "kiosk-a.state",
+            "--ts",
+            &ts(42),
+        ],
+    );
+    assert!(second.starts_with("kiosk-a 0 "), "{second}");
+    let refused = fails(
+        &dir,
+        &[
+            "log",
+            "submit",
+            "log",
+            "b.queue",
+            "--keys",
+            "office.keys",
+            "--ts",
+            &ts(43),
+        ],
+        1,
+    );
+    assert!(
+        refused.contains("signed two different entries as one"),
+        "{refused}"
+    );
+    // One byte changed in an entry bundle: verification names the leaf.
+    let bundle = dir.path("log/tile/entries/000.p/9");
+    let mut bytes = std::fs::read(&bundle).expect("bundle");
+    let from = b"\"points\":\"100\"";
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("the earn");
+    bytes[at + 10] = b'9';
+    std::fs::write(&bundle, &bytes).expect("tamper");
+    let broken = fails(&dir, &["log", "verify", "log"], 1);
+    assert!(broken.contains("log leaf #"), "{broken}");
+}
+
+#[test]
+fn a_witness_cosigns_only_what_extends_what_it_saw() {
+    let dir = Dir::new("witness");
+    let vkey = community(&dir);
+    public_key(&dir, "witness.keys", "witness");
+    let cosign = |old: &str| {
+        let request = ok(&dir, &["log", "witness-request", "log", "--old", old]);
+        write(&dir, "request", &request);
+        jifen(
+            &dir,
+            &[
+                "witness",
+                "request",
+                "--state",
+                "witness.state",
+                "--keys",
+                "witness.keys",
+                "--name",
+                "witness.example/w1",
+                "--log",
+                &vkey,
+                "--time",
+                "1780000100",
+            ],
+        )
+    };
+    let first = cosign("0");
+    assert_eq!(code(&first), 0);
+    assert!(stdout(&first).starts_with("\u{2014} witness.example/w1 "));
+    // Asked again from 0 after cosigning 8: a conflict, with the size.
+    let conflict = cosign("0");
+    assert_eq!(code(&conflict), 1);
+    assert!(stderr(&conflict).contains("last cosigned size 8"));
+    // The log grows; from 8 the witness cosigns again.
+    sign(&dir, "k.queue", "kiosk.keys", "kiosk-a", &redeem("k-1"), 40);
+    ok(
+        &dir,
+        &[
+            "log",
+            "submit",
+            "log",
+            "k.queue",
+            "--keys",
+            "office.keys",
+            "--ts",
+            &ts(41),
+        ],
+    );
+    assert_eq!(code(&cosign("8")), 0);
+    // A log it does not witness.
+    let output = jifen(
+        &dir,
+        &[
+            "witness",
+            "request",
+            "--state",
+            "witness.state",
+            "--keys",
+            "witness.keys",
+            "--name",
+            "witness.example/w1",
+            "--log",
+            "jifen.example/other+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k",
+        ],
+    );
+    assert_eq!(code(&output), 2);
+}
+
+#[test]
+fn a_v1_ledger_migrates_into_a_log_that_verifies() {
+    let dir = Dir::new("migrate");
+    ok(
+        &dir,
+        &[
+            "demo",
+            "--out",
+            "v1.jsonl",
+            "--keys",
+            "demo.keys",
+            "--residents",
+            "50",
+            "--entries",
+            "2000",
+            "--seed",
+            "3",
+        ],
+    );
+    let vkey = ok(
+        &dir,
+        &[
+            "log",
+            "migrate",
+            "v1.jsonl",
+            "log",
+            "--keys",
+            "demo.keys",
+            "--origin",
+            "jifen.example/demo",
+        ],
+    );
+    let verified = ok(
+        &dir,
+        &["log", "verify", "log", "--vkey", vkey.trim(), "--json"],
+    );
+    assert!(verified.contains("\"v1_leaves\":2000"), "{verified}");
+    assert!(verified.contains("\"size\":2001"), "{verified}");
+}
