@@ -180,9 +180,22 @@ pub(crate) enum LogCommand {
         /// Ledger id.
         #[arg(long)]
         ledger: String,
-        /// The body, as JSON, e.g. {"type":"earn",...}.
-        #[arg(long)]
-        body: String,
+        /// The body, as JSON, e.g. {"type":"earn",...}. An admin that only
+        /// sets the offline policy may leave it out (it states itself again).
+        #[arg(long, required_unless_present = "offline_max_points")]
+        body: Option<String>,
+        /// As an admin, set the offline policy: points one late redeem may take.
+        #[arg(long, requires_all = ["offline_max_points_per_day", "offline_max_queued", "offline_upload_within_hours"])]
+        offline_max_points: Option<String>,
+        /// Points late redeems may take from one resident in one day.
+        #[arg(long, requires = "offline_max_points")]
+        offline_max_points_per_day: Option<String>,
+        /// Late entries in a row one device may hand over.
+        #[arg(long, requires = "offline_max_points")]
+        offline_max_queued: Option<u32>,
+        /// Hours within which an offline entry must reach the log.
+        #[arg(long, requires = "offline_max_points")]
+        offline_upload_within_hours: Option<u32>,
         /// The device's own counter file (its next counter and last hash).
         #[arg(long)]
         state: PathBuf,

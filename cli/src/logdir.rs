@@ -112,6 +112,14 @@ pub fn write_growth(dir: &Path, log: &Log, old: u64, note: &Note) -> Result<(), 
         if tile.level == 0 {
             write(dir, &tile.entries_path(), &bundle(log, &tile))?;
         }
+        // Partial tiles are served for the checkpoints that needed them
+        // until the full tile is there; then they may go.
+        if u64::from(tile.width) == ledger_core::tlog::TILE_WIDTH {
+            let _ = std::fs::remove_dir_all(dir.join(format!("{}.p", tile.path())));
+            if tile.level == 0 {
+                let _ = std::fs::remove_dir_all(dir.join(format!("{}.p", tile.entries_path())));
+            }
+        }
     }
     if let Some(vkey) = log.verifier().map(|v| v.vkey()) {
         write(dir, "vkey", format!("{vkey}\n").as_bytes())?;

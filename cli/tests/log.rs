@@ -135,6 +135,43 @@ fn community(dir: &Dir) -> String {
             &ts(31),
         ],
     );
+    // The offline policy: 24 hours to upload, 500 queued, 60 points a
+    // redeem and 100 a resident a day.
+    let policy = [
+        "log",
+        "sign",
+        "policy.queue",
+        "--keys",
+        "office.keys",
+        "--as",
+        "admin-1",
+        "--ledger",
+        "xinhua-3",
+        "--offline-max-points",
+        "60",
+        "--offline-max-points-per-day",
+        "100",
+        "--offline-max-queued",
+        "500",
+        "--offline-upload-within-hours",
+        "24",
+        "--state",
+        "admin-1.state",
+        "--ts",
+    ];
+    let at = ts(32);
+    ok(dir, &[&policy[..], &[at.as_str()]].concat());
+    let submit = [
+        "log",
+        "submit",
+        "log",
+        "policy.queue",
+        "--keys",
+        "office.keys",
+        "--ts",
+    ];
+    let at = ts(33);
+    ok(dir, &[&submit[..], &[at.as_str()]].concat());
     vkey.trim().to_owned()
 }
 
@@ -182,7 +219,7 @@ fn an_offline_kiosk_hands_over_a_queue_and_anyone_verifies_the_log() {
         ],
     );
     assert!(
-        accepted.contains("accepted #8") && accepted.contains("accepted #9"),
+        accepted.contains("accepted #9") && accepted.contains("accepted #10"),
         "{accepted}"
     );
     // The same stick again: nothing is appended twice.
@@ -199,12 +236,12 @@ fn an_offline_kiosk_hands_over_a_queue_and_anyone_verifies_the_log() {
             &ts(3700),
         ],
     );
-    assert!(again.contains("already in the log at #8"), "{again}");
+    assert!(again.contains("already in the log at #9"), "{again}");
     let verified = ok(&dir, &["log", "verify", "log", "--vkey", &vkey, "--json"]);
-    assert!(verified.contains("\"size\":10"), "{verified}");
+    assert!(verified.contains("\"size\":11"), "{verified}");
     // A checkpoint is published beside C2SP tiles and entry bundles.
-    assert!(dir.path("log/tile/0/000.p/10").exists());
-    assert!(dir.path("log/tile/entries/000.p/10").exists());
+    assert!(dir.path("log/tile/0/000.p/11").exists());
+    assert!(dir.path("log/tile/entries/000.p/11").exists());
 }
 
 #[test]
@@ -296,7 +333,7 @@ fn a_tampered_bundle_and_a_forked_kiosk_are_caught() {
         "{refused}"
     );
     // One byte changed in an entry bundle: verification names the leaf.
-    let bundle = dir.path("log/tile/entries/000.p/9");
+    let bundle = dir.path("log/tile/entries/000.p/10");
     let mut bytes = std::fs::read(&bundle).expect("bundle");
     let from = b"\"points\":\"100\"";
     let at = bytes
@@ -338,11 +375,11 @@ fn a_witness_cosigns_only_what_extends_what_it_saw() {
     let first = cosign("0");
     assert_eq!(code(&first), 0);
     assert!(stdout(&first).starts_with("\u{2014} witness.example/w1 "));
-    // Asked again from 0 after cosigning 8: a conflict, with the size.
+    // Asked again from 0 after cosigning 9: a conflict, with the size.
     let conflict = cosign("0");
     assert_eq!(code(&conflict), 1);
-    assert!(stderr(&conflict).contains("last cosigned size 8"));
-    // The log grows; from 8 the witness cosigns again.
+    assert!(stderr(&conflict).contains("last cosigned size 9"));
+    // The log grows; from 9 the witness cosigns again.
     sign(&dir, "k.queue", "kiosk.keys", "kiosk-a", &redeem("k-1"), 40);
     ok(
         &dir,
@@ -357,7 +394,7 @@ fn a_witness_cosigns_only_what_extends_what_it_saw() {
             &ts(41),
         ],
     );
-    assert_eq!(code(&cosign("8")), 0);
+    assert_eq!(code(&cosign("9")), 0);
     // A log it does not witness.
     let output = jifen(
         &dir,

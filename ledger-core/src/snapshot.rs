@@ -21,8 +21,9 @@ use crate::limits;
 use crate::model::{EntryHash, Head, LedgerId, Seq, Text};
 use crate::state::State;
 
-/// The first bytes of every snapshot (format version 1).
-const MAGIC: &[u8; 8] = b"JFSNAP01";
+/// The first bytes of every snapshot (format version 2: residents' debt
+/// and the late earns their cap cut short were added).
+const MAGIC: &[u8; 8] = b"JFSNAP02";
 
 /// A verified ledger's state at its head, read back from bytes.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ledger_core::keys::Keys;
-use ledger_core::log::{DeviceDraft, DeviceEntry, Leaf, Log, LogKey};
+use ledger_core::log::{DeviceDraft, DeviceEntry, Leaf, Log, LogKey, OfflinePolicy};
 use ledger_core::tlog::{AddCheckpoint, NoteVerifier, TlogError, TlogProof, leaf_hash};
 use ledger_core::{ActorId, Body, EntryHash, Lang, LedgerId, PublicKey, SigningKey, Text};
 use serde_json::json;
@@ -63,6 +63,10 @@ pub(crate) fn run(command: LogCommand, lang: Lang) -> Result<(), CliError> {
             actor,
             ledger,
             body,
+            offline_max_points,
+            offline_max_points_per_day,
+            offline_max_queued,
+            offline_upload_within_hours,
             state,
             log,
             ts,
@@ -73,7 +77,31 @@ pub(crate) fn run(command: LogCommand, lang: Lang) -> Result<(), CliError> {
                 state: &state,
                 log: log.as_deref(),
             };
-            sign(&queue, device, &ledger, &body, ts.unwrap_or_else(now_ms))
+            let policy = match (
+                offline_max_points,
+                offline_max_points_per_day,
+                offline_max_queued,
+                offline_upload_within_hours,
+            ) {
+                (Some(most), Some(per_day), Some(max_queued), Some(upload_within_hours)) => {
+                    Some(OfflinePolicy {
+                        max_points: crate::input::points("--offline-max-points", &most)?,
+                        max_points_per_day: crate::input::points(
+                            "--offline-max-points-per-day",
+                            &per_day,
+                        )?,
+                        max_queued,
+                        upload_within_hours,
+                    })
+                }
+                _ => None,
+            };
+            let what = What {
+                ledger: &ledger,
+                body: body.as_deref(),
+                policy,
+            };
+            sign(&queue, device, what, ts.unwrap_or_else(now_ms))
         }
         LogCommand::Submit {
             dir,
@@ -179,6 +207,7 @@ fn init(dir: &Path, start: Start<'_>, id: &str, name: &str, offset: i32) -> Resu
                 admin_key: PublicKey(admin_key.verifying_key().to_bytes()),
             },
             log: Some(named(start.origin, &log_key)?),
+            policy: None,
         },
         &admin_key,
     );
@@ -222,6 +251,7 @@ fn migrate(from: &Path, dir: &Path, start: Start<'_>, lang: Lang) -> Result<(), 
             ts_ms: start.ts.max(ledger.last_ts_ms()),
             body,
             log: Some(named(start.origin, &log_key)?),
+            policy: None,
         },
         &admin_key,
     );
@@ -254,15 +284,16 @@ struct Signer<'a> {
     log: Option<&'a Path>,
 }
 
-fn sign(
-    queue: &Path,
-    device: Signer<'_>,
-    ledger: &str,
-    body: &str,
-    ts: u64,
-) -> Result<(), CliError> {
+/// What a device signs: for which ledger, the body, an admin's policy.
+struct What<'a> {
+    ledger: &'a str,
+    body: Option<&'a str>,
+    policy: Option<OfflinePolicy>,
+}
+
+fn sign(queue: &Path, device: Signer<'_>, what: What<'_>, ts: u64) -> Result<(), CliError> {
     let actor: ActorId = parse("--as", device.actor)?;
-    let ledger: LedgerId = parse("--ledger", ledger)?;
+    let ledger: LedgerId = parse("--ledger", what.ledger)?;
     let keys: Keys = read_keys(device.keys)?;
     let key = keys
         .signing_key(actor.as_str())
@@ -270,13 +301,22 @@ fn sign(
             path: device.keys.to_owned(),
             actor: actor.to_string(),
         })?;
-    let body = ledger_core::parse_body(body.as_bytes()).map_err(|error| CliError::Tlog {
-        path: "--body".into(),
-        error: TlogError::Malformed(match error {
-            ledger_core::LineError::UnknownType(_) => "unknown body type",
-            _ => "body",
-        }),
-    })?;
+    let body = match what.body {
+        Some(body) => ledger_core::parse_body(body.as_bytes()).map_err(|error| CliError::Tlog {
+            path: "--body".into(),
+            error: TlogError::Malformed(match error {
+                ledger_core::LineError::UnknownType(_) => "unknown body type",
+                _ => "body",
+            }),
+        })?,
+        // An admin setting only the policy states itself again.
+        None => Body::Actor {
+            id: actor.clone(),
+            role: ledger_core::Role::Admin,
+            pubkey: PublicKey(key.verifying_key().to_bytes()),
+            active: true,
+        },
+    };
     let (dev_seq, dev_prev) = match std::fs::read(device.state) {
         Ok(bytes) => read_state(device.state, &bytes)?,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => match device.log {
@@ -294,6 +334,7 @@ fn sign(
             ts_ms: ts,
             body,
             log: None,
+            policy: what.policy,
         },
         &key,
     );

@@ -9,18 +9,19 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use ed25519_dalek::SigningKey;
 
 use super::error::{LogError, LogProblem, SubmitError};
-use super::wire::{DeviceEntry, Leaf, LogKey};
+use super::wire::{DeviceEntry, Leaf, LogKey, OfflinePolicy};
 use crate::entry::{Body, Entry, PublicKey};
 use crate::ledger::Ledger;
 use crate::limits;
-use crate::model::{ActorId, EntryHash, Role, Seq};
+use crate::model::{ActorId, EntryHash, Points, ResidentCode, RewardId, Role, Seq, local_day};
 use crate::tlog::{self, Checkpoint, KeyKind, Note, NoteVerifier, TlogProof, Tree};
 
 /// How far ahead of the log's clock a device's may be.
 pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
 
-/// How old an entry may be when it reaches the log.
-pub const MAX_UPLOAD_DELAY_MS: u64 = 24 * 60 * 60 * 1000;
+/// An entry that reaches the log within this of its device's time was
+/// made online; later, it was made offline and the offline policy applies.
+pub const ONLINE_WITHIN_MS: u64 = 10 * 60 * 1000;
 
 /// Where a device's chain stands in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +29,37 @@ struct DeviceHead {
     dev_seq: u64,
     hash: EntryHash,
     index: u64,
+    /// Late entries in a row, up to this one.
+    late_run: u32,
+}
+
+/// What a late (offline) entry did that an online one could not: every
+/// verifier computes the same, and the ledger shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A late redeem took more than the balance: the resident now owes
+    /// this much in all, paid back by the next earns.
+    Debt {
+        /// The resident.
+        resident: ResidentCode,
+        /// What they owe now.
+        owed: Points,
+    },
+    /// A late redeem took more than the stock the ledger had (the goods
+    /// were handed over): stock stops at zero, short by this many.
+    StockShort {
+        /// The reward.
+        reward: RewardId,
+        /// Items beyond the stock.
+        short: i64,
+    },
+    /// A late earn past its daily cap counted only what the cap left.
+    Capped {
+        /// Points counted (maybe zero).
+        counted: Points,
+        /// Points the entry asked.
+        asked: Points,
+    },
 }
 
 /// What a submission became.
@@ -53,6 +85,13 @@ pub struct Log {
     device_parts: Vec<(u64, u64)>,
     /// The leaves that name the log, and what they name.
     namings: Vec<(u64, LogKey)>,
+    /// The offline policy in force, and the leaves that set one.
+    policy: Option<OfflinePolicy>,
+    policies: Vec<(u64, OfflinePolicy)>,
+    /// Points late redeems took per (resident, local day of the log).
+    late_spent: HashMap<(ResidentCode, i64), Points>,
+    /// What late entries did beyond an online one's effect.
+    outcomes: Vec<(u64, Outcome)>,
     devices: HashMap<ActorId, DeviceHead>,
     by_hash: HashMap<EntryHash, u64>,
     points: HashMap<[u8; 32], EdwardsPoint>,
@@ -74,6 +113,10 @@ impl Log {
             v1_leaves: 0,
             device_parts: Vec::new(),
             namings: Vec::new(),
+            policy: None,
+            policies: Vec::new(),
+            late_spent: HashMap::new(),
+            outcomes: Vec::new(),
             devices: HashMap::new(),
             by_hash: HashMap::new(),
             points: HashMap::new(),
@@ -100,6 +143,10 @@ impl Log {
             named: None,
             device_parts: Vec::new(),
             namings: Vec::new(),
+            policy: None,
+            policies: Vec::new(),
+            late_spent: HashMap::new(),
+            outcomes: Vec::new(),
             devices: HashMap::new(),
             by_hash: HashMap::new(),
             points: HashMap::new(),
@@ -154,14 +201,14 @@ impl Log {
                 log_ts_ms: log_ts,
             });
         }
-        if entry.ts_ms.saturating_add(MAX_UPLOAD_DELAY_MS) < log_ts {
-            return Err(SubmitError::TooLate {
-                ts_ms: entry.ts_ms,
-                log_ts_ms: log_ts,
-            });
-        }
         self.check_device_chain(&entry)?;
-        self.check_log_named(&entry)?;
+        self.check_settings(&entry)?;
+        let late = log_ts > entry.ts_ms.saturating_add(ONLINE_WITHIN_MS);
+        let late_run = if late {
+            self.check_late(&entry, log_ts)?
+        } else {
+            0
+        };
         let key = match (&entry.body, index) {
             (Body::Genesis { admin_key, .. }, 0) => *admin_key,
             _ => self
@@ -188,11 +235,32 @@ impl Log {
             hash: entry.hash,
             sig: entry.sig,
         };
-        let effect = self.ledger.state.check(&as_v1, &self.ledger.entries)?;
+        let effect = self
+            .ledger
+            .state
+            .check_as(&as_v1, &self.ledger.entries, late)?;
+        let outcomes = self.outcomes_of(&entry.body, &effect);
+        if let (
+            true,
+            Body::Redeem {
+                resident, points, ..
+            },
+        ) = (late, &entry.body)
+        {
+            let day = local_day(log_ts, self.ledger.utc_offset_minutes());
+            let spent = self.late_spent.entry((resident.clone(), day)).or_default();
+            *spent = spent.plus(*points);
+        }
         self.ledger.push_verified(as_v1, effect);
+        self.outcomes
+            .extend(outcomes.into_iter().map(|outcome| (index, outcome)));
         if let Some(named) = &entry.log {
             self.named = Some(named.clone());
             self.namings.push((index, named.clone()));
+        }
+        if let Some(policy) = entry.policy {
+            self.policy = Some(policy);
+            self.policies.push((index, policy));
         }
         self.device_parts.push((entry.dev_seq, entry.ts_ms));
         self.devices.insert(
@@ -201,6 +269,7 @@ impl Log {
                 dev_seq: entry.dev_seq,
                 hash: entry.hash,
                 index,
+                late_run,
             },
         );
         self.by_hash.insert(entry.hash, index);
@@ -232,20 +301,23 @@ impl Log {
     }
 
     /// The first v2 entry names the log; later, an admin may name a new
-    /// key under the same origin. Nobody else names it.
-    fn check_log_named(&self, entry: &DeviceEntry) -> Result<(), SubmitError> {
-        let Some(named) = &entry.log else {
-            return match self.named {
-                None => Err(SubmitError::LogNotNamed),
-                Some(_) => Ok(()),
-            };
-        };
-        crate::signature::check_key(&named.key.0)
-            .map_err(|problem| SubmitError::LogKey(crate::tlog::TlogError::WeakKey(problem)))?;
-        if let Some(current) = &self.named
-            && current.origin != named.origin
-        {
-            return Err(SubmitError::OriginChanged(named.origin.clone()));
+    /// key under the same origin, or set the offline policy. Nobody else
+    /// sets either.
+    fn check_settings(&self, entry: &DeviceEntry) -> Result<(), SubmitError> {
+        if entry.log.is_none() && self.named.is_none() {
+            return Err(SubmitError::LogNotNamed);
+        }
+        if entry.log.is_none() && entry.policy.is_none() {
+            return Ok(());
+        }
+        if let Some(named) = &entry.log {
+            crate::signature::check_key(&named.key.0)
+                .map_err(|problem| SubmitError::LogKey(crate::tlog::TlogError::WeakKey(problem)))?;
+            if let Some(current) = &self.named
+                && current.origin != named.origin
+            {
+                return Err(SubmitError::OriginChanged(named.origin.clone()));
+            }
         }
         let is_admin = match &entry.body {
             Body::Genesis { admin_id, .. } => admin_id == &entry.actor && self.is_empty(),
@@ -259,6 +331,112 @@ impl Log {
             return Err(SubmitError::NamedByNonAdmin(entry.actor.clone()));
         }
         Ok(())
+    }
+
+    /// The offline policy's bounds on a late entry: there is a policy, the
+    /// entry is within its upload deadline, the device's queue within its
+    /// length, and a redeem within its amounts. Returns the device's run
+    /// of late entries with this one.
+    fn check_late(&self, entry: &DeviceEntry, log_ts: u64) -> Result<u32, SubmitError> {
+        let late_by = log_ts.saturating_sub(entry.ts_ms);
+        let policy = self.policy.ok_or(SubmitError::OfflineNotAllowed {
+            minutes: late_by / 60_000,
+        })?;
+        if late_by > u64::from(policy.upload_within_hours) * 3_600_000 {
+            return Err(SubmitError::TooLate {
+                hours: late_by / 3_600_000,
+                within: policy.upload_within_hours,
+            });
+        }
+        let run = self.devices.get(&entry.actor).map_or(0, |h| h.late_run) + 1;
+        if run > policy.max_queued {
+            return Err(SubmitError::QueueTooLong {
+                max: policy.max_queued,
+            });
+        }
+        if let Body::Redeem {
+            resident, points, ..
+        } = &entry.body
+        {
+            if *points > policy.max_points {
+                return Err(SubmitError::OfflineLimit {
+                    points: *points,
+                    max: policy.max_points,
+                });
+            }
+            let day = local_day(log_ts, self.ledger.utc_offset_minutes());
+            let spent = self
+                .late_spent
+                .get(&(resident.clone(), day))
+                .copied()
+                .unwrap_or_default();
+            if spent.plus(*points) > policy.max_points_per_day {
+                return Err(SubmitError::OfflineDayLimit {
+                    spent,
+                    points: *points,
+                    max: policy.max_points_per_day,
+                });
+            }
+        }
+        Ok(run)
+    }
+
+    /// What a late entry's effect does beyond an online one's.
+    fn outcomes_of(&self, body: &Body, effect: &crate::state::Effect) -> Vec<Outcome> {
+        let state = &self.ledger.state;
+        let mut found = Vec::new();
+        match (body, effect) {
+            (
+                Body::Redeem {
+                    resident, reward, ..
+                },
+                crate::state::Effect::Redeem {
+                    points,
+                    qty,
+                    late: true,
+                    ..
+                },
+            ) => {
+                if let Some(record) = state.resident(resident.as_str())
+                    && let Some(short) = points.minus(record.balance).filter(|p| !p.is_zero())
+                {
+                    found.push(Outcome::Debt {
+                        resident: resident.clone(),
+                        owed: record.debt.plus(short),
+                    });
+                }
+                if let Some(record) = state.reward(reward.as_str()) {
+                    let short = i64::from(*qty) - record.stock;
+                    if short > 0 {
+                        found.push(Outcome::StockShort {
+                            reward: reward.clone(),
+                            short,
+                        });
+                    }
+                }
+            }
+            (Body::Earn { points: asked, .. }, crate::state::Effect::Earn { points, .. })
+                if points != asked =>
+            {
+                found.push(Outcome::Capped {
+                    counted: *points,
+                    asked: *asked,
+                });
+            }
+            _ => {}
+        }
+        found
+    }
+
+    /// What late entries did beyond an online entry's effect (debt, stock
+    /// short, an earn capped), by leaf index.
+    pub fn outcomes(&self) -> &[(u64, Outcome)] {
+        &self.outcomes
+    }
+
+    /// The offline policy in force, if the ledger set one.
+    pub fn policy(&self) -> Option<&OfflinePolicy> {
+        self.policy.as_ref()
     }
 
     fn signature_holds(&mut self, key: &PublicKey, entry: &DeviceEntry) -> bool {
@@ -379,6 +557,11 @@ impl Log {
             .iter()
             .find(|(i, _)| *i == index)
             .map(|(_, named)| named.clone());
+        let policy = self
+            .policies
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|&(_, policy)| policy);
         let leaf = Leaf {
             index,
             log_ts_ms: entry.ts_ms,
@@ -390,6 +573,7 @@ impl Log {
                 ts_ms,
                 body: entry.body.clone(),
                 log,
+                policy,
                 hash: entry.hash,
                 sig: entry.sig,
             },

@@ -47,12 +47,39 @@ pub enum SubmitError {
         /// The log's.
         log_ts_ms: u64,
     },
-    /// The entry reached the log more than a day after it was made.
+    /// A late entry (made offline), and the ledger has no offline policy.
+    OfflineNotAllowed {
+        /// How late it is, in minutes.
+        minutes: u64,
+    },
+    /// The entry reached the log after the policy's upload deadline.
     TooLate {
-        /// The device's time.
-        ts_ms: u64,
-        /// The log's.
-        log_ts_ms: u64,
+        /// How late, in hours.
+        hours: u64,
+        /// The deadline, in hours.
+        within: u32,
+    },
+    /// The device handed over more late entries in a row than the policy
+    /// allows.
+    QueueTooLong {
+        /// The policy's most.
+        max: u32,
+    },
+    /// A late redeem of more points than the policy allows for one.
+    OfflineLimit {
+        /// Its points.
+        points: crate::model::Points,
+        /// The policy's most.
+        max: crate::model::Points,
+    },
+    /// Late redeems of one resident beyond the policy's daily most.
+    OfflineDayLimit {
+        /// Taken late already today.
+        spent: crate::model::Points,
+        /// This redeem's.
+        points: crate::model::Points,
+        /// The policy's most.
+        max: crate::model::Points,
     },
     /// A rule refuses it.
     Rule(RuleError),
@@ -104,8 +131,8 @@ impl SubmitError {
             ),
             SubmitError::NamedByNonAdmin(actor) => say!(
                 lang,
-                "只有管理员能指定日志，{} 不是",
-                "only an admin names the log; {} is not one",
+                "只有管理员能指定日志或离线规则，{} 不是管理员",
+                "only an admin names the log or sets the offline policy; {} is not one",
                 actor
             ),
             SubmitError::NotTheLogKey => say!(
@@ -142,11 +169,39 @@ impl SubmitError {
                 "the device's clock is {} s or more ahead of the log's",
                 ts_ms.saturating_sub(*log_ts_ms) / 1000
             ),
-            SubmitError::TooLate { ts_ms, log_ts_ms } => say!(
+            SubmitError::OfflineNotAllowed { minutes } => say!(
                 lang,
-                "这条记录做出后 {} 小时才送到日志，超过了 24 小时",
-                "this entry reached the log {} hours after it was made, more than 24",
-                log_ts_ms.saturating_sub(*ts_ms) / 3_600_000
+                "这条记录晚了 {} 分钟才送到日志（离线做的），而账本没有设定离线规则",
+                "this entry reached the log {} minutes after it was made (offline), and the ledger has no offline policy",
+                minutes
+            ),
+            SubmitError::TooLate { hours, within } => say!(
+                lang,
+                "这条记录做出后 {} 小时才送到日志，超过了离线规则的 {} 小时",
+                "this entry reached the log {} hours after it was made, past the offline policy's {} hours",
+                hours,
+                within
+            ),
+            SubmitError::QueueTooLong { max } => say!(
+                lang,
+                "这台设备连续离线记录超过了离线规则允许的 {} 条",
+                "this device handed over more than the {} offline entries in a row the policy allows",
+                max
+            ),
+            SubmitError::OfflineLimit { points, max } => say!(
+                lang,
+                "离线兑换 {} 分，超过离线规则每笔 {} 分的上限",
+                "an offline redeem of {} points, over the policy's {} per redeem",
+                points,
+                max
+            ),
+            SubmitError::OfflineDayLimit { spent, points, max } => say!(
+                lang,
+                "该居民今天已离线兑换 {} 分，再兑换 {} 分会超过离线规则每天 {} 分的上限",
+                "the resident already redeemed {} points offline today; {} more would pass the policy's {} a day",
+                spent,
+                points,
+                max
             ),
             SubmitError::Rule(error) => error.message(lang),
             SubmitError::Full => say!(lang, "日志已满", "the log is full"),
@@ -168,7 +223,11 @@ impl SubmitError {
             SubmitError::Fork { .. } => "fork",
             SubmitError::ChainBroken { .. } => "chain_broken",
             SubmitError::ClockAhead { .. } => "clock_ahead",
+            SubmitError::OfflineNotAllowed { .. } => "offline_not_allowed",
             SubmitError::TooLate { .. } => "too_late",
+            SubmitError::QueueTooLong { .. } => "queue_too_long",
+            SubmitError::OfflineLimit { .. } => "offline_limit",
+            SubmitError::OfflineDayLimit { .. } => "offline_day_limit",
             SubmitError::Rule(error) => error.kind(),
             SubmitError::Full => "full",
         }

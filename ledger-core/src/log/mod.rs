@@ -8,9 +8,9 @@ mod community;
 mod error;
 mod wire;
 
-pub use community::{Log, MAX_CLOCK_AHEAD_MS, MAX_UPLOAD_DELAY_MS, Submitted};
+pub use community::{Log, MAX_CLOCK_AHEAD_MS, ONLINE_WITHIN_MS, Outcome, Submitted};
 pub use error::{LogError, LogProblem, SubmitError};
-pub use wire::{DeviceDraft, DeviceEntry, Leaf, LogKey, MAX_ORIGIN_BYTES};
+pub use wire::{DeviceDraft, DeviceEntry, Leaf, LogKey, MAX_ORIGIN_BYTES, OfflinePolicy};
 
 #[cfg(test)]
 mod tests;

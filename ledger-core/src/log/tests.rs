@@ -57,6 +57,7 @@ impl Device {
                 ts_ms,
                 body,
                 log,
+                policy: None,
             },
             &self.key,
         );
@@ -249,6 +250,7 @@ fn forged_moved_and_late_entries_are_refused() {
             ts_ms: t,
             body: moved.body,
             log: None,
+            policy: None,
         },
         &a.key,
     );
@@ -256,10 +258,11 @@ fn forged_moved_and_late_entries_are_refused() {
         log.submit(&moved.to_bytes(), t),
         Err(SubmitError::WrongLedger("elsewhere".to_owned()))
     );
+    // Late (made offline), and the ledger has set no offline policy.
     let late = a.sign(t, redeem("a-3"), None);
     assert!(matches!(
-        log.submit(&late.to_bytes(), t + MAX_UPLOAD_DELAY_MS + 1),
-        Err(SubmitError::TooLate { .. })
+        log.submit(&late.to_bytes(), t + ONLINE_WITHIN_MS + 1),
+        Err(SubmitError::OfflineNotAllowed { minutes: 10 })
     ));
     let ahead = a.sign(t + MAX_CLOCK_AHEAD_MS + 1, redeem("a-4"), None);
     assert!(matches!(
@@ -368,6 +371,7 @@ fn a_v1_ledger_continues_as_a_log_with_every_point() {
                 active: true,
             },
             log: Some(named()),
+            policy: None,
         },
         &admin_key,
     );
@@ -383,6 +387,7 @@ fn a_v1_ledger_continues_as_a_log_with_every_point() {
                 ts_ms: last_ts + 1000,
                 body: naming.body.clone(),
                 log: None,
+                policy: None,
             }
         },
         &admin_key,
@@ -403,4 +408,209 @@ fn a_v1_ledger_continues_as_a_log_with_every_point() {
     let replayed = Log::replay(all.iter().map(Vec::as_slice)).expect("replay");
     assert_eq!(replayed.tree().root(), log.tree().root());
     assert_eq!(replayed.v1_leaves(), v1_len);
+}
+
+fn policy() -> OfflinePolicy {
+    OfflinePolicy {
+        max_points: Points::whole(100),
+        max_points_per_day: Points::whole(150),
+        max_queued: 3,
+        upload_within_hours: 24,
+    }
+}
+
+/// The admin states itself again (a body that changes nothing) and sets
+/// the offline policy.
+fn set_policy(log: &mut Log, admin: &mut Device, at: u64, policy: OfflinePolicy) {
+    let body = Body::Actor {
+        id: admin.actor.clone(),
+        role: Role::Admin,
+        pubkey: admin.public(),
+        active: true,
+    };
+    let entry = DeviceEntry::sign(
+        DeviceDraft {
+            ledger: ledger_id(),
+            actor: admin.actor.clone(),
+            dev_seq: admin.next,
+            dev_prev: admin.prev,
+            ts_ms: at,
+            body,
+            log: None,
+            policy: Some(policy),
+        },
+        &admin.key,
+    );
+    admin.next += 1;
+    admin.prev = entry.hash;
+    log.submit(&entry.to_bytes(), at).expect("policy");
+}
+
+fn redeem_of(qty: u32, request: &str) -> Body {
+    crate::entry::parse_body(
+        format!(
+            r#"{{"points":"{}","qty":{qty},"request_id":"{request}","resident":"R001","reward":"rice","type":"redeem"}}"#,
+            30 * qty
+        )
+        .as_bytes(),
+    )
+    .expect("redeem")
+}
+
+#[test]
+fn two_offline_kiosks_spending_one_residents_points_both_stand() {
+    let (mut log, mut admin, mut a, mut b) = community();
+    let t = T0 + 60_000;
+    set_policy(&mut log, &mut admin, t, policy());
+    // Both kiosks offline at the same hour; each hands out 3 bags (90
+    // points) of the resident's 100.
+    let from_a = a.sign(t + 1_000, redeem_of(3, "a-1"), None);
+    let from_b = b.sign(t + 2_000, redeem_of(2, "b-1"), None);
+    let back = t + 3 * 3_600_000;
+    assert!(log.submit(&from_a.to_bytes(), back).expect("a").new);
+    assert!(log.submit(&from_b.to_bytes(), back + 1).expect("b").new);
+    let record = log.ledger().state().resident("R001").expect("R001");
+    assert_eq!(
+        (record.balance, record.debt),
+        (Points::ZERO, Points::whole(50))
+    );
+    let outcome = log.outcomes().last().expect("debt shown").1.clone();
+    assert_eq!(
+        outcome,
+        Outcome::Debt {
+            resident: "R001".parse().expect("code"),
+            owed: Points::whole(50)
+        }
+    );
+    // The next earn pays the debt back first.
+    let replayed = Log::replay(leaves(&log).iter().map(Vec::as_slice)).expect("replay");
+    let again = replayed.ledger().state().resident("R001").expect("R001");
+    assert_eq!(
+        (again.balance, again.debt),
+        (Points::ZERO, Points::whole(50))
+    );
+    assert_eq!(replayed.outcomes(), log.outcomes());
+    // Online, an overdraft stays impossible.
+    let online = a.sign(back + 10, redeem("a-2"), None);
+    assert!(matches!(
+        log.submit(&online.to_bytes(), back + 10),
+        Err(SubmitError::Rule(
+            crate::error::RuleError::InsufficientPoints { .. }
+        ))
+    ));
+    // The next day's patrol pays the debt back first.
+    let mut officer = Device::new("officer-1", 4);
+    (officer.next, officer.prev) = log.device_next(&officer.actor);
+    let earn = r#"{"activity":"patrol","note":"","points":"100","resident":"R001","type":"earn"}"#;
+    let next_day = back + 24 * 3_600_000;
+    let body = crate::entry::parse_body(earn.as_bytes()).expect("earn");
+    let earn = officer.sign(next_day, body, None);
+    log.submit(&earn.to_bytes(), next_day).expect("earn");
+    let record = log.ledger().state().resident("R001").expect("R001");
+    assert_eq!(
+        (record.balance, record.debt),
+        (Points::whole(50), Points::ZERO)
+    );
+}
+
+#[test]
+fn the_offline_policy_bounds_what_a_late_entry_may_do() {
+    let (mut log, mut admin, mut a, _) = community();
+    let t = T0 + 60_000;
+    set_policy(&mut log, &mut admin, t, policy());
+    let hour = 3_600_000;
+    let too_big = a.sign(t, redeem_of(4, "a-1"), None);
+    assert!(matches!(
+        log.submit(&too_big.to_bytes(), t + hour),
+        Err(SubmitError::OfflineLimit { .. })
+    ));
+    a.next -= 1;
+    let too_late = a.sign(t, redeem("a-2"), None);
+    assert_eq!(
+        log.submit(&too_late.to_bytes(), t + 25 * hour),
+        Err(SubmitError::TooLate {
+            hours: 25,
+            within: 24
+        })
+    );
+    a.next -= 1;
+    for n in 0..3 {
+        let entry = a.sign(t + n, redeem(&format!("q-{n}")), None);
+        log.submit(&entry.to_bytes(), t + hour).expect("queued");
+    }
+    let fourth = a.sign(t + 4, redeem("q-4"), None);
+    assert_eq!(
+        log.submit(&fourth.to_bytes(), t + hour),
+        Err(SubmitError::QueueTooLong { max: 3 })
+    );
+    // 90 points late today already: 90 more passes the 150 a day.
+    let mut b = Device::new("kiosk-b", 3);
+    let day = b.sign(t + 5, redeem_of(3, "b-1"), None);
+    assert!(matches!(
+        log.submit(&day.to_bytes(), t + hour),
+        Err(SubmitError::OfflineDayLimit { .. })
+    ));
+}
+
+#[test]
+fn a_late_earn_past_its_cap_counts_what_the_cap_leaves() {
+    let (mut log, mut admin, _, _) = community();
+    let t = T0 + 60_000;
+    set_policy(&mut log, &mut admin, t, policy());
+    // The officer's device, signing the same day's patrol again offline:
+    // the cap (100) was reached by the earn of the community's setup.
+    let mut officer = Device::new("officer-1", 4);
+    (officer.next, officer.prev) = log.device_next(&officer.actor);
+    let earn = r#"{"activity":"patrol","note":"","points":"100","resident":"R001","type":"earn"}"#;
+    let body = crate::entry::parse_body(earn.as_bytes()).expect("earn");
+    let late = officer.sign(t + 1, body, None);
+    let done = log
+        .submit(&late.to_bytes(), t + 3_600_000)
+        .expect("never lost");
+    assert!(done.new);
+    assert_eq!(
+        log.outcomes().last().map(|(i, o)| (*i, o.clone())),
+        Some((
+            done.index,
+            Outcome::Capped {
+                counted: Points::ZERO,
+                asked: Points::whole(100)
+            }
+        ))
+    );
+    assert_eq!(log.ledger().balance("R001"), Some(Points::whole(100)));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    /// Two offline kiosks' queues merged in any order give the same
+    /// balance and debt, and every replay reaches the log's state.
+    #[test]
+    fn offline_queues_merged_in_any_order_agree(order in proptest::collection::vec(proptest::bool::ANY, 6)) {
+        let mut results = Vec::new();
+        for order in [vec![true, true, true, false, false, false], order.clone()] {
+            let (mut log, mut admin, mut a, mut b) = community();
+            let t = T0 + 60_000;
+            set_policy(&mut log, &mut admin, t, OfflinePolicy { max_queued: 10, max_points_per_day: Points::whole(1000), ..policy() });
+            let queue_a: Vec<_> = (0..3).map(|n| a.sign(t + n, redeem(&format!("a-{n}")), None)).collect();
+            let queue_b: Vec<_> = (0..3).map(|n| b.sign(t + n, redeem(&format!("b-{n}")), None)).collect();
+            let (mut ia, mut ib) = (queue_a.iter(), queue_b.iter());
+            let mut at = t + 3_600_000;
+            for take_a in order.iter().copied().chain(core::iter::repeat_n(true, 6)).chain(core::iter::repeat_n(false, 6)) {
+                let next = if take_a { ia.next() } else { ib.next() };
+                if let Some(entry) = next {
+                    at += 1;
+                    log.submit(&entry.to_bytes(), at).expect("within the policy");
+                }
+            }
+            let record = log.ledger().state().resident("R001").expect("R001").clone();
+            let replayed = Log::replay(leaves(&log).iter().map(Vec::as_slice)).expect("replay");
+            let again = replayed.ledger().state().resident("R001").expect("R001").clone();
+            proptest::prop_assert_eq!((again.balance, again.debt), (record.balance, record.debt));
+            proptest::prop_assert_eq!(replayed.tree().root(), log.tree().root());
+            results.push((record.balance, record.debt));
+        }
+        proptest::prop_assert_eq!(results[0], results[1]);
+        proptest::prop_assert_eq!(results[0], (Points::ZERO, Points::whole(80)));
+    }
 }

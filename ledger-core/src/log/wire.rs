@@ -5,8 +5,10 @@
 //! order: `actor`, `body` (as in v1), `dev_prev` (the hash of this
 //! device's previous entry, 64 zeros for its first), `dev_seq` (its own
 //! counter), `ledger`, `log` (only where an admin names the log: its
-//! `origin` and Ed25519 `key`), `sig`, `ts` (the device's clock, ms), `v`
-//! (2). Its hash is SHA-256 of the same object without `sig`; `sig` is the
+//! `origin` and Ed25519 `key`), `policy` (only where an admin sets the
+//! offline policy), `sig`, `ts` (the device's clock, ms), `v` (2). An
+//! admin entry that only sets the log or the policy carries the admin
+//! stating itself again (an `actor` body that changes nothing). Its hash is SHA-256 of the same object without `sig`; `sig` is the
 //! device key's Ed25519 signature of those 32 bytes. The device knows
 //! nothing of the log's head, so it can sign offline.
 //!
@@ -24,7 +26,7 @@ use crate::entry::{Body, PublicKey, parse_body};
 use crate::error::LineError;
 use crate::hex;
 use crate::limits;
-use crate::model::{ActorId, EntryHash, FieldProblem, LedgerId};
+use crate::model::{ActorId, EntryHash, FieldProblem, LedgerId, Points};
 use crate::tlog::KeyKind;
 
 /// The longest origin a log may have.
@@ -66,6 +68,40 @@ impl LogKey {
     }
 }
 
+/// How far devices may write offline (card terminals bound offline
+/// payments the same way: an upload deadline, a queue, amounts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfflinePolicy {
+    /// Points one late redeem may take, at most.
+    pub max_points: Points,
+    /// Points late redeems may take from one resident in one local day
+    /// (of the log's clock).
+    pub max_points_per_day: Points,
+    /// Late entries in a row one device may hand over.
+    pub max_queued: u32,
+    /// Hours within which an entry must reach the log.
+    pub upload_within_hours: u32,
+}
+
+impl OfflinePolicy {
+    /// The most a policy may allow: a week's upload and 10,000 queued.
+    pub const MAX_HOURS: u32 = 7 * 24;
+    /// See [`OfflinePolicy::MAX_HOURS`].
+    pub const MAX_QUEUED: u32 = 10_000;
+
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"max_points\":\"");
+        self.max_points.write_wire(out);
+        out.extend_from_slice(b"\",\"max_points_per_day\":\"");
+        self.max_points_per_day.write_wire(out);
+        out.extend_from_slice(b"\",\"max_queued\":");
+        canonical::write_unsigned(out, u64::from(self.max_queued));
+        out.extend_from_slice(b",\"upload_within_hours\":");
+        canonical::write_unsigned(out, u64::from(self.upload_within_hours));
+        out.push(b'}');
+    }
+}
+
 /// What a device signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceEntry {
@@ -83,6 +119,8 @@ pub struct DeviceEntry {
     pub body: Body,
     /// The log this admin entry names, if any.
     pub log: Option<LogKey>,
+    /// The offline policy this admin entry sets, if any.
+    pub policy: Option<OfflinePolicy>,
     /// SHA-256 of the entry without `sig`.
     pub hash: EntryHash,
     /// The device key's signature of `hash`.
@@ -106,6 +144,8 @@ pub struct DeviceDraft {
     pub body: Body,
     /// The log named, if any.
     pub log: Option<LogKey>,
+    /// The offline policy set, if any.
+    pub policy: Option<OfflinePolicy>,
 }
 
 impl DeviceEntry {
@@ -119,6 +159,7 @@ impl DeviceEntry {
             ts_ms: draft.ts_ms,
             body: draft.body,
             log: draft.log,
+            policy: draft.policy,
             hash: EntryHash::ZERO,
             sig: [0; 64],
         };
@@ -147,6 +188,10 @@ impl DeviceEntry {
             out.extend_from_slice(b"\",\"origin\":");
             canonical::write_string(out, &log.origin);
             out.push(b'}');
+        }
+        if let Some(policy) = &self.policy {
+            out.extend_from_slice(b",\"policy\":");
+            policy.write(out);
         }
         if signed {
             out.extend_from_slice(b",\"sig\":\"");
@@ -199,6 +244,21 @@ impl DeviceEntry {
             let origin = c.plain_string().ok_or_else(|| stop(&c))?;
             c.literal(b"}").ok_or_else(|| stop(&c))?;
             Some((key, origin))
+        } else {
+            None
+        };
+        let policy = if c.literal(b",\"policy\":{\"max_points\":\"").is_some() {
+            let most = c.plain_string().ok_or_else(|| stop(&c))?;
+            c.literal(b",\"max_points_per_day\":\"")
+                .ok_or_else(|| stop(&c))?;
+            let per_day = c.plain_string().ok_or_else(|| stop(&c))?;
+            c.literal(b",\"max_queued\":").ok_or_else(|| stop(&c))?;
+            let queued = c.digits().ok_or_else(|| stop(&c))?;
+            c.literal(b",\"upload_within_hours\":")
+                .ok_or_else(|| stop(&c))?;
+            let hours = c.digits().ok_or_else(|| stop(&c))?;
+            c.literal(b"}").ok_or_else(|| stop(&c))?;
+            Some(read_policy(most, per_day, queued, hours)?)
         } else {
             None
         };
@@ -255,6 +315,7 @@ impl DeviceEntry {
             ts_ms,
             body,
             log,
+            policy,
             hash: EntryHash::ZERO,
             sig,
         };
@@ -271,6 +332,40 @@ impl DeviceEntry {
         entry.hash = EntryHash(Sha256::digest(&unsigned).into());
         Ok(entry)
     }
+}
+
+fn read_policy(
+    most: &[u8],
+    per_day: &[u8],
+    queued: u64,
+    hours: u64,
+) -> Result<OfflinePolicy, LineError> {
+    let points = |field: &'static str, bytes: &[u8]| {
+        let text = core::str::from_utf8(bytes).unwrap_or("\u{0}");
+        Points::parse_wire(text).map_err(|problem| LineError::Field { field, problem })
+    };
+    let count = |field: &'static str, value: u64, max: u32| {
+        u32::try_from(value)
+            .ok()
+            .filter(|&v| (1..=max).contains(&v))
+            .ok_or(LineError::Field {
+                field,
+                problem: FieldProblem::OutOfRange {
+                    min: 1,
+                    max: i64::from(max),
+                },
+            })
+    };
+    Ok(OfflinePolicy {
+        max_points: points("policy.max_points", most)?,
+        max_points_per_day: points("policy.max_points_per_day", per_day)?,
+        max_queued: count("policy.max_queued", queued, OfflinePolicy::MAX_QUEUED)?,
+        upload_within_hours: count(
+            "policy.upload_within_hours",
+            hours,
+            OfflinePolicy::MAX_HOURS,
+        )?,
+    })
 }
 
 /// An entry as the log placed it.

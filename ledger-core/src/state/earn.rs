@@ -13,6 +13,7 @@ impl State {
         resident: &ResidentCode,
         activity: &ActivityId,
         points: Points,
+        late: bool,
     ) -> Result<Effect, RuleError> {
         {
             let resident_index = self.resident_index_of(resident)?;
@@ -48,17 +49,22 @@ impl State {
             } else {
                 Points::ZERO
             };
+            let mut counted = points;
             if earned_today.plus(points) > definition.daily_cap {
-                return Err(RuleError::DailyCap {
-                    cap: definition.daily_cap,
-                    earned_today,
-                    points,
-                });
+                if !late {
+                    return Err(RuleError::DailyCap {
+                        cap: definition.daily_cap,
+                        earned_today,
+                        points,
+                    });
+                }
+                // Made offline: never lost, but only what the cap leaves counts.
+                counted = definition.daily_cap.minus(earned_today).unwrap_or_default();
             }
             Ok(Effect::Earn {
                 resident: resident_index,
                 activity: activity_index,
-                points,
+                points: counted,
                 day,
             })
         }

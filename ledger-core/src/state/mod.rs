@@ -50,10 +50,27 @@ pub struct ResidentRecord {
     pub active: bool,
     /// Current balance.
     pub balance: Points,
+    /// Points owed: what late (offline) redeems took beyond the balance,
+    /// paid back by the next earns before they count as balance. Zero in
+    /// a v1 ledger, where no redeem can overdraw.
+    pub debt: Points,
     /// Points earned in all, net of reversed earns.
     pub earned_total: Points,
     /// Seqs of the entries that touch them (earns, redeems, reversals), oldest first.
     pub(crate) history: Vec<u32>,
+}
+
+impl ResidentRecord {
+    /// Points coming in pay back any debt first; the rest is balance.
+    fn receive(&mut self, points: Points) {
+        let repaid = if points < self.debt {
+            points
+        } else {
+            self.debt
+        };
+        self.debt = self.debt.minus(repaid).unwrap_or_default();
+        self.balance = self.balance.plus(points.minus(repaid).unwrap_or_default());
+    }
 }
 
 /// A defined activity.
@@ -102,6 +119,9 @@ pub struct State {
     reward_index: Map<RewardId, u32>,
     pub(crate) request_ids: Map<RequestId, u32>,
     reversed_by: Map<u32, u32>,
+    /// Late earns that their daily cap cut short: the points they counted
+    /// (what a reversal takes back).
+    pub(crate) capped: Map<u32, Points>,
     /// The local day of the latest entry, and what each (resident, activity)
     /// earned on it. `ts` never goes back, so no earlier day can gain points
     /// again and only this one day needs counting.
@@ -137,6 +157,9 @@ pub(crate) enum Effect {
         qty: u32,
         points: Points,
         request_id: RequestId,
+        /// Made offline and late: may overdraw (the rest becomes debt) and
+        /// take more than the stock (which stops at zero).
+        late: bool,
     },
     ReverseEarn {
         target: u32,
@@ -293,6 +316,27 @@ impl State {
         entry: &Entry,
         entries: &[Entry],
     ) -> Result<(Effect, u32), RuleError> {
+        self.check_signed_as(entry, entries, false)
+    }
+
+    /// [`State::check`] of an entry that reached the log `late` (made
+    /// offline): see [`State::check_body_as`].
+    pub(crate) fn check_as(
+        &self,
+        entry: &Entry,
+        entries: &[Entry],
+        late: bool,
+    ) -> Result<Effect, RuleError> {
+        self.check_signed_as(entry, entries, late)
+            .map(|(effect, _)| effect)
+    }
+
+    fn check_signed_as(
+        &self,
+        entry: &Entry,
+        entries: &[Entry],
+        late: bool,
+    ) -> Result<(Effect, u32), RuleError> {
         if entry.seq.0 == 0 {
             let Body::Genesis {
                 utc_offset_minutes,
@@ -328,13 +372,25 @@ impl State {
             });
         }
         let signer = self.signer(entry)?;
-        self.check_body(entry, entries)
+        self.check_body_as(entry, entries, late)
             .map(|effect| (effect, signer))
     }
 
     /// The rules of each kind of entry (after the signer's), each in its
     /// own file.
     pub(crate) fn check_body(&self, entry: &Entry, entries: &[Entry]) -> Result<Effect, RuleError> {
+        self.check_body_as(entry, entries, false)
+    }
+
+    /// [`State::check_body`] for an entry made offline that reached the log
+    /// late (`late`): a redeem may then overdraw and exceed the stock, and
+    /// an earn past its daily cap counts what fits under it (maybe nothing).
+    pub(crate) fn check_body_as(
+        &self,
+        entry: &Entry,
+        entries: &[Entry],
+        late: bool,
+    ) -> Result<Effect, RuleError> {
         match &entry.body {
             Body::Genesis { .. } => Err(RuleError::GenesisNotFirst),
             Body::Actor {
@@ -368,14 +424,14 @@ impl State {
                 activity,
                 points,
                 ..
-            } => self.check_earn(entry.ts_ms, resident, activity, *points),
+            } => self.check_earn(entry.ts_ms, resident, activity, *points, late),
             Body::Redeem {
                 resident,
                 reward,
                 qty,
                 points,
                 request_id,
-            } => self.check_redeem(resident, reward, *qty, *points, request_id),
+            } => self.check_redeem(resident, reward, *qty, *points, request_id, late),
             Body::Reverse { entry: target, .. } => self.check_reverse(entry.seq, *target, entries),
         }
     }
@@ -439,10 +495,13 @@ impl State {
                 day,
             } => {
                 debug_assert_eq!(day, self.today);
+                if matches!(&entry.body, Body::Earn { points: asked, .. } if *asked != points) {
+                    self.capped.insert(seq, points);
+                }
                 let tally = self.earned_today.entry((resident, activity)).or_default();
                 *tally = tally.plus(points);
                 if let Some(record) = self.residents.get_mut(resident as usize) {
-                    record.balance = record.balance.plus(points);
+                    record.receive(points);
                     record.earned_total = record.earned_total.plus(points);
                     record.history.push(seq);
                 }
@@ -453,16 +512,23 @@ impl State {
                 qty,
                 points,
                 request_id,
+                late,
             } => {
                 self.request_ids.insert(request_id, seq);
                 if let Some(record) = self.rewards.get_mut(reward as usize) {
-                    record.stock -= i64::from(qty);
-                    assert!(record.stock >= 0, "check let stock go negative");
+                    record.stock = (record.stock - i64::from(qty)).max(0);
+                    assert!(late || record.stock >= 0, "check let stock go negative");
                 }
                 if let Some(record) = self.residents.get_mut(resident as usize) {
-                    record.balance = record.balance.minus(points).unwrap_or_else(|| {
-                        unreachable!("check let a balance go negative at seq {seq}")
-                    });
+                    match record.balance.minus(points) {
+                        Some(left) => record.balance = left,
+                        None if late => {
+                            let owed = points.minus(record.balance).unwrap_or_default();
+                            record.debt = record.debt.plus(owed);
+                            record.balance = Points::ZERO;
+                        }
+                        None => unreachable!("check let a balance go negative at seq {seq}"),
+                    }
                     record.history.push(seq);
                 }
             }
@@ -499,7 +565,7 @@ impl State {
                     record.stock += i64::from(qty);
                 }
                 if let Some(record) = self.residents.get_mut(resident as usize) {
-                    record.balance = record.balance.plus(points);
+                    record.receive(points);
                     record.history.push(seq);
                 }
             }
@@ -584,6 +650,7 @@ impl State {
             out.str(resident.area.as_str());
             out.u8(u8::from(resident.active));
             out.points(resident.balance);
+            out.points(resident.debt);
             out.points(resident.earned_total);
             out.len(resident.history.len());
             for &seq in &resident.history {
@@ -636,6 +703,13 @@ impl State {
         for (target, by) in reversed {
             out.u32(target as u32);
             out.u32(by as u32);
+        }
+        let mut capped: Vec<(u32, Points)> = self.capped.iter().map(|(&s, &p)| (s, p)).collect();
+        capped.sort_unstable_by_key(|&(seq, _)| seq);
+        out.len(capped.len());
+        for (seq, points) in capped {
+            out.u32(seq);
+            out.points(points);
         }
         let mut earned: Vec<(u64, u64)> = self
             .earned_today
@@ -693,12 +767,14 @@ impl State {
                 area: input.id()?,
                 active: input.bool()?,
                 balance: input.points()?,
+                debt: input.points()?,
                 earned_total: input.points()?,
                 history: (0..input.count(4)?)
                     .map(|_| input.u32().filter(|&seq| in_ledger(seq)))
                     .collect::<Option<_>>()?,
             };
-            if record.balance < Points::ZERO || state.resident_index.contains_key(&record.code) {
+            let negative = record.balance < Points::ZERO || record.debt < Points::ZERO;
+            if negative || state.resident_index.contains_key(&record.code) {
                 return None;
             }
             state.add_resident(record);
@@ -753,6 +829,16 @@ impl State {
             }
             state.reversed_by.insert(target, by);
             previous = Some(target);
+        }
+        let mut previous = None;
+        for _ in 0..input.count(8)? {
+            let seq = input.u32().filter(|&seq| in_ledger(seq))?;
+            let points = input.points().filter(|&p| p >= Points::ZERO)?;
+            if previous.is_some_and(|p| p >= seq) {
+                return None;
+            }
+            state.capped.insert(seq, points);
+            previous = Some(seq);
         }
         let mut previous = None;
         for _ in 0..input.count(25)? {

@@ -15,6 +15,7 @@ impl State {
         qty: u32,
         points: Points,
         request_id: &RequestId,
+        late: bool,
     ) -> Result<Effect, RuleError> {
         {
             if let Some(&seq) = self.request_ids.get(request_id) {
@@ -42,13 +43,13 @@ impl State {
                 });
             }
             let balance = self.balance_of(resident_index);
-            if balance.minus(points).is_none() {
+            if balance.minus(points).is_none() && !late {
                 return Err(RuleError::InsufficientPoints {
                     balance,
                     needed: points,
                 });
             }
-            if definition.stock < i64::from(qty) {
+            if definition.stock < i64::from(qty) && !late {
                 return Err(RuleError::InsufficientStock {
                     stock: definition.stock,
                     qty,
@@ -60,6 +61,7 @@ impl State {
                 qty,
                 points,
                 request_id: request_id.clone(),
+                late,
             })
         }
     }

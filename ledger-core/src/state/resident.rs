@@ -24,6 +24,7 @@ impl State {
                     area: area.clone(),
                     active,
                     balance: Points::ZERO,
+                    debt: Points::ZERO,
                     earned_total: Points::ZERO,
                     history: Vec::new(),
                 })

@@ -37,6 +37,8 @@ impl State {
                 points,
                 ..
             } => {
+                // A late earn its cap cut short gives back what it counted.
+                let points = self.capped.get(&target_index).unwrap_or(points);
                 let resident_index = self.resident_index_of(resident)?;
                 let balance = self.balance_of(resident_index);
                 if balance.minus(*points).is_none() {
