@@ -89,9 +89,17 @@ pub(crate) enum Command {
     },
     /// 生成演示社区 / Generate a deterministic, realistic demo community.
     Demo {
-        /// Ledger file to write.
-        #[arg(long)]
-        out: PathBuf,
+        /// Ledger file to write (format v1).
+        #[arg(long, required_unless_present = "log")]
+        out: Option<PathBuf>,
+        /// Write a v2 log directory instead: devices signing their own
+        /// entries, a kiosk offline for a day, two kiosks spending one
+        /// resident's points at once. Publishable as it is.
+        #[arg(long, conflicts_with = "out")]
+        log: Option<PathBuf>,
+        /// The v2 log's checkpoint origin.
+        #[arg(long, default_value = "jifen.example/demo", requires = "log")]
+        origin: String,
         /// Keys file to write.
         #[arg(long)]
         keys: PathBuf,

@@ -50,12 +50,25 @@ pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         Command::Rewards { file, json } => rewards::rewards(&file, json, lang),
         Command::Demo {
             out,
+            log,
+            origin,
             keys,
             residents,
             entries,
             seed,
             force,
-        } => demo::demo(&out, &keys, residents, entries, seed, force, lang),
+        } => {
+            let size = demo::Size {
+                residents,
+                entries,
+                seed,
+            };
+            match (out, log) {
+                (_, Some(dir)) => demo::demo_log(&dir, &origin, &keys, size, force, lang),
+                (Some(out), None) => demo::demo(&out, &keys, size, force, lang),
+                (None, None) => unreachable!("clap requires --out or --log"),
+            }
+        }
         Command::Repair { file } => repair::repair(&file, lang),
         Command::Log(command) => log::run(command, lang),
         Command::Witness(args) => witness::witness(args),

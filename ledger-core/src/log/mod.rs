@@ -5,6 +5,7 @@
 //! every replay, exactly as in v1.
 
 mod community;
+pub mod demo;
 mod error;
 mod wire;
 

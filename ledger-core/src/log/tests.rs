@@ -614,3 +614,32 @@ proptest::proptest! {
         proptest::prop_assert_eq!(results[0], (Points::ZERO, Points::whole(80)));
     }
 }
+
+#[test]
+fn the_demo_log_verifies_with_its_offline_day_and_the_two_kiosks() {
+    let config = crate::demo::DemoConfig {
+        residents: 60,
+        entries: 6_000,
+        seed: 5,
+        start_ts_ms: T0,
+    };
+    let demo = demo::generate_log(&config, ORIGIN, |_| {}).expect("demo log");
+    let log = &demo.log;
+    assert!(demo.left_out < 10, "{} left out", demo.left_out);
+    assert!(log.len() > 5_900);
+    assert!(log.policy().is_some());
+    let debts = log
+        .outcomes()
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Debt { .. }))
+        .count();
+    assert!(debts >= 1, "the two kiosks at once leave a debt");
+    let replayed = Log::replay(leaves(log).iter().map(Vec::as_slice)).expect("replay");
+    assert_eq!(replayed.tree().root(), log.tree().root());
+    assert_eq!(replayed.outcomes(), log.outcomes());
+    let late = (0..log.len())
+        .filter_map(|i| Leaf::parse(&log.leaf(i)?).ok())
+        .filter(|leaf| leaf.log_ts_ms > leaf.entry.ts_ms + ONLINE_WITHIN_MS)
+        .count();
+    assert!(late >= 3, "{late} late entries");
+}

@@ -1,0 +1,181 @@
+//! The demo community as a v2 log: the same year of activity as
+//! [`crate::demo`], each entry signed by the device that wrote it, with
+//! the offline policy set at the start, `kiosk-1` offline for most of a
+//! day in the middle of the year (its queue handed over when it is back),
+//! and, at the end, both kiosks offline spending one resident's points at
+//! once, so that the resident owes the rest.
+
+use std::collections::HashMap;
+
+use ed25519_dalek::SigningKey;
+use sha2::{Digest, Sha256};
+
+use super::community::Log;
+use super::wire::{DeviceDraft, DeviceEntry, LogKey, OfflinePolicy};
+use crate::demo::{DemoConfig, generate_with_progress};
+use crate::entry::{Body, Entry, PublicKey};
+use crate::model::{ActorId, EntryHash, Points, RequestId, Role, Seq};
+
+/// The kiosk that goes offline for most of a day.
+pub const OFFLINE_KIOSK: &str = "kiosk-1";
+
+/// A generated v2 log and everything needed to write to it.
+pub struct DemoLog {
+    /// The log.
+    pub log: Log,
+    /// Every device's secret seed, and the log's (as `log`).
+    pub keys: Vec<(ActorId, [u8; 32])>,
+    /// Entries of the v1 year that could not stand in the new order (a
+    /// reversal of an entry still in the offline queue): left out.
+    pub left_out: u64,
+}
+
+/// Each device's own chain, as it signs.
+struct Devices {
+    keys: HashMap<ActorId, SigningKey>,
+    next: HashMap<ActorId, (u64, EntryHash)>,
+    ledger: crate::model::LedgerId,
+}
+
+impl Devices {
+    fn sign(&mut self, actor: &ActorId, ts_ms: u64, body: Body, settings: Settings) -> Option<DeviceEntry> {
+        let key = self.keys.get(actor)?;
+        let (dev_seq, dev_prev) = self.next.get(actor).copied().unwrap_or((0, EntryHash::ZERO));
+        let entry = DeviceEntry::sign(
+            DeviceDraft {
+                ledger: self.ledger.clone(),
+                actor: actor.clone(),
+                dev_seq,
+                dev_prev,
+                ts_ms,
+                body,
+                log: settings.0,
+                policy: settings.1,
+            },
+            key,
+        );
+        self.next.insert(actor.clone(), (dev_seq + 1, entry.hash));
+        Some(entry)
+    }
+}
+
+type Settings = (Option<LogKey>, Option<OfflinePolicy>);
+
+/// The demo's log key, from its seed.
+fn log_key(seed: u64) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"jifen demo log key");
+    hasher.update(seed.to_le_bytes());
+    hasher.finalize().into()
+}
+
+/// The demo policy: a day to upload, up to 10,000 queued, 500 points a
+/// redeem and 2,000 a resident a day.
+pub fn demo_policy() -> OfflinePolicy {
+    OfflinePolicy {
+        max_points: Points::whole(500),
+        max_points_per_day: Points::whole(2_000),
+        max_queued: OfflinePolicy::MAX_QUEUED,
+        upload_within_hours: 24,
+    }
+}
+
+/// Generates the demo log for `origin`. Long because it is the year's
+/// script in log order: genesis and policy, the year with its offline
+/// day, the last queue handed over, and the two kiosks at the end.
+pub fn generate_log(config: &DemoConfig, origin: &str, mut progress: impl FnMut(u64)) -> Option<DemoLog> {
+    let v1 = generate_with_progress(config, &mut progress);
+    let entries: Vec<Entry> = v1.ledger.entries().to_vec();
+    let log_seed = log_key(config.seed);
+    let log_signing = SigningKey::from_bytes(&log_seed);
+    let named = LogKey {
+        origin: origin.to_owned(),
+        key: PublicKey(log_signing.verifying_key().to_bytes()),
+    };
+    let mut devices = Devices {
+        keys: v1.keys.iter().map(|(id, s)| (id.clone(), SigningKey::from_bytes(s))).collect(),
+        next: HashMap::new(),
+        ledger: v1.ledger.id().clone(),
+    };
+    let first = entries.first()?;
+    let genesis = devices.sign(&first.actor, first.ts_ms, first.body.clone(), (Some(named), None))?;
+    let (mut log, _) = Log::start(&genesis.to_bytes(), first.ts_ms).ok()?;
+    let admin = first.actor.clone();
+    let admin_key = PublicKey(devices.keys.get(&admin)?.verifying_key().to_bytes());
+    let restate = Body::Actor { id: admin.clone(), role: Role::Admin, pubkey: admin_key, active: true };
+    let policy = devices.sign(&admin, first.ts_ms, restate, (None, Some(demo_policy())))?;
+    log.submit(&policy.to_bytes(), first.ts_ms).ok()?;
+    let start = first.ts_ms;
+    let end = entries.last().map_or(start, |e| e.ts_ms);
+    let offline_from = start + (end - start) / 2;
+    let offline_until = offline_from + 20 * 3_600_000;
+    let offline = OFFLINE_KIOSK.parse::<ActorId>().ok()?;
+    let mut leaf_of: HashMap<u64, u64> = HashMap::new();
+    let mut queue: Vec<(u64, DeviceEntry)> = Vec::new();
+    let mut left_out = 0;
+    for entry in entries.iter().skip(1) {
+        if entry.ts_ms >= offline_until && !queue.is_empty() {
+            // Back online: the queue is handed over, in the order signed.
+            for (seq, late) in queue.drain(..) {
+                match log.submit(&late.to_bytes(), entry.ts_ms) {
+                    Ok(done) => _ = leaf_of.insert(seq, done.index),
+                    Err(_) => left_out += 1,
+                }
+            }
+        }
+        let mut body = entry.body.clone();
+        if let Body::Reverse { entry: target, .. } = &mut body {
+            match leaf_of.get(&target.0) {
+                Some(&index) => *target = Seq(index),
+                None => {
+                    left_out += 1;
+                    continue;
+                }
+            }
+        }
+        let signed = devices.sign(&entry.actor, entry.ts_ms, body, (None, None))?;
+        if entry.actor == offline && (offline_from..offline_until).contains(&entry.ts_ms) {
+            queue.push((entry.seq.0, signed));
+            continue;
+        }
+        match log.submit(&signed.to_bytes(), entry.ts_ms) {
+            Ok(done) => _ = leaf_of.insert(entry.seq.0, done.index),
+            Err(_) => left_out += 1,
+        }
+        if entry.seq.0 % 4096 == 0 {
+            progress(entry.seq.0);
+        }
+    }
+    both_kiosks_at_once(&mut log, &mut devices, end);
+    let mut keys = v1.keys;
+    keys.push(("log".parse::<ActorId>().ok()?, log_seed));
+    Some(DemoLog { log, keys, left_out })
+}
+
+/// Both kiosks, offline, each hand a resident with a few points enough
+/// rice for all of them: both redeems stand, and the resident owes the rest.
+fn both_kiosks_at_once(log: &mut Log, devices: &mut Devices, end: u64) -> Option<()> {
+    let state = log.ledger().state();
+    let reward = state.rewards.iter().filter(|r| r.active).min_by_key(|r| r.cost)?;
+    let (reward_id, cost) = (reward.id.clone(), reward.cost);
+    let resident = state
+        .residents
+        .iter()
+        .find(|r| r.balance >= cost && r.balance <= cost.times(4))?;
+    let (code, balance) = (resident.code.clone(), resident.balance);
+    let qty = (1..=4).rev().find(|&q| cost.times(q) <= balance)?;
+    let kiosks = ["kiosk-1", "kiosk-2"].map(|k| k.parse::<ActorId>().ok());
+    for (n, kiosk) in kiosks.iter().enumerate() {
+        let kiosk = kiosk.as_ref()?;
+        let body = Body::Redeem {
+            resident: code.clone(),
+            reward: reward_id.clone(),
+            qty,
+            points: cost.times(qty),
+            request_id: format!("demo-at-once-{n}").parse::<RequestId>().ok()?,
+        };
+        let signed = devices.sign(kiosk, end + 60_000 + n as u64, body, (None, None))?;
+        log.submit(&signed.to_bytes(), end + 2 * 3_600_000 + n as u64).ok()?;
+    }
+    Some(())
+}
