@@ -453,3 +453,50 @@ fn a_v1_ledger_migrates_into_a_log_that_verifies() {
     assert!(verified.contains("\"v1_leaves\":2000"), "{verified}");
     assert!(verified.contains("\"size\":2001"), "{verified}");
 }
+
+/// The v2 golden log in `tests/data/golden-log/` (a small demo, with a
+/// receipt beside it) is what `jifen demo --log` writes, byte for byte:
+/// a change of the format cannot go unnoticed.
+#[test]
+fn the_golden_log_is_what_the_demo_writes() {
+    let dir = Dir::new("golden");
+    let args = [
+        "demo",
+        "--log",
+        "log",
+        "--keys",
+        "demo.keys",
+        "--entries",
+        "300",
+        "--residents",
+        "20",
+        "--seed",
+        "1",
+    ];
+    let vkey = ok(&dir, &args);
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data");
+    assert_eq!(
+        vkey,
+        std::fs::read_to_string(golden.join("golden-log/vkey")).expect("vkey")
+    );
+    for file in [
+        "checkpoint",
+        "vkey",
+        "tile/0/000",
+        "tile/0/001.p/47",
+        "tile/1/000.p/1",
+        "tile/entries/000",
+        "tile/entries/001.p/47",
+    ] {
+        let written = std::fs::read(dir.path(&format!("log/{file}"))).expect("written");
+        let kept = std::fs::read(golden.join("golden-log").join(file)).expect("golden");
+        assert!(written == kept, "{file} differs from tests/data/golden-log");
+    }
+    let receipt = golden.join("golden-log-100.tlog-proof");
+    let receipt = receipt.to_str().expect("path");
+    let checked = ok(
+        &dir,
+        &["log", "check-receipt", receipt, "--vkey", vkey.trim()],
+    );
+    assert!(checked.contains("#100"), "{checked}");
+}

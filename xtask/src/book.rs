@@ -31,6 +31,7 @@ pub(crate) fn book() -> Result {
         .arg("build")
         .current_dir(root().join("book")))?;
     check_book_links(&root().join("book/src"))?;
+    check_log_in_python()?;
     let output = Command::new("python3")
         .arg(root().join("book/src/verify_example.py"))
         .arg(root().join("tests/data/golden.jsonl"))
@@ -113,4 +114,42 @@ fn check_book_links(source: &Path) -> Result {
     } else {
         Err(format!("broken links in the book:\n{}", broken.join("\n")))
     }
+}
+
+/// The v2 chapter's Python check, on the golden log (it must reach the
+/// root `jifen` signed) and on a copy with one byte of a leaf changed (it
+/// must refuse it).
+fn check_log_in_python() -> Result {
+    let script = root().join("book/src/verify_log.py");
+    let golden = root().join("tests/data/golden-log");
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(&golden)
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let checkpoint =
+        std::fs::read_to_string(golden.join("checkpoint")).map_err(|e| e.to_string())?;
+    let root_line = checkpoint.lines().nth(2).unwrap_or_default();
+    if !output.status.success() || !printed.contains(&format!("root {root_line},")) {
+        return Err(format!("verify_log.py on the golden log printed {printed:?}"));
+    }
+    let copy = root().join("target/book-log-tampered");
+    let _ = std::fs::remove_dir_all(&copy);
+    run(Command::new("cp").arg("-r").arg(&golden).arg(&copy))?;
+    let bundle = copy.join("tile/entries/000");
+    let mut bytes = std::fs::read(&bundle).map_err(|e| e.to_string())?;
+    let at = bytes.len() / 2;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&bundle, bytes).map_err(|e| e.to_string())?;
+    let status = Command::new("python3")
+        .arg(&script)
+        .arg(&copy)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("python3: {e}"))?;
+    if status.success() {
+        return Err("verify_log.py accepted a log with a changed leaf".to_owned());
+    }
+    Ok(())
 }

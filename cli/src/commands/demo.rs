@@ -127,7 +127,10 @@ pub(crate) fn demo_log(
             path: keys.to_owned(),
             actor: "log".to_owned(),
         })?;
-    let note = demo.log.sign_checkpoint(&log_key).map_err(CliError::Submit)?;
+    let note = demo
+        .log
+        .sign_checkpoint(&log_key)
+        .map_err(CliError::Submit)?;
     jifen::logdir::write_growth(dir, &demo.log, 0, &note)?;
     store::write_atomically(
         keys,

@@ -38,9 +38,19 @@ struct Devices {
 }
 
 impl Devices {
-    fn sign(&mut self, actor: &ActorId, ts_ms: u64, body: Body, settings: Settings) -> Option<DeviceEntry> {
+    fn sign(
+        &mut self,
+        actor: &ActorId,
+        ts_ms: u64,
+        body: Body,
+        settings: Settings,
+    ) -> Option<DeviceEntry> {
         let key = self.keys.get(actor)?;
-        let (dev_seq, dev_prev) = self.next.get(actor).copied().unwrap_or((0, EntryHash::ZERO));
+        let (dev_seq, dev_prev) = self
+            .next
+            .get(actor)
+            .copied()
+            .unwrap_or((0, EntryHash::ZERO));
         let entry = DeviceEntry::sign(
             DeviceDraft {
                 ledger: self.ledger.clone(),
@@ -83,7 +93,11 @@ pub fn demo_policy() -> OfflinePolicy {
 /// Generates the demo log for `origin`. Long because it is the year's
 /// script in log order: genesis and policy, the year with its offline
 /// day, the last queue handed over, and the two kiosks at the end.
-pub fn generate_log(config: &DemoConfig, origin: &str, mut progress: impl FnMut(u64)) -> Option<DemoLog> {
+pub fn generate_log(
+    config: &DemoConfig,
+    origin: &str,
+    mut progress: impl FnMut(u64),
+) -> Option<DemoLog> {
     let v1 = generate_with_progress(config, &mut progress);
     let entries: Vec<Entry> = v1.ledger.entries().to_vec();
     let log_seed = log_key(config.seed);
@@ -93,16 +107,30 @@ pub fn generate_log(config: &DemoConfig, origin: &str, mut progress: impl FnMut(
         key: PublicKey(log_signing.verifying_key().to_bytes()),
     };
     let mut devices = Devices {
-        keys: v1.keys.iter().map(|(id, s)| (id.clone(), SigningKey::from_bytes(s))).collect(),
+        keys: v1
+            .keys
+            .iter()
+            .map(|(id, s)| (id.clone(), SigningKey::from_bytes(s)))
+            .collect(),
         next: HashMap::new(),
         ledger: v1.ledger.id().clone(),
     };
     let first = entries.first()?;
-    let genesis = devices.sign(&first.actor, first.ts_ms, first.body.clone(), (Some(named), None))?;
+    let genesis = devices.sign(
+        &first.actor,
+        first.ts_ms,
+        first.body.clone(),
+        (Some(named), None),
+    )?;
     let (mut log, _) = Log::start(&genesis.to_bytes(), first.ts_ms).ok()?;
     let admin = first.actor.clone();
     let admin_key = PublicKey(devices.keys.get(&admin)?.verifying_key().to_bytes());
-    let restate = Body::Actor { id: admin.clone(), role: Role::Admin, pubkey: admin_key, active: true };
+    let restate = Body::Actor {
+        id: admin.clone(),
+        role: Role::Admin,
+        pubkey: admin_key,
+        active: true,
+    };
     let policy = devices.sign(&admin, first.ts_ms, restate, (None, Some(demo_policy())))?;
     log.submit(&policy.to_bytes(), first.ts_ms).ok()?;
     let start = first.ts_ms;
@@ -149,14 +177,22 @@ pub fn generate_log(config: &DemoConfig, origin: &str, mut progress: impl FnMut(
     both_kiosks_at_once(&mut log, &mut devices, end);
     let mut keys = v1.keys;
     keys.push(("log".parse::<ActorId>().ok()?, log_seed));
-    Some(DemoLog { log, keys, left_out })
+    Some(DemoLog {
+        log,
+        keys,
+        left_out,
+    })
 }
 
 /// Both kiosks, offline, each hand a resident with a few points enough
 /// rice for all of them: both redeems stand, and the resident owes the rest.
 fn both_kiosks_at_once(log: &mut Log, devices: &mut Devices, end: u64) -> Option<()> {
     let state = log.ledger().state();
-    let reward = state.rewards.iter().filter(|r| r.active).min_by_key(|r| r.cost)?;
+    let reward = state
+        .rewards
+        .iter()
+        .filter(|r| r.active)
+        .min_by_key(|r| r.cost)?;
     let (reward_id, cost) = (reward.id.clone(), reward.cost);
     let resident = state
         .residents
@@ -175,7 +211,8 @@ fn both_kiosks_at_once(log: &mut Log, devices: &mut Devices, end: u64) -> Option
             request_id: format!("demo-at-once-{n}").parse::<RequestId>().ok()?,
         };
         let signed = devices.sign(kiosk, end + 60_000 + n as u64, body, (None, None))?;
-        log.submit(&signed.to_bytes(), end + 2 * 3_600_000 + n as u64).ok()?;
+        log.submit(&signed.to_bytes(), end + 2 * 3_600_000 + n as u64)
+            .ok()?;
     }
     Some(())
 }
