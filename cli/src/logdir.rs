@@ -8,7 +8,9 @@
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
-use ledger_core::log::Log;
+use std::sync::{Mutex, mpsc};
+
+use ledger_core::log::{LeafSignatures, Log, LogReplay};
 use ledger_core::tlog::{
     Checkpoint, Note, TileRef, entry_bundle, read_entry_bundle, tiles_between,
 };
@@ -69,37 +71,87 @@ pub fn load(dir: &Path) -> Result<(Log, Checkpoint), CliError> {
     // the log is replayed and its key known.
     let note = Note::parse(&bytes).map_err(tlog)?;
     let claimed = Checkpoint::parse(note.text()).map_err(tlog)?;
-    let mut bundles = Vec::new();
-    for tile in tiles_between(0, claimed.size)
-        .iter()
+    let tiles: Vec<TileRef> = tiles_between(0, claimed.size)
+        .into_iter()
         .filter(|t| t.level == 0)
-    {
-        let bundle_path = dir.join(tile.entries_path());
-        bundles.push((bundle_path.clone(), read(&bundle_path)?, *tile));
-    }
-    let mut leaves: Vec<&[u8]> = Vec::new();
-    for (bundle_path, bytes, tile) in &bundles {
-        let read = read_entry_bundle(bytes).map_err(|error| CliError::Tlog {
-            path: bundle_path.clone(),
-            error,
-        })?;
-        if read.len() != usize::from(tile.width) {
-            return Err(CliError::Tlog {
-                path: bundle_path.clone(),
-                error: ledger_core::tlog::TlogError::Malformed("entry bundle of the wrong width"),
-            });
-        }
-        leaves.extend(read);
-    }
-    let log = Log::replay(leaves).map_err(|error| CliError::Log {
-        path: dir.to_owned(),
-        error,
-    })?;
+        .collect();
+    let log = replay_on_every_core(dir, &tiles)?;
     let checkpoint = log.check_checkpoint(&bytes).map_err(tlog)?;
     if checkpoint.size != log.len() {
         return Err(tlog(ledger_core::tlog::TlogError::ProofDoesNotHold));
     }
     Ok((log, checkpoint))
+}
+
+/// The core's replay of the leaves in the entry bundles of `tiles`, read
+/// one bundle at a time, its signature batches checked on every core
+/// while this thread reads the leaves and runs the rules.
+fn replay_on_every_core(dir: &Path, tiles: &[TileRef]) -> Result<Log, CliError> {
+    let mut replay = LogReplay::new();
+    let bad = Mutex::new(None::<u64>);
+    let (sender, receiver) = mpsc::channel::<LeafSignatures>();
+    let receiver = Mutex::new(receiver);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let next = match receiver.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(batch) = next else { return };
+                    if let Some(index) = batch.first_bad()
+                        && let Ok(mut bad) = bad.lock()
+                    {
+                        *bad = Some(bad.map_or(index, |b| b.min(index)));
+                    }
+                }
+            });
+        }
+        let read = read_bundles(dir, tiles, |leaf| {
+            let going = replay.push(leaf);
+            while let Some(batch) = replay.take_batch() {
+                let _ = sender.send(batch);
+            }
+            going
+        });
+        drop(sender);
+        read
+    })?;
+    let bad = bad.into_inner().unwrap_or(None);
+    replay.finish(bad).map_err(|error| CliError::Log {
+        path: dir.to_owned(),
+        error,
+    })
+}
+
+/// Feeds each leaf of the bundles to `leaf`, while it says to go on.
+fn read_bundles(
+    dir: &Path,
+    tiles: &[TileRef],
+    mut leaf: impl FnMut(&[u8]) -> bool,
+) -> Result<(), CliError> {
+    for tile in tiles {
+        let path = dir.join(tile.entries_path());
+        let bytes = read(&path)?;
+        let leaves = read_entry_bundle(&bytes).map_err(|error| CliError::Tlog {
+            path: path.clone(),
+            error,
+        })?;
+        if leaves.len() != usize::from(tile.width) {
+            return Err(CliError::Tlog {
+                path,
+                error: ledger_core::tlog::TlogError::Malformed("entry bundle of the wrong width"),
+            });
+        }
+        for bytes in leaves {
+            if !leaf(bytes) {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes what a log that grew from `old` leaves adds: new and wider hash

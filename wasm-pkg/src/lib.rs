@@ -16,6 +16,7 @@
 use std::cell::Cell;
 
 use js_sys::{Array, JSON, Object, Reflect, Uint8Array};
+use ledger_core::tlog::{Checkpoint, NoteVerifier, TlogProof, leaf_hash};
 use ledger_core::verify::verify_jsonl;
 use ledger_core::{Appended, Draft, Head, Lang, Seq, SigningKey};
 use wasm_bindgen::prelude::*;
@@ -143,6 +144,108 @@ fn parse_head(value: &JsValue) -> Result<Head, JsValue> {
             problem.message(Lang::En),
         )
     })
+}
+
+fn tlog_error(e: &ledger_core::tlog::TlogError) -> JsValue {
+    error(e.kind(), None, e.message(Lang::Zh), e.message(Lang::En))
+}
+
+fn verifiers(keys: &Array) -> Result<Vec<NoteVerifier>, JsValue> {
+    keys.iter()
+        .map(|key| {
+            let text = key.as_string().unwrap_or_default();
+            NoteVerifier::from_vkey(&text).map_err(|e| tlog_error(&e))
+        })
+        .collect()
+}
+
+/// Checks a signed checkpoint of a v2 log (C2SP tlog-checkpoint) against
+/// the log's verifier key (`origin+keyid+key`). Returns `{origin, size,
+/// root}` (root in base64); throws when the log did not sign it.
+#[wasm_bindgen(js_name = verifyCheckpoint)]
+pub fn verify_checkpoint(note: JsValue, vkey: &str) -> Result<Object, JsValue> {
+    let bytes = input_bytes(&note)?;
+    let log = NoteVerifier::from_vkey(vkey).map_err(|e| tlog_error(&e))?;
+    let (checkpoint, _) = Checkpoint::open(&bytes, &log).map_err(|e| tlog_error(&e))?;
+    let result = Object::new();
+    set(&result, "origin", checkpoint.origin);
+    set(&result, "size", checkpoint.size as f64);
+    set(
+        &result,
+        "root",
+        ledger_core::tlog::base64_encode(&checkpoint.root),
+    );
+    Ok(result)
+}
+
+/// Checks a receipt for one entry (C2SP tlog-proof, with the leaf as its
+/// extra data, as `jifen log prove` writes it) against the log's verifier
+/// key and, if `quorum` > 0, at least that many of the witnesses' keys.
+/// Returns `{index, size, origin, leaf}` (the leaf as text); throws why not.
+#[wasm_bindgen(js_name = verifyReceipt)]
+pub fn verify_receipt(
+    receipt: JsValue,
+    vkey: &str,
+    witnesses: &Array,
+    quorum: u32,
+) -> Result<Object, JsValue> {
+    let bytes = input_bytes(&receipt)?;
+    let proof = TlogProof::parse(&bytes).map_err(|e| tlog_error(&e))?;
+    let log = NoteVerifier::from_vkey(vkey).map_err(|e| tlog_error(&e))?;
+    let witnesses = verifiers(witnesses)?;
+    let trusted: Vec<&NoteVerifier> = witnesses.iter().collect();
+    let Some(leaf) = proof.extra.as_deref() else {
+        return Err(tlog_error(&ledger_core::tlog::TlogError::Malformed(
+            "a receipt without its leaf",
+        )));
+    };
+    let checkpoint = proof
+        .verify(&leaf_hash(leaf), &log, &trusted, quorum as usize)
+        .map_err(|e| tlog_error(&e))?;
+    let result = Object::new();
+    set(&result, "index", proof.index as f64);
+    set(&result, "size", checkpoint.size as f64);
+    set(&result, "origin", checkpoint.origin);
+    set(&result, "leaf", String::from_utf8_lossy(leaf).into_owned());
+    Ok(result)
+}
+
+/// Checks that a log's newer checkpoint extends an older one: the
+/// consistency proof (base64 hashes) leads from `{size, root}` to `{size,
+/// root}` (roots in base64). Throws when it does not.
+#[wasm_bindgen(js_name = verifyConsistency)]
+pub fn verify_consistency(old: &Object, new: &Object, proof: &Array) -> Result<(), JsValue> {
+    let read = |object: &Object| {
+        let size = Reflect::get(object, &"size".into())
+            .ok()
+            .and_then(|v| v.as_f64());
+        let root = Reflect::get(object, &"root".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .and_then(|r| ledger_core::tlog::base64_decode(&r))
+            .and_then(|r| <[u8; 32]>::try_from(r).ok());
+        match (size, root) {
+            (Some(size), Some(root)) if size >= 0.0 && size.fract() == 0.0 => {
+                Ok((size as u64, root))
+            }
+            _ => Err(tlog_error(&ledger_core::tlog::TlogError::Malformed(
+                "{size, root}",
+            ))),
+        }
+    };
+    let (old_size, old_root) = read(old)?;
+    let (new_size, new_root) = read(new)?;
+    let hashes = proof
+        .iter()
+        .map(|hash| {
+            hash.as_string()
+                .and_then(|h| ledger_core::tlog::base64_decode(&h))
+                .and_then(|h| <[u8; 32]>::try_from(h).ok())
+                .ok_or_else(|| tlog_error(&ledger_core::tlog::TlogError::Malformed("proof hash")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    ledger_core::tlog::verify_consistency(old_size, new_size, &old_root, &new_root, &hashes)
+        .map_err(|e| tlog_error(&e))
 }
 
 /// A verified ledger held in memory.

@@ -153,3 +153,29 @@ test("crafted signatures get the one documented verdict", () => {
     }
   }
 });
+
+// Format v2: the golden log's checkpoint and a receipt, checked with the
+// log's verifier key as a resident's phone would, without the log itself.
+test("checks a v2 log's checkpoint, a receipt and a consistency proof", () => {
+  const { verifyCheckpoint, verifyReceipt, verifyConsistency } = pkg;
+  const data = (name) => readFileSync(new URL(`../../tests/data/${name}`, import.meta.url));
+  const vkey = data("golden-log/vkey").toString().trim();
+  const checkpoint = verifyCheckpoint(data("golden-log/checkpoint"), vkey);
+  assert.equal(checkpoint.origin, "jifen.example/demo");
+  assert.equal(checkpoint.size, 303);
+  const receipt = verifyReceipt(data("golden-log-100.tlog-proof"), vkey, [], 0);
+  assert.equal(receipt.index, 100);
+  assert.equal(JSON.parse(receipt.leaf).index, 100);
+  // Another log's key, a changed hash, a quorum nobody met: refused.
+  const other = "jifen.example/demo+00000000+AU/Axw4IWqtp1S3ehxkzRRNohn4Irs2MFEyM4l4saTK5";
+  assert.equal(thrown(() => verifyReceipt(data("golden-log-100.tlog-proof"), other, [], 0)).kind, "malformed");
+  const text = data("golden-log-100.tlog-proof").toString();
+  const lines = text.split("\n");
+  lines[3] = lines[3].startsWith("A") ? "B" + lines[3].slice(1) : "A" + lines[3].slice(1);
+  assert.equal(thrown(() => verifyReceipt(lines.join("\n"), vkey, [], 0)).kind, "proof_does_not_hold");
+  assert.equal(thrown(() => verifyReceipt(text, vkey, [], 1)).kind, "too_few_witnesses");
+  // A tree is consistent with itself; with another root it is not.
+  assert.equal(verifyConsistency(checkpoint, checkpoint, []), undefined);
+  const forged = { size: 303, root: "A".repeat(43) + "=" };
+  assert.equal(thrown(() => verifyConsistency(checkpoint, forged, [])).kind, "proof_does_not_hold");
+});

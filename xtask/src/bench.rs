@@ -132,6 +132,7 @@ pub(crate) fn bench(args: &[String]) -> Result {
         peak_kib as f64 / 1024.0
     );
     bench_tree(&ledger, &openssl)?;
+    bench_log(&jifen, &dir, entries, &openssl)?;
     bench_wasm(&jifen)?;
     if quick {
         return Ok(());
@@ -139,6 +140,83 @@ pub(crate) fn bench(args: &[String]) -> Result {
     run(cargo()
         .args(["bench", "--package", "jifen", "--bench", "ledger"])
         .env("JIFEN_BENCH_ENTRIES", entries.to_string()))
+}
+
+/// Format v2: the same year as a log directory (devices signing their
+/// own entries, an offline day, C2SP tiles), verified whole: every leaf's
+/// rules and signature, and the root against the signed checkpoint.
+fn bench_log(jifen: &Path, dir: &Path, entries: u64, openssl: &Duration) -> Result {
+    let log = dir.join(format!("demo-log-{entries}"));
+    let keys = dir.join(format!("demo-log-{entries}.keys.json"));
+    if !log.join("checkpoint").exists() {
+        let residents = (entries / 200).clamp(100, 20_000).to_string();
+        let (elapsed, _) = measure(
+            Command::new(jifen)
+                .args([
+                    "demo",
+                    "--log",
+                    path(&log),
+                    "--keys",
+                    path(&keys),
+                    "--residents",
+                    &residents,
+                    "--entries",
+                    &entries.to_string(),
+                    "--seed",
+                    "1",
+                    "--force",
+                ])
+                .stdout(std::process::Stdio::null()),
+        )?;
+        println!(
+            "generated the v2 demo log in {:.1} s",
+            elapsed.as_secs_f64()
+        );
+    }
+    let (full, peak_kib) = best_of(3, || {
+        measure(
+            Command::new(jifen)
+                .args(["log", "verify", path(&log)])
+                .stdout(std::process::Stdio::null()),
+        )
+    })?;
+    let tiles: u64 = walk_bytes(&log.join("tile"), "entries");
+    let bundles: u64 = walk_bytes(&log.join("tile/entries"), "");
+    println!(
+        "jifen log verify (v2, full)                 {:>8.3} s  ({:.0} entries/s; openssl of the v1 file: {:.3} s)",
+        full.as_secs_f64(),
+        entries as f64 / full.as_secs_f64(),
+        openssl.as_secs_f64()
+    );
+    println!(
+        "v2 log on disk: hash tiles {:.1} MB, entry bundles {:.1} MB (the only copy), peak memory {:.0} MiB",
+        tiles as f64 / 1e6,
+        bundles as f64 / 1e6,
+        peak_kib as f64 / 1024.0
+    );
+    Ok(())
+}
+
+/// Bytes of the files under `dir`, leaving out the subfolder `skip`.
+fn walk_bytes(dir: &Path, skip: &str) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                if !skip.is_empty() && path.file_name().is_some_and(|n| n == skip) {
+                    0
+                } else {
+                    walk_bytes(&path, skip)
+                }
+            } else {
+                entry.metadata().map_or(0, |m| m.len())
+            }
+        })
+        .sum()
 }
 
 /// The log's tree over the same file's lines (each line a leaf), beside

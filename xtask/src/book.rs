@@ -132,7 +132,9 @@ fn check_log_in_python() -> Result {
         std::fs::read_to_string(golden.join("checkpoint")).map_err(|e| e.to_string())?;
     let root_line = checkpoint.lines().nth(2).unwrap_or_default();
     if !output.status.success() || !printed.contains(&format!("root {root_line},")) {
-        return Err(format!("verify_log.py on the golden log printed {printed:?}"));
+        return Err(format!(
+            "verify_log.py on the golden log printed {printed:?}"
+        ));
     }
     let copy = root().join("target/book-log-tampered");
     let _ = std::fs::remove_dir_all(&copy);

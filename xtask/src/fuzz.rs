@@ -45,6 +45,8 @@ pub(crate) fn fuzz(seconds: u64) -> Result {
         "keys_file",
         "snapshot",
         "signature_batch",
+        "tlog_texts",
+        "log_leaf",
     ] {
         // Work on a copy of the seeds, so a run never changes the tree.
         let corpus = root().join("target/fuzz-corpus").join(target);

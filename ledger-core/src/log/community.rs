@@ -9,6 +9,7 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use ed25519_dalek::SigningKey;
 
 use super::error::{LogError, LogProblem, SubmitError};
+use super::replay::Pending;
 use super::wire::{DeviceEntry, Leaf, LogKey, OfflinePolicy};
 use crate::entry::{Body, Entry, PublicKey};
 use crate::ledger::Ledger;
@@ -96,6 +97,8 @@ pub struct Log {
     by_hash: HashMap<EntryHash, u64>,
     points: HashMap<[u8; 32], EdwardsPoint>,
     last_log_ts: u64,
+    /// In a batched replay: the signatures not checked yet.
+    deferred: Option<Vec<Pending>>,
 }
 
 impl Log {
@@ -121,6 +124,7 @@ impl Log {
             by_hash: HashMap::new(),
             points: HashMap::new(),
             last_log_ts: 0,
+            deferred: None,
         };
         let submitted = log.submit(genesis, log_ts)?;
         Ok((log, submitted))
@@ -150,7 +154,60 @@ impl Log {
             devices: HashMap::new(),
             by_hash: HashMap::new(),
             points: HashMap::new(),
+            deferred: None,
         }
+    }
+
+    /// A log for a batched replay ([`super::LogReplay`]): empty, or a
+    /// migrated v1 ledger, its signatures checked later.
+    pub(crate) fn deferring(v1: Result<Ledger, &[u8]>) -> Result<Log, LogError> {
+        let mut log = match v1 {
+            Ok(ledger) => Log::migrate(ledger),
+            // A new log: its ledger is named by the genesis, its first leaf.
+            Err(first) => {
+                let fail = |problem| LogError { index: 0, problem };
+                let leaf = Leaf::parse(first).map_err(|e| fail(LogProblem::Submit(e.into())))?;
+                let Body::Genesis { name, .. } = &leaf.entry.body else {
+                    return Err(fail(LogProblem::Submit(SubmitError::FirstNotGenesis)));
+                };
+                let mut log = Log::migrate(Ledger::empty(leaf.entry.ledger.clone(), name.clone()));
+                log.last_log_ts = 0;
+                log
+            }
+        };
+        log.deferred = Some(Vec::new());
+        Ok(log)
+    }
+
+    /// Replays one leaf (see [`Log::replay`]).
+    pub(crate) fn replay_leaf(&mut self, bytes: &[u8]) -> Result<(), LogError> {
+        let at = self.len();
+        let fail = |problem| LogError { index: at, problem };
+        let leaf = Leaf::parse(bytes).map_err(|e| fail(LogProblem::Submit(e.into())))?;
+        if leaf.index != at {
+            return Err(fail(LogProblem::IndexOutOfPlace(leaf.index)));
+        }
+        if leaf.log_ts_ms < self.last_log_ts {
+            return Err(fail(LogProblem::TimeWentBack));
+        }
+        self.admit(leaf).map_err(|e| fail(LogProblem::Submit(e)))?;
+        self.tree.push(bytes);
+        Ok(())
+    }
+
+    pub(crate) fn pending_len(&self) -> usize {
+        self.deferred.as_ref().map_or(0, Vec::len)
+    }
+
+    pub(crate) fn take_pending(&mut self) -> Vec<Pending> {
+        self.deferred
+            .as_mut()
+            .map(core::mem::take)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn stop_deferring(&mut self) {
+        self.deferred = None;
     }
 
     /// Accepts a device's submission at the log's time `log_ts` (never
@@ -218,8 +275,20 @@ impl Log {
                 .map(|a| a.pubkey)
                 .ok_or_else(|| crate::error::RuleError::UnknownActor(entry.actor.clone()))?,
         };
-        if !self.signature_holds(&key, &entry) {
-            return Err(SubmitError::BadSignature);
+        match self.point_of(&key) {
+            Some(point) if self.deferred.is_some() => {
+                if let Some(pending) = self.deferred.as_mut() {
+                    pending.push(Pending {
+                        index,
+                        key: key.0,
+                        point,
+                        hash: entry.hash.0,
+                        sig: entry.sig,
+                    });
+                }
+            }
+            Some(point) if crate::signature::verify(&point, &key.0, &entry.hash.0, &entry.sig) => {}
+            _ => return Err(SubmitError::BadSignature),
         }
         if let Body::Redeem { request_id, .. } = &entry.body
             && let Some(&seq) = self.ledger.state.request_ids.get(request_id)
@@ -439,71 +508,27 @@ impl Log {
         self.policy.as_ref()
     }
 
-    fn signature_holds(&mut self, key: &PublicKey, entry: &DeviceEntry) -> bool {
-        let point = match self.points.get(&key.0) {
-            Some(point) => *point,
-            None => match crate::signature::check_key(&key.0) {
-                Ok(point) => *self.points.entry(key.0).or_insert(point),
-                Err(_) => return false,
-            },
-        };
-        crate::signature::verify(&point, &key.0, &entry.hash.0, &entry.sig)
+    /// The key's point, checked once per key.
+    fn point_of(&mut self, key: &PublicKey) -> Option<EdwardsPoint> {
+        if let Some(point) = self.points.get(&key.0) {
+            return Some(*point);
+        }
+        let point = crate::signature::check_key(&key.0).ok()?;
+        self.points.insert(key.0, point);
+        Some(point)
     }
 
     /// Replays a whole log from its leaves (v1 lines first, if it was
     /// migrated): every line, hash, signature, device chain and rule, as
     /// the log decided them. The tree is rebuilt on the way.
     pub fn replay<'a>(leaves: impl IntoIterator<Item = &'a [u8]>) -> Result<Log, LogError> {
-        let mut leaves = leaves.into_iter().peekable();
-        let mut v1 = Vec::new();
-        while let Some(line) = leaves.peek() {
-            if line.starts_with(b"{\"entry\":") {
+        let mut replay = super::LogReplay::new();
+        for leaf in leaves {
+            if !replay.push(leaf) {
                 break;
             }
-            v1.extend_from_slice(line);
-            v1.push(b'\n');
-            leaves.next();
         }
-        let mut log = if v1.is_empty() {
-            None
-        } else {
-            let ledger = crate::replay::verify_jsonl(&v1).map_err(|error| LogError {
-                index: error.seq.0,
-                problem: LogProblem::V1(error),
-            })?;
-            Some(Log::migrate(ledger))
-        };
-        for bytes in leaves {
-            let at = log.as_ref().map_or(0, Log::len);
-            let fail = |problem| LogError { index: at, problem };
-            let leaf = Leaf::parse(bytes).map_err(|e| fail(LogProblem::Submit(e.into())))?;
-            if leaf.index != at {
-                return Err(fail(LogProblem::IndexOutOfPlace(leaf.index)));
-            }
-            let current = match log.as_mut() {
-                Some(current) => current,
-                None => {
-                    let (started, _) = Log::start(&leaf.entry.to_bytes(), leaf.log_ts_ms)
-                        .map_err(|e| fail(LogProblem::Submit(e)))?;
-                    if started.last_log_ts != leaf.log_ts_ms {
-                        return Err(fail(LogProblem::TimeWentBack));
-                    }
-                    log = Some(started);
-                    continue;
-                }
-            };
-            if leaf.log_ts_ms < current.last_log_ts {
-                return Err(fail(LogProblem::TimeWentBack));
-            }
-            current
-                .admit(leaf)
-                .map_err(|e| fail(LogProblem::Submit(e)))?;
-            current.tree.push(bytes);
-        }
-        log.ok_or(LogError {
-            index: 0,
-            problem: LogProblem::Empty,
-        })
+        replay.finish(None)
     }
 
     /// How many leaves.

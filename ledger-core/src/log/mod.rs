@@ -7,10 +7,12 @@
 mod community;
 pub mod demo;
 mod error;
+mod replay;
 mod wire;
 
 pub use community::{Log, MAX_CLOCK_AHEAD_MS, ONLINE_WITHIN_MS, Outcome, Submitted};
 pub use error::{LogError, LogProblem, SubmitError};
+pub use replay::{LOG_SIGNATURE_BATCH, LeafSignatures, LogReplay};
 pub use wire::{DeviceDraft, DeviceEntry, Leaf, LogKey, MAX_ORIGIN_BYTES, OfflinePolicy};
 
 #[cfg(test)]

@@ -643,3 +643,32 @@ fn the_demo_log_verifies_with_its_offline_day_and_the_two_kiosks() {
         .count();
     assert!(late >= 3, "{late} late entries");
 }
+
+#[test]
+fn a_batched_replay_names_the_first_bad_leaf_signature_or_rule() {
+    let (log, _, _, _) = community();
+    let mut all = leaves(&log);
+    // A forged signature at leaf 3, found only when its batch is checked,
+    // and a leaf out of place at 6, found at once: leaf 3 is named.
+    let text = String::from_utf8(all[3].clone()).expect("utf8");
+    let at = text.find("\"sig\":\"").expect("sig") + 7;
+    let mut forged = text.into_bytes();
+    forged[at] = if forged[at] == b'0' { b'1' } else { b'0' };
+    all[3] = forged;
+    all.swap(6, 7);
+    let error = Log::replay(all.iter().map(Vec::as_slice)).expect_err("forged");
+    assert_eq!(
+        (error.index, error.problem),
+        (3, LogProblem::Submit(SubmitError::BadSignature))
+    );
+    // Batches taken out and checked elsewhere reach the same verdict.
+    let mut replay = LogReplay::new();
+    for leaf in &all {
+        replay.push(leaf);
+    }
+    let outside = replay.take_batch().and_then(|b| b.first_bad());
+    assert_eq!(
+        replay.finish(outside).map(|l| l.len()).map_err(|e| e.index),
+        Err(3)
+    );
+}

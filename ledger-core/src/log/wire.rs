@@ -262,8 +262,10 @@ impl DeviceEntry {
         } else {
             None
         };
+        let sig_start = c.at;
         c.literal(b",\"sig\":\"").ok_or_else(|| stop(&c))?;
         let sig = c.plain_string().ok_or_else(|| stop(&c))?;
+        let sig_end = c.at;
         c.literal(b",\"ts\":").ok_or_else(|| stop(&c))?;
         let ts_ms = c.digits().ok_or_else(|| stop(&c))?;
         c.literal(b",\"v\":2}").ok_or_else(|| stop(&c))?;
@@ -327,9 +329,11 @@ impl DeviceEntry {
             let at = again.iter().zip(bytes).take_while(|(a, b)| a == b).count();
             return Err(LineError::Layout { byte: at + 1 });
         }
-        let mut unsigned = Vec::with_capacity(bytes.len());
-        entry.write(false, &mut unsigned);
-        entry.hash = EntryHash(Sha256::digest(&unsigned).into());
+        // Canonical, so the unsigned form is these bytes without `sig`.
+        let mut hasher = Sha256::new();
+        hasher.update(&bytes[..sig_start]);
+        hasher.update(&bytes[sig_end..]);
+        entry.hash = EntryHash(hasher.finalize().into());
         Ok(entry)
     }
 }
