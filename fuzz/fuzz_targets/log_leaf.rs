@@ -17,11 +17,14 @@ fuzz_target!(|data: &[u8]| {
     // As the genesis of a new log, then as each line a submission.
     let mut lines = data.split(|&b| b == b'\n');
     let Some(first) = lines.next() else { return };
-    let Ok((mut log, _)) = Log::start(first, 1_780_000_000_000) else {
+    // The log's clock: the genesis's own, then a second a line.
+    let Ok(genesis) = DeviceEntry::parse(first) else { return };
+    let start = genesis.ts_ms;
+    let Ok((mut log, _)) = Log::start(first, start) else {
         return;
     };
     for (n, line) in lines.enumerate() {
-        let _ = log.submit(line, 1_780_000_000_000 + n as u64);
+        let _ = log.submit(line, start + 1_000 * (n as u64 + 1));
     }
     let leaves: Vec<Vec<u8>> = (0..log.len()).filter_map(|i| log.leaf(i)).collect();
     let replayed = Log::replay(leaves.iter().map(Vec::as_slice));

@@ -9,7 +9,7 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use ed25519_dalek::SigningKey;
 
 use super::error::{LogError, LogProblem, SubmitError};
-use super::replay::Pending;
+use super::signatures::Pending;
 use super::wire::{DeviceEntry, Leaf, LogKey, OfflinePolicy};
 use crate::entry::{Body, Entry, PublicKey};
 use crate::ledger::Ledger;
@@ -516,19 +516,6 @@ impl Log {
         let point = crate::signature::check_key(&key.0).ok()?;
         self.points.insert(key.0, point);
         Some(point)
-    }
-
-    /// Replays a whole log from its leaves (v1 lines first, if it was
-    /// migrated): every line, hash, signature, device chain and rule, as
-    /// the log decided them. The tree is rebuilt on the way.
-    pub fn replay<'a>(leaves: impl IntoIterator<Item = &'a [u8]>) -> Result<Log, LogError> {
-        let mut replay = super::LogReplay::new();
-        for leaf in leaves {
-            if !replay.push(leaf) {
-                break;
-            }
-        }
-        replay.finish(None)
     }
 
     /// How many leaves.

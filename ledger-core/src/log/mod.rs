@@ -8,11 +8,13 @@ mod community;
 pub mod demo;
 mod error;
 mod replay;
+mod signatures;
 mod wire;
 
 pub use community::{Log, MAX_CLOCK_AHEAD_MS, ONLINE_WITHIN_MS, Outcome, Submitted};
 pub use error::{LogError, LogProblem, SubmitError};
-pub use replay::{LOG_SIGNATURE_BATCH, LeafSignatures, LogReplay};
+pub use replay::LogReplay;
+pub use signatures::{LOG_SIGNATURE_BATCH, LeafSignatures};
 pub use wire::{DeviceDraft, DeviceEntry, Leaf, LogKey, MAX_ORIGIN_BYTES, OfflinePolicy};
 
 #[cfg(test)]

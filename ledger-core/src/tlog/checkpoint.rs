@@ -4,7 +4,7 @@
 
 use ed25519_dalek::{Signer, SigningKey};
 
-use super::note::{KeyKind, Note, NoteSignature, NoteVerifier, key_id};
+use super::note::{KeyKind, Note, NoteSignature, NoteVerifier, cosignature_message, key_id};
 use super::{EMPTY_ROOT, Hash, TlogError, base64, parse_decimal};
 
 /// A log's signed statement of its tree: origin, size and root.
@@ -91,12 +91,6 @@ pub fn sign_checkpoint(checkpoint: &Checkpoint, key: &SigningKey) -> Result<Note
     let mut note = Note::new(&text)?;
     note.push(NoteSignature::ed25519(&text, &checkpoint.origin, key)?);
     Ok(note)
-}
-
-/// What an Ed25519 cosigner signs: `cosignature/v1`, `time <t>`, then the
-/// checkpoint's note text.
-pub fn cosignature_message(checkpoint_text: &str, time: u64) -> String {
-    format!("cosignature/v1\ntime {time}\n{checkpoint_text}")
 }
 
 /// A witness's cosignature (type 0x04) of a checkpoint at `time` (POSIX

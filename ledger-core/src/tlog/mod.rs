@@ -13,13 +13,14 @@ mod proof;
 mod tiles;
 
 pub use base64::{decode as base64_decode, encode as base64_encode};
-pub use checkpoint::{Checkpoint, cosign, cosignature_message, sign_checkpoint};
+pub use checkpoint::{Checkpoint, cosign, sign_checkpoint};
 pub use merkle::{
     EMPTY_ROOT, Hash, MAX_PROOF_HASHES, Tree, leaf_hash, node_hash, verify_consistency,
     verify_inclusion,
 };
 pub use note::{
-    KeyKind, MAX_NOTE_BYTES, MAX_SIGNATURES, Note, NoteSignature, NoteVerifier, key_id,
+    KeyKind, MAX_NOTE_BYTES, MAX_SIGNATURES, Note, NoteSignature, NoteVerifier,
+    cosignature_message, key_id,
 };
 pub use proof::{AddCheckpoint, TlogProof};
 pub use tiles::{

@@ -9,7 +9,7 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest, Sha256};
 
-use super::{TlogError, base64, checkpoint::cosignature_message};
+use super::{TlogError, base64};
 use crate::signature;
 
 /// The longest note read: far more than 16 signatures, as the
@@ -45,6 +45,12 @@ impl KeyKind {
             other => Err(TlogError::UnknownKeyKind(other)),
         }
     }
+}
+
+/// What an Ed25519 cosigner signs (tlog-cosignature): `cosignature/v1`,
+/// `time <t>`, then the checkpoint's note text.
+pub fn cosignature_message(checkpoint_text: &str, time: u64) -> String {
+    format!("cosignature/v1\ntime {time}\n{checkpoint_text}")
 }
 
 /// SHA-256(name ‖ 0x0A ‖ type ‖ key)[:4], big-endian: the key ID.
