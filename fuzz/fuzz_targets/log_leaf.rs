@@ -14,6 +14,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(leaf) = Leaf::parse(data) {
         assert_eq!(leaf.to_bytes(), data, "a leaf reads back");
     }
+    // A body read fast reads as serde_json reads it.
+    let (fast, serde) = ledger_core::testing::body_fast_and_serde(data);
+    if let Ok(body) = fast {
+        assert_eq!(serde, Ok(body), "the fast body reader agrees with serde_json");
+    }
     // As the genesis of a new log, then as each line a submission.
     let mut lines = data.split(|&b| b == b'\n');
     let Some(first) = lines.next() else { return };

@@ -780,6 +780,16 @@ pub fn parse_body(json: &[u8]) -> Result<Body, LineError> {
     wire.into_body()
 }
 
+/// [`parse_body`] through the fast reader where it reads the body (every
+/// body of a canonical line), else through serde_json: the same body, or
+/// the same refusal, either way.
+pub(crate) fn parse_body_fast(json: &[u8]) -> Result<Body, LineError> {
+    match fast::body_alone(json) {
+        Some(wire) => wire.into_body(),
+        None => parse_body(json),
+    }
+}
+
 /// Parses one line (without its newline) into its ledger id and entry,
 /// checking every member's format. Does not check canonical form, hash,
 /// chain, signature or rules: that is [`crate::verify`]'s work.

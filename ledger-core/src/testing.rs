@@ -9,6 +9,20 @@
 #[cfg(feature = "json-error-details")]
 pub use crate::entry::parse_line_with_serde_json;
 pub use crate::entry::{read_as_canonical, read_fast};
+
+/// A body read by the fast reader (as a v2 device entry's is) and by
+/// serde_json: the fuzzers check the two agree.
+pub fn body_fast_and_serde(
+    json: &[u8],
+) -> (
+    Result<crate::Body, crate::LineError>,
+    Result<crate::Body, crate::LineError>,
+) {
+    (
+        crate::entry::parse_body_fast(json),
+        crate::entry::parse_body(json),
+    )
+}
 use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;

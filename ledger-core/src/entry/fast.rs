@@ -366,6 +366,25 @@ pub(super) fn entry_with_layout(
     }
 }
 
+/// A body alone (as a v2 device entry carries it), read as [`body`] reads
+/// one inside a line; `None` for anything it does not read, which the
+/// caller then gives to serde_json.
+pub(super) fn body_alone(bytes: &[u8]) -> Option<WireBody<'_>> {
+    let escapes = plain(bytes)?;
+    let text = core::str::from_utf8(bytes).ok()?;
+    let mut reader = Reader {
+        text,
+        at: 0,
+        escapes,
+        missing: None,
+        sorted: true,
+        member_at: 0,
+    };
+    let mut wire = WireBody::default();
+    body(&mut reader, &mut wire)?;
+    (reader.at == bytes.len() && reader.missing.is_none()).then_some(wire)
+}
+
 /// Where some top-level members start.
 #[derive(Default)]
 struct Starts {

@@ -295,53 +295,66 @@ impl Log {
         {
             return Err(crate::error::RuleError::RequestIdConflict(Seq(u64::from(seq))).into());
         }
+        let DeviceEntry {
+            actor,
+            dev_seq,
+            dev_prev,
+            ts_ms,
+            body,
+            log,
+            policy,
+            hash,
+            sig,
+            ..
+        } = entry;
         let as_v1 = Entry {
             seq: Seq(index),
             ts_ms: log_ts,
-            prev: entry.dev_prev,
-            actor: entry.actor.clone(),
-            body: entry.body.clone(),
-            hash: entry.hash,
-            sig: entry.sig,
+            prev: dev_prev,
+            actor,
+            body,
+            hash,
+            sig,
         };
         let effect = self
             .ledger
             .state
             .check_as(&as_v1, &self.ledger.entries, late)?;
-        let outcomes = self.outcomes_of(&entry.body, &effect);
+        let outcomes = self.outcomes_of(&as_v1.body, &effect);
         if let (
             true,
             Body::Redeem {
                 resident, points, ..
             },
-        ) = (late, &entry.body)
+        ) = (late, &as_v1.body)
         {
             let day = local_day(log_ts, self.ledger.utc_offset_minutes());
             let spent = self.late_spent.entry((resident.clone(), day)).or_default();
             *spent = spent.plus(*points);
         }
+        let head = DeviceHead {
+            dev_seq,
+            hash,
+            index,
+            late_run,
+        };
+        match self.devices.get_mut(&as_v1.actor) {
+            Some(slot) => *slot = head,
+            None => _ = self.devices.insert(as_v1.actor.clone(), head),
+        }
         self.ledger.push_verified(as_v1, effect);
         self.outcomes
             .extend(outcomes.into_iter().map(|outcome| (index, outcome)));
-        if let Some(named) = &entry.log {
+        if let Some(named) = log {
             self.named = Some(named.clone());
-            self.namings.push((index, named.clone()));
+            self.namings.push((index, named));
         }
-        if let Some(policy) = entry.policy {
+        if let Some(policy) = policy {
             self.policy = Some(policy);
             self.policies.push((index, policy));
         }
-        self.device_parts.push((entry.dev_seq, entry.ts_ms));
-        self.devices.insert(
-            entry.actor.clone(),
-            DeviceHead {
-                dev_seq: entry.dev_seq,
-                hash: entry.hash,
-                index,
-                late_run,
-            },
-        );
-        self.by_hash.insert(entry.hash, index);
+        self.device_parts.push((dev_seq, ts_ms));
+        self.by_hash.insert(hash, index);
         self.last_log_ts = log_ts;
         Ok(())
     }

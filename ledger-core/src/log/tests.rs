@@ -672,3 +672,28 @@ fn a_batched_replay_names_the_first_bad_leaf_signature_or_rule() {
         Err(3)
     );
 }
+
+#[test]
+fn every_demo_body_reads_fast_as_serde_json_reads_it() {
+    let demo = crate::demo::generate(&crate::demo::DemoConfig {
+        residents: 30,
+        entries: 2_000,
+        seed: 9,
+        start_ts_ms: T0,
+    });
+    for entry in demo.ledger.entries() {
+        let mut json = Vec::new();
+        entry.body.write_canonical(&mut json);
+        let (fast, serde) = crate::testing::body_fast_and_serde(&json);
+        assert_eq!(fast.as_ref(), Ok(&entry.body));
+        assert_eq!(serde.as_ref(), Ok(&entry.body));
+    }
+    // Out of order or with an unknown member: refused the same way.
+    for odd in [
+        r#"{"type":"earn","activity":"a","note":"","points":"1","resident":"R1"}"#,
+        r#"{"activity":"a","note":"","points":"1","resident":"R1","type":"earn","x":1}"#,
+    ] {
+        let (fast, serde) = crate::testing::body_fast_and_serde(odd.as_bytes());
+        assert_eq!(fast.is_ok(), serde.is_ok(), "{odd}");
+    }
+}
