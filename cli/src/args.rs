@@ -292,6 +292,10 @@ pub(crate) struct WitnessArgs {
     /// The cosignature's time in seconds since the epoch (default: now).
     #[arg(long)]
     pub(crate) time: Option<u64>,
+    /// A replaying witness: its own copy of the log directory, every leaf
+    /// and rule of which must hold up to the checkpoint before it cosigns.
+    #[arg(long)]
+    pub(crate) replay: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]

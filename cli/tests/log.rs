@@ -395,6 +395,96 @@ fn a_witness_cosigns_only_what_extends_what_it_saw() {
         ],
     );
     assert_eq!(code(&cosign("9")), 0);
+    // A replaying witness cosigns only what its own copy adds up to.
+    let replaying = |copy: &str| {
+        let request = ok(&dir, &["log", "witness-request", "log", "--old", "0"]);
+        write(&dir, "request", &request);
+        jifen(
+            &dir,
+            &[
+                "witness",
+                "request",
+                "--state",
+                "replay.state",
+                "--keys",
+                "witness.keys",
+                "--name",
+                "witness.example/w2",
+                "--log",
+                &vkey,
+                "--replay",
+                copy,
+            ],
+        )
+    };
+    let copied = std::process::Command::new("cp")
+        .args(["-r", "log", "copy"])
+        .current_dir(dir.path(""))
+        .status()
+        .expect("cp");
+    assert!(copied.success());
+    let bundle = dir.path("copy/tile/entries/000.p/10");
+    let mut bytes = std::fs::read(&bundle).expect("bundle");
+    let at = bytes
+        .windows(5)
+        .position(|w| w == b"\"100\"")
+        .expect("points");
+    bytes[at + 1] = b'9';
+    std::fs::write(&bundle, &bytes).expect("tamper");
+    assert_eq!(
+        code(&replaying("copy")),
+        1,
+        "a copy whose leaves do not hold"
+    );
+    assert_eq!(code(&replaying("log")), 0);
+    // A consistency proof that does not hold: refused.
+    sign(
+        &dir,
+        "k2.queue",
+        "kiosk.keys",
+        "kiosk-a",
+        &redeem("k-2"),
+        50,
+    );
+    ok(
+        &dir,
+        &[
+            "log",
+            "submit",
+            "log",
+            "k2.queue",
+            "--keys",
+            "office.keys",
+            "--ts",
+            &ts(51),
+        ],
+    );
+    let request = ok(&dir, &["log", "witness-request", "log", "--old", "10"]);
+    let mut lines: Vec<String> = request.split('\n').map(str::to_owned).collect();
+    let first = if lines[1].starts_with('A') { "B" } else { "A" };
+    lines[1] = format!("{first}{}", &lines[1][1..]);
+    write(&dir, "request", &lines.join("\n"));
+    let bad = jifen(
+        &dir,
+        &[
+            "witness",
+            "request",
+            "--state",
+            "witness.state",
+            "--keys",
+            "witness.keys",
+            "--name",
+            "witness.example/w1",
+            "--log",
+            &vkey,
+        ],
+    );
+    assert_eq!(code(&bad), 1, "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("proof does not hold"),
+        "{}",
+        stderr(&bad)
+    );
     // A log it does not witness.
     let output = jifen(
         &dir,

@@ -4,7 +4,7 @@
 
 use ed25519_dalek::SigningKey;
 use ledger_core::tlog::{
-    Checkpoint, KeyKind, Note, NoteVerifier, TileRef, Tree, leaf_hash, sign_checkpoint,
+    Checkpoint, KeyKind, Note, NoteVerifier, TileRef, TlogProof, Tree, leaf_hash, sign_checkpoint,
     tiles_between, verify_consistency, verify_inclusion,
 };
 use signed_note::{Note as TheirNote, StandardVerifier, VerifierList};
@@ -151,4 +151,58 @@ fn their_signed_notes_verify_with_ours() {
     assert_eq!((checkpoint.size, checkpoint.root), (77, root));
     assert_eq!(mine.to_text().into_bytes(), bytes);
     assert!(Note::parse(&bytes).is_ok());
+}
+
+/// The golden v2 log (`tests/data/golden-log/`), read with the oracles
+/// only: its checkpoint verifies with `signed_note` and parses with
+/// `tlog_tiles`; the receipt beside it holds by `tlog_tiles::check_record`;
+/// and the root of its entry bundles, hashed by `tlog_tiles`, is the
+/// checkpoint's.
+#[test]
+fn the_golden_log_checks_with_the_oracles() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data");
+    let read = |name: &str| std::fs::read(data.join(name)).expect(name);
+    let vkey = String::from_utf8(read("golden-log/vkey")).expect("vkey");
+    let verifier = StandardVerifier::new(vkey.trim()).expect("their verifier");
+    let note = TheirNote::from_bytes(&read("golden-log/checkpoint")).expect("their note");
+    note.verify(&VerifierList::new(vec![Box::new(verifier)]))
+        .expect("the log's signature, by signed_note");
+    let checkpoint = tlog_tiles::Checkpoint::from_bytes(note.text()).expect("checkpoint");
+    // Every leaf from the bundles, into Go's stored-hash layout.
+    let mut stored = Stored(Vec::new());
+    let mut leaves = Vec::new();
+    for bundle in [
+        "golden-log/tile/entries/000",
+        "golden-log/tile/entries/001.p/47",
+    ] {
+        let bytes = read(bundle);
+        let mut at = 0;
+        while at < bytes.len() {
+            let length = usize::from(u16::from_be_bytes([bytes[at], bytes[at + 1]]));
+            leaves.push(bytes[at + 2..at + 2 + length].to_vec());
+            at += 2 + length;
+        }
+    }
+    for (n, leaf) in leaves.iter().enumerate() {
+        let more = tlog_tiles::stored_hashes(n as u64, leaf, &stored).expect("stored");
+        stored.0.extend(more);
+    }
+    let root = tlog_tiles::tree_hash(checkpoint.size(), &stored).expect("root");
+    assert_eq!(
+        (leaves.len() as u64, &root),
+        (checkpoint.size(), checkpoint.hash())
+    );
+    // The receipt: its proof, for its leaf, under that root.
+    let receipt = TlogProof::parse(&read("golden-log-100.tlog-proof")).expect("receipt");
+    let proof: Vec<TheirHash> = receipt.proof.iter().map(|h| TheirHash(*h)).collect();
+    let leaf = tlog_tiles::record_hash(receipt.extra.as_deref().expect("leaf"));
+    tlog_tiles::check_record(
+        &proof,
+        checkpoint.size(),
+        *checkpoint.hash(),
+        receipt.index,
+        leaf,
+    )
+    .expect("the receipt holds, by tlog_tiles");
+    assert_eq!(receipt.extra.as_deref(), Some(leaves[100].as_slice()));
 }

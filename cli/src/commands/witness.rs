@@ -2,6 +2,8 @@
 //! witness keeps the last checkpoint it cosigned per log, and cosigns a new
 //! one only if the log signed it and it extends that one (its consistency
 //! proof holds); the state is written before the cosignature is printed.
+//! A replaying witness (`--replay DIR`) also replays its own copy of the
+//! log, every leaf and rule, and cosigns only the root it computed.
 
 use std::path::Path;
 
@@ -70,6 +72,16 @@ pub(crate) fn witness(args: WitnessArgs) -> Result<(), CliError> {
         &request.proof,
     )
     .map_err(tlog)?;
+    if let Some(copy) = &args.replay {
+        // Every rule of every leaf up to the checkpoint, replayed here.
+        let (log, _) = logdir::load(copy)?;
+        if log.tree().root_at(checkpoint.size) != Some(checkpoint.root) {
+            return Err(CliError::Tlog {
+                path: copy.clone(),
+                error: TlogError::ProofDoesNotHold,
+            });
+        }
+    }
     let time = args.time.unwrap_or_else(|| crate::input::now_ms() / 1000);
     let line = cosign(note.text(), &args.name, &key, time).map_err(tlog)?;
     state.insert(
