@@ -5,6 +5,7 @@ mod golden;
 mod properties;
 mod signatures;
 mod tamper;
+mod tamper_v2;
 
 use std::path::PathBuf;
 

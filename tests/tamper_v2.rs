@@ -1,0 +1,210 @@
+//! The tampering matrix of format v2: from a demo log, what a cheating
+//! log, device or disk could do, each refused at the right leaf with the
+//! right reason, or caught by the checkpoint, a proof or the witnesses.
+//! Forged entries are built here with an independent encoder, SHA-256 and
+//! Ed25519 signer, not with ledger-core's writer.
+
+use std::collections::BTreeMap;
+
+use ed25519_dalek::{Signer, SigningKey};
+use ledger_core::log::{Log, LogError, demo::generate_log};
+use ledger_core::tlog::{
+    Checkpoint, KeyKind, NoteVerifier, TlogError, cosign, leaf_hash, sign_checkpoint,
+    verify_consistency,
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+struct Forger {
+    leaves: Vec<Vec<u8>>,
+    keys: BTreeMap<String, SigningKey>,
+    log: Log,
+}
+
+impl Forger {
+    fn new() -> Forger {
+        let config = ledger_core::demo::DemoConfig {
+            residents: 40,
+            entries: 2_500,
+            seed: 11,
+            ..Default::default()
+        };
+        let demo = generate_log(&config, "jifen.example/tamper", |_| {}).expect("demo log");
+        Forger {
+            leaves: (0..demo.log.len())
+                .filter_map(|i| demo.log.leaf(i))
+                .collect(),
+            keys: demo
+                .keys
+                .iter()
+                .map(|(id, seed)| (id.to_string(), SigningKey::from_bytes(seed)))
+                .collect(),
+            log: demo.log,
+        }
+    }
+
+    fn value(&self, index: usize) -> Value {
+        serde_json::from_slice(&self.leaves[index]).expect("leaf")
+    }
+
+    /// The first leaf at or after `from` whose body is of `kind`.
+    fn find(&self, from: usize, kind: &str) -> usize {
+        (from..self.leaves.len())
+            .find(|&i| self.value(i)["entry"]["body"]["type"] == kind)
+            .expect("the demo has it")
+    }
+
+    /// Re-hashes and re-signs a leaf's entry with its device's key, as a
+    /// device (or a thief of its key) would.
+    fn seal(&self, leaf: &mut Value) -> Vec<u8> {
+        let entry = leaf["entry"].as_object_mut().expect("entry");
+        entry.remove("sig");
+        let actor = entry["actor"].as_str().expect("actor").to_owned();
+        let hash = Sha256::digest(crate::jcs(&leaf["entry"]).as_bytes());
+        let sig = self.keys[&actor].sign(&hash);
+        leaf["entry"]["sig"] = json!(hex(&sig.to_bytes()));
+        crate::jcs(leaf).into_bytes()
+    }
+
+    fn replay(&self, leaves: &[Vec<u8>]) -> Result<Log, LogError> {
+        Log::replay(leaves.iter().map(Vec::as_slice))
+    }
+
+    #[track_caller]
+    fn refused(&self, leaves: &[Vec<u8>], index: usize, kind: &str) {
+        let error = self.replay(leaves).expect_err("refused");
+        assert_eq!(
+            (error.index, error.kind()),
+            (index as u64, kind),
+            "{}",
+            error
+        );
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn every_kind_of_v2_tampering_is_caught() {
+    let forger = Forger::new();
+    let honest = forger.replay(&forger.leaves).expect("the demo log replays");
+    let redeem = forger.find(100, "redeem");
+
+    // One digit of a leaf changed: its device's signature no longer holds.
+    let mut leaves = forger.leaves.clone();
+    let mut leaf = forger.value(redeem);
+    leaf["entry"]["body"]["qty"] = json!(leaf["entry"]["body"]["qty"].as_u64().unwrap_or(1) + 1);
+    leaves[redeem] = crate::jcs(&leaf).into_bytes();
+    forger.refused(&leaves, redeem, "bad_signature");
+
+    // A forked device: a second entry signed with a counter it used.
+    let mut leaves = forger.leaves.clone();
+    let mut fork = forger.value(redeem);
+    fork["entry"]["body"]["request_id"] = json!("fork-1");
+    fork["index"] = json!(redeem + 1);
+    let next: Value = forger.value(redeem + 1);
+    fork["log_ts"] = next["log_ts"].clone();
+    leaves.insert(redeem + 1, forger.seal(&mut fork));
+    forger.refused(&leaves, redeem + 1, "fork");
+
+    // A submission replayed: the same signed entry again as a new leaf.
+    let mut leaves = forger.leaves.clone();
+    let mut again = forger.value(redeem);
+    again["index"] = json!(redeem + 1);
+    again["log_ts"] = next["log_ts"].clone();
+    leaves.insert(redeem + 1, crate::jcs(&again).into_bytes());
+    forger.refused(&leaves, redeem + 1, "fork");
+
+    // An entry moved from another ledger, signed by the same device.
+    let mut leaves = forger.leaves.clone();
+    let mut moved = forger.value(redeem);
+    moved["entry"]["ledger"] = json!("another-community");
+    leaves[redeem] = forger.seal(&mut moved);
+    forger.refused(&leaves, redeem, "wrong_ledger");
+
+    // An offline entry past the policy's deadline: the log's time moved.
+    let mut leaves = forger.leaves.clone();
+    let last = leaves.len() - 1;
+    let mut late = forger.value(last);
+    let ts = late["entry"]["ts"].as_u64().expect("ts");
+    late["log_ts"] = json!(ts + 25 * 3_600_000);
+    leaves[last] = crate::jcs(&late).into_bytes();
+    forger.refused(&leaves, last, "too_late");
+
+    // Two leaves swapped: each says where it belongs.
+    let mut leaves = forger.leaves.clone();
+    leaves.swap(redeem, redeem + 1);
+    forger.refused(&leaves, redeem, "index_out_of_place");
+
+    // A leaf re-signed by its own device: the device's next entry no
+    // longer names it, and its chain breaks there.
+    let mut leaves = forger.leaves.clone();
+    let earn = forger.find(100, "earn");
+    let mut changed = forger.value(earn);
+    changed["entry"]["body"]["note"] = json!("rewritten");
+    leaves[earn] = forger.seal(&mut changed);
+    let actor = changed["entry"]["actor"].clone();
+    let following = (earn + 1..leaves.len())
+        .find(|&i| forger.value(i)["entry"]["actor"] == actor)
+        .expect("the device writes again");
+    forger.refused(&leaves, following, "chain_broken");
+
+    // The last leaf changed and re-signed (no entry after it to break):
+    // the log replays, but no longer to the root the log signed; and the
+    // two checkpoints of one size with two roots are inconsistent.
+    let log_key = SigningKey::from_bytes(&forger.keys["log"].to_bytes());
+    let note = honest.sign_checkpoint(&log_key).expect("sign").to_text();
+    let mut leaves = forger.leaves.clone();
+    let last = leaves.len() - 1;
+    let mut changed = forger.value(last);
+    changed["entry"]["body"]["request_id"] = json!("rewritten");
+    leaves[last] = forger.seal(&mut changed);
+    let rewritten = forger.replay(&leaves).expect("valid on its own");
+    assert_eq!(
+        rewritten.check_checkpoint(note.as_bytes()).map(|c| c.size),
+        Err(TlogError::ProofDoesNotHold)
+    );
+    let old = Checkpoint::open(note.as_bytes(), &honest.verifier().expect("vkey"))
+        .expect("honest")
+        .0;
+    let size = rewritten.len();
+    assert_eq!(size, old.size);
+    assert!(verify_consistency(size, size, &old.root, &rewritten.tree().root(), &[]).is_err());
+
+    // A proof for another index, and a cosignature by a witness nobody trusts.
+    let receipt = honest
+        .receipt(earn as u64, note.as_bytes())
+        .expect("receipt");
+    let log = honest.verifier().expect("vkey");
+    let leaf = leaf_hash(&forger.leaves[earn]);
+    let mut wrong = receipt.clone();
+    wrong.index += 1;
+    assert_eq!(
+        wrong.verify(&leaf, &log, &[], 0).map(|c| c.size),
+        Err(TlogError::ProofDoesNotHold)
+    );
+    let trusted_key = SigningKey::from_bytes(&[7; 32]);
+    let stranger = SigningKey::from_bytes(&[8; 32]);
+    let mut cosigned = sign_checkpoint(&old, &log_key).expect("sign");
+    cosigned.push(cosign(cosigned.text(), "witness.example/w9", &stranger, 1).expect("cosign"));
+    let mut by_stranger = receipt.clone();
+    by_stranger.checkpoint = cosigned.to_text().into_bytes();
+    let trusted = NoteVerifier::new(
+        "witness.example/w1",
+        KeyKind::Cosignature,
+        trusted_key.verifying_key().to_bytes(),
+    )
+    .expect("witness");
+    assert_eq!(
+        by_stranger
+            .verify(&leaf, &log, &[&trusted], 1)
+            .map(|c| c.size),
+        Err(TlogError::TooFewWitnesses {
+            needed: 1,
+            found: 0
+        })
+    );
+    assert_eq!(forger.log.tree().root(), honest.tree().root());
+}
