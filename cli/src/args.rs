@@ -55,7 +55,7 @@ pub(crate) enum Command {
     },
     /// 查询余额 / Balances of all residents, or of one.
     Balance {
-        /// Ledger file.
+        /// Ledger file, or a v2 log directory.
         file: PathBuf,
         /// Resident code, e.g. JX-0001.
         resident: Option<String>,

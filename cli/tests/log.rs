@@ -505,7 +505,7 @@ fn a_witness_cosigns_only_what_extends_what_it_saw() {
 }
 
 #[test]
-fn a_v1_ledger_migrates_into_a_log_that_verifies() {
+fn a_v1_ledger_migrates_into_a_log_keeping_every_balance() {
     let dir = Dir::new("migrate");
     ok(
         &dir,
@@ -542,6 +542,11 @@ fn a_v1_ledger_migrates_into_a_log_that_verifies() {
     );
     assert!(verified.contains("\"v1_leaves\":2000"), "{verified}");
     assert!(verified.contains("\"size\":2001"), "{verified}");
+    // Every resident's balance, read from the v1 file and from the log.
+    let before = ok(&dir, &["balance", "v1.jsonl", "--json"]);
+    let after = ok(&dir, &["balance", "log", "--json"]);
+    assert_eq!(before, after);
+    assert!(before.matches("\"resident\"").count() == 50);
 }
 
 /// The v2 golden log in `tests/data/golden-log/` (a small demo, with a

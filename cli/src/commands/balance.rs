@@ -1,4 +1,5 @@
-//! `jifen balance`: every resident's balance, or one.
+//! `jifen balance`: every resident's balance (and what they owe, after
+//! offline redeems in a v2 log), or one; of a v1 file or a v2 log directory.
 
 use std::path::Path;
 
@@ -14,7 +15,12 @@ pub(crate) fn balance(
     json: bool,
     lang: Lang,
 ) -> Result<(), CliError> {
-    let ledger = store::load(file, !json)?;
+    // A v2 log directory, replayed whole, or a v1 ledger file.
+    let ledger = if file.is_dir() {
+        jifen::logdir::load(file)?.0.into_ledger()
+    } else {
+        store::load(file, !json)?
+    };
     let records: Vec<_> = match resident {
         Some(code) => vec![
             ledger
@@ -27,19 +33,20 @@ pub(crate) fn balance(
     if json {
         let rows: Vec<_> = records
             .iter()
-            .map(|r| json!({"resident": r.code.as_str(), "household": r.household.as_str(), "area": r.area.as_str(), "active": r.active, "balance": r.balance.to_wire(), "earned_total": r.earned_total.to_wire()}))
+            .map(|r| json!({"resident": r.code.as_str(), "household": r.household.as_str(), "area": r.area.as_str(), "active": r.active, "balance": r.balance.to_wire(), "debt": r.debt.to_wire(), "earned_total": r.earned_total.to_wire()}))
             .collect();
         println!("{}", serde_json::Value::Array(rows));
         return Ok(());
     }
     let header = if lang == Lang::Zh {
-        ["居民", "户", "网格", "余额", "累计获得", "状态"]
+        ["居民", "户", "网格", "余额", "欠分", "累计获得", "状态"]
     } else {
         [
             "resident",
             "household",
             "area",
             "balance",
+            "owed",
             "earned",
             "status",
         ]
@@ -52,6 +59,7 @@ pub(crate) fn balance(
                 r.household.to_string(),
                 r.area.to_string(),
                 r.balance.to_wire(),
+                r.debt.to_wire(),
                 r.earned_total.to_wire(),
                 if r.active {
                     lang.pick("在册", "active")
@@ -62,6 +70,6 @@ pub(crate) fn balance(
             ]
         })
         .collect();
-    print!("{}", table::render(&header, &rows, &[3, 4]));
+    print!("{}", table::render(&header, &rows, &[3, 4, 5]));
     Ok(())
 }

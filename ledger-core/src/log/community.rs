@@ -547,6 +547,11 @@ impl Log {
         &self.ledger
     }
 
+    /// The ledger, without the log around it.
+    pub fn into_ledger(self) -> Ledger {
+        self.ledger
+    }
+
     /// The tree of the leaves.
     pub fn tree(&self) -> &Tree {
         &self.tree
