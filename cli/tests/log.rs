@@ -587,6 +587,19 @@ fn the_golden_log_is_what_the_demo_writes() {
         let kept = std::fs::read(golden.join("golden-log").join(file)).expect("golden");
         assert!(written == kept, "{file} differs from tests/data/golden-log");
     }
+    // The chapter's worked example is the golden log's first leaf, whole,
+    // with its hash as the first hash of the first tile.
+    let chapter = std::fs::read_to_string(golden.join("../../book/src/log-v2.md")).expect("book");
+    let bundle = std::fs::read(golden.join("golden-log/tile/entries/000")).expect("bundle");
+    let length = usize::from(u16::from_be_bytes([bundle[0], bundle[1]]));
+    let first = std::str::from_utf8(&bundle[2..2 + length]).expect("utf8");
+    assert!(
+        chapter.contains(first),
+        "the chapter shows the first leaf whole"
+    );
+    let tile = std::fs::read(golden.join("golden-log/tile/0/000")).expect("tile");
+    let hex: String = tile[..32].iter().map(|b| format!("{b:02x}")).collect();
+    assert!(chapter.contains(&hex), "the chapter gives the leaf's hash");
     let receipt = golden.join("golden-log-100.tlog-proof");
     let receipt = receipt.to_str().expect("path");
     let checked = ok(
