@@ -6,7 +6,7 @@
 //! replaced whole and the checkpoint last.
 
 use std::fs::{File, OpenOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use std::sync::{Mutex, mpsc};
 
@@ -182,9 +182,4 @@ pub fn write_growth(dir: &Path, log: &Log, old: u64, note: &Note) -> Result<(), 
 fn bundle(log: &Log, tile: &TileRef) -> Vec<u8> {
     let leaves: Vec<Vec<u8>> = tile.leaves().filter_map(|i| log.leaf(i)).collect();
     entry_bundle(leaves.iter().map(Vec::as_slice)).unwrap_or_default()
-}
-
-/// `dir/name`, for messages.
-pub fn file(dir: &Path, name: &str) -> PathBuf {
-    dir.join(name)
 }

@@ -772,22 +772,23 @@ impl WireBody<'_> {
 /// inside a line: for programs that build entries to append. Does not
 /// panic, whatever the bytes.
 pub fn parse_body(json: &[u8]) -> Result<Body, LineError> {
+    // The fast reader where it reads the body (every canonical body), else
+    // serde_json: the same body, or the same refusal, either way.
+    match fast::body_alone(json) {
+        Some(wire) if json.len() <= limits::MAX_LINE_BYTES => wire.into_body(),
+        _ => parse_body_with_serde_json(json),
+    }
+}
+
+/// [`parse_body`] by serde_json alone: the reference the fuzzers compare
+/// the fast reader with.
+pub(crate) fn parse_body_with_serde_json(json: &[u8]) -> Result<Body, LineError> {
     if json.len() > limits::MAX_LINE_BYTES {
         return Err(LineError::TooLong { bytes: json.len() });
     }
     let wire: WireBody<'_> =
         serde_json::from_slice(json).map_err(|error| LineError::Json(error.to_string()))?;
     wire.into_body()
-}
-
-/// [`parse_body`] through the fast reader where it reads the body (every
-/// body of a canonical line), else through serde_json: the same body, or
-/// the same refusal, either way.
-pub(crate) fn parse_body_fast(json: &[u8]) -> Result<Body, LineError> {
-    match fast::body_alone(json) {
-        Some(wire) => wire.into_body(),
-        None => parse_body(json),
-    }
 }
 
 /// Parses one line (without its newline) into its ledger id and entry,

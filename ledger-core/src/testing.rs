@@ -19,8 +19,8 @@ pub fn body_fast_and_serde(
     Result<crate::Body, crate::LineError>,
 ) {
     (
-        crate::entry::parse_body_fast(json),
         crate::entry::parse_body(json),
+        crate::entry::parse_body_with_serde_json(json),
     )
 }
 use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};

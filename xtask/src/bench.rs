@@ -65,21 +65,7 @@ pub(crate) fn bench(args: &[String]) -> Result {
     let ledger = dir.join(format!("demo-{entries}.jsonl"));
     let keys = dir.join(format!("demo-{entries}.keys.json"));
     if !ledger.exists() || !keys.exists() {
-        let residents = (entries / 200).clamp(100, 20_000).to_string();
-        let (elapsed, _) = measure(Command::new(&jifen).args([
-            "demo",
-            "--out",
-            path(&ledger),
-            "--keys",
-            path(&keys),
-            "--residents",
-            &residents,
-            "--entries",
-            &entries.to_string(),
-            "--seed",
-            "1",
-            "--force",
-        ]))?;
+        let elapsed = generate_demo(&jifen, entries, ["--out", path(&ledger)], &keys)?;
         println!("generated the demo in {:.1} s", elapsed.as_secs_f64());
     }
     let size = std::fs::metadata(&ledger).map_err(|e| e.to_string())?.len();
@@ -149,25 +135,7 @@ fn bench_log(jifen: &Path, dir: &Path, entries: u64, openssl: &Duration) -> Resu
     let log = dir.join(format!("demo-log-{entries}"));
     let keys = dir.join(format!("demo-log-{entries}.keys.json"));
     if !log.join("checkpoint").exists() {
-        let residents = (entries / 200).clamp(100, 20_000).to_string();
-        let (elapsed, _) = measure(
-            Command::new(jifen)
-                .args([
-                    "demo",
-                    "--log",
-                    path(&log),
-                    "--keys",
-                    path(&keys),
-                    "--residents",
-                    &residents,
-                    "--entries",
-                    &entries.to_string(),
-                    "--seed",
-                    "1",
-                    "--force",
-                ])
-                .stdout(std::process::Stdio::null()),
-        )?;
+        let elapsed = generate_demo(jifen, entries, ["--log", path(&log)], &keys)?;
         println!(
             "generated the v2 demo log in {:.1} s",
             elapsed.as_secs_f64()
@@ -195,6 +163,29 @@ fn bench_log(jifen: &Path, dir: &Path, entries: u64, openssl: &Duration) -> Resu
         peak_kib as f64 / 1024.0
     );
     Ok(())
+}
+
+/// `jifen demo` of `entries` (a v1 file or a v2 log, as `target` says),
+/// the same community every time; how long it took.
+fn generate_demo(jifen: &Path, entries: u64, target: [&str; 2], keys: &Path) -> Result<Duration> {
+    let residents = (entries / 200).clamp(100, 20_000).to_string();
+    let entries = entries.to_string();
+    let mut command = Command::new(jifen);
+    command
+        .arg("demo")
+        .args(target)
+        .args(["--keys", path(keys)]);
+    command.args([
+        "--residents",
+        &residents,
+        "--entries",
+        &entries,
+        "--seed",
+        "1",
+        "--force",
+    ]);
+    let (elapsed, _) = measure(command.stdout(std::process::Stdio::null()))?;
+    Ok(elapsed)
 }
 
 /// Bytes of the files under `dir`, leaving out the subfolder `skip`.

@@ -434,7 +434,7 @@ fn submit(
 
 fn verify(dir: &Path, vkey: Option<&str>, json: bool, lang: Lang) -> Result<(), CliError> {
     let (log, checkpoint) = logdir::load(dir)?;
-    let checkpoint_path = logdir::file(dir, "checkpoint");
+    let checkpoint_path = dir.join("checkpoint");
     if let Some(vkey) = vkey {
         let given = NoteVerifier::from_vkey(vkey).map_err(|error| CliError::Tlog {
             path: "--vkey".into(),

@@ -29,6 +29,18 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `text` (see [`plain`] for `escapes`).
+    fn new(text: &'a str, escapes: bool) -> Reader<'a> {
+        Reader {
+            text,
+            at: 0,
+            escapes,
+            missing: None,
+            sorted: true,
+            member_at: 0,
+        }
+    }
+
     /// `value`, or notes `name` as missing.
     fn need<T>(&mut self, value: Option<T>, name: &'static str) -> Option<T> {
         if value.is_none() {
@@ -340,14 +352,7 @@ pub(super) fn entry_with_layout(
         return Err(stop(line.iter().position(|&b| b < 0x20).unwrap_or(0)));
     };
     let text = core::str::from_utf8(line).map_err(|error| stop(error.valid_up_to()))?;
-    let mut reader = Reader {
-        text,
-        at: 0,
-        escapes,
-        missing: None,
-        sorted: true,
-        member_at: 0,
-    };
+    let mut reader = Reader::new(text, escapes);
     let mut starts = Starts::default();
     match read(&mut reader, &mut starts) {
         Some(wire) if reader.at == line.len() => {
@@ -372,14 +377,7 @@ pub(super) fn entry_with_layout(
 pub(super) fn body_alone(bytes: &[u8]) -> Option<WireBody<'_>> {
     let escapes = plain(bytes)?;
     let text = core::str::from_utf8(bytes).ok()?;
-    let mut reader = Reader {
-        text,
-        at: 0,
-        escapes,
-        missing: None,
-        sorted: true,
-        member_at: 0,
-    };
+    let mut reader = Reader::new(text, escapes);
     let mut wire = WireBody::default();
     body(&mut reader, &mut wire)?;
     (reader.at == bytes.len() && reader.missing.is_none()).then_some(wire)

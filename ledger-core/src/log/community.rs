@@ -109,23 +109,8 @@ impl Log {
         let Body::Genesis { name, .. } = &entry.body else {
             return Err(SubmitError::FirstNotGenesis);
         };
-        let mut log = Log {
-            ledger: Ledger::empty(entry.ledger.clone(), name.clone()),
-            tree: Tree::new(),
-            named: None,
-            v1_leaves: 0,
-            device_parts: Vec::new(),
-            namings: Vec::new(),
-            policy: None,
-            policies: Vec::new(),
-            late_spent: HashMap::new(),
-            outcomes: Vec::new(),
-            devices: HashMap::new(),
-            by_hash: HashMap::new(),
-            points: HashMap::new(),
-            last_log_ts: 0,
-            deferred: None,
-        };
+        // An empty ledger "migrates" to an empty log.
+        let mut log = Log::migrate(Ledger::empty(entry.ledger.clone(), name.clone()));
         let submitted = log.submit(genesis, log_ts)?;
         Ok((log, submitted))
     }
@@ -170,9 +155,7 @@ impl Log {
                 let Body::Genesis { name, .. } = &leaf.entry.body else {
                     return Err(fail(LogProblem::Submit(SubmitError::FirstNotGenesis)));
                 };
-                let mut log = Log::migrate(Ledger::empty(leaf.entry.ledger.clone(), name.clone()));
-                log.last_log_ts = 0;
-                log
+                Log::migrate(Ledger::empty(leaf.entry.ledger.clone(), name.clone()))
             }
         };
         log.deferred = Some(Vec::new());

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::canonical;
 use crate::entry::chain::Cursor;
-use crate::entry::{Body, PublicKey};
+use crate::entry::{Body, PublicKey, parse_body};
 use crate::error::LineError;
 use crate::hex;
 use crate::limits;
@@ -231,7 +231,7 @@ impl DeviceEntry {
         c.literal(b",\"body\":").ok_or_else(|| stop(&c))?;
         let start = c.at;
         c.object().ok_or_else(|| stop(&c))?;
-        let body = crate::entry::parse_body_fast(c.since(start))?;
+        let body = parse_body(c.since(start))?;
         c.literal(b",\"dev_prev\":\"").ok_or_else(|| stop(&c))?;
         let dev_prev = c.plain_string().ok_or_else(|| stop(&c))?;
         c.literal(b",\"dev_seq\":").ok_or_else(|| stop(&c))?;

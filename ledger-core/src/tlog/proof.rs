@@ -24,6 +24,19 @@ fn head_and_note(bytes: &[u8]) -> Result<(Vec<&str>, &[u8]), TlogError> {
     Ok((head.split('\n').collect(), &bytes[at + 2..]))
 }
 
+/// `head`, one base64 hash a line, an empty line, then the note: the tail
+/// both texts share.
+fn hashes_and_note(mut head: String, hashes: &[Hash], note: &[u8]) -> Vec<u8> {
+    for hash in hashes {
+        base64::encode_into(hash, &mut head);
+        head.push('\n');
+    }
+    head.push('\n');
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(note);
+    bytes
+}
+
 fn hash_lines(lines: &[&str]) -> Result<Vec<Hash>, TlogError> {
     if lines.len() > MAX_PROOF_HASHES {
         return Err(TlogError::TooLarge);
@@ -57,14 +70,7 @@ impl TlogProof {
             text.push('\n');
         }
         text.push_str(&format!("index {}\n", self.index));
-        for hash in &self.proof {
-            base64::encode_into(hash, &mut text);
-            text.push('\n');
-        }
-        text.push('\n');
-        let mut bytes = text.into_bytes();
-        bytes.extend_from_slice(&self.checkpoint);
-        bytes
+        hashes_and_note(text, &self.proof, &self.checkpoint)
     }
 
     /// Reads a tlog-proof text.
@@ -147,15 +153,7 @@ pub struct AddCheckpoint {
 impl AddCheckpoint {
     /// The request body.
     pub fn to_text(&self) -> Vec<u8> {
-        let mut text = format!("old {}\n", self.old);
-        for hash in &self.proof {
-            base64::encode_into(hash, &mut text);
-            text.push('\n');
-        }
-        text.push('\n');
-        let mut bytes = text.into_bytes();
-        bytes.extend_from_slice(&self.checkpoint);
-        bytes
+        hashes_and_note(format!("old {}\n", self.old), &self.proof, &self.checkpoint)
     }
 
     /// Reads a request body (at most 63 proof lines).
