@@ -126,6 +126,51 @@ pub(crate) enum Command {
     Log(LogCommand),
     /// 见证人 / A witness: cosign a log's checkpoint only if it extends the last one seen.
     Witness(WitnessArgs),
+    /// 日志服务 / The community log service: devices submit, the log sequences, witnesses cosign.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    /// Logs as files: one directory per community under this one (made if missing).
+    #[arg(long, required_unless_present = "db", conflicts_with = "db")]
+    pub(crate) dir: Option<PathBuf>,
+    /// Logs in PostgreSQL, e.g. postgres://jifen@127.0.0.1:5432/jifen.
+    #[arg(long)]
+    pub(crate) db: Option<String>,
+    /// Directory of the logs' keys: `<name>.json`, a keys file with the log's key (`log`).
+    #[arg(long)]
+    pub(crate) keys: PathBuf,
+    /// Where to listen; only this machine by default (put a TLS proxy in front for a network).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// The web app's files, served at `/`.
+    #[arg(long)]
+    pub(crate) web: Option<PathBuf>,
+    /// A witness every log asks: `URL=VKEY` (its submission prefix and cosignature key).
+    #[arg(long)]
+    pub(crate) witness: Vec<String>,
+    /// Start demo communities `community-1` … `community-N` that are not stored yet.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) demo_communities: u32,
+    /// Entries in each new demo community.
+    #[arg(long, default_value_t = 2_000)]
+    pub(crate) demo_entries: u64,
+    /// Residents in each new demo community.
+    #[arg(long, default_value_t = 200)]
+    pub(crate) demo_residents: u32,
+    /// Longest wait, in milliseconds, of a durable entry for its checkpoint.
+    #[arg(long, default_value_t = 500)]
+    pub(crate) interval_ms: u64,
+    /// How often an idle log's checkpoint is witnessed again, in seconds.
+    #[arg(long, default_value_t = 600)]
+    pub(crate) idle_s: u64,
+    /// Connections open at once, at most.
+    #[arg(long, default_value_t = 1024)]
+    pub(crate) max_connections: usize,
+    /// Database connections, at most.
+    #[arg(long, default_value_t = 16)]
+    pub(crate) db_connections: usize,
 }
 
 #[derive(Subcommand)]
@@ -275,8 +320,14 @@ pub(crate) enum LogCommand {
 
 #[derive(Args)]
 pub(crate) struct WitnessArgs {
-    /// The add-checkpoint request body (see `jifen log witness-request`).
-    pub(crate) request: PathBuf,
+    /// The add-checkpoint request body (see `jifen log witness-request`);
+    /// not with --listen.
+    #[arg(required_unless_present = "listen")]
+    pub(crate) request: Option<PathBuf>,
+    /// Serve C2SP tlog-witness (`POST /add-checkpoint`) on this address,
+    /// e.g. 127.0.0.1:8081, until interrupted.
+    #[arg(long, conflicts_with = "request")]
+    pub(crate) listen: Option<std::net::SocketAddr>,
     /// The witness's state file: the last checkpoint it cosigned, per log.
     #[arg(long)]
     pub(crate) state: PathBuf,

@@ -53,6 +53,20 @@ pub enum CliError {
     UnknownLog(String),
     /// A witness last cosigned another size than the request's old size.
     WitnessConflict { size: u64 },
+    /// The log service cannot start (its storage, its settings).
+    Service(String),
+}
+
+impl From<jifen_log::files::DirError> for CliError {
+    fn from(error: jifen_log::files::DirError) -> CliError {
+        use jifen_log::files::DirError;
+        match error {
+            DirError::Io { path, error } => CliError::Io { path, error },
+            DirError::Locked(path) => CliError::Locked(path),
+            DirError::Tlog { path, error } => CliError::Tlog { path, error },
+            DirError::Log { path, error } => CliError::Log { path, error },
+        }
+    }
 }
 
 impl CliError {
@@ -72,7 +86,7 @@ impl CliError {
             CliError::Submit(SubmitError::Line(_)) => 2,
             CliError::Submit(_) | CliError::Log { .. } | CliError::SomeRefused { .. } => 1,
             CliError::WitnessConflict { .. } => 1,
-            CliError::UnknownLog(_) => 2,
+            CliError::UnknownLog(_) | CliError::Service(_) => 2,
             CliError::Tlog { error, .. } => match error {
                 TlogError::NotText | TlogError::Malformed(_) | TlogError::TooLarge => 2,
                 _ => 1,
@@ -107,6 +121,7 @@ impl CliError {
             CliError::SomeRefused { .. } => "some_refused",
             CliError::UnknownLog(_) => "unknown_log",
             CliError::WitnessConflict { .. } => "witness_conflict",
+            CliError::Service(_) => "service",
         }
     }
 
@@ -206,6 +221,8 @@ impl CliError {
             CliError::WitnessConflict { size } => {
                 format!("the witness last cosigned size {size}, not the request's old size")
             }
+            CliError::Service(why) if zh => format!("日志服务无法启动：{why}"),
+            CliError::Service(why) => format!("the log service cannot start: {why}"),
         }
     }
 }

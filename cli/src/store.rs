@@ -330,7 +330,7 @@ impl Writer {
             path: path.to_owned(),
         };
         writer.append_line(first_line)?;
-        sync_parent(path);
+        jifen_log::files::sync_parent(path);
         Ok(writer)
     }
 
@@ -369,45 +369,8 @@ impl Writer {
     }
 }
 
-/// Makes a new directory entry durable (best effort: not every file system
-/// lets a directory be opened).
-fn sync_parent(path: &Path) {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    if let Ok(directory) = File::open(parent) {
-        let _ = directory.sync_all();
-    }
-}
-
 /// Writes a whole file atomically: a temporary file beside it, synced, then
 /// renamed over the target. With `private`, only the owner may read it.
 pub fn write_atomically(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if private {
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let result = options
-        .open(&temporary)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&temporary, path));
-    if let Err(error) = result {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(CliError::io(path, error));
-    }
-    sync_parent(path);
-    Ok(())
+    jifen_log::files::write_atomically(path, bytes, private).map_err(|e| CliError::io(path, e))
 }

@@ -14,7 +14,7 @@ pub(crate) struct Size {
     pub(crate) seed: u64,
 }
 
-fn config(size: &Size) -> Result<ledger_core::demo::DemoConfig, CliError> {
+pub(crate) fn config(size: &Size) -> Result<ledger_core::demo::DemoConfig, CliError> {
     let Size {
         residents,
         entries,

@@ -9,6 +9,7 @@ mod keygen;
 mod log;
 mod repair;
 mod rewards;
+pub(crate) mod serve;
 mod verify;
 mod witness;
 
@@ -72,5 +73,6 @@ pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         Command::Repair { file } => repair::repair(&file, lang),
         Command::Log(command) => log::run(command, lang),
         Command::Witness(args) => witness::witness(args),
+        Command::Serve(args) => serve::serve(args, lang),
     }
 }

@@ -1,30 +1,24 @@
-//! `jifen witness`: a C2SP tlog-witness `add-checkpoint`, as a command. The
-//! witness keeps the last checkpoint it cosigned per log, and cosigns a new
-//! one only if the log signed it and it extends that one (its consistency
-//! proof holds); the state is written before the cosignature is printed.
-//! A replaying witness (`--replay DIR`) also replays its own copy of the
-//! log, every leaf and rule, and cosigns only the root it computed.
+//! `jifen witness`: C2SP tlog-witness `add-checkpoint`, for one request
+//! file or served over HTTP (`--listen`). The witness keeps the last
+//! checkpoint it cosigned per log, and cosigns a new one only if the log
+//! signed it and it extends that one (see `jifen_log::witness`).
 
 use std::path::Path;
 
-use ledger_core::tlog::{
-    AddCheckpoint, Checkpoint, EMPTY_ROOT, NoteVerifier, TlogError, base64_decode, base64_encode,
-    cosign, verify_consistency,
-};
-use serde_json::{Map, Value, json};
+use ledger_core::tlog::{NoteVerifier, TlogError};
 
 use crate::args::WitnessArgs;
 use crate::input::read_keys;
 use jifen::error::CliError;
-use jifen::logdir;
-use jifen::store::write_atomically;
+use jifen_log::witness::{Witness, WitnessError};
 
 /// The keys file's name for the witness's key.
 const WITNESS_KEY: &str = "witness";
 
 pub(crate) fn witness(args: WitnessArgs) -> Result<(), CliError> {
+    let request_path = args.request.clone().unwrap_or_default();
     let tlog = |error| CliError::Tlog {
-        path: args.request.clone(),
+        path: request_path.clone(),
         error,
     };
     let key = read_keys(&args.keys)?
@@ -39,88 +33,75 @@ pub(crate) fn witness(args: WitnessArgs) -> Result<(), CliError> {
         .map(|vkey| NoteVerifier::from_vkey(vkey))
         .collect::<Result<_, _>>()
         .map_err(tlog)?;
-    let bytes = std::fs::read(&args.request).map_err(|e| CliError::io(&args.request, e))?;
-    let request = AddCheckpoint::parse(&bytes).map_err(tlog)?;
-    let note = ledger_core::tlog::Note::parse(&request.checkpoint).map_err(tlog)?;
-    let claimed = Checkpoint::parse(note.text()).map_err(tlog)?;
-    let log = logs
-        .iter()
-        .find(|v| v.name() == claimed.origin)
-        .ok_or_else(|| CliError::UnknownLog(claimed.origin.clone()))?;
-    let (checkpoint, note) = Checkpoint::open(&request.checkpoint, log).map_err(tlog)?;
-    if request.old > checkpoint.size {
-        return Err(tlog(TlogError::OlderIsLarger {
-            old: request.old,
-            new: checkpoint.size,
-        }));
-    }
-    let dir = args.state.parent().unwrap_or(Path::new("."));
-    let _lock = logdir::lock(dir)?;
-    let mut state = read_state(&args.state)?;
-    let (size, root) = match state.get(&checkpoint.origin) {
-        Some(seen) => parse_seen(&args.state, seen)?,
-        None => (0, EMPTY_ROOT),
-    };
-    if size != request.old {
-        return Err(CliError::WitnessConflict { size });
-    }
-    verify_consistency(
-        size,
-        checkpoint.size,
-        &root,
-        &checkpoint.root,
-        &request.proof,
+    let witness = Witness::new(
+        &args.name,
+        key,
+        logs,
+        args.state.clone(),
+        args.replay.clone(),
     )
-    .map_err(tlog)?;
-    if let Some(copy) = &args.replay {
-        // Every rule of every leaf up to the checkpoint, replayed here.
-        let (log, _) = logdir::load(copy)?;
-        if log.tree().root_at(checkpoint.size) != Some(checkpoint.root) {
-            return Err(CliError::Tlog {
-                path: copy.clone(),
-                error: TlogError::ProofDoesNotHold,
-            });
-        }
+    .map_err(|problem| CliError::Tlog {
+        path: args.keys.clone(),
+        error: problem,
+    })?;
+    if let Some(address) = args.listen {
+        return serve(witness, address);
     }
+    let bytes = std::fs::read(&request_path).map_err(|e| CliError::io(&request_path, e))?;
     let time = args.time.unwrap_or_else(|| crate::input::now_ms() / 1000);
-    let line = cosign(note.text(), &args.name, &key, time).map_err(tlog)?;
-    state.insert(
-        checkpoint.origin.clone(),
-        json!({"size": checkpoint.size, "root": base64_encode(&checkpoint.root)}),
-    );
-    write_atomically(
-        &args.state,
-        Value::Object(state).to_string().as_bytes(),
-        false,
-    )?;
-    print!("{}", line.line());
+    let line = witness
+        .add_checkpoint(&bytes, time)
+        .map_err(|error| cli_error(error, &request_path, args.replay.as_deref()))?;
+    print!("{line}");
     Ok(())
 }
 
-fn read_state(path: &Path) -> Result<Map<String, Value>, CliError> {
-    match std::fs::read(path) {
-        Ok(bytes) => match serde_json::from_slice(&bytes) {
-            Ok(Value::Object(map)) => Ok(map),
-            _ => Err(CliError::Tlog {
-                path: path.to_owned(),
-                error: TlogError::Malformed("witness state"),
-            }),
+fn cli_error(error: WitnessError, request: &Path, replay: Option<&Path>) -> CliError {
+    let tlog = |error| CliError::Tlog {
+        path: request.to_owned(),
+        error,
+    };
+    match error {
+        WitnessError::Malformed(e) | WitnessError::NotSigned(e) | WitnessError::Inconsistent(e) => {
+            tlog(e)
+        }
+        WitnessError::UnknownLog(origin) => CliError::UnknownLog(origin),
+        WitnessError::OldAboveNew { old, new } => tlog(TlogError::OlderIsLarger { old, new }),
+        WitnessError::Conflict { size } => CliError::WitnessConflict { size },
+        WitnessError::ReplayDisagrees => CliError::Tlog {
+            path: replay.unwrap_or(request).to_owned(),
+            error: TlogError::ProofDoesNotHold,
         },
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Map::new()),
-        Err(error) => Err(CliError::io(path, error)),
+        WitnessError::State(error) => error.into(),
     }
 }
 
-fn parse_seen(path: &Path, seen: &Value) -> Result<(u64, [u8; 32]), CliError> {
-    let root = seen["root"]
-        .as_str()
-        .and_then(base64_decode)
-        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok());
-    match (seen["size"].as_u64(), root) {
-        (Some(size), Some(root)) => Ok((size, root)),
-        _ => Err(CliError::Tlog {
-            path: path.to_owned(),
-            error: TlogError::Malformed("witness state"),
-        }),
-    }
+/// Serves the witness until interrupted.
+fn serve(witness: Witness, address: std::net::SocketAddr) -> Result<(), CliError> {
+    crate::commands::serve::tracing_to_stderr();
+    let runtime = crate::commands::serve::runtime()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| CliError::io(Path::new(&address.to_string()), e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| CliError::io(Path::new(&address.to_string()), e))?;
+        println!("witness {} at http://{bound}/", witness.vkey());
+        let app = jifen_log::http::witness_router(std::sync::Arc::new(witness));
+        let limited = jifen_log::http::Limited::new(listener, 256);
+        axum_serve(limited, app).await
+    })
+}
+
+async fn axum_serve(
+    listener: jifen_log::http::Limited,
+    app: jifen_log::http::Router,
+) -> Result<(), CliError> {
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    jifen_log::http::serve(listener, app, stop)
+        .await
+        .map_err(|e| CliError::io(Path::new("listener"), e))
 }

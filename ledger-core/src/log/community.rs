@@ -178,6 +178,12 @@ impl Log {
         Ok(())
     }
 
+    /// Takes a leaf another sequencer of this log wrote (a second service
+    /// process on one database): every check a replay makes, at once.
+    pub fn follow(&mut self, bytes: &[u8]) -> Result<(), LogError> {
+        self.replay_leaf(bytes)
+    }
+
     pub(crate) fn pending_len(&self) -> usize {
         self.deferred.as_ref().map_or(0, Vec::len)
     }

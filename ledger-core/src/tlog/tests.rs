@@ -424,6 +424,41 @@ fn tiles_cover_the_tree_as_tlog_tiles_says() {
 }
 
 #[test]
+fn a_tile_path_reads_back_only_as_written() {
+    for tile in tiles_between(0, 70_000).into_iter().chain([TileRef {
+        level: 0,
+        index: 1_234_067,
+        width: 17,
+    }]) {
+        assert_eq!(TileRef::parse_path(&tile.path()), Some((tile, false)));
+        if tile.level == 0 {
+            assert_eq!(
+                TileRef::parse_path(&tile.entries_path()),
+                Some((tile, true))
+            );
+        }
+    }
+    for wrong in [
+        "tile/00/000",
+        "tile/64/000",
+        "tile/0/1",
+        "tile/0/0001",
+        "tile/0/001/234",
+        "tile/0/x001/234.p/0",
+        "tile/0/000.p/256",
+        "tile/0/000.p/017",
+        "tile/entries/000.p/",
+        "tile/entries/x000/000",
+        "tile/0/x999/x999/x999/x999/x999/x999/x999/999",
+        "tile/0/../000",
+        "tiles/0/000",
+        "",
+    ] {
+        assert_eq!(TileRef::parse_path(wrong), None, "{wrong}");
+    }
+}
+
+#[test]
 fn a_tile_holds_the_hashes_of_its_level() {
     let all = leaves(600);
     let tree = tree(&all);

@@ -56,11 +56,61 @@ impl TileRef {
         format!("tile/entries/{}{}", index_path(self.index), self.suffix())
     }
 
+    /// Reads a path as [`TileRef::path`] or [`TileRef::entries_path`]
+    /// write it, exactly (no leading zeros, no other spelling); the flag
+    /// says whether it names the entry bundle.
+    pub fn parse_path(path: &str) -> Option<(TileRef, bool)> {
+        let rest = path.strip_prefix("tile/")?;
+        let (level, rest, entries) = match rest.strip_prefix("entries/") {
+            Some(rest) => (0u8, rest, true),
+            None => {
+                let (level, rest) = rest.split_once('/')?;
+                (decimal(level).filter(|&l| l <= 63)? as u8, rest, false)
+            }
+        };
+        let (index, width) = match rest.split_once(".p/") {
+            Some((index, width)) => (index, decimal(width).filter(|w| (1..256).contains(w))?),
+            None => (rest, TILE_WIDTH),
+        };
+        let mut parts = index.split('/').peekable();
+        let mut n: u64 = 0;
+        while let Some(part) = parts.next() {
+            let last = parts.peek().is_none();
+            let digits = if last { part } else { part.strip_prefix('x')? };
+            if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            n = n.checked_mul(1000)?.checked_add(digits.parse().ok()?)?;
+        }
+        let tile = TileRef {
+            level,
+            index: n,
+            width: width as u16,
+        };
+        (if entries {
+            tile.entries_path()
+        } else {
+            tile.path()
+        } == path)
+            .then_some((tile, entries))
+    }
+
     /// The leaves a level-0 tile (or its entry bundle) covers.
     pub fn leaves(&self) -> core::ops::Range<u64> {
         let start = self.index.saturating_mul(TILE_WIDTH);
         start..start.saturating_add(u64::from(self.width))
     }
+}
+
+/// A decimal without leading zeros.
+fn decimal(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 19 || (text.len() > 1 && text.starts_with('0')) {
+        return None;
+    }
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 /// The tiles a tree that grows from `old` to `new` leaves writes: every

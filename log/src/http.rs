@@ -1,0 +1,552 @@
+//! The HTTP face of the service: device submissions, the C2SP tlog-tiles
+//! read API with the cache headers it asks for, receipts, and the web
+//! app; and, for a witness, the tlog-witness `add-checkpoint` endpoint.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ledger_core::Lang;
+use ledger_core::tlog::{TILE_WIDTH, TileRef, entry_bundle};
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::community::{Community, Refusal};
+use crate::witness::Witness;
+
+/// The most entries one request may carry (a device's offline queue is
+/// sent in requests of this many).
+pub const MAX_ENTRIES_PER_REQUEST: usize = 1000;
+/// The largest request body.
+pub const MAX_BODY_BYTES: usize = 2 << 20;
+/// The longest a receipt request may wait for a checkpoint.
+const MAX_RECEIPT_WAIT: Duration = Duration::from_secs(10);
+
+/// What the handlers share: the logs by name, and the web app's files.
+#[derive(Debug)]
+pub struct Logs {
+    /// The communities, by name.
+    pub communities: HashMap<String, Arc<Community>>,
+}
+
+type Shared = Arc<Logs>;
+
+/// The language a request asks for: `?lang=en` or an `Accept-Language`
+/// that prefers English; Chinese otherwise.
+fn lang(headers: &HeaderMap, query: &HashMap<String, String>) -> Lang {
+    if let Some(lang) = query.get("lang") {
+        return if lang.starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        };
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.trim_start().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    }
+}
+
+fn text(status: StatusCode, cache: &'static str, body: impl Into<axum::body::Body>) -> Response {
+    let mut response = (status, body.into()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+fn problem(status: StatusCode, kind: &str, message: String) -> Response {
+    let mut response = (
+        status,
+        axum::Json(json!({"error": kind, "message": message})),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn no_such_log(lang: Lang, name: &str) -> Response {
+    let message = match lang {
+        Lang::Zh => format!("没有名为 {name} 的社区日志"),
+        Lang::En => format!("no community log named {name}"),
+    };
+    problem(StatusCode::NOT_FOUND, "no_such_log", message)
+}
+
+/// The router of a log service.
+pub fn router(logs: Shared, web: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .route("/logs", get(list))
+        .route("/logs/{name}/checkpoint", get(checkpoint))
+        .route("/logs/{name}/vkey", get(vkey))
+        .route("/logs/{name}/tile/{*path}", get(tile))
+        .route("/logs/{name}/add", post(add))
+        .route("/logs/{name}/receipt/{index}", get(receipt))
+        .route("/logs/{name}/device/{actor}", get(device))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .with_state(logs);
+    let app = match web {
+        Some(dir) => api.fallback_service(tower_http::services::ServeDir::new(dir)),
+        None => api,
+    };
+    layered(app)
+}
+
+/// The limits every service of ours puts around its routes: body size,
+/// time, concurrency, compression, CORS (the web app may be served from
+/// elsewhere), and a panic turned into a 500 rather than a lost task.
+fn layered(app: Router) -> Router {
+    use tower_http::compression::CompressionLayer;
+    use tower_http::cors::CorsLayer;
+    use tower_http::limit::RequestBodyLimitLayer;
+    use tower_http::timeout::TimeoutLayer;
+    app.layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(512))
+        .layer(CompressionLayer::new().gzip(true))
+        .layer(CorsLayer::permissive())
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+fn community<'a>(logs: &'a Logs, name: &str) -> Option<&'a Arc<Community>> {
+    logs.communities.get(name)
+}
+
+async fn list(State(logs): State<Shared>) -> Response {
+    let mut names: Vec<&String> = logs.communities.keys().collect();
+    names.sort();
+    let rows: Vec<Value> = names
+        .into_iter()
+        .filter_map(|name| {
+            let community = logs.communities.get(name)?;
+            let (origin, vkey, ledger, title) = community.read(|log| {
+                (
+                    log.named().map(|n| n.origin.clone()),
+                    log.verifier().map(|v| v.vkey()),
+                    log.ledger().id().to_string(),
+                    log.ledger().name().as_str().to_owned(),
+                )
+            });
+            let published = community.published();
+            Some(json!({
+                "name": name,
+                "origin": origin,
+                "vkey": vkey,
+                "ledger": ledger,
+                "title": title,
+                "size": community.durable(),
+                "checkpoint_size": published.as_ref().map(|p| p.size),
+                "cosigned": published.as_ref().map(|p| p.cosigned),
+            }))
+        })
+        .collect();
+    let mut response = axum::Json(Value::Array(rows)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+async fn checkpoint(
+    State(logs): State<Shared>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = lang(&headers, &query);
+    let Some(community) = community(&logs, &name) else {
+        return no_such_log(lang, &name);
+    };
+    match community.published() {
+        // The checkpoint changes: no cache beyond a couple of seconds.
+        Some(published) => text(StatusCode::OK, "max-age=2", published.note.clone()),
+        None => {
+            let message = match lang {
+                Lang::Zh => "日志还没有发布检查点".to_owned(),
+                Lang::En => "the log has published no checkpoint yet".to_owned(),
+            };
+            problem(StatusCode::SERVICE_UNAVAILABLE, "no_checkpoint", message)
+        }
+    }
+}
+
+async fn vkey(
+    State(logs): State<Shared>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(community) = community(&logs, &name) else {
+        return no_such_log(lang(&headers, &HashMap::new()), &name);
+    };
+    match community.read(|log| log.verifier().map(|v| v.vkey())) {
+        Some(vkey) => text(StatusCode::OK, "max-age=60", format!("{vkey}\n")),
+        None => problem(
+            StatusCode::NOT_FOUND,
+            "no_key",
+            "the log is not named yet".to_owned(),
+        ),
+    }
+}
+
+/// A hash tile or an entry bundle, only if a published checkpoint needs
+/// it: tiles are immutable, so they are cached for a year.
+async fn tile(
+    State(logs): State<Shared>,
+    Path((name, path)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang(&headers, &HashMap::new());
+    let Some(community) = community(&logs, &name) else {
+        return no_such_log(lang, &name);
+    };
+    let not_found = || {
+        let message = match lang {
+            Lang::Zh => "没有这个瓦片".to_owned(),
+            Lang::En => "no such tile".to_owned(),
+        };
+        problem(StatusCode::NOT_FOUND, "no_such_tile", message)
+    };
+    let Some((tile, entries)) = TileRef::parse_path(&format!("tile/{path}")) else {
+        return not_found();
+    };
+    let published = community.published().map_or(0, |p| p.size);
+    let shift = 8 * u32::from(tile.level);
+    let end = tile
+        .index
+        .checked_mul(TILE_WIDTH)
+        .and_then(|start| start.checked_add(u64::from(tile.width)))
+        .and_then(|end| end.checked_mul(1u64.checked_shl(shift)?));
+    if end.is_none_or(|end| end > published) {
+        return not_found();
+    }
+    let bytes = community.read(|log| {
+        if entries {
+            let leaves: Option<Vec<Vec<u8>>> = tile.leaves().map(|i| log.leaf(i)).collect();
+            entry_bundle(leaves?.iter().map(Vec::as_slice))
+        } else {
+            log.tree().tile(&tile)
+        }
+    });
+    match bytes {
+        Some(bytes) => {
+            let mut response = (StatusCode::OK, bytes).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+            response
+        }
+        None => not_found(),
+    }
+}
+
+/// Device entries, one per line: each answered with its index once
+/// durable, or why not. The same entry sent again gets the same index.
+async fn add(
+    State(logs): State<Shared>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&headers, &query);
+    let Some(community) = community(&logs, &name) else {
+        return no_such_log(lang, &name);
+    };
+    let entries = crate::community::split_entries(&body);
+    if entries.is_empty() || entries.len() > MAX_ENTRIES_PER_REQUEST {
+        let message = match lang {
+            Lang::Zh => format!("每次提交 1 到 {MAX_ENTRIES_PER_REQUEST} 条，每行一条"),
+            Lang::En => format!("send 1 to {MAX_ENTRIES_PER_REQUEST} entries, one per line"),
+        };
+        return problem(StatusCode::BAD_REQUEST, "batch_size", message);
+    }
+    let mut per_actor: HashMap<ledger_core::ActorId, usize> = HashMap::new();
+    for entry in &entries {
+        if let Some(actor) = crate::community::actor_of(entry) {
+            *per_actor.entry(actor).or_default() += 1;
+        }
+    }
+    if !per_actor
+        .iter()
+        .all(|(actor, &n)| community.allow(actor, n))
+    {
+        let mut response = problem(
+            StatusCode::TOO_MANY_REQUESTS,
+            Refusal::TooFast.kind(),
+            Refusal::TooFast.message(lang),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    let answers = community.submit(entries).await;
+    let mut status = StatusCode::OK;
+    let results: Vec<Value> = answers
+        .iter()
+        .map(|answer| match answer {
+            Ok(done) => json!({"index": done.index, "new": done.new}),
+            Err(refusal) => {
+                status = match (status, refusal) {
+                    (_, Refusal::Storage(_)) => StatusCode::SERVICE_UNAVAILABLE,
+                    (StatusCode::OK, _) => StatusCode::UNPROCESSABLE_ENTITY,
+                    (status, _) => status,
+                };
+                json!({"error": refusal.kind(), "message": refusal.message(lang), "retry": refusal.retry()})
+            }
+        })
+        .collect();
+    let mut response = (
+        status,
+        axum::Json(json!({"results": results, "size": community.durable()})),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A C2SP tlog-proof for a leaf under the published checkpoint; with
+/// `?wait_ms=N` (up to 10 s), waits for a checkpoint to cover it.
+async fn receipt(
+    State(logs): State<Shared>,
+    Path((name, index)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = lang(&headers, &query);
+    let Some(community) = community(&logs, &name) else {
+        return no_such_log(lang, &name);
+    };
+    let Ok(index) = index.parse::<u64>() else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "index",
+            "the index is a number".to_owned(),
+        );
+    };
+    let wait = query
+        .get("wait_ms")
+        .and_then(|w| w.parse::<u64>().ok())
+        .map_or(Duration::ZERO, Duration::from_millis)
+        .min(MAX_RECEIPT_WAIT);
+    match community.receipt(index, wait).await {
+        Some(proof) => text(StatusCode::OK, "no-cache", proof.to_text()),
+        None => {
+            let message = match lang {
+                Lang::Zh => format!("第 {index} 条还没有被已发布的检查点覆盖"),
+                Lang::En => format!("no published checkpoint covers entry {index} yet"),
+            };
+            problem(StatusCode::NOT_FOUND, "not_yet", message)
+        }
+    }
+}
+
+/// Where a device's chain stands: the counter and previous hash its next
+/// entry must carry (a device that lost its state learns them here).
+async fn device(
+    State(logs): State<Shared>,
+    Path((name, actor)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang(&headers, &HashMap::new());
+    let Some(community) = community(&logs, &name) else {
+        return no_such_log(lang, &name);
+    };
+    let Ok(actor) = actor.parse::<ledger_core::ActorId>() else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "actor",
+            "not an actor id".to_owned(),
+        );
+    };
+    let (dev_seq, dev_prev, known) = community.read(|log| {
+        let (seq, prev) = log.device_next(&actor);
+        (
+            seq,
+            prev,
+            log.ledger().state().actor(actor.as_str()).is_some(),
+        )
+    });
+    let mut response = axum::Json(json!({
+        "actor": actor.as_str(),
+        "registered": known,
+        "dev_seq": dev_seq,
+        "dev_prev": dev_prev.to_string(),
+    }))
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The router of a witness: C2SP tlog-witness `add-checkpoint`.
+pub fn witness_router(witness: Arc<Witness>) -> Router {
+    let app = Router::new()
+        .route("/add-checkpoint", post(add_checkpoint))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .with_state(witness);
+    layered(app)
+}
+
+async fn add_checkpoint(
+    State(witness): State<Arc<Witness>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = lang(&headers, &HashMap::new());
+    let now = crate::community::now_ms() / 1000;
+    let witness = witness.clone();
+    let answer = tokio::task::spawn_blocking(move || witness.add_checkpoint(&body, now)).await;
+    match answer {
+        Ok(Ok(line)) => text(StatusCode::OK, "no-store", line),
+        Ok(Err(crate::witness::WitnessError::Conflict { size })) => {
+            let mut response = text(StatusCode::CONFLICT, "no-store", format!("{size}\n"));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/x.tlog.size"),
+            );
+            response
+        }
+        Ok(Err(error)) => {
+            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            text(status, "no-store", format!("{}\n", error.message(lang)))
+        }
+        Err(_) => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "no-store",
+            "internal error\n",
+        ),
+    }
+}
+
+/// A listener that holds at most `max` connections open at once; the
+/// next waits for one to close.
+pub struct Limited {
+    inner: TcpListener,
+    permits: Arc<Semaphore>,
+}
+
+impl Limited {
+    /// At most `max` connections of `inner`.
+    pub fn new(inner: TcpListener, max: usize) -> Limited {
+        Limited {
+            inner,
+            permits: Arc::new(Semaphore::new(max)),
+        }
+    }
+}
+
+/// A connection and its place under the limit.
+pub struct Counted {
+    stream: TcpStream,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl tokio::io::AsyncRead for Counted {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Counted {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+impl axum::serve::Listener for Limited {
+    type Io = Counted;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Counted, std::net::SocketAddr) {
+        loop {
+            let Ok(permit) = self.permits.clone().acquire_owned().await else {
+                // The semaphore is never closed; wait rather than spin.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            };
+            match self.inner.accept().await {
+                Ok((stream, address)) => {
+                    let _ = stream.set_nodelay(true);
+                    return (
+                        Counted {
+                            stream,
+                            _permit: permit,
+                        },
+                        address,
+                    );
+                }
+                // Out of descriptors or a reset: wait a little, as axum does.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.inner.local_addr()
+    }
+}
+
+pub use axum::Router;
+
+/// Serves `app` on `listener` until `stop` completes, then lets the open
+/// requests finish.
+pub async fn serve(
+    listener: Limited,
+    app: Router,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop)
+        .await
+}

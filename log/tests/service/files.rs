@@ -1,0 +1,312 @@
+//! The service on its default storage, a directory of files.
+
+use std::time::Duration;
+
+use jifen_log::store::files_root;
+use ledger_core::log::Log;
+use ledger_core::tlog::{Checkpoint, TlogProof, leaf_hash, read_entry_bundle};
+use serde_json::Value;
+
+use crate::common::{TempDir, client, demo, now, quick, serve};
+
+fn indexes(reply: &Value) -> Vec<u64> {
+    reply["results"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|x| x["index"].as_u64()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_is_answered_once_durable_and_a_retry_gets_the_same_index() {
+    let dir = TempDir::new("durable");
+    let store = files_root(dir.path()).expect("root");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let running = serve(store.clone(), &[("c1", &c1)], vec![], quick()).await;
+    let http = client(&running);
+    let before = c1.log.len();
+    let mut admin = c1.device(&c1.log, "admin-1");
+    let (entries, _) = jifen_log::load::register_residents(&mut admin, "R", 3, now());
+    let first = http.submit("c1", &entries).await.expect("answer");
+    assert_eq!(
+        first.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    assert_eq!(indexes(&first.json()), [before, before + 1, before + 2]);
+    // The same queue again (a kiosk that lost the answer): the same
+    // indexes, nothing appended.
+    let again = http.submit("c1", &entries).await.expect("answer");
+    assert_eq!(again.status, 200);
+    assert_eq!(indexes(&again.json()), indexes(&first.json()));
+    assert!(again.json()["results"][0]["new"] == Value::Bool(false));
+    assert_eq!(again.json()["size"], before + 3);
+    running.stop().await;
+    // On disk, replayed by the same code a verifier runs.
+    let (log, _) = jifen_log::files::load(&dir.path().join("c1")).expect("log on disk");
+    assert_eq!(log.len(), before + 3);
+    assert_eq!(
+        log.leaf(before + 2).map(|l| leaf_hash(&l)),
+        Some(log.tree().level(0)[(before + 2) as usize])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forked_forged_foreign_and_malformed_entries_are_refused_with_reasons() {
+    let dir = TempDir::new("refused");
+    let store = files_root(dir.path()).expect("root");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let running = serve(store.clone(), &[("c1", &c1)], vec![], quick()).await;
+    let http = client(&running);
+    let size = c1.log.len();
+    let admin = c1.device(&c1.log, "admin-1");
+    let (mut one, mut two) = (admin.clone(), admin.clone());
+    let (a, _) = jifen_log::load::register_residents(&mut one, "A", 1, now());
+    let (b, _) = jifen_log::load::register_residents(&mut two, "B", 1, now());
+    assert_eq!(http.submit("c1", &a).await.expect("answer").status, 200);
+    // The device signed two entries with one counter: a fork.
+    let fork = http.submit("c1", &b).await.expect("answer");
+    assert_eq!(fork.status, 422);
+    assert_eq!(fork.json()["results"][0]["error"], "fork");
+    assert_eq!(fork.json()["results"][0]["retry"], false);
+    let message = fork.json()["results"][0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        message
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{message}"
+    );
+    // A changed signature.
+    let (mut c, _) = jifen_log::load::register_residents(&mut one, "C", 1, now());
+    let line = String::from_utf8(c.remove(0)).expect("utf-8");
+    let at = line.find("\"sig\":\"").expect("sig") + 7;
+    let flipped = if &line[at..=at] == "0" { "1" } else { "0" };
+    let forged = format!("{}{flipped}{}", &line[..at], &line[at + 1..]);
+    let reply = http
+        .submit("c1", &[forged.into_bytes()])
+        .await
+        .expect("answer");
+    assert_eq!(
+        reply.json()["results"][0]["error"],
+        "bad_signature",
+        "{:?}",
+        reply.json()
+    );
+    // A device the ledger never registered.
+    let mut stranger = jifen_log::load::Device::new(
+        c1.log.ledger().id().clone(),
+        "kiosk-9".parse().expect("id"),
+        jifen_log::load::key_for(9, "kiosk-9"),
+        (0, ledger_core::EntryHash::ZERO),
+    );
+    let (d, _) = jifen_log::load::register_residents(&mut stranger, "D", 1, now());
+    let reply = http.submit("c1", &d).await.expect("answer");
+    assert_eq!(reply.status, 422);
+    assert_eq!(
+        reply.json()["results"][0]["error"],
+        "unknown_actor",
+        "{:?}",
+        reply.json()
+    );
+    // Not an entry at all, in English when asked.
+    let reply = http
+        .post("/logs/c1/add?lang=en", b"{\"hello\":1}".to_vec())
+        .await
+        .expect("answer");
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.json()["results"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.is_ascii())
+    );
+    assert_eq!(
+        http.post("/logs/c1/add", Vec::new())
+            .await
+            .expect("answer")
+            .status,
+        400
+    );
+    let many = vec![b"{}".to_vec(); 1001];
+    assert_eq!(http.submit("c1", &many).await.expect("answer").status, 400);
+    assert_eq!(
+        http.submit("nowhere", &a).await.expect("answer").status,
+        404
+    );
+    let big = vec![b'x'; 3 << 20];
+    assert_eq!(
+        http.post("/logs/c1/add", big).await.expect("answer").status,
+        413
+    );
+    // Of all that, one entry went in.
+    let list = http.get("/logs").await.expect("answer").json();
+    assert_eq!(list[0]["size"], size + 1);
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tiles_checkpoints_and_receipts_are_served_as_the_specifications_say() {
+    let dir = TempDir::new("tiles");
+    let store = files_root(dir.path()).expect("root");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let running = serve(store.clone(), &[("c1", &c1)], vec![], quick()).await;
+    let http = client(&running);
+    let verifier = c1.log.verifier().expect("named");
+    let checkpoint = http.get("/logs/c1/checkpoint").await.expect("answer");
+    assert_eq!(checkpoint.status, 200);
+    assert_eq!(checkpoint.content_type, "text/plain; charset=utf-8");
+    assert_eq!(checkpoint.cache_control, "max-age=2");
+    let (seen, _) = Checkpoint::open(&checkpoint.body, &verifier).expect("signed by the log");
+    assert_eq!(seen.size, c1.log.len());
+    let tile = http.get("/logs/c1/tile/0/000").await.expect("answer");
+    assert_eq!(tile.status, 200);
+    assert_eq!(tile.content_type, "application/octet-stream");
+    assert!(tile.cache_control.contains("immutable"));
+    assert_eq!(tile.body, c1.log.tree().level(0)[..256].concat());
+    let bundle = http.get("/logs/c1/tile/entries/000").await.expect("answer");
+    let leaves = read_entry_bundle(&bundle.body).expect("bundle");
+    assert_eq!(leaves.len(), 256);
+    assert_eq!(leaves[7], c1.log.leaf(7).expect("leaf").as_slice());
+    // Only what a published checkpoint needs; never another spelling.
+    assert_eq!(
+        http.get("/logs/c1/tile/0/009")
+            .await
+            .expect("answer")
+            .status,
+        404
+    );
+    assert_eq!(
+        http.get("/logs/c1/tile/0/0").await.expect("answer").status,
+        404
+    );
+    assert_eq!(
+        http.get("/logs/c1/tile/0/001.p/255")
+            .await
+            .expect("answer")
+            .status,
+        404
+    );
+    // A new entry, then its receipt once a checkpoint covers it.
+    let mut admin = c1.device(&c1.log, "admin-1");
+    let (entries, _) = jifen_log::load::register_residents(&mut admin, "R", 1, now());
+    let reply = http.submit("c1", &entries).await.expect("answer");
+    let index = reply.json()["results"][0]["index"].as_u64().expect("index");
+    let receipt = http
+        .get(&format!("/logs/c1/receipt/{index}?wait_ms=5000"))
+        .await
+        .expect("answer");
+    assert_eq!(
+        receipt.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&receipt.body)
+    );
+    let proof = TlogProof::parse(&receipt.body).expect("tlog-proof");
+    assert_eq!(proof.index, index);
+    let leaf = running.logs.communities["c1"]
+        .read(|log: &Log| log.leaf(index))
+        .expect("leaf");
+    proof
+        .verify(&leaf_hash(&leaf), &verifier, &[], 0)
+        .expect("the receipt holds");
+    let mut other = leaf.clone();
+    other[20] ^= 1;
+    assert!(proof.verify(&leaf_hash(&other), &verifier, &[], 0).is_err());
+    assert_eq!(
+        http.get("/logs/c1/receipt/99999")
+            .await
+            .expect("answer")
+            .status,
+        404
+    );
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_starts_again_where_it_stopped_and_a_second_one_is_refused() {
+    let dir = TempDir::new("restart");
+    let store = files_root(dir.path()).expect("root");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let running = serve(store.clone(), &[("c1", &c1)], vec![], quick()).await;
+    let http = client(&running);
+    let mut admin = c1.device(&c1.log, "admin-1");
+    let (entries, _) = jifen_log::load::register_residents(&mut admin, "R", 40, now());
+    assert_eq!(
+        http.submit("c1", &entries).await.expect("answer").status,
+        200
+    );
+    let published = running.logs.communities["c1"]
+        .published()
+        .expect("published");
+    // The directory is locked while served.
+    let second = jifen_log::start(jifen_log::Config {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        store: store.clone(),
+        keys: [("c1".to_owned(), c1.keys["log"].clone())].into(),
+        witnesses: vec![],
+        pace: quick(),
+        web: None,
+        max_connections: 8,
+    })
+    .await;
+    assert!(matches!(
+        second,
+        Err(jifen_log::StoreError::Dir(
+            jifen_log::files::DirError::Locked(_)
+        ))
+    ));
+    running.stop().await;
+    let running = serve(store.clone(), &[("c1", &c1)], vec![], quick()).await;
+    let http = client(&running);
+    let community = &running.logs.communities["c1"];
+    assert_eq!(community.durable(), c1.log.len() + 40);
+    let checkpoint = Checkpoint::open(&published.note, &c1.log.verifier().expect("key"))
+        .expect("note")
+        .0;
+    assert_eq!(
+        community.read(|log| log.tree().root_at(checkpoint.size)),
+        Some(checkpoint.root)
+    );
+    let (more, _) = jifen_log::load::register_residents(&mut admin, "S", 2, now());
+    let reply = http.submit("c1", &more).await.expect("answer");
+    assert_eq!(reply.status, 200, "{:?}", reply.json());
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_past_its_rate_waits_and_nothing_is_taken() {
+    let dir = TempDir::new("rate");
+    let store = files_root(dir.path()).expect("root");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let pace = jifen_log::Pace {
+        device_burst: 5,
+        device_per_second: 1,
+        ..quick()
+    };
+    let running = serve(store.clone(), &[("c1", &c1)], vec![], pace).await;
+    let http = client(&running);
+    let mut admin = c1.device(&c1.log, "admin-1");
+    let (entries, _) = jifen_log::load::register_residents(&mut admin, "R", 6, now());
+    let reply = http.submit("c1", &entries).await.expect("answer");
+    assert_eq!(reply.status, 429);
+    assert_eq!(reply.json()["error"], "too_fast");
+    assert_eq!(running.logs.communities["c1"].durable(), c1.log.len());
+    let reply = http.submit("c1", &entries[..5]).await.expect("answer");
+    assert_eq!(reply.status, 200);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        http.submit("c1", &entries[5..])
+            .await
+            .expect("answer")
+            .status,
+        200
+    );
+    running.stop().await;
+}

@@ -1,0 +1,7 @@
+//! The service over real HTTP on 127.0.0.1, on real files and a real
+//! PostgreSQL: what a device, a phone and a witness see.
+
+mod common;
+mod files;
+mod pg;
+mod witness;
