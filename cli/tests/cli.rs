@@ -594,6 +594,7 @@ fn demo_is_deterministic_and_valid() {
 
 mod faults;
 mod log;
+mod serve;
 
 /// The crafted-signature fixtures (`ledger_core::testing`): `jifen verify`,
 /// with its signature threads and batches of 512, gives each the verdict

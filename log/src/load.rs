@@ -78,6 +78,19 @@ pub fn register_officers(
     count: usize,
     ts_ms: u64,
 ) -> (Vec<Vec<u8>>, Vec<Device>) {
+    register_devices(admin, ledger, prefix, Role::Officer, count, ts_ms)
+}
+
+/// The admin's entries registering `count` devices of `role` named
+/// `{prefix}-1`…, and those devices (their chains not started).
+pub fn register_devices(
+    admin: &mut Device,
+    ledger: &LedgerId,
+    prefix: &str,
+    role: Role,
+    count: usize,
+    ts_ms: u64,
+) -> (Vec<Vec<u8>>, Vec<Device>) {
     let mut entries = Vec::new();
     let mut devices = Vec::new();
     for n in 1..=count {
@@ -89,7 +102,7 @@ pub fn register_officers(
         entries.push(admin.sign(
             Body::Actor {
                 id: id.clone(),
-                role: Role::Officer,
+                role,
                 pubkey: PublicKey(key.verifying_key().to_bytes()),
                 active: true,
             },

@@ -310,3 +310,113 @@ async fn a_device_past_its_rate_waits_and_nothing_is_taken() {
     );
     running.stop().await;
 }
+
+/// A small file system of its own, unmounted when dropped.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &std::path::Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).ok()?;
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        mounted.then(|| Tmpfs(dir.to_owned()))
+    }
+
+    fn resize(&self, size: &str) {
+        let done = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.0)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(done, "remount");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_clearly_and_loses_nothing_answered() {
+    let dir = TempDir::new("full");
+    let Some(disk) = Tmpfs::mount(&dir.path().join("disk"), "1m") else {
+        eprintln!("cannot mount a small tmpfs here (not root?): skipped");
+        return;
+    };
+    let store = files_root(&disk.0.join("logs")).expect("root");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let running = serve(store.clone(), &[("c1", &c1)], vec![], quick()).await;
+    let http = client(&running);
+    let mut admin = c1.device(&c1.log, "admin-1");
+    let mut answered = std::collections::HashMap::new();
+    let mut full = None;
+    for round in 0..2000 {
+        let (entries, _) =
+            jifen_log::load::register_residents(&mut admin, &format!("F{round:04}x"), 5, now());
+        let reply = http.submit("c1", &entries).await.expect("answer");
+        if reply.status == 200 {
+            for (entry, index) in entries.iter().zip(indexes(&reply.json())) {
+                answered.insert(index, entry.clone());
+            }
+            continue;
+        }
+        assert_eq!(reply.status, 503, "{:?}", reply.json());
+        assert_eq!(reply.json()["results"][0]["error"], "storage");
+        let message = reply.json()["results"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        assert!(message.contains("无法保存"), "{message}");
+        full = Some(entries);
+        break;
+    }
+    let refused = full.expect("the disk filled up");
+    // More space, and the same entries go in.
+    disk.resize("64m");
+    let reply = http.submit("c1", &refused).await.expect("answer");
+    assert_eq!(reply.status, 200, "{:?}", reply.json());
+    running.stop().await;
+    let (log, _) = jifen_log::files::load(&disk.0.join("logs/c1")).expect("log replays");
+    for (index, entry) in &answered {
+        let leaf = ledger_core::log::Leaf::parse(&log.leaf(*index).expect("leaf")).expect("leaf");
+        assert_eq!(leaf.entry.to_bytes(), *entry);
+    }
+    assert!(!answered.is_empty());
+    eprintln!(
+        "{} answered before the disk was full; log of {}",
+        answered.len(),
+        log.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_queue_goes_in_within_the_policy_and_past_its_deadline_is_refused() {
+    let dir = TempDir::new("offline");
+    let store = files_root(dir.path()).expect("root");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let running = serve(store.clone(), &[("c1", &c1)], vec![], quick()).await;
+    let http = client(&running);
+    let hour = 3_600_000;
+    // Signed three hours ago, offline: the policy (24 h) lets it in.
+    let mut admin = c1.device(&c1.log, "admin-1");
+    let (queued, _) = jifen_log::load::register_residents(&mut admin, "Q", 3, now() - 3 * hour);
+    let reply = http.submit("c1", &queued).await.expect("answer");
+    assert_eq!(reply.status, 200, "{:?}", reply.json());
+    // Signed two days ago: past the upload deadline, refused, nothing kept.
+    let (stale, _) = jifen_log::load::register_residents(&mut admin, "S", 1, now() - 48 * hour);
+    let reply = http.submit("c1", &stale).await.expect("answer");
+    assert_eq!(reply.status, 422);
+    assert_eq!(reply.json()["results"][0]["error"], "too_late");
+    assert_eq!(reply.json()["size"], c1.log.len() + 3);
+    running.stop().await;
+}

@@ -1,0 +1,255 @@
+//! `jifen serve` as a process, killed with SIGKILL at random moments while
+//! devices write: after every restart each answered entry is there,
+//! unchanged, at its index; no checkpoint ever disagrees with the log; a
+//! device's retry of an unanswered entry never makes a second one.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jifen_log::client::Client;
+use jifen_log::load::Device;
+use ledger_core::Role;
+use ledger_core::keys::Keys;
+use ledger_core::tlog::Checkpoint;
+
+use super::Dir;
+
+/// Kills, by default the 200 the fault list asks for.
+fn kills() -> u32 {
+    std::env::var("JIFEN_KILLS")
+        .ok()
+        .and_then(|k| k.parse().ok())
+        .unwrap_or(200)
+}
+
+fn start(dir: &Dir, port: u16) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jifen"))
+        .args([
+            "serve",
+            "--dir",
+            "logs",
+            "--keys",
+            "keys",
+            "--demo-communities",
+            "1",
+        ])
+        .args([
+            "--demo-entries",
+            "300",
+            "--demo-residents",
+            "20",
+            "--interval-ms",
+            "20",
+        ])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(&dir.0)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("jifen serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) if line.starts_with("listening on") => break,
+            Some(Ok(_)) => continue,
+            _ => panic!("jifen serve stopped before listening"),
+        }
+    }
+    child
+}
+
+/// A tiny deterministic generator for the kill moments.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[test]
+fn killed_at_random_moments_the_service_loses_nothing_it_answered() {
+    let dir = Dir::new("sigkill");
+    let port = jifen_log::pgtest::free_port().expect("port");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let http = runtime.block_on(async {
+        Client::new(&format!("http://127.0.0.1:{port}"), Duration::from_secs(5))
+    });
+    let mut child = start(&dir, port);
+    // Eight admin devices, registered once, then writing residents.
+    let keys = Keys::parse(&std::fs::read(dir.path("keys/community-1.json")).expect("keys"))
+        .expect("keys file");
+    let (log, _) = jifen_log::files::load(&dir.path("logs/community-1")).expect("demo log");
+    let mut admin = Device::of(
+        &log,
+        "admin-1",
+        keys.signing_key("admin-1").expect("admin key"),
+    )
+    .expect("admin");
+    let now = jifen_log::community::now_ms;
+    let (setup, devices) = jifen_log::load::register_devices(
+        &mut admin,
+        log.ledger().id(),
+        "desk",
+        Role::Admin,
+        8,
+        now(),
+    );
+    runtime.block_on(async {
+        let reply = http.submit("community-1", &setup).await.expect("answer");
+        assert_eq!(reply.status, 200, "{:?}", reply.json());
+    });
+    let acknowledged: Arc<Mutex<HashMap<u64, Vec<u8>>>> = Arc::default();
+    let notes: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    // Each device's entry not answered yet, sent again after a restart.
+    let pending: Arc<Mutex<Vec<Option<Vec<u8>>>>> = Arc::new(Mutex::new(vec![None; devices.len()]));
+    let devices: Arc<Mutex<Vec<Device>>> = Arc::new(Mutex::new(devices));
+    let mut rng = Lcg(20261202);
+    let mut made = 0u64;
+    for kill in 0..kills() {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let tasks: Vec<_> = (0..8)
+            .map(|d| {
+                let (http, stop) = (http.clone(), stop.clone());
+                let (acknowledged, notes, pending, devices) = (
+                    acknowledged.clone(),
+                    notes.clone(),
+                    pending.clone(),
+                    devices.clone(),
+                );
+                let tag = format!("K{kill:03}d{d}x");
+                runtime.spawn(async move {
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let entry = {
+                            let mut pending = pending.lock().expect("lock");
+                            match &pending[d] {
+                                Some(entry) => entry.clone(),
+                                None => {
+                                    n += 1;
+                                    let mut devices = devices.lock().expect("lock");
+                                    let (mut entries, _) = jifen_log::load::register_residents(
+                                        &mut devices[d],
+                                        &format!("{tag}{n}"),
+                                        1,
+                                        jifen_log::community::now_ms(),
+                                    );
+                                    let entry = entries.remove(0);
+                                    pending[d] = Some(entry.clone());
+                                    entry
+                                }
+                            }
+                        };
+                        let Ok(reply) = http
+                            .submit("community-1", std::slice::from_ref(&entry))
+                            .await
+                        else {
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                            continue;
+                        };
+                        assert!(
+                            reply.status == 200 || reply.status == 503,
+                            "{:?}",
+                            reply.json()
+                        );
+                        if reply.status == 200 {
+                            let index =
+                                reply.json()["results"][0]["index"].as_u64().expect("index");
+                            let mut acknowledged = acknowledged.lock().expect("lock");
+                            if let Some(earlier) = acknowledged.insert(index, entry.clone()) {
+                                assert_eq!(
+                                    earlier, entry,
+                                    "two entries answered with index {index}"
+                                );
+                            }
+                            pending.lock().expect("lock")[d] = None;
+                        }
+                        if n % 4 == 0
+                            && let Ok(note) = http.get("/logs/community-1/checkpoint").await
+                            && note.status == 200
+                        {
+                            notes.lock().expect("lock").push(note.body);
+                        }
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(rng.below(150)));
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for task in tasks {
+            runtime.block_on(task).expect("device task");
+        }
+        child = start(&dir, port);
+        // A sample of what was answered, sent again: the same index, not
+        // a new entry.
+        let sample: Vec<(u64, Vec<u8>)> = {
+            let acknowledged = acknowledged.lock().expect("lock");
+            acknowledged
+                .iter()
+                .skip(rng.below(acknowledged.len().max(1) as u64) as usize)
+                .take(20)
+                .map(|(i, e)| (*i, e.clone()))
+                .collect()
+        };
+        if !sample.is_empty() {
+            let entries: Vec<Vec<u8>> = sample.iter().map(|(_, e)| e.clone()).collect();
+            let reply = runtime
+                .block_on(http.submit("community-1", &entries))
+                .expect("answer");
+            assert_eq!(reply.status, 200, "after kill {kill}: {:?}", reply.json());
+            for ((index, _), result) in sample
+                .iter()
+                .zip(reply.json()["results"].as_array().expect("results"))
+            {
+                assert_eq!(result["index"].as_u64(), Some(*index), "after kill {kill}");
+                assert_eq!(result["new"], false, "after kill {kill}");
+            }
+        }
+        made = acknowledged.lock().expect("lock").len() as u64;
+    }
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    // The whole log, replayed from disk: every answered entry at its
+    // index, every checkpoint seen a checkpoint of this log.
+    let (log, _) = jifen_log::files::load(&dir.path("logs/community-1")).expect("log replays");
+    for (index, entry) in acknowledged.lock().expect("lock").iter() {
+        let leaf = ledger_core::log::Leaf::parse(&log.leaf(*index).expect("leaf")).expect("leaf");
+        assert_eq!(leaf.entry.to_bytes(), *entry, "leaf {index}");
+    }
+    let verifier = log.verifier().expect("key");
+    let notes = notes.lock().expect("lock");
+    for note in notes.iter() {
+        let (checkpoint, _) = Checkpoint::open(note, &verifier).expect("signed");
+        assert_eq!(
+            log.tree().root_at(checkpoint.size),
+            Some(checkpoint.root),
+            "fork at {}",
+            checkpoint.size
+        );
+    }
+    assert!(
+        made > u64::from(kills()),
+        "the devices wrote: {made} answered"
+    );
+    eprintln!(
+        "{} kills, {made} entries answered, {} checkpoints checked, log of {}",
+        kills(),
+        notes.len(),
+        log.len()
+    );
+}
