@@ -171,6 +171,9 @@ pub(crate) struct ServeArgs {
     /// Database connections, at most.
     #[arg(long, default_value_t = 16)]
     pub(crate) db_connections: usize,
+    /// Start the demo communities, print each log's verifier key, and stop.
+    #[arg(long)]
+    pub(crate) setup_only: bool,
 }
 
 #[derive(Subcommand)]

@@ -466,6 +466,14 @@ impl Publisher {
         let mut durable = self.community.durable.subscribe();
         let mut stop = self.community.stop.subscribe();
         let mut last = Instant::now();
+        // A checkpoint the witnesses have not all cosigned (the service
+        // was down, or a witness was) goes to them again at once.
+        let cosigned = self.community.published().map_or(0, |p| p.cosigned);
+        if cosigned < self.witnesses.len()
+            && let Err(error) = self.publish().await
+        {
+            tracing::warn!(log = %self.community.name, %error, "publishing a checkpoint failed");
+        }
         loop {
             if *stop.borrow_and_update() {
                 return;

@@ -103,7 +103,17 @@ pub fn router(logs: Shared, web: Option<PathBuf>) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .with_state(logs);
     let app = match web {
-        Some(dir) => api.fallback_service(tower_http::services::ServeDir::new(dir)),
+        // The app's files change with each build: revalidated on every use.
+        Some(dir) => api.fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(
+                    tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("no-cache"),
+                    ),
+                )
+                .service(tower_http::services::ServeDir::new(dir)),
+        ),
         None => api,
     };
     layered(app)

@@ -64,6 +64,16 @@ impl Witnesses {
         }
     }
 
+    /// How many witnesses.
+    pub fn len(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+
     /// How many of these witnesses validly cosigned a note.
     pub fn count_cosigned(&self, note: &[u8]) -> usize {
         let Ok(note) = Note::parse(note) else {

@@ -28,17 +28,38 @@ enum Tab {
     Audit,
 }
 
-fn language_from_url() -> Lang {
+/// A parameter of the page's address (`?lang=en&screen=kiosk`).
+fn url_param(name: &str) -> Option<String> {
     js_sys::Reflect::get(&js_sys::global(), &"location".into())
         .and_then(|location| js_sys::Reflect::get(&location, &"search".into()))
-        .ok()
-        .and_then(|search| search.as_string())
-        .unwrap_or_default()
+        .ok()?
+        .as_string()?
         .trim_start_matches('?')
         .split('&')
-        .find_map(|pair| pair.strip_prefix("lang="))
+        .find_map(|pair| {
+            pair.strip_prefix(name)?
+                .strip_prefix('=')
+                .map(str::to_owned)
+        })
+}
+
+fn language_from_url() -> Lang {
+    url_param("lang")
+        .as_deref()
         .and_then(Lang::from_tag)
         .unwrap_or_default()
+}
+
+/// The screen an address opens (`?screen=kiosk`), so that each device can
+/// keep a bookmark of its own.
+fn tab_from_url() -> Tab {
+    match url_param("screen").as_deref() {
+        Some("kiosk") => Tab::Kiosk,
+        Some("officer") => Tab::Officer,
+        Some("admin") => Tab::Admin,
+        Some("audit") => Tab::Audit,
+        _ => Tab::Resident,
+    }
 }
 
 /// The whole app: the context every screen reads, the lifecycle, and the
@@ -67,7 +88,7 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", tag);
         }
     });
-    let tab = RwSignal::new(Tab::Resident);
+    let tab = RwSignal::new(tab_from_url());
     view! {
         <header class="bar">
             <h1>{tr(lang, "app.title")}</h1>

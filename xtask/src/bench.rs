@@ -326,3 +326,33 @@ fn bench_wasm(jifen: &Path) -> Result {
     );
     Ok(())
 }
+
+/// `cargo xtask log-bench`: the log service's figures on loopback (files
+/// and PostgreSQL, 50 devices, 300 communities, idle logs, receipts under
+/// witnessed checkpoints), each beside an anchor measured in the same run;
+/// `--quick` for shorter runs.
+pub(crate) fn log_bench(args: &[String]) -> Result {
+    crate::tools::ensure_postgres()?;
+    let jifen = jifen_release()?;
+    let mut command = cargo();
+    command
+        .args(["bench", "--package", "jifen-log", "--bench", "service"])
+        .env("JIFEN_BIN", &jifen);
+    if args.iter().any(|a| a == "--quick") {
+        command.env("JIFEN_BENCH_QUICK", "1");
+    } else {
+        // The service's memory with a year of a million entries loaded.
+        let dir = root().join("target/bench-data");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let entries = 1_000_000;
+        let log = dir.join(format!("demo-log-{entries}"));
+        let keys = dir.join(format!("demo-log-{entries}.keys.json"));
+        if !log.join("checkpoint").exists() {
+            generate_demo(&jifen, entries, ["--log", path(&log)], &keys)?;
+        }
+        command
+            .env("JIFEN_BIG_LOG", &log)
+            .env("JIFEN_BIG_KEYS", &keys);
+    }
+    run(&mut command)
+}

@@ -45,6 +45,8 @@ pub(crate) fn ci() -> Result {
         "--target",
         "wasm32-unknown-unknown",
     ])?;
+    // The service's tests start private PostgreSQL clusters.
+    crate::tools::ensure_postgres()?;
     run(cargo().args(["test", "--workspace"]))?;
     // ledger-core as the web app builds it: without serde_json's detailed
     // errors (and without the curve tables), lines are read by the fast

@@ -3,8 +3,10 @@
 //! the package registries (rustup targets, Debian packages, crates.io
 //! tools) and nothing from anywhere else.
 //!
-//! - `cargo xtask serve` — the main job: build the web app's release
-//!   bundle and serve it on 127.0.0.1, printing the URL.
+//! - `cargo xtask serve` — the main job: the community log service with a
+//!   demo community, a witness and the web app, on 127.0.0.1, printing
+//!   where each screen is (`--db postgres://…`, `--communities N`).
+//! - `cargo xtask log-bench [--quick]` — the log service's figures.
 //! - `cargo xtask demo`  — the terminal demo: generate a demo community, verify
 //!   it, print balances, rewards and the head.
 //! - `cargo xtask ci`    — every check and test: rustfmt, clippy, the
@@ -52,9 +54,10 @@ fn main() -> ExitCode {
         Some("web") => web_dist().and_then(|dist| end_to_end(&dist)),
         Some("serve") => serve(&args[1..]),
         Some("web-bench") => web_bench(&args[1..]),
+        Some("log-bench") => bench::log_bench(&args[1..]),
         Some("fuzz") => seconds_arg(&args[1..], 60).and_then(fuzz::fuzz),
         _ => Err(
-            "usage: cargo xtask serve [--port N] [--publish LEDGER.jsonl] | demo | ci | bench [--entries N] [--quick] | fuzz [--seconds N] | wasm-pkg | web | web-bench [--entries N] | book"
+            "usage: cargo xtask serve [--port N] [--db URL] [--communities N] [--publish LEDGER.jsonl] | demo | ci | bench [--entries N] [--quick] | log-bench [--quick] | fuzz [--seconds N] | wasm-pkg | web | web-bench [--entries N] | book"
                 .to_owned(),
         ),
     };

@@ -1,207 +1,163 @@
-//! `cargo xtask serve`: the main job, the release bundle served on 127.0.0.1.
+//! `cargo xtask serve`: the main job. Builds the web app and the `jifen`
+//! command, starts a witness and the community log service with demo
+//! communities on files (or on PostgreSQL with `--db`), all on 127.0.0.1,
+//! and prints where everything is.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 
 use crate::Result;
+use crate::shell::{cargo, root, run};
 use crate::web::web_dist;
 
-/// The main job: builds the web app's release bundle and serves it on
-/// 127.0.0.1 (port 8080, or `--port N`; another free port if that one is
-/// taken) until interrupted. `--publish FILE` puts a ledger file beside the
-/// page as `ledger.jsonl`, which the app then follows read-only.
+/// Options: `--port N` (8080), `--db postgres://…` (files otherwise),
+/// `--communities N` (1), `--publish FILE` (a v1 ledger beside the app as
+/// `ledger.jsonl`, which the app then follows read-only).
 pub(crate) fn serve(args: &[String]) -> Result {
     let mut port = 8080u16;
+    let mut db = None;
+    let mut communities = 1u32;
     let mut publish = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
+        let mut value = |what: &str| rest.next().cloned().ok_or(format!("{arg} needs {what}"));
         match arg.as_str() {
             "--port" => {
-                port = rest
-                    .next()
-                    .and_then(|p| p.parse().ok())
-                    .ok_or("--port needs a number")?;
+                port = value("a number")?
+                    .parse()
+                    .map_err(|_| "--port needs a number")?
             }
-            "--publish" => {
-                publish = Some(PathBuf::from(rest.next().ok_or("--publish needs a file")?))
+            "--db" => db = Some(value("a postgres:// URL")?),
+            "--communities" => {
+                communities = value("a number")?
+                    .parse()
+                    .map_err(|_| "--communities needs a number")?
             }
+            "--publish" => publish = Some(value("a file")?),
             other => return Err(format!("serve: unknown argument {other}")),
         }
     }
     let dist = web_dist()?;
     if let Some(file) = publish {
-        std::fs::copy(&file, dist.join("ledger.jsonl"))
-            .map_err(|e| format!("{}: {e}", file.display()))?;
+        std::fs::copy(&file, dist.join("ledger.jsonl")).map_err(|e| format!("{file}: {e}"))?;
     }
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
-        .or_else(|_| std::net::TcpListener::bind(("127.0.0.1", 0)))
-        .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
-    println!(
-        "\n积分账本 Jifen is served at http://{address}/  (English: http://{address}/?lang=en)"
-    );
-    println!("Open it in a browser; first run offers a demo community. Ctrl-C stops the server.");
-    for stream in listener.incoming().flatten() {
-        let dist = dist.clone();
-        std::thread::spawn(move || serve_one(stream, &dist));
+    run(cargo().args(["build", "--release", "--package", "jifen"]))?;
+    let jifen = root().join("target/release/jifen");
+    let state = root().join("target/serve");
+    std::fs::create_dir_all(&state).map_err(|e| e.to_string())?;
+    let storage: Vec<String> = match &db {
+        Some(url) => vec!["--db".into(), url.clone()],
+        None => vec!["--dir".into(), state.join("logs").display().to_string()],
+    };
+    let keys = state.join("keys");
+    // The demo communities first, to learn their logs' keys.
+    let setup = Command::new(&jifen)
+        .arg("serve")
+        .args(&storage)
+        .arg("--keys")
+        .arg(&keys)
+        .args([
+            "--demo-communities",
+            &communities.to_string(),
+            "--setup-only",
+        ])
+        .output()
+        .map_err(|e| format!("jifen serve: {e}"))?;
+    if !setup.status.success() {
+        return Err(format!(
+            "jifen serve --setup-only: {}",
+            String::from_utf8_lossy(&setup.stderr)
+        ));
     }
-    Ok(())
+    let vkeys: Vec<String> = String::from_utf8_lossy(&setup.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_owned))
+        .collect();
+    let witness_keys = state.join("witness.json");
+    if !witness_keys.exists() {
+        run(Command::new(&jifen)
+            .args(["keygen", "--actor", "witness", "--keys"])
+            .arg(&witness_keys))?;
+    }
+    let witness_port = port.wrapping_add(1);
+    let mut witness = Command::new(&jifen);
+    witness
+        .arg("witness")
+        .args(["--listen", &format!("127.0.0.1:{witness_port}")])
+        .arg("--state")
+        .arg(state.join("witness-state.json"))
+        .arg("--keys")
+        .arg(&witness_keys)
+        .args(["--name", "jifen.example/witness-1"]);
+    for vkey in &vkeys {
+        witness.args(["--log", vkey]);
+    }
+    let (mut witness, line) = spawn_until(witness, "witness ")?;
+    let witness_vkey = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let service = {
+        let mut command = Command::new(&jifen);
+        command
+            .arg("serve")
+            .args(&storage)
+            .arg("--keys")
+            .arg(&keys)
+            .arg("--web")
+            .arg(&dist)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args([
+                "--witness",
+                &format!("http://127.0.0.1:{witness_port}={witness_vkey}"),
+            ]);
+        command
+    };
+    let (mut service, _) = spawn_until(service, "listening on")?;
+    println!("  witness        http://127.0.0.1:{witness_port}/  ({witness_vkey})");
+    for (screen, name) in [
+        ("resident", "居民 resident"),
+        ("kiosk", "自助机 kiosk"),
+        ("officer", "工作人员 officer"),
+        ("admin", "管理员 admin"),
+        ("audit", "审计 audit"),
+    ] {
+        println!("  {name:<16} http://127.0.0.1:{port}/?screen={screen}");
+    }
+    println!("Ctrl-C stops the service and the witness.");
+    let ended = service.wait();
+    let _ = witness.kill();
+    let _ = witness.wait();
+    ended.map(|_| ()).map_err(|e| e.to_string())
 }
 
-/// Answers one HTTP/1.1 GET for a file under `dist` (no directory
-/// listing, nothing outside `dist`), then closes the connection.
-fn serve_one(mut stream: std::net::TcpStream, dist: &Path) {
-    use std::io::{BufRead, BufReader, Write};
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(clone) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(clone);
-    let mut request = String::new();
-    if reader.read_line(&mut request).is_err() {
-        return;
-    }
-    let mut if_none_match = None;
-    let mut header = String::new();
-    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-        if let Some((name, value)) = header.split_once(':')
-            && name.trim().eq_ignore_ascii_case("if-none-match")
-        {
-            if_none_match = Some(value.trim().to_owned());
+/// Starts `command`, echoing its output until a line starts with `ready`
+/// (returned), then leaves its output to the terminal.
+fn spawn_until(mut command: Command, ready: &str) -> Result<(Child, String)> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{command:?}: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no output")?;
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                println!("{line}");
+                if line.starts_with(ready) {
+                    std::thread::spawn(move || {
+                        for line in lines.map_while(std::result::Result::ok) {
+                            println!("{line}");
+                        }
+                    });
+                    return Ok((child, line));
+                }
+            }
+            _ => {
+                let _ = child.wait();
+                return Err(format!("{command:?} stopped before it was ready"));
+            }
         }
-        header.clear();
-    }
-    let mut parts = request.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-    let response = answer(dist, method, target, if_none_match.as_deref());
-    let _ = stream.write_all(&response);
-}
-
-/// The whole HTTP response to `method target` for a file under `dist`.
-/// As static file servers do, each file has an entity tag (from its length
-/// and modification time) and is to be revalidated on every use
-/// ("no-cache"): a browser that holds it gets "304 Not Modified" instead
-/// of the file again (above all the 45 MB ledger a resident's phone
-/// follows).
-fn answer(dist: &Path, method: &str, target: &str, if_none_match: Option<&str>) -> Vec<u8> {
-    let path = target.split(['?', '#']).next().unwrap_or("/");
-    let name = path.trim_start_matches('/');
-    let name = if name.is_empty() { "index.html" } else { name };
-    let safe =
-        !name.contains("..") && !name.contains('\\') && (method == "GET" || method == "HEAD");
-    let file = dist.join(name);
-    let Some(meta) = safe
-        .then(|| std::fs::metadata(&file).ok())
-        .flatten()
-        .filter(|meta| meta.is_file())
-    else {
-        return not_found();
-    };
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |since| since.as_nanos());
-    let etag = format!("\"{:x}-{modified:x}\"", meta.len());
-    let kind = match name.rsplit('.').next() {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript",
-        Some("wasm") => "application/wasm",
-        Some("css") => "text/css",
-        Some("jsonl") => "application/jsonl; charset=utf-8",
-        _ => "application/octet-stream",
-    };
-    let held = if_none_match.is_some_and(|tags| {
-        tags == "*"
-            || tags
-                .split(',')
-                .any(|tag| tag.trim().trim_start_matches("W/") == etag)
-    });
-    if held {
-        return format!(
-            "HTTP/1.1 304 Not Modified\r\netag: {etag}\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n"
-        )
-        .into_bytes();
-    }
-    let Ok(body) = std::fs::read(&file) else {
-        return not_found();
-    };
-    let mut out = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\netag: {etag}\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    if method == "GET" {
-        out.extend_from_slice(&body);
-    }
-    out
-}
-
-fn not_found() -> Vec<u8> {
-    b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::answer;
-
-    fn text(response: &[u8]) -> String {
-        String::from_utf8_lossy(response).into_owned()
-    }
-
-    fn etag(response: &str) -> &str {
-        response
-            .lines()
-            .find_map(|line| line.strip_prefix("etag: "))
-            .unwrap_or_default()
-    }
-
-    #[test]
-    fn a_file_is_served_with_a_tag_and_not_sent_again_while_unchanged() {
-        let dir = std::env::temp_dir().join(format!("jifen-serve-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("ledger.jsonl"), "{}\n").unwrap();
-        let first = text(&answer(&dir, "GET", "/ledger.jsonl?x=1", None));
-        assert!(first.starts_with("HTTP/1.1 200 OK\r\n"), "{first}");
-        assert!(first.contains("content-length: 3\r\n"), "{first}");
-        assert!(first.ends_with("\r\n\r\n{}\n"), "{first}");
-        let tag = etag(&first).to_owned();
-        assert!(tag.starts_with('"') && tag.len() > 2, "{first}");
-        // The browser holds it: no body.
-        let again = text(&answer(&dir, "GET", "/ledger.jsonl", Some(&tag)));
-        assert!(
-            again.starts_with("HTTP/1.1 304 Not Modified\r\n"),
-            "{again}"
-        );
-        assert!(again.ends_with("\r\n\r\n"), "{again}");
-        let listed = format!("\"other\", W/{tag}");
-        assert!(
-            text(&answer(&dir, "GET", "/ledger.jsonl", Some(&listed))).starts_with("HTTP/1.1 304")
-        );
-        // A new file (another length): sent whole, with another tag.
-        std::fs::write(dir.join("ledger.jsonl"), "{}\n{}\n").unwrap();
-        let changed = text(&answer(&dir, "GET", "/ledger.jsonl", Some(&tag)));
-        assert!(changed.starts_with("HTTP/1.1 200 OK\r\n"), "{changed}");
-        assert_ne!(etag(&changed), tag);
-        // HEAD: the headers alone.
-        let head = text(&answer(&dir, "HEAD", "/ledger.jsonl", None));
-        assert!(
-            head.starts_with("HTTP/1.1 200 OK\r\n") && head.ends_with("\r\n\r\n"),
-            "{head}"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn nothing_outside_the_bundle_and_no_folders() {
-        let dir = std::env::temp_dir().join(format!("jifen-serve-out-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("sub")).unwrap();
-        for target in ["/../Cargo.toml", "/sub", "/missing.js", "/a\\..\\b"] {
-            let response = text(&answer(&dir, "GET", target, None));
-            assert!(response.starts_with("HTTP/1.1 404"), "{target}: {response}");
-        }
-        let response = text(&answer(&dir, "POST", "/", None));
-        assert!(response.starts_with("HTTP/1.1 404"), "{response}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

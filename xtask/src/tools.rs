@@ -32,6 +32,16 @@ pub(crate) fn ensure_browser() -> Result {
     Ok(())
 }
 
+/// Debian's PostgreSQL 15, for the tests that start a private cluster
+/// (and the bench); installed only if missing, never started here.
+pub(crate) fn ensure_postgres() -> Result {
+    if !Path::new("/usr/lib/postgresql/15/bin/initdb").exists() {
+        run(Command::new("apt-get").arg("update"))?;
+        run(Command::new("apt-get").args(["install", "-y", "postgresql-15"]))?;
+    }
+    Ok(())
+}
+
 /// The wasm32 target and the wasm-bindgen CLI at exactly Cargo.lock's
 /// `wasm-bindgen` version (the glue is refused otherwise). Not --locked:
 /// the CLI's own lockfile asks for a webpki-roots release the registry here

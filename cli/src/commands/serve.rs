@@ -79,6 +79,15 @@ pub(crate) fn serve(args: ServeArgs, lang: Lang) -> Result<(), CliError> {
                 make_demo(&store, &args, &name, n).await?;
             }
         }
+        if args.setup_only {
+            for name in store.names().await.map_err(store_error)? {
+                let (_, loaded) = store.open(&name).await.map_err(store_error)?;
+                if let Some(vkey) = loaded.log.verifier().map(|v| v.vkey()) {
+                    println!("vkey {name} {vkey}");
+                }
+            }
+            return Ok(());
+        }
         let mut keys = HashMap::new();
         for name in store.names().await.map_err(store_error)? {
             let path = args.keys.join(format!("{name}.json"));
