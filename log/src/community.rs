@@ -266,6 +266,12 @@ impl Community {
     /// A receipt (C2SP tlog-proof) of leaf `index` under the published
     /// checkpoint, waiting up to `wait` for one to cover it.
     pub async fn receipt(&self, index: u64, wait: Duration) -> Option<TlogProof> {
+        // Only a durable entry is worth waiting for: its checkpoint is due.
+        let wait = if index < self.durable() {
+            wait
+        } else {
+            Duration::ZERO
+        };
         let published = self.published_over(index, wait).await?;
         self.read(|log| log.receipt(index, &published.note).ok())
     }
@@ -519,10 +525,9 @@ impl Publisher {
                 Some((checkpoint, note))
             })
             .ok_or_else(|| StoreError::Config("the log cannot sign a checkpoint".to_owned()))?;
-        let note = self
-            .witnesses
-            .cosign(&self.community, &checkpoint, note)
-            .await;
+        let community = &self.community;
+        let proof = |old, new| community.read(|log| log.tree().consistency_proof(old, new));
+        let note = self.witnesses.cosign(&proof, &checkpoint, note).await;
         let cosigned = self.witnesses.count_cosigned(note.to_text().as_bytes());
         let bytes = note.to_text().into_bytes();
         self.store

@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod community;
+pub mod error;
 pub mod files;
 pub mod http;
 pub mod load;

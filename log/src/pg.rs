@@ -6,7 +6,7 @@
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
-use crate::store::StoreError;
+use crate::error::StoreError;
 
 /// The migrations, in order; each runs once, in its own transaction.
 const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/0001_logs.sql"))];

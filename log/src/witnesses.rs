@@ -12,9 +12,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use ledger_core::tlog::{AddCheckpoint, Checkpoint, Note, NoteVerifier};
-
-use crate::community::Community;
+use ledger_core::tlog::{AddCheckpoint, Checkpoint, Hash, Note, NoteVerifier};
 
 /// One witness: where to send checkpoints, and its key.
 #[derive(Debug, Clone)]
@@ -85,14 +83,15 @@ impl Witnesses {
             .count()
     }
 
-    /// The checkpoint's note with every cosignature the witnesses gave.
+    /// The checkpoint's note with every cosignature the witnesses gave;
+    /// `proof(old, new)` is the log's consistency proof between two sizes.
     pub async fn cosign(
         &self,
-        community: &Community,
+        proof: &(dyn Fn(u64, u64) -> Option<Vec<Hash>> + Sync),
         checkpoint: &Checkpoint,
         mut note: Note,
     ) -> Note {
-        let asks = (0..self.targets.len()).map(|i| self.ask(community, checkpoint, &note, i));
+        let asks = (0..self.targets.len()).map(|i| self.ask(proof, checkpoint, &note, i));
         let lines = futures_util::future::join_all(asks).await;
         for (line, target) in lines.into_iter().zip(self.targets.iter()) {
             let Some(line) = line else { continue };
@@ -119,7 +118,7 @@ impl Witnesses {
 
     async fn ask(
         &self,
-        community: &Community,
+        proof: &(dyn Fn(u64, u64) -> Option<Vec<Hash>> + Sync),
         checkpoint: &Checkpoint,
         note: &Note,
         at: usize,
@@ -131,9 +130,7 @@ impl Witnesses {
                 tracing::error!(witness = %target.url, old, size = checkpoint.size, "the witness cosigned a larger tree than this log has");
                 return None;
             }
-            let proof = community
-                .read(|log| log.tree().consistency_proof(old, checkpoint.size))
-                .unwrap_or_default();
+            let proof = proof(old, checkpoint.size).unwrap_or_default();
             let body = AddCheckpoint {
                 old,
                 proof,

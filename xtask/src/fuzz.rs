@@ -47,6 +47,7 @@ pub(crate) fn fuzz(seconds: u64) -> Result {
         "signature_batch",
         "tlog_texts",
         "log_leaf",
+        "service_request",
     ] {
         // Work on a copy of the seeds, so a run never changes the tree.
         let corpus = root().join("target/fuzz-corpus").join(target);
