@@ -171,6 +171,10 @@ pub(crate) struct ServeArgs {
     /// Database connections, at most.
     #[arg(long, default_value_t = 16)]
     pub(crate) db_connections: usize,
+    /// Also write each published checkpoint, its tiles and bundles into this
+    /// directory (one folder per log), for any static server or CDN.
+    #[arg(long)]
+    pub(crate) export: Option<PathBuf>,
     /// Start the demo communities, print each log's verifier key, and stop.
     #[arg(long)]
     pub(crate) setup_only: bool,

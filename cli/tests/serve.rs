@@ -26,16 +26,14 @@ fn kills() -> u32 {
 }
 
 fn start(dir: &Dir, port: u16) -> Child {
+    start_on(dir, port, &["--dir", "logs"])
+}
+
+fn start_on(dir: &Dir, port: u16, storage: &[&str]) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jifen"))
-        .args([
-            "serve",
-            "--dir",
-            "logs",
-            "--keys",
-            "keys",
-            "--demo-communities",
-            "1",
-        ])
+        .arg("serve")
+        .args(storage)
+        .args(["--keys", "keys", "--demo-communities", "1"])
         .args([
             "--demo-entries",
             "300",
@@ -252,4 +250,131 @@ fn killed_at_random_moments_the_service_loses_nothing_it_answered() {
         notes.len(),
         log.len()
     );
+}
+
+/// Two `jifen serve` processes on one PostgreSQL database, devices
+/// writing through both at once: one log, every answered entry at its
+/// index, every checkpoint either published one of that log.
+#[test]
+fn two_service_processes_on_one_database_make_one_log() {
+    if !jifen_log::pgtest::Cluster::installed() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PostgreSQL 15 must be installed in CI"
+        );
+        return;
+    }
+    let cluster = jifen_log::pgtest::Cluster::start().expect("a private PostgreSQL cluster");
+    let url = cluster.url();
+    let dir = Dir::new("two-processes");
+    let ports = [
+        jifen_log::pgtest::free_port().expect("port"),
+        jifen_log::pgtest::free_port().expect("port"),
+    ];
+    let mut first = start_on(&dir, ports[0], &["--db", &url]);
+    let mut second = start_on(&dir, ports[1], &["--db", &url]);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let _inside = runtime.enter();
+    let clients =
+        ports.map(|port| Client::new(&format!("http://127.0.0.1:{port}"), Duration::from_secs(10)));
+    let keys = Keys::parse(&std::fs::read(dir.path("keys/community-1.json")).expect("keys"))
+        .expect("keys file");
+    let store = runtime
+        .block_on(jifen_log::pg::Pg::connect(&url, 4))
+        .map(jifen_log::Store::Postgres)
+        .expect("database");
+    let (_, loaded) = runtime.block_on(store.open("community-1")).expect("log");
+    let mut admin = Device::of(
+        &loaded.log,
+        "admin-1",
+        keys.signing_key("admin-1").expect("admin key"),
+    )
+    .expect("admin");
+    let now = jifen_log::community::now_ms;
+    let (setup, devices) = jifen_log::load::register_devices(
+        &mut admin,
+        loaded.log.ledger().id(),
+        "desk",
+        Role::Admin,
+        6,
+        now(),
+    );
+    let reply = runtime
+        .block_on(clients[0].submit("community-1", &setup))
+        .expect("answer");
+    assert_eq!(reply.status, 200, "{:?}", reply.json());
+    let acknowledged: Arc<Mutex<HashMap<u64, Vec<u8>>>> = Arc::default();
+    let notes: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let tasks: Vec<_> = devices
+        .into_iter()
+        .enumerate()
+        .map(|(d, mut device)| {
+            let (clients, acknowledged, notes) =
+                (clients.clone(), acknowledged.clone(), notes.clone());
+            runtime.spawn(async move {
+                for k in 0..30 {
+                    let (entries, _) = jifen_log::load::register_residents(
+                        &mut device,
+                        &format!("T{d}x{k}x"),
+                        1,
+                        jifen_log::community::now_ms(),
+                    );
+                    // Through either process; a storage refusal is retried.
+                    for attempt in 0..20 {
+                        let http = &clients[(d + k + attempt) % 2];
+                        let reply = http.submit("community-1", &entries).await.expect("answer");
+                        if reply.status == 200 {
+                            let index =
+                                reply.json()["results"][0]["index"].as_u64().expect("index");
+                            let earlier = acknowledged
+                                .lock()
+                                .expect("lock")
+                                .insert(index, entries[0].clone());
+                            assert!(earlier.is_none(), "two entries answered with index {index}");
+                            break;
+                        }
+                        assert_eq!(reply.status, 503, "{:?}", reply.json());
+                    }
+                    if k % 3 == 0 {
+                        let note = clients[k % 2]
+                            .get("/logs/community-1/checkpoint")
+                            .await
+                            .expect("answer");
+                        notes.lock().expect("lock").push(note.body);
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        runtime.block_on(task).expect("device");
+    }
+    for child in [&mut first, &mut second] {
+        child.kill().expect("stopped");
+        let _ = child.wait();
+    }
+    let (_, loaded) = runtime
+        .block_on(store.open("community-1"))
+        .expect("one log, replayed");
+    let log = loaded.log;
+    let acknowledged = acknowledged.lock().expect("lock");
+    assert_eq!(acknowledged.len(), 6 * 30);
+    for (index, entry) in acknowledged.iter() {
+        let leaf = ledger_core::log::Leaf::parse(&log.leaf(*index).expect("leaf")).expect("leaf");
+        assert_eq!(leaf.entry.to_bytes(), *entry, "leaf {index}");
+    }
+    let verifier = log.verifier().expect("key");
+    for note in notes.lock().expect("lock").iter() {
+        let (checkpoint, _) = Checkpoint::open(note, &verifier).expect("signed");
+        assert_eq!(
+            log.tree().root_at(checkpoint.size),
+            Some(checkpoint.root),
+            "a fork at {}",
+            checkpoint.size
+        );
+    }
 }

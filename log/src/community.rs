@@ -155,6 +155,20 @@ impl Community {
         witnesses: Witnesses,
         pace: Pace,
     ) -> Result<Arc<Community>, StoreError> {
+        Community::start_exporting(store, name, key, witnesses, pace, None).await
+    }
+
+    /// As [`Community::start`], also writing each published checkpoint
+    /// with its tiles and bundles into `export/<name>/`, as tlog-tiles
+    /// files for any static server or CDN.
+    pub async fn start_exporting(
+        store: Store,
+        name: &str,
+        key: SigningKey,
+        witnesses: Witnesses,
+        pace: Pace,
+        export: Option<std::path::PathBuf>,
+    ) -> Result<Arc<Community>, StoreError> {
         let (opened, loaded) = store.open(name).await?;
         let log = loaded.log;
         if log
@@ -200,6 +214,8 @@ impl Community {
             opened,
             key,
             witnesses,
+            export,
+            exported: 0,
         };
         let publishing = tokio::spawn(publisher.run());
         if let Ok(mut tasks) = community.tasks.lock() {
@@ -465,6 +481,10 @@ struct Publisher {
     opened: Arc<Opened>,
     key: SigningKey,
     witnesses: Witnesses,
+    /// A directory to write the published log into as tlog-tiles files
+    /// (for a database-kept log), and the size written there so far.
+    export: Option<std::path::PathBuf>,
+    exported: u64,
 }
 
 impl Publisher {
@@ -509,6 +529,36 @@ impl Publisher {
         }
     }
 
+    /// Writes the tiles and bundles a checkpoint of `size` needs, then the
+    /// checkpoint, into `root/<name>/` for any static server.
+    async fn export_to(
+        &mut self,
+        root: &std::path::Path,
+        size: u64,
+        note: &[u8],
+    ) -> Result<(), StoreError> {
+        let dir = root.join(&self.community.name);
+        let from = self.exported.min(size);
+        let (files, vkey) = self.community.read(|log| {
+            (
+                crate::files::growth_to(log, from, size),
+                log.verifier().map(|v| v.vkey()),
+            )
+        });
+        let note = note.to_vec();
+        tokio::task::spawn_blocking(move || {
+            crate::files::write_files(&dir, &files)?;
+            if let Some(vkey) = vkey {
+                crate::files::write_note(&dir, "vkey", format!("{vkey}\n").as_bytes())?;
+            }
+            crate::files::write_note(&dir, crate::files::CHECKPOINT, &note)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))??;
+        self.exported = size;
+        Ok(())
+    }
+
     async fn publish(&mut self) -> Result<(), StoreError> {
         let size = self.community.durable();
         let (checkpoint, note) = self
@@ -533,6 +583,9 @@ impl Publisher {
         self.store
             .publish(&self.opened, size, bytes.clone())
             .await?;
+        if let Some(root) = self.export.clone() {
+            self.export_to(&root, size, &bytes).await?;
+        }
         self.community
             .published
             .send_replace(Some(Arc::new(Published {

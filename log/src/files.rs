@@ -315,8 +315,14 @@ fn read_bundles(
 /// The files a log that grew from `old` leaves adds, by path under the
 /// directory: new and wider hash tiles and entry bundles.
 pub fn growth(log: &Log, old: u64) -> Vec<(String, Vec<u8>)> {
+    growth_to(log, old, log.len())
+}
+
+/// The files a tree that grew from `old` to `new` leaves adds (`new` at
+/// most the log's size).
+pub fn growth_to(log: &Log, old: u64, new: u64) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
-    for tile in tiles_between(old, log.len()) {
+    for tile in tiles_between(old, new.min(log.len())) {
         files.push((tile.path(), log.tree().tile(&tile).unwrap_or_default()));
         if tile.level == 0 {
             files.push((tile.entries_path(), bundle(log, &tile)));

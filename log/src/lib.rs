@@ -45,6 +45,9 @@ pub struct Config {
     pub web: Option<PathBuf>,
     /// The most connections open at once.
     pub max_connections: usize,
+    /// A directory each published checkpoint is also written into, with
+    /// its tiles and bundles, for a static server (one folder per log).
+    pub export: Option<PathBuf>,
 }
 
 /// A running service.
@@ -86,12 +89,13 @@ pub async fn start(config: Config) -> Result<Running, StoreError> {
             continue;
         };
         let witnesses = Witnesses::new(config.witnesses.clone(), std::time::Duration::from_secs(2));
-        let community = Community::start(
+        let community = Community::start_exporting(
             config.store.clone(),
             &name,
             key.clone(),
             witnesses,
             config.pace,
+            config.export.clone(),
         )
         .await?;
         communities.insert(name, community);

@@ -63,8 +63,10 @@ impl Cluster {
 
     /// Makes and starts a cluster with a database `jifen`.
     pub fn start() -> Result<Cluster, String> {
+        static MADE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!(
-            "jifen-pg-{}-{}",
+            "jifen-pg-{}-{}-{n}",
             std::process::id(),
             crate::community::now_ms()
         ));

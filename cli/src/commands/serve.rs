@@ -113,6 +113,7 @@ pub(crate) fn serve(args: ServeArgs, lang: Lang) -> Result<(), CliError> {
             },
             web: args.web.clone(),
             max_connections: args.max_connections,
+            export: args.export.clone(),
         };
         let running = jifen_log::start(config).await.map_err(store_error)?;
         let address = running.address;
@@ -185,8 +186,13 @@ async fn make_demo(store: &Store, args: &ServeArgs, name: &str, n: u32) -> Resul
         ledger_core::demo::keys_json(&demo.keys).as_bytes(),
         true,
     )?;
-    store
+    match store
         .create(name, &demo.log, note.to_text().as_bytes())
         .await
-        .map_err(store_error)
+    {
+        // Another process on the same database made it first: the same
+        // demo, from the same seed.
+        Ok(()) | Err(jifen_log::StoreError::Exists(_)) => Ok(()),
+        Err(error) => Err(store_error(error)),
+    }
 }

@@ -93,6 +93,16 @@ pub async fn serve(
     witnesses: Vec<WitnessTarget>,
     pace: Pace,
 ) -> Running {
+    serve_exporting(store, logs, witnesses, pace, None).await
+}
+
+pub async fn serve_exporting(
+    store: Store,
+    logs: &[(&str, &Demo)],
+    witnesses: Vec<WitnessTarget>,
+    pace: Pace,
+    export: Option<PathBuf>,
+) -> Running {
     let keys = logs
         .iter()
         .map(|(name, demo)| ((*name).to_owned(), demo.keys["log"].clone()))
@@ -105,6 +115,7 @@ pub async fn serve(
         pace,
         web: None,
         max_connections: 256,
+        export,
     })
     .await
     .expect("service starts")

@@ -253,6 +253,7 @@ async fn the_service_starts_again_where_it_stopped_and_a_second_one_is_refused()
         pace: quick(),
         web: None,
         max_connections: 8,
+        export: None,
     })
     .await;
     assert!(matches!(
