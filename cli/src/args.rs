@@ -259,7 +259,8 @@ pub(crate) enum LogCommand {
         /// The device's own counter file (its next counter and last hash).
         #[arg(long)]
         state: PathBuf,
-        /// Where the device's chain stands, if it has no counter file yet.
+        /// Where the device's chain stands, if it has no counter file yet: a
+        /// log directory, or a log on a service (http://…/logs/<name>).
         #[arg(long)]
         log: Option<PathBuf>,
         /// Time in ms since the epoch (default: now).
@@ -314,6 +315,18 @@ pub(crate) enum LogCommand {
         /// How many of them must have cosigned.
         #[arg(long, default_value_t = 0)]
         quorum: usize,
+    },
+    /// 发送队列 / Send device queues to a log service; the same entry sent again keeps its index.
+    Send {
+        /// Queue files (device entries, one per line).
+        #[arg(required = true)]
+        queues: Vec<PathBuf>,
+        /// The log's address on the service, e.g. http://127.0.0.1:8080/logs/community-1.
+        #[arg(long)]
+        to: String,
+        /// One JSON object per entry instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// 见证请求 / The body of a witness add-checkpoint request from the size it last saw.
     WitnessRequest {

@@ -378,3 +378,60 @@ fn two_service_processes_on_one_database_make_one_log() {
         );
     }
 }
+
+/// A device run from the command line: `jifen log sign --log URL` learns
+/// where its chain stands from the service, `jifen log send` gives the
+/// queue to it; sent again, the entries keep their indexes.
+#[test]
+fn a_command_line_device_signs_and_sends_its_queue_to_the_service() {
+    let dir = Dir::new("send");
+    let port = jifen_log::pgtest::free_port().expect("port");
+    let mut child = start(&dir, port);
+    let url = format!("http://127.0.0.1:{port}/logs/community-1");
+    let sign = |queue: &str, code: &str| {
+        let body = format!(
+            r#"{{"active":true,"area":"A01","code":"{code}","household":"1-1-101","type":"resident"}}"#
+        );
+        super::ok(
+            &dir,
+            &[
+                "log",
+                "sign",
+                queue,
+                "--keys",
+                "keys/community-1.json",
+                "--as",
+                "admin-1",
+                "--ledger",
+                "demo-community",
+                "--body",
+                &body,
+                "--state",
+                "admin.state",
+                "--log",
+                &url,
+            ],
+        )
+    };
+    sign("desk.queue", "CLI001");
+    sign("desk.queue", "CLI002");
+    let sent = super::ok(&dir, &["log", "send", "desk.queue", "--to", &url]);
+    assert_eq!(sent.matches("accepted #").count(), 2, "{sent}");
+    let again = super::ok(&dir, &["log", "send", "desk.queue", "--to", &url]);
+    assert_eq!(
+        again.matches("already in the log at #").count(),
+        2,
+        "{again}"
+    );
+    // A line that is no entry is refused, with the reason and exit code 1.
+    std::fs::write(dir.path("bad.queue"), b"{\"not\":\"an entry\"}\n").expect("queue");
+    let refused = super::jifen(&dir, &["log", "send", "bad.queue", "--to", &url]);
+    assert_eq!(super::code(&refused), 1, "{}", super::stderr(&refused));
+    assert!(
+        super::stderr(&refused).contains("refused"),
+        "{}",
+        super::stderr(&refused)
+    );
+    child.kill().expect("stopped");
+    let _ = child.wait();
+}

@@ -119,6 +119,7 @@ pub(crate) fn run(command: LogCommand, lang: Lang) -> Result<(), CliError> {
             quorum,
         } => check_receipt(&receipt, &vkey, &witness, quorum, lang),
         LogCommand::WitnessRequest { dir, old } => witness_request(&dir, old),
+        LogCommand::Send { queues, to, json } => send(&queues, &to, json, lang),
     }
 }
 
@@ -320,6 +321,9 @@ fn sign(queue: &Path, device: Signer<'_>, what: What<'_>, ts: u64) -> Result<(),
     let (dev_seq, dev_prev) = match std::fs::read(device.state) {
         Ok(bytes) => read_state(device.state, &bytes)?,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => match device.log {
+            Some(url) if url.to_string_lossy().starts_with("http://") => {
+                device_on_service(&url.to_string_lossy(), &actor)?
+            }
             Some(dir) => logdir::load(dir)?.0.device_next(&actor),
             None => (0, EntryHash::ZERO),
         },
@@ -349,6 +353,114 @@ fn sign(queue: &Path, device: Signer<'_>, what: What<'_>, ts: u64) -> Result<(),
     let state = json!({"next": dev_seq + 1, "last_hash": entry.hash.to_hex()});
     write_atomically(device.state, state.to_string().as_bytes(), false)?;
     println!("{} {dev_seq} {}", entry.actor, entry.hash.to_hex());
+    Ok(())
+}
+
+/// Where a device's chain stands on a log service.
+fn device_on_service(url: &str, actor: &ActorId) -> Result<(u64, EntryHash), CliError> {
+    let path = format!("{}/device/{actor}", url.trim_end_matches('/'));
+    let reply = on_service(url, |client, prefix| async move {
+        client.get(&format!("{prefix}/device/{actor}")).await
+    })?;
+    let bad = || CliError::Service(format!("{path}: not a device's state"));
+    let value = reply.json();
+    let seq = value["dev_seq"].as_u64().ok_or_else(bad)?;
+    let prev = value["dev_prev"]
+        .as_str()
+        .and_then(ledger_core::hex::decode::<32>)
+        .ok_or_else(bad)?;
+    Ok((seq, EntryHash(prev)))
+}
+
+/// One request to a log service at `url` (`http://host:port/logs/<name>`):
+/// `ask(client, "/logs/<name>")`.
+fn on_service<F, Fut>(url: &str, ask: F) -> Result<jifen_log::client::Reply, CliError>
+where
+    F: FnOnce(jifen_log::client::Client, String) -> Fut,
+    Fut: std::future::Future<Output = Result<jifen_log::client::Reply, String>>,
+{
+    let bad = || {
+        CliError::Service(format!(
+            "{url}: write the log's address as http://host:port/logs/<name>"
+        ))
+    };
+    let rest = url.strip_prefix("http://").ok_or_else(bad)?;
+    let (host, prefix) = rest.split_once('/').ok_or_else(bad)?;
+    let runtime = crate::commands::serve::runtime()?;
+    runtime.block_on(async {
+        let client = jifen_log::client::Client::new(
+            &format!("http://{host}"),
+            std::time::Duration::from_secs(30),
+        );
+        ask(client, format!("/{}", prefix.trim_end_matches('/')))
+            .await
+            .map_err(|why| CliError::Service(format!("{url}: {why}")))
+    })
+}
+
+/// `jifen log send`: each queue's entries to the service, 1,000 a request;
+/// each printed with its index or why it was refused. Sending a queue
+/// again is safe: entries already in the log keep their index.
+fn send(queues: &[std::path::PathBuf], url: &str, json: bool, lang: Lang) -> Result<(), CliError> {
+    let (mut total, mut refused) = (0, 0);
+    for queue in queues {
+        let bytes = std::fs::read(queue).map_err(|e| CliError::io(queue, e))?;
+        let lines: Vec<(usize, Vec<u8>)> = bytes
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(n, l)| (n + 1, l.to_vec()))
+            .collect();
+        for chunk in lines.chunks(jifen_log::http::MAX_ENTRIES_PER_REQUEST) {
+            let entries: Vec<Vec<u8>> = chunk.iter().map(|(_, l)| l.clone()).collect();
+            let tag = lang.pick("zh", "en");
+            let reply = on_service(url, |client, prefix| async move {
+                client
+                    .post(&format!("{prefix}/add?lang={tag}"), entries.join(&b'\n'))
+                    .await
+            })?;
+            let results = reply.json()["results"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if results.len() != chunk.len() {
+                let message = reply.json()["message"].as_str().unwrap_or("").to_owned();
+                return Err(CliError::Service(format!(
+                    "{url}: {} {message}",
+                    reply.status
+                )));
+            }
+            for ((number, _), result) in chunk.iter().zip(results) {
+                total += 1;
+                let at = format!("{}:{number}", queue.display());
+                if json {
+                    println!("{}", json!({"at": at, "result": result}));
+                    refused += usize::from(result["index"].is_null());
+                    continue;
+                }
+                match (result["index"].as_u64(), result["new"].as_bool()) {
+                    (Some(index), Some(true)) => {
+                        println!("{at} {} #{index}", lang.pick("已接受", "accepted"))
+                    }
+                    (Some(index), _) => println!(
+                        "{at} {} #{index}",
+                        lang.pick("已在日志中", "already in the log at")
+                    ),
+                    _ => {
+                        refused += 1;
+                        eprintln!(
+                            "{at} {}{}",
+                            lang.pick("被拒绝：", "refused: "),
+                            result["message"].as_str().unwrap_or("")
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if refused > 0 {
+        return Err(CliError::SomeRefused { refused, total });
+    }
     Ok(())
 }
 
