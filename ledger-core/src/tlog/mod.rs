@@ -7,6 +7,7 @@
 
 mod base64;
 mod checkpoint;
+mod follow;
 mod merkle;
 mod note;
 mod proof;
@@ -14,6 +15,7 @@ mod tiles;
 
 pub use base64::{decode as base64_decode, encode as base64_encode};
 pub use checkpoint::{Checkpoint, cosign, sign_checkpoint};
+pub use follow::{Divergence, FollowError, Found, bundles_to, grow};
 pub use merkle::{
     EMPTY_ROOT, Hash, MAX_PROOF_HASHES, Tree, leaf_hash, node_hash, verify_consistency,
     verify_inclusion,

@@ -521,3 +521,122 @@ fn the_key_id_is_as_signed_note_recommends() {
         Err(TlogError::WeakKey(_))
     ));
 }
+
+/// The entry bundles a log of these leaves serves for `tiles`.
+fn bundles(all: &[Vec<u8>], tiles: &[TileRef]) -> Vec<(TileRef, Vec<u8>)> {
+    tiles
+        .iter()
+        .map(|t| {
+            let leaves = t.leaves().map(|i| all[i as usize].as_slice());
+            (*t, entry_bundle(leaves).expect("bundle"))
+        })
+        .collect()
+}
+
+fn checkpoint_of(tree: &Tree) -> Checkpoint {
+    Checkpoint {
+        origin: "example.com/log".to_owned(),
+        size: tree.len(),
+        root: tree.root(),
+        extensions: vec![],
+    }
+}
+
+/// Runs the divergence search of a copy against a log, fetching its
+/// hash tiles; returns the answer and how many tiles it took.
+fn search(copy: &Tree, log: &Tree) -> (Found, usize) {
+    let mut step = Divergence::start(copy.len(), log.len()).expect("a copy");
+    let mut fetched = 0;
+    loop {
+        fetched += 1;
+        let tile = step.tile();
+        let bytes = log.tile(&tile).expect("the log serves the tile");
+        match step.answer(copy, &bytes).expect("a tile") {
+            Found::Fetch(next) => step = next,
+            other => return (other, fetched),
+        }
+    }
+}
+
+fn follow_case(have: usize, size: usize, rewrite: Option<usize>) -> Result<usize, FollowError> {
+    let mut all = leaves(size);
+    let copy = tree(&all[..have]);
+    if let Some(k) = rewrite {
+        all[k] = format!("rewritten {k}").into_bytes();
+    }
+    let log = tree(&all);
+    let fetched = bundles(&all, &bundles_to(copy.len(), log.len()));
+    grow(&copy, &checkpoint_of(&log), &fetched).map(|new| new.len())
+}
+
+#[test]
+fn a_copy_follows_a_growing_log_through_its_bundles_only() {
+    for (have, size) in [
+        (1, 1),
+        (1, 2),
+        (255, 256),
+        (256, 257),
+        (300, 700),
+        (511, 70_000),
+        (70_000, 70_001),
+    ] {
+        assert_eq!(
+            follow_case(have, size, None),
+            Ok(size - have),
+            "{have} → {size}"
+        );
+    }
+    // A checkpoint with fewer leaves than the copy.
+    let copy = tree(&leaves(10));
+    let smaller = tree(&leaves(9));
+    assert_eq!(
+        grow(&copy, &checkpoint_of(&smaller), &[]),
+        Err(FollowError::Shrank { had: 10, now: 9 })
+    );
+}
+
+#[test]
+fn a_rewritten_history_is_refused_and_the_search_names_the_first_changed_leaf() {
+    // Within the last bundle the copy holds: named at once.
+    assert_eq!(
+        follow_case(300, 400, Some(290)),
+        Err(FollowError::Rewritten { index: 290 })
+    );
+    // Earlier: the root differs, and the tiles name the leaf.
+    for (have, size, k) in [
+        (300, 400, 3),
+        (70_000, 70_010, 65_535),
+        (70_000, 70_010, 0),
+        (256, 256, 255),
+        (66_000, 140_000, 65_600),
+    ] {
+        assert_eq!(
+            follow_case(have, size, Some(k)),
+            Err(FollowError::RootDiffers),
+            "{have} {size} {k}"
+        );
+        let mut all = leaves(size);
+        let copy = tree(&all[..have]);
+        all[k] = b"rewritten".to_vec();
+        let (found, fetched) = search(&copy, &tree(&all));
+        assert_eq!(found, Found::Leaf(k as u64), "{have} {size} {k}");
+        assert!(fetched <= 3, "{fetched} tiles for {have} leaves");
+    }
+    // The copy is a true prefix: it is the new part that lies.
+    let all = leaves(600);
+    let copy = tree(&all[..500]);
+    assert_eq!(search(&copy, &tree(&all)).0, Found::Same);
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_search_finds_any_rewritten_leaf(have in 1usize..2_000, extra in 0usize..700, k in 0usize..2_000) {
+        let k = k % have;
+        let size = have + extra;
+        let mut all = leaves(size);
+        let copy = tree(&all[..have]);
+        all[k] = b"changed".to_vec();
+        proptest::prop_assert_eq!(search(&copy, &tree(&all)).0, Found::Leaf(k as u64));
+        proptest::prop_assert!(follow_case(have, size, Some(k)).is_err());
+    }
+}

@@ -3,5 +3,6 @@
 
 mod common;
 mod files;
+mod follow;
 mod pg;
 mod witness;
