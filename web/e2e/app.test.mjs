@@ -48,6 +48,15 @@ test("first run offers the demo; a resident is found by code and Enter, and the 
   await tab.getByRole("button", { name: "载入演示社区" }).click();
   const code = tab.getByLabel("居民编号（可扫码）");
   await code.waitFor();
+  // A newcomer is told codes to try; this device holds the demo's keys,
+  // so it has the writing screens, and an address can open one.
+  assert.match(await tab.getByText("演示社区的居民编号，可以试试：").textContent(), /JX-0001/);
+  assert.equal(await tab.getByRole("button", { name: "积分兑换" }).count(), 1);
+  const kiosk = await open({ width: 1280, height: 800 }, `${base}?screen=kiosk`);
+  const redeemTab = kiosk.getByRole("button", { name: "积分兑换" });
+  await redeemTab.waitFor();
+  assert.equal(await redeemTab.getAttribute("aria-pressed"), "true");
+  await kiosk.close();
   await tab.screenshot({ path: join(shots, "resident-empty-phone.png") });
   // A USB scanner types the code and presses Enter.
   await code.fill("JX-0001");
@@ -543,6 +552,16 @@ test("a resident's phone follows the published ledger: fetched and verified, the
   await tab.goto(url);
   await tab.getByText("已从公布的账本取得并校验新记录：4000").waitFor();
   assert.equal(await entryCount(tab), 4000);
+  // A phone holds no key: the resident's screens only, even when an
+  // address names a writing one.
+  for (const writing of ["积分兑换", "活动记录", "管理"]) {
+    assert.equal(await tab.getByRole("button", { name: writing, exact: true }).count(), 0, writing);
+  }
+  const asKiosk = await phone.newPage();
+  await asKiosk.goto(`${url}&screen=kiosk`);
+  await asKiosk.getByLabel("居民编号（可扫码）").waitFor();
+  assert.equal(await asKiosk.getByRole("button", { name: "积分兑换" }).count(), 0);
+  await asKiosk.close();
   await tab.getByRole("button", { name: "核验" }).click();
   await tab.getByText("已校验：每条记录的哈希链、签名和规则都通过").waitFor();
   // Stored once every signature held.

@@ -175,6 +175,8 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
     // Whether the entries are still being read after a reopen (a memo: the
     // screens are rebuilt only when that changes, not on every batch).
     let replaying = Memo::new(move |_| state.checked.get() == Checked::Replaying);
+    // The writing screens belong to a device that holds a key.
+    let writes = Memo::new(move |_| state.device.with(|d| !d.actors().is_empty()));
     let tab_button = move |which: Tab, key: &'static str| {
         view! {
             <button
@@ -193,13 +195,17 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
         })}
         <nav class="tabs">
             {tab_button(Tab::Resident, "tab.resident")}
-            {tab_button(Tab::Kiosk, "tab.kiosk")}
-            {tab_button(Tab::Officer, "tab.officer")}
-            {tab_button(Tab::Admin, "tab.admin")}
+            {move || writes.get().then(|| view! {
+                {tab_button(Tab::Kiosk, "tab.kiosk")}
+                {tab_button(Tab::Officer, "tab.officer")}
+                {tab_button(Tab::Admin, "tab.admin")}
+            })}
             {tab_button(Tab::Audit, "tab.audit")}
         </nav>
         {move || match tab.get() {
             Tab::Resident => view! { <ResidentPage /> }.into_any(),
+            // A phone that holds no key has no writing screens.
+            Tab::Kiosk | Tab::Officer | Tab::Admin if !writes.get() => view! { <ResidentPage /> }.into_any(),
             // The entries are still being read after a reopen.
             _ if replaying.get() => {
                 let (done, all) = life.progress.get();

@@ -297,6 +297,11 @@ static TABLE: &[(&str, &str, &str)] = &[
     ),
     ("demo.offer", "载入演示社区", "Load the demo community"),
     (
+        "demo.try",
+        "演示社区的居民编号，可以试试：",
+        "Resident codes to try in the demo: ",
+    ),
+    (
         "demo.hint",
         "演示社区含 200 位居民、5,000 条记录。",
         "The demo community has 200 residents and 5,000 entries.",

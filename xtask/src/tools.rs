@@ -42,6 +42,26 @@ pub(crate) fn ensure_postgres() -> Result {
     Ok(())
 }
 
+/// binaryen's `wasm-opt` from npm, pinned (Debian's binaryen 108 makes
+/// wasm that fails at run time); its path.
+pub(crate) fn ensure_wasm_opt() -> Result<std::path::PathBuf> {
+    let prefix = crate::shell::root().join("target/tools/binaryen");
+    let binary = prefix.join("node_modules/.bin/wasm-opt");
+    let pinned = prefix.join("node_modules/binaryen/package.json");
+    let version = std::fs::read_to_string(&pinned).unwrap_or_default();
+    if !binary.exists() || !version.contains(&format!("\"version\": \"{BINARYEN_VERSION}\"")) {
+        std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    }
+    Ok(binary)
+}
+
+/// The npm `binaryen` release whose `wasm-opt` the web bundle goes through.
+const BINARYEN_VERSION: &str = "132.0.0";
+
 /// The wasm32 target and the wasm-bindgen CLI at exactly Cargo.lock's
 /// `wasm-bindgen` version (the glue is refused otherwise). Not --locked:
 /// the CLI's own lockfile asks for a webpki-roots release the registry here

@@ -26,9 +26,27 @@ pub fn ResidentPage() -> impl IntoView {
         shown.set(HISTORY_PAGE);
         query.set(Some(code));
     });
+    // In the demo community, a newcomer is given a few codes to try.
+    let tries = move || {
+        ledger.with(|l| {
+            l.as_ref()
+                .filter(|l| l.id().as_str() == "demo-community")
+                .map(|l| {
+                    let codes: Vec<String> = l
+                        .state()
+                        .residents()
+                        .iter()
+                        .take(3)
+                        .map(|r| r.code.to_string())
+                        .collect();
+                    view! { <p class="hint">{t(lang.get(), "demo.try")}{codes.join(" · ")}</p> }
+                })
+        })
+    };
     view! {
         <section class="resident">
             <CodeForm found=found />
+            {tries}
             {move || {
                 query.get().and_then(|resident| {
                     ledger
