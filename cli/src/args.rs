@@ -148,8 +148,12 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) web: Option<PathBuf>,
     /// A witness every log asks: `URL=VKEY` (its submission prefix and cosignature key).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "policy")]
     pub(crate) witness: Vec<String>,
+    /// A C2SP tlog-policy file: its witnesses with a URL are asked, and its
+    /// quorum says when a checkpoint is witnessed.
+    #[arg(long)]
+    pub(crate) policy: Option<PathBuf>,
     /// Start demo communities `community-1` … `community-N` that are not stored yet.
     #[arg(long, default_value_t = 0)]
     pub(crate) demo_communities: u32,
@@ -307,14 +311,17 @@ pub(crate) enum LogCommand {
         /// The receipt file.
         receipt: PathBuf,
         /// The log's verifier key.
-        #[arg(long)]
-        vkey: String,
+        #[arg(long, required_unless_present = "policy")]
+        vkey: Option<String>,
         /// Witnesses' verifier keys.
         #[arg(long)]
         witness: Vec<String>,
         /// How many of them must have cosigned.
         #[arg(long, default_value_t = 0)]
         quorum: usize,
+        /// A C2SP tlog-policy file instead: its logs, witnesses and quorum.
+        #[arg(long, conflicts_with_all = ["vkey", "witness", "quorum"])]
+        policy: Option<PathBuf>,
     },
     /// 发送队列 / Send device queues to a log service; the same entry sent again keeps its index.
     Send {

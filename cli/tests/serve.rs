@@ -435,3 +435,72 @@ fn a_command_line_device_signs_and_sends_its_queue_to_the_service() {
     child.kill().expect("stopped");
     let _ = child.wait();
 }
+
+/// A receipt the service handed out, checked with `jifen log
+/// check-receipt --policy`: it holds when the policy needs no witness,
+/// and is refused as not witnessed when the quorum needs one that never
+/// cosigned.
+#[test]
+fn a_receipt_from_the_service_is_checked_against_a_witness_policy() {
+    let dir = Dir::new("receipt-policy");
+    let port = jifen_log::pgtest::free_port().expect("port");
+    let mut child = start(&dir, port);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let _inside = runtime.enter();
+    let http = Client::new(&format!("http://127.0.0.1:{port}"), Duration::from_secs(10));
+    let receipt = runtime
+        .block_on(http.get("/logs/community-1/receipt/7"))
+        .expect("receipt");
+    assert_eq!(receipt.status, 200);
+    std::fs::write(dir.path("r.tlog-proof"), &receipt.body).expect("file");
+    let vkey = std::fs::read_to_string(dir.path("logs/community-1/vkey")).expect("vkey");
+    let witness = ledger_core::tlog::NoteVerifier::new(
+        "witness.example/w1",
+        ledger_core::tlog::KeyKind::Cosignature,
+        jifen_log::load::key_for(8, "w").verifying_key().to_bytes(),
+    )
+    .expect("verifier")
+    .vkey();
+    std::fs::write(
+        dir.path("none.policy"),
+        format!("log {}quorum none\n", vkey),
+    )
+    .expect("file");
+    std::fs::write(
+        dir.path("w1.policy"),
+        format!("log {}witness W1 {witness}\nquorum W1\n", vkey),
+    )
+    .expect("file");
+    let held = super::ok(
+        &dir,
+        &[
+            "log",
+            "check-receipt",
+            "r.tlog-proof",
+            "--policy",
+            "none.policy",
+        ],
+    );
+    assert!(held.contains("receipt holds: entry 7"), "{held}");
+    let refused = super::jifen(
+        &dir,
+        &[
+            "log",
+            "check-receipt",
+            "r.tlog-proof",
+            "--policy",
+            "w1.policy",
+        ],
+    );
+    assert_eq!(super::code(&refused), 1, "{}", super::stderr(&refused));
+    assert!(
+        super::stderr(&refused).contains("witness"),
+        "{}",
+        super::stderr(&refused)
+    );
+    child.kill().expect("stopped");
+    let _ = child.wait();
+}

@@ -108,6 +108,9 @@ pub struct Published {
     pub note: Vec<u8>,
     /// How many witnesses cosigned it.
     pub cosigned: usize,
+    /// Whether they make the witness policy's quorum (with no policy:
+    /// whether every witness cosigned).
+    pub witnessed: bool,
 }
 
 /// A device's allowance (a token bucket).
@@ -184,6 +187,7 @@ impl Community {
             Some(Arc::new(Published {
                 size: checkpoint.size,
                 cosigned: witnesses.count_cosigned(&note),
+                witnessed: witnesses.witnessed(&note),
                 note,
             }))
         });
@@ -289,7 +293,12 @@ impl Community {
             Duration::ZERO
         };
         let published = self.published_over(index, wait).await?;
-        self.read(|log| log.receipt(index, &published.note).ok())
+        // With the leaf itself, so that the receipt stands alone.
+        self.read(|log| {
+            let mut receipt = log.receipt(index, &published.note).ok()?;
+            receipt.extra = log.leaf(index);
+            Some(receipt)
+        })
     }
 
     /// Takes `count` entries from the device's allowance, or says it is
@@ -579,6 +588,7 @@ impl Publisher {
         let proof = |old, new| community.read(|log| log.tree().consistency_proof(old, new));
         let note = self.witnesses.cosign(&proof, &checkpoint, note).await;
         let cosigned = self.witnesses.count_cosigned(note.to_text().as_bytes());
+        let witnessed = self.witnesses.witnessed(note.to_text().as_bytes());
         let bytes = note.to_text().into_bytes();
         self.store
             .publish(&self.opened, size, bytes.clone())
@@ -592,6 +602,7 @@ impl Publisher {
                 size,
                 note: bytes,
                 cosigned,
+                witnessed,
             })));
         Ok(())
     }

@@ -168,6 +168,7 @@ async fn list(State(logs): State<Shared>) -> Response {
                 "size": community.durable(),
                 "checkpoint_size": published.as_ref().map(|p| p.size),
                 "cosigned": published.as_ref().map(|p| p.cosigned),
+                "witnessed": published.as_ref().map(|p| p.witnessed),
             }))
         })
         .collect();

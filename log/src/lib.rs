@@ -39,6 +39,8 @@ pub struct Config {
     pub keys: HashMap<String, SigningKey>,
     /// The witnesses every log asks.
     pub witnesses: Vec<WitnessTarget>,
+    /// Or a C2SP tlog-policy naming them (with URLs) and the quorum.
+    pub policy: Option<ledger_core::tlog::Policy>,
     /// The pace of checkpoints and the devices' limits.
     pub pace: Pace,
     /// The web app's files, served at `/`.
@@ -88,7 +90,11 @@ pub async fn start(config: Config) -> Result<Running, StoreError> {
             tracing::warn!(log = %name, "no key for this log; not served");
             continue;
         };
-        let witnesses = Witnesses::new(config.witnesses.clone(), std::time::Duration::from_secs(2));
+        let timeout = std::time::Duration::from_secs(2);
+        let witnesses = match &config.policy {
+            Some(policy) => Witnesses::from_policy(policy.clone(), timeout),
+            None => Witnesses::new(config.witnesses.clone(), timeout),
+        };
         let community = Community::start_exporting(
             config.store.clone(),
             &name,

@@ -12,7 +12,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use ledger_core::tlog::{AddCheckpoint, Checkpoint, Hash, Note, NoteVerifier};
+use ledger_core::tlog::{AddCheckpoint, Checkpoint, Hash, Note, NoteVerifier, Policy};
 
 /// One witness: where to send checkpoints, and its key.
 #[derive(Debug, Clone)]
@@ -27,6 +27,7 @@ pub struct WitnessTarget {
 #[derive(Clone)]
 pub struct Witnesses {
     targets: Arc<Vec<WitnessTarget>>,
+    policy: Option<Arc<Policy>>,
     sizes: Arc<Mutex<Vec<u64>>>,
     client: Client<HttpConnector, Full<Bytes>>,
     timeout: Duration,
@@ -56,9 +57,38 @@ impl Witnesses {
         connector.set_nodelay(true);
         Witnesses {
             targets: Arc::new(targets),
+            policy: None,
             sizes: Arc::new(Mutex::new(vec![0; count])),
             client: Client::builder(TokioExecutor::new()).build(connector),
             timeout,
+        }
+    }
+
+    /// The witnesses of a C2SP tlog-policy that have a URL, its quorum
+    /// deciding when a checkpoint is witnessed.
+    pub fn from_policy(policy: Policy, timeout: Duration) -> Witnesses {
+        let targets = policy
+            .witnesses()
+            .iter()
+            .filter_map(|w| {
+                Some(WitnessTarget {
+                    url: w.url.clone()?,
+                    verifier: w.verifier.clone(),
+                })
+            })
+            .collect();
+        Witnesses {
+            policy: Some(Arc::new(policy)),
+            ..Witnesses::new(targets, timeout)
+        }
+    }
+
+    /// Whether a note's cosignatures make the policy's quorum (without a
+    /// policy: whether every witness cosigned).
+    pub fn witnessed(&self, note: &[u8]) -> bool {
+        match &self.policy {
+            Some(policy) => policy.check(note).is_ok_and(|seen| seen.quorum),
+            None => self.count_cosigned(note) == self.targets.len(),
         }
     }
 

@@ -117,7 +117,17 @@ pub(crate) fn run(command: LogCommand, lang: Lang) -> Result<(), CliError> {
             vkey,
             witness,
             quorum,
-        } => check_receipt(&receipt, &vkey, &witness, quorum, lang),
+            policy,
+        } => match policy {
+            Some(policy) => check_receipt_with(&receipt, &policy, lang),
+            None => check_receipt(
+                &receipt,
+                vkey.as_deref().unwrap_or_default(),
+                &witness,
+                quorum,
+                lang,
+            ),
+        },
         LogCommand::WitnessRequest { dir, old } => witness_request(&dir, old),
         LogCommand::Send { queues, to, json } => send(&queues, &to, json, lang),
     }
@@ -601,6 +611,50 @@ fn prove(dir: &Path, index: u64) -> Result<(), CliError> {
     std::io::stdout()
         .write_all(&receipt.to_text())
         .map_err(|e| CliError::io(Path::new("stdout"), e))
+}
+
+/// A receipt checked against a C2SP tlog-policy: a log it trusts signed
+/// the checkpoint, the entry is in it, and whether its witnesses make the
+/// quorum (without it the receipt is refused: not yet witnessed).
+fn check_receipt_with(path: &Path, policy_path: &Path, lang: Lang) -> Result<(), CliError> {
+    let bytes = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
+    let policy_bytes = std::fs::read(policy_path).map_err(|e| CliError::io(policy_path, e))?;
+    let policy =
+        ledger_core::tlog::Policy::parse(&policy_bytes).map_err(|error| CliError::Tlog {
+            path: policy_path.to_owned(),
+            error,
+        })?;
+    let tlog = |error| CliError::Tlog {
+        path: path.to_owned(),
+        error,
+    };
+    let receipt = TlogProof::parse(&bytes).map_err(tlog)?;
+    let leaf = receipt
+        .extra
+        .as_deref()
+        .ok_or(TlogError::Malformed("a receipt without its leaf"))
+        .map_err(tlog)?;
+    let seen = receipt
+        .verify_with(&leaf_hash(leaf), &policy)
+        .map_err(tlog)?;
+    if !seen.quorum {
+        return Err(tlog(TlogError::TooFewWitnesses {
+            needed: 1,
+            found: seen.cosigned.len(),
+        }));
+    }
+    let checkpoint = seen.checkpoint;
+    match lang {
+        Lang::Zh => println!(
+            "收据有效：第 {} 条在 {} 大小为 {} 的日志中，见证人达到法定数",
+            receipt.index, checkpoint.origin, checkpoint.size
+        ),
+        Lang::En => println!(
+            "receipt holds: entry {} is in {} of size {}, witnessed to the policy's quorum",
+            receipt.index, checkpoint.origin, checkpoint.size
+        ),
+    }
+    Ok(())
 }
 
 fn check_receipt(

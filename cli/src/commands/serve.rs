@@ -101,11 +101,24 @@ pub(crate) fn serve(args: ServeArgs, lang: Lang) -> Result<(), CliError> {
                 }
             }
         }
+        let policy = match &args.policy {
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
+                Some(
+                    ledger_core::tlog::Policy::parse(&bytes).map_err(|error| CliError::Tlog {
+                        path: path.clone(),
+                        error,
+                    })?,
+                )
+            }
+            None => None,
+        };
         let config = Config {
             listen: args.listen,
             store,
             keys,
             witnesses,
+            policy,
             pace: Pace {
                 interval: Duration::from_millis(args.interval_ms.max(10)),
                 idle: Duration::from_secs(args.idle_s.max(1)),

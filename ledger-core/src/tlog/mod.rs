@@ -10,6 +10,7 @@ mod checkpoint;
 mod follow;
 mod merkle;
 mod note;
+mod policy;
 mod proof;
 mod tiles;
 
@@ -24,6 +25,7 @@ pub use note::{
     KeyKind, MAX_NOTE_BYTES, MAX_SIGNATURES, Note, NoteSignature, NoteVerifier,
     cosignature_message, key_id,
 };
+pub use policy::{MAX_POLICY_ITEMS, Party, Policy, Witnessed};
 pub use proof::{AddCheckpoint, TlogProof};
 pub use tiles::{
     TILE_WIDTH, TileRef, entry_bundle, read_entry_bundle, read_hash_tile, tiles_between,
@@ -75,6 +77,13 @@ pub enum TlogError {
     },
     /// The hashes of a proof do not lead to the root.
     ProofDoesNotHold,
+    /// A tlog-policy file breaks a rule of its specification.
+    Policy {
+        /// The line (1 for the first; 0 for the file as a whole).
+        line: usize,
+        /// Which rule.
+        problem: &'static str,
+    },
     /// Fewer witnesses cosigned than the policy needs.
     TooFewWitnesses {
         /// How many the policy needs.
@@ -99,6 +108,13 @@ impl TlogError {
                 "note is not UTF-8 text, or has a control character other than a newline"
             ),
             TlogError::Malformed(what) => say!(lang, "格式不对：{}", "malformed: {}", what),
+            TlogError::Policy { line, problem } => say!(
+                lang,
+                "见证策略文件第 {} 行不对：{}",
+                "the witness policy, line {}: {}",
+                line,
+                problem
+            ),
             TlogError::BadKeyName => say!(
                 lang,
                 "密钥名称为空或含有空格、加号",
@@ -179,6 +195,7 @@ impl TlogError {
             TlogError::OlderIsLarger { .. } => "older_is_larger",
             TlogError::ProofDoesNotHold => "proof_does_not_hold",
             TlogError::TooFewWitnesses { .. } => "too_few_witnesses",
+            TlogError::Policy { .. } => "policy",
         }
     }
 }

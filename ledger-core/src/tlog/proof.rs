@@ -137,6 +137,26 @@ impl TlogProof {
         )?;
         Ok(checkpoint)
     }
+
+    /// Checks the receipt against a C2SP tlog-policy: the checkpoint is
+    /// signed by one of its logs, and the proof leads from the leaf to its
+    /// root. Whether the witnesses make the policy's quorum is in the
+    /// answer (a receipt not yet witnessed still proves what the log said).
+    pub fn verify_with(
+        &self,
+        leaf: &Hash,
+        policy: &super::Policy,
+    ) -> Result<super::Witnessed, TlogError> {
+        let seen = policy.check(&self.checkpoint)?;
+        verify_inclusion(
+            self.index,
+            seen.checkpoint.size,
+            leaf,
+            &self.proof,
+            &seen.checkpoint.root,
+        )?;
+        Ok(seen)
+    }
 }
 
 /// The body of a tlog-witness `add-checkpoint` request.

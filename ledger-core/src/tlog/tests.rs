@@ -640,3 +640,170 @@ proptest::proptest! {
         proptest::prop_assert!(follow_case(have, size, Some(k)).is_err());
     }
 }
+
+fn witness_vkey(name: &str, seed: u8) -> (SigningKey, String) {
+    let key = SigningKey::from_bytes(&[seed; 32]);
+    let vkey = NoteVerifier::new(name, KeyKind::Cosignature, key.verifying_key().to_bytes())
+        .expect("verifier")
+        .vkey();
+    (key, vkey)
+}
+
+fn log_vkey(origin: &str, seed: u8) -> (SigningKey, String) {
+    let key = SigningKey::from_bytes(&[seed; 32]);
+    let vkey = NoteVerifier::new(origin, KeyKind::Ed25519, key.verifying_key().to_bytes())
+        .expect("verifier")
+        .vkey();
+    (key, vkey)
+}
+
+/// The specification's example policy, with real keys: two groups of
+/// three witnesses, two of the first and one of the second needed.
+fn example_policy() -> (String, SigningKey, Vec<(String, SigningKey)>) {
+    let (log_key, log) = log_vkey("example.com/log", 1);
+    let mut text = format!("# the specification's example\nlog {log} https://log.example.com/\n\n");
+    let mut keys = Vec::new();
+    for (n, name) in ["X1", "X2", "X3", "Y1", "Y2", "Y3"].iter().enumerate() {
+        let (key, vkey) = witness_vkey(&format!("witness.example/{name}"), 10 + n as u8);
+        text.push_str(&format!("witness {name}\t{vkey}\n"));
+        if *name == "X3" {
+            text.push_str("group X-witnesses 2 X1 X2 X3\n\n");
+        }
+        keys.push((format!("witness.example/{name}"), key));
+    }
+    text.push_str("group Y-witnesses any Y1 Y2 Y3\n  group X-and-Y all X-witnesses Y-witnesses\nquorum X-and-Y\n");
+    (text, log_key, keys)
+}
+
+#[test]
+fn a_policy_reads_as_the_specification_writes_it_and_its_quorum_holds_only_when_met() {
+    let (text, log_key, witnesses) = example_policy();
+    let policy = Policy::parse(text.as_bytes()).expect("the example reads");
+    assert_eq!(policy.logs().len(), 1);
+    assert_eq!(
+        policy.logs()[0].url.as_deref(),
+        Some("https://log.example.com/")
+    );
+    assert_eq!(policy.witnesses().len(), 6);
+    // X1, X2 and Y3: two of X and one of Y.
+    assert!(policy.quorum_met(&[0, 1, 5]));
+    assert!(!policy.quorum_met(&[0, 5]), "one of X is not enough");
+    assert!(!policy.quorum_met(&[0, 1, 2]), "none of Y");
+    // A checkpoint cosigned by X1, X3 and Y2 is witnessed; by X1 alone, not.
+    let checkpoint = Checkpoint {
+        origin: "example.com/log".to_owned(),
+        size: 5,
+        root: [7; 32],
+        extensions: vec![],
+    };
+    let note = sign_checkpoint(&checkpoint, &log_key).expect("signed");
+    let cosigned = |which: &[usize]| {
+        let mut note = note.clone();
+        for &i in which {
+            let (name, key) = &witnesses[i];
+            note.push(cosign(note.text(), name, key, 1_700_000_000).expect("cosigned"));
+        }
+        note.to_text()
+    };
+    let seen = policy
+        .check(cosigned(&[0, 2, 4]).as_bytes())
+        .expect("signed by the log");
+    assert!(seen.quorum);
+    assert_eq!(seen.cosigned, [0, 2, 4]);
+    let seen = policy
+        .check(cosigned(&[0]).as_bytes())
+        .expect("signed by the log");
+    assert!(!seen.quorum, "not yet witnessed");
+    assert!(
+        !policy
+            .check(note.to_text().as_bytes())
+            .expect("signed")
+            .quorum
+    );
+    // Another log's checkpoint is not this policy's.
+    let (other, _) = log_vkey("other.example/log", 2);
+    let foreign = sign_checkpoint(
+        &Checkpoint {
+            origin: "other.example/log".to_owned(),
+            ..checkpoint.clone()
+        },
+        &other,
+    )
+    .expect("signed");
+    assert!(policy.check(foreign.to_text().as_bytes()).is_err());
+    // quorum none: any checkpoint the log signed.
+    let (_, log) = log_vkey("example.com/log", 1);
+    let none = Policy::parse(format!("log {log}\nquorum none\n").as_bytes()).expect("policy");
+    assert!(
+        none.check(note.to_text().as_bytes())
+            .expect("signed")
+            .quorum
+    );
+}
+
+#[test]
+fn a_policy_that_breaks_a_rule_is_refused_naming_its_line() {
+    let (_, log) = log_vkey("example.com/log", 1);
+    let (_, w1) = witness_vkey("w.example/1", 20);
+    let (_, w2) = witness_vkey("w.example/2", 21);
+    let line_of = |text: String| match Policy::parse(text.as_bytes()) {
+        Err(TlogError::Policy { line, .. }) => Some(line),
+        Err(_) => Some(usize::MAX),
+        Ok(_) => None,
+    };
+    let cases = [
+        (format!("log {log}\n"), Some(0)),
+        (format!("log {log}\nquorum none\nquorum none\n"), Some(3)),
+        (format!("log {log}\nquorum W\n"), Some(2)),
+        (
+            format!("witness W {w1}\nwitness W {w2}\nquorum W\n"),
+            Some(2),
+        ),
+        (
+            format!("witness W {w1}\nwitness V {w1}\nquorum W\n"),
+            Some(2),
+        ),
+        (format!("log {log}\nlog {log}\nquorum none\n"), Some(2)),
+        (format!("witness none {w1}\nquorum none\n"), Some(1)),
+        (format!("witness A {w1}\ngroup G 2 A\nquorum G\n"), Some(2)),
+        (format!("witness A {w1}\ngroup G 0 A\nquorum G\n"), Some(2)),
+        (format!("witness A {w1}\ngroup G 01 A\nquorum G\n"), Some(2)),
+        (
+            format!("witness A {w1}\ngroup G any A A\nquorum G\n"),
+            Some(2),
+        ),
+        (format!("witness A {w1}\ngroup G any\nquorum G\n"), Some(2)),
+        (
+            format!("witness A {w1}\ngroup G any B\nquorum G\n"),
+            Some(2),
+        ),
+        (
+            format!("witness A {w1}\ngroup G any none\nquorum G\n"),
+            Some(2),
+        ),
+        (format!("log {w1}\nquorum none\n"), Some(1)),
+        (format!("witness A {log}\nquorum A\n"), Some(1)),
+        (format!("witness A {w1}\nquorum A\nfrobnicate\n"), Some(3)),
+        (format!("witness A {w1}\x0b\nquorum A\n"), Some(1)),
+        (
+            format!("witness A {w1} https://w.example/ extra\nquorum A\n"),
+            Some(1),
+        ),
+        // Allowed: comments, blank lines, tabs, a URL, names of any octets.
+        (
+            format!("# c\n\n\twitness \u{212a} {w1}\thttps://w.example/\n  # c\nquorum \u{212a}\n"),
+            None,
+        ),
+        (
+            format!("witness K {w1}\nwitness \u{212a} {w2}\ngroup G all K \u{212a}\nquorum G"),
+            None,
+        ),
+    ];
+    for (text, line) in cases {
+        assert_eq!(line_of(text.clone()), line, "{text:?}");
+    }
+    // The message names the line, in both languages.
+    let error = Policy::parse(format!("log {log}\nquorum W\n").as_bytes()).expect_err("refused");
+    assert!(error.message(Lang::Zh).contains("第 2 行"));
+    assert!(error.message(Lang::En).contains("line 2"));
+}

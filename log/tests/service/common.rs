@@ -112,6 +112,7 @@ pub async fn serve_exporting(
         store,
         keys,
         witnesses,
+        policy: None,
         pace,
         web: None,
         max_connections: 256,

@@ -255,6 +255,7 @@ async fn the_service_starts_again_where_it_stopped_and_a_second_one_is_refused()
         store: store.clone(),
         keys: [("c1".to_owned(), c1.keys["log"].clone())].into(),
         witnesses: vec![],
+        policy: None,
         pace: quick(),
         web: None,
         max_connections: 8,

@@ -201,3 +201,81 @@ async fn a_witness_answers_each_case_with_the_status_the_specification_gives() {
     assert!(good.body.starts_with("— witness.example/w1 ".as_bytes()));
     served.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_witness_policy_names_the_witnesses_and_says_when_a_checkpoint_is_witnessed() {
+    let dir = TempDir::new("policy");
+    let store = files_root(&dir.path().join("logs")).expect("root");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let log_verifier = c1.log.verifier().expect("key");
+    let (url, verifier, served) = witness(dir.path(), vec![log_verifier.clone()]).await;
+    // The witness that runs, with its URL, and one that never answers;
+    // the quorum needs the first.
+    let silent = NoteVerifier::new(
+        "witness.example/silent",
+        KeyKind::Cosignature,
+        jifen_log::load::key_for(3, "silent")
+            .verifying_key()
+            .to_bytes(),
+    )
+    .expect("verifier");
+    let text = format!(
+        "log {}\nwitness W1 {} {url}\nwitness W2 {}\nquorum W1\n",
+        log_verifier.vkey(),
+        verifier.vkey(),
+        silent.vkey()
+    );
+    let policy = ledger_core::tlog::Policy::parse(text.as_bytes()).expect("policy");
+    let running = jifen_log::start(jifen_log::Config {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        store: store.clone(),
+        keys: [("c1".to_owned(), c1.keys["log"].clone())].into(),
+        witnesses: vec![],
+        policy: Some(policy.clone()),
+        pace: quick(),
+        web: None,
+        max_connections: 16,
+        export: None,
+    })
+    .await
+    .expect("service");
+    let http = client(&running);
+    let mut admin = c1.device(&c1.log, "admin-1");
+    let (entries, _) = jifen_log::load::register_residents(&mut admin, "Q", 1, now());
+    let index = http.submit("c1", &entries).await.expect("answer").json()["results"][0]["index"]
+        .as_u64()
+        .expect("index");
+    let receipt = http
+        .get(&format!("/logs/c1/receipt/{index}?wait_ms=5000"))
+        .await
+        .expect("answer");
+    let proof = TlogProof::parse(&receipt.body).expect("proof");
+    let leaf = proof.extra.clone().expect("the receipt carries its leaf");
+    let seen = proof
+        .verify_with(&leaf_hash(&leaf), &policy)
+        .expect("the receipt holds");
+    assert!(seen.quorum, "witnessed by W1");
+    assert_eq!(seen.cosigned, [0]);
+    let list = http.get("/logs").await.expect("list").json();
+    assert_eq!(list[0]["witnessed"], true);
+    // A policy that needs the silent witness too: not yet witnessed.
+    let both = ledger_core::tlog::Policy::parse(
+        format!(
+            "log {}\nwitness W1 {}\nwitness W2 {}\ngroup B all W1 W2\nquorum B\n",
+            log_verifier.vkey(),
+            verifier.vkey(),
+            silent.vkey()
+        )
+        .as_bytes(),
+    )
+    .expect("policy");
+    assert!(
+        !proof
+            .verify_with(&leaf_hash(&leaf), &both)
+            .expect("holds")
+            .quorum
+    );
+    running.stop().await;
+    served.abort();
+}
