@@ -1,17 +1,23 @@
 //! Any bytes as each C2SP text Jifen reads (a signed note, a checkpoint,
 //! a tlog-proof receipt, a tlog-witness request, a hash tile, an entry
-//! bundle, a verifier key): never a panic; whatever reads back writes
+//! bundle, a verifier key, a tlog-policy): never a panic; whatever reads back writes
 //! back to the same bytes; and a proof read from the bytes never holds
 //! for a tree it was not made from.
 #![no_main]
 
 use ledger_core::tlog::{
-    AddCheckpoint, Checkpoint, Note, NoteVerifier, TlogProof, Tree, read_entry_bundle,
+    AddCheckpoint, Checkpoint, Note, NoteVerifier, Policy, TlogProof, Tree, read_entry_bundle,
     read_hash_tile, verify_consistency, verify_inclusion,
 };
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // A policy that reads decides any note, and any set of witnesses,
+    // without a panic.
+    if let Ok(policy) = Policy::parse(data) {
+        let _ = policy.check(data);
+        let _ = policy.quorum_met(&[]);
+    }
     if let Ok(note) = Note::parse(data) {
         assert_eq!(note.to_text().as_bytes(), data, "a note reads back");
         if let Ok(checkpoint) = Checkpoint::parse(note.text()) {
