@@ -52,6 +52,7 @@ fn served() -> &'static Served {
                 .expect("community");
             let logs = std::sync::Arc::new(Logs {
                 communities: [("c1".to_owned(), community)].into(),
+                policy: None,
             });
             let witness = jifen_log::witness::Witness::new(
                 "fuzz.example/w1",

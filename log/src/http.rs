@@ -34,6 +34,9 @@ const MAX_RECEIPT_WAIT: Duration = Duration::from_secs(10);
 pub struct Logs {
     /// The communities, by name.
     pub communities: HashMap<String, Arc<Community>>,
+    /// The witness policy (C2SP tlog-policy) the service follows, served
+    /// at `/policy` for the notice board and phones.
+    pub policy: Option<Vec<u8>>,
 }
 
 type Shared = Arc<Logs>;
@@ -100,6 +103,7 @@ pub fn router(logs: Shared, web: Option<PathBuf>) -> Router {
         .route("/logs/{name}/add", post(add))
         .route("/logs/{name}/receipt/{index}", get(receipt))
         .route("/logs/{name}/device/{actor}", get(device))
+        .route("/policy", get(policy))
         .route("/healthz", get(|| async { "ok\n" }))
         .with_state(logs);
     let app = match web {
@@ -177,6 +181,17 @@ async fn list(State(logs): State<Shared>) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+async fn policy(State(logs): State<Shared>) -> Response {
+    match &logs.policy {
+        Some(policy) => text(StatusCode::OK, "max-age=60", policy.clone()),
+        None => problem(
+            StatusCode::NOT_FOUND,
+            "no_policy",
+            "this service follows no witness policy".to_owned(),
+        ),
+    }
 }
 
 async fn checkpoint(

@@ -79,6 +79,21 @@ impl Running {
             .await
             .map_err(|e| std::io::Error::other(e.to_string()))?
     }
+
+    /// Serves until `stop` completes (Ctrl-C), then stops as
+    /// [`Running::stop`] does: each log finishes the batch in hand.
+    pub async fn serve_until(
+        mut self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        tokio::select! {
+            served = &mut self.server => served.map_err(|e| std::io::Error::other(e.to_string()))?,
+            () = stop => {
+                self.stop().await;
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Opens every stored log that has a key and serves them all.
@@ -106,7 +121,10 @@ pub async fn start(config: Config) -> Result<Running, StoreError> {
         .await?;
         communities.insert(name, community);
     }
-    let logs = Arc::new(http::Logs { communities });
+    let logs = Arc::new(http::Logs {
+        communities,
+        policy: config.policy.as_ref().map(|p| p.text().to_vec()),
+    });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| StoreError::Config(format!("cannot listen on {}: {e}", config.listen)))?;

@@ -154,10 +154,10 @@ pub(crate) fn serve(args: ServeArgs, lang: Lang) -> Result<(), CliError> {
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        tokio::select! {
-            served = running.wait() => served.map_err(|e| CliError::io(Path::new("listener"), e)),
-            () = stop => Ok(()),
-        }
+        running
+            .serve_until(stop)
+            .await
+            .map_err(|e| CliError::io(Path::new("listener"), e))
     })
 }
 

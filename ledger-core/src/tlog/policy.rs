@@ -44,6 +44,8 @@ pub struct Policy {
     groups: Vec<Group>,
     /// `None`: `quorum none`.
     quorum: Option<Member>,
+    /// The file as read, to hand on (the notice board, a phone).
+    text: Vec<u8>,
 }
 
 /// A checkpoint checked against a policy.
@@ -74,6 +76,7 @@ impl Policy {
             witnesses: Vec::new(),
             groups: Vec::new(),
             quorum: None,
+            text: bytes.to_vec(),
         };
         let mut quorum_seen = false;
         for (at, line) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -269,6 +272,11 @@ impl Policy {
             members,
         });
         Ok(())
+    }
+
+    /// The file as it was read.
+    pub fn text(&self) -> &[u8] {
+        &self.text
     }
 
     /// The logs it trusts.

@@ -229,6 +229,8 @@ async fn tiles_checkpoints_and_receipts_are_served_as_the_specifications_say() {
             .status,
         404
     );
+    // No witness policy given: none served.
+    assert_eq!(http.get("/policy").await.expect("answer").status, 404);
     running.stop().await;
 }
 

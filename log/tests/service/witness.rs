@@ -259,6 +259,10 @@ async fn a_witness_policy_names_the_witnesses_and_says_when_a_checkpoint_is_witn
     assert_eq!(seen.cosigned, [0]);
     let list = http.get("/logs").await.expect("list").json();
     assert_eq!(list[0]["witnessed"], true);
+    // The policy itself, for the notice board and phones.
+    let served_policy = http.get("/policy").await.expect("policy");
+    assert_eq!(served_policy.status, 200);
+    assert_eq!(served_policy.body, text.as_bytes());
     // A policy that needs the silent witness too: not yet witnessed.
     let both = ledger_core::tlog::Policy::parse(
         format!(
