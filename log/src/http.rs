@@ -73,16 +73,21 @@ fn text(status: StatusCode, cache: &'static str, body: impl Into<axum::body::Bod
     response
 }
 
-fn problem(status: StatusCode, kind: &str, message: String) -> Response {
-    let mut response = (
-        status,
-        axum::Json(json!({"error": kind, "message": message})),
-    )
-        .into_response();
+/// A JSON answer with its cache rule.
+fn json_answer(status: StatusCode, cache: &'static str, body: Value) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
     response
         .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
+}
+
+fn problem(status: StatusCode, kind: &str, message: String) -> Response {
+    json_answer(
+        status,
+        "no-store",
+        json!({"error": kind, "message": message}),
+    )
 }
 
 fn no_such_log(lang: Lang, name: &str) -> Response {
@@ -176,11 +181,7 @@ async fn list(State(logs): State<Shared>) -> Response {
             }))
         })
         .collect();
-    let mut response = axum::Json(Value::Array(rows)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
+    json_answer(StatusCode::OK, "no-cache", Value::Array(rows))
 }
 
 async fn policy(State(logs): State<Shared>) -> Response {
@@ -349,15 +350,11 @@ async fn add(
             }
         })
         .collect();
-    let mut response = (
+    json_answer(
         status,
-        axum::Json(json!({"results": results, "size": community.durable()})),
+        "no-store",
+        json!({"results": results, "size": community.durable()}),
     )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 /// A C2SP tlog-proof for a leaf under the published checkpoint; with
@@ -422,17 +419,16 @@ async fn device(
             log.ledger().state().actor(actor.as_str()).is_some(),
         )
     });
-    let mut response = axum::Json(json!({
-        "actor": actor.as_str(),
-        "registered": known,
-        "dev_seq": dev_seq,
-        "dev_prev": dev_prev.to_string(),
-    }))
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    json_answer(
+        StatusCode::OK,
+        "no-store",
+        json!({
+            "actor": actor.as_str(),
+            "registered": known,
+            "dev_seq": dev_seq,
+            "dev_prev": dev_prev.to_string(),
+        }),
+    )
 }
 
 /// The router of a witness: C2SP tlog-witness `add-checkpoint`.

@@ -130,8 +130,30 @@ impl Pg {
 
     /// Every durable leaf of a log, in order, and its published checkpoint.
     pub async fn load(&self, name: &str) -> Result<(Vec<Vec<u8>>, Option<Vec<u8>>), StoreError> {
+        let (size, checkpoint, leaves) = self.read(name, 0).await?;
+        if leaves.len() as u64 != size {
+            return Err(StoreError::Corrupt(format!(
+                "{name}: {} leaves stored for size {size}",
+                leaves.len()
+            )));
+        }
+        Ok((leaves, checkpoint))
+    }
+
+    /// The durable size, and the leaves from `from` up to it.
+    pub async fn since(&self, name: &str, from: u64) -> Result<(u64, Vec<Vec<u8>>), StoreError> {
+        let (size, _, leaves) = self.read(name, from).await?;
+        Ok((size, leaves))
+    }
+
+    /// In one snapshot: the durable size, the published checkpoint, and
+    /// the leaves from `from` up to that size.
+    async fn read(
+        &self,
+        name: &str,
+        from: u64,
+    ) -> Result<(u64, Option<Vec<u8>>, Vec<Vec<u8>>), StoreError> {
         let mut client = self.client().await?;
-        // One snapshot: the size and the leaves it counts.
         let tx = client
             .build_transaction()
             .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
@@ -149,40 +171,6 @@ impl Pg {
             .ok_or_else(|| StoreError::NoSuchLog(name.to_owned()))?;
         let size: i64 = row.get(0);
         let checkpoint: Option<Vec<u8>> = row.get(1);
-        let rows = tx
-            .query(
-                "SELECT leaf FROM jifen_leaves WHERE log = $1 AND idx < $2 ORDER BY idx",
-                &[&name, &size],
-            )
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
-        let leaves: Vec<Vec<u8>> = rows.iter().map(|r| r.get(0)).collect();
-        if leaves.len() as i64 != size {
-            return Err(StoreError::Corrupt(format!(
-                "{name}: {} leaves stored for size {size}",
-                leaves.len()
-            )));
-        }
-        Ok((leaves, checkpoint))
-    }
-
-    /// The durable size, and the leaves from `from` up to it.
-    pub async fn since(&self, name: &str, from: u64) -> Result<(u64, Vec<Vec<u8>>), StoreError> {
-        let mut client = self.client().await?;
-        let tx = client
-            .build_transaction()
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await
-            .map_err(db)?;
-        let size: i64 = tx
-            .query_opt("SELECT size FROM jifen_logs WHERE name = $1", &[&name])
-            .await
-            .map_err(db)?
-            .ok_or_else(|| StoreError::NoSuchLog(name.to_owned()))?
-            .get(0);
         let from = i64::try_from(from).unwrap_or(i64::MAX);
         let leaves = if size > from {
             tx.query(
@@ -198,7 +186,7 @@ impl Pg {
             Vec::new()
         };
         tx.commit().await.map_err(db)?;
-        Ok((size as u64, leaves))
+        Ok((size as u64, checkpoint, leaves))
     }
 
     /// Appends leaves `old..` if the log still has `old` leaves.
