@@ -306,7 +306,7 @@ pub(crate) enum LogCommand {
         /// The entry's leaf index.
         index: u64,
     },
-    /// 核对收据 / Check a receipt against the log's verifier key (and witnesses').
+    /// 核对收据 / Check a receipt against the log's verifier key and witnesses, or a witness policy.
     CheckReceipt {
         /// The receipt file.
         receipt: PathBuf,
