@@ -105,6 +105,7 @@ pub fn router(logs: Shared, web: Option<PathBuf>) -> Router {
         .route("/logs/{name}/checkpoint", get(checkpoint))
         .route("/logs/{name}/vkey", get(vkey))
         .route("/logs/{name}/tile/{*path}", get(tile))
+        .route("/logs/{name}/entries", get(entries))
         .route("/logs/{name}/add", post(add))
         .route("/logs/{name}/receipt/{index}", get(receipt))
         .route("/logs/{name}/device/{actor}", get(device))
@@ -291,6 +292,84 @@ async fn tile(
         }
         None => not_found(),
     }
+}
+
+/// Leaves at most per `entries` request: a few MB, so that a phone's first
+/// visit takes a 100,000-leaf log in a handful of requests side by side.
+pub const MOST_ENTRIES: u64 = 16 * 1024;
+
+/// Leaves read under one lock of the log, so the sequencer never waits
+/// for a long read.
+const ENTRIES_PER_LOCK: u64 = 1024;
+
+/// `entries?start=A&end=B`: leaves `A..B` of a published checkpoint in one
+/// answer, laid out as an entry bundle (each leaf after its length as a
+/// big-endian u16), for a first visit; a C2SP client reads the same
+/// leaves from the bundles. Immutable, as the bundles are.
+async fn entries(
+    State(logs): State<Shared>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = lang(&headers, &query);
+    let Some(community) = community(&logs, &name) else {
+        return no_such_log(lang, &name);
+    };
+    let published = community.published().map_or(0, |p| p.size);
+    let number = |key: &str| query.get(key).and_then(|v| v.parse::<u64>().ok());
+    let (Some(start), Some(end)) = (number("start"), number("end")) else {
+        let message = match lang {
+            Lang::Zh => "需要 start 和 end 两个整数参数".to_owned(),
+            Lang::En => "start and end must be whole numbers".to_owned(),
+        };
+        return problem(StatusCode::BAD_REQUEST, "bad_range", message);
+    };
+    if start >= end || end > published || end - start > MOST_ENTRIES {
+        let message = match lang {
+            Lang::Zh => format!(
+                "范围 {start}..{end} 不可用：已发布 {published} 条，每次最多 {MOST_ENTRIES} 条"
+            ),
+            Lang::En => format!(
+                "range {start}..{end} is not available: {published} leaves published, at most {MOST_ENTRIES} at once"
+            ),
+        };
+        return problem(StatusCode::NOT_FOUND, "bad_range", message);
+    }
+    let mut body = Vec::new();
+    let mut at = start;
+    while at < end {
+        let to = end.min(at + ENTRIES_PER_LOCK);
+        let ok = community.read(|log| {
+            (at..to).all(|i| match log.leaf(i) {
+                Some(leaf) if u16::try_from(leaf.len()).is_ok() => {
+                    body.extend_from_slice(&(leaf.len() as u16).to_be_bytes());
+                    body.extend_from_slice(&leaf);
+                    true
+                }
+                _ => false,
+            })
+        });
+        if !ok {
+            return problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "unreadable",
+                "a leaf could not be written".to_owned(),
+            );
+        }
+        at = to;
+    }
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    response
 }
 
 /// Device entries, one per line: each answered with its index once

@@ -101,6 +101,41 @@ pub struct Log {
     deferred: Option<Vec<Pending>>,
 }
 
+/// A log without its ledger ([`Log::split`]): its tree, devices and
+/// policy, kept beside the ledger until [`Log::join`].
+#[derive(Debug, Clone)]
+pub struct LogParts {
+    log: Log,
+    head: crate::model::Head,
+}
+
+impl LogParts {
+    /// The tree of the leaves.
+    pub fn tree(&self) -> &Tree {
+        &self.log.tree
+    }
+
+    /// The log as the ledger names it, once it does.
+    pub fn named(&self) -> Option<&LogKey> {
+        self.log.named.as_ref()
+    }
+
+    /// The offline policy in force, if the ledger set one.
+    pub fn policy(&self) -> Option<&OfflinePolicy> {
+        self.log.policy.as_ref()
+    }
+
+    /// What late entries did beyond an online entry's effect.
+    pub fn outcomes(&self) -> &[(u64, Outcome)] {
+        &self.log.outcomes
+    }
+
+    /// The next counter and previous hash for a device's next entry.
+    pub fn device_next(&self, actor: &ActorId) -> (u64, EntryHash) {
+        self.log.device_next(actor)
+    }
+}
+
 impl Log {
     /// A new log whose first leaf is `genesis`: a v2 entry with a genesis
     /// body, signed by its admin, naming the log.
@@ -539,6 +574,27 @@ impl Log {
     /// The ledger, without the log around it.
     pub fn into_ledger(self) -> Ledger {
         self.ledger
+    }
+
+    /// Splits the log into its ledger and the rest, so that an app can
+    /// keep the ledger where its screens read it; [`Log::join`] puts them
+    /// back together.
+    pub fn split(mut self) -> (Ledger, LogParts) {
+        let empty = Ledger::empty(self.ledger.id().clone(), self.ledger.name().clone());
+        let ledger = core::mem::replace(&mut self.ledger, empty);
+        let head = ledger.head();
+        (ledger, LogParts { log: self, head })
+    }
+
+    /// The log again from [`Log::split`]'s parts; they are given back when
+    /// the ledger is not the one split off (it changed since).
+    pub fn join(ledger: Ledger, parts: LogParts) -> Result<Log, (Ledger, LogParts)> {
+        if ledger.head() != parts.head || ledger.len() != parts.log.len() {
+            return Err((ledger, parts));
+        }
+        let mut log = parts.log;
+        log.ledger = ledger;
+        Ok(log)
     }
 
     /// The tree of the leaves.

@@ -755,3 +755,50 @@ proptest::proptest! {
         proptest::prop_assert_eq!(mine, theirs);
     }
 }
+
+#[test]
+fn signature_batches_cross_to_a_worker_as_bytes_and_a_log_splits_and_joins() {
+    let config = crate::demo::DemoConfig {
+        residents: 20,
+        entries: 1_500,
+        seed: 8,
+        start_ts_ms: T0,
+    };
+    let log = demo::generate_log(&config, ORIGIN, |_| {})
+        .expect("demo log")
+        .log;
+    let mut all = leaves(&log);
+    let mut replay = LogReplay::new();
+    for leaf in &all {
+        replay.push(leaf);
+    }
+    let batch = replay.take_batch().expect("a full batch");
+    let bytes = batch.to_bytes();
+    let again = LeafSignatures::from_bytes(&bytes).expect("reads back");
+    assert_eq!((again.len(), again.first_bad()), (batch.len(), None));
+    assert_eq!(
+        LeafSignatures::from_bytes(&bytes[1..]).map(|b| b.len()),
+        None
+    );
+    // A signature changed in the bytes is found, by its leaf index.
+    let mut forged = bytes.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    let bad = LeafSignatures::from_bytes(&forged).and_then(|b| b.first_bad());
+    assert!(bad.is_some());
+    let answer = LeafSignatures::answer_to_bytes(bad);
+    assert_eq!(LeafSignatures::answer_from_bytes(&answer), Some(bad));
+    assert_eq!(LeafSignatures::answer_from_bytes(&[1, 2]), None);
+    let replayed = replay.finish(None).expect("replays");
+    // Split off its ledger, the log joins only the same ledger again.
+    let root = replayed.tree().root();
+    let (ledger, parts) = replayed.split();
+    assert_eq!(parts.tree().root(), root);
+    let mut log = Log::join(ledger, parts).expect("joins");
+    let next = all.pop().expect("a leaf");
+    let (ledger, parts) = log.clone().split();
+    let other = Log::replay(all.iter().map(Vec::as_slice)).expect("replay");
+    assert!(Log::join(other.into_ledger(), parts).is_err());
+    assert!(Log::join(ledger, log.clone().split().1).is_ok());
+    assert!(log.follow(&next).is_err(), "already there");
+}

@@ -177,6 +177,29 @@ async fn tiles_checkpoints_and_receipts_are_served_as_the_specifications_say() {
     let leaves = read_entry_bundle(&bundle.body).expect("bundle");
     assert_eq!(leaves.len(), 256);
     assert_eq!(leaves[7], c1.log.leaf(7).expect("leaf").as_slice());
+    // Many leaves in one answer for a first visit, as the bundles hold them.
+    let size = c1.log.len();
+    let bulk = http
+        .get(&format!("/logs/c1/entries?start=250&end={size}"))
+        .await
+        .expect("answer");
+    assert!(bulk.cache_control.contains("immutable"));
+    let many = read_entry_bundle(&bulk.body).expect("laid out as a bundle");
+    assert_eq!(many.len() as u64, size - 250);
+    assert_eq!(many[5], leaves[255]);
+    assert_eq!(many[0], c1.log.leaf(250).expect("leaf").as_slice());
+    for range in [
+        "start=0&end=0",
+        &format!("start=0&end={}", size + 1),
+        "start=a&end=2",
+    ] {
+        let status = http
+            .get(&format!("/logs/c1/entries?{range}"))
+            .await
+            .expect("answer")
+            .status;
+        assert!(status == 404 || status == 400, "{range}: {status}");
+    }
     // Only what a published checkpoint needs; never another spelling.
     assert_eq!(
         http.get("/logs/c1/tile/0/009")
