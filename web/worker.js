@@ -26,14 +26,16 @@ function load(module) {
 
 // Messages: the module; a file to download for the page; jobs.
 self.onmessage = async (event) => {
-  const { module, follow, bytes, parts, skip, first } = event.data;
+  const { module, follow, bytes, leaves, parts, skip, first } = event.data;
   if ("module" in event.data) return load(module);
   if (follow !== undefined) return download(follow);
   load(undefined);
   let answer = null;
   try {
     await ready;
-    answer = parts === undefined ? app.check_signature_batch(bytes) : app.check_line_hashes(parts, skip, first);
+    if (leaves) answer = app.check_leaf_signatures(bytes);
+    else if (parts === undefined) answer = app.check_signature_batch(bytes);
+    else answer = app.check_line_hashes(parts, skip, first);
   } catch {
     answer = null;
   }

@@ -97,6 +97,11 @@ export function check_signatures(bytes) {
   return submit({ bytes }, false);
 }
 
+// A followed log's signatures (api/log/signatures.rs).
+export function check_leaves(bytes) {
+  return submit({ bytes, leaves: true }, false);
+}
+
 // The page waits for this answer before it shows balances: it goes before
 // any signature batch still waiting.
 // The file comes as the parts it was downloaded in; its lines numbered

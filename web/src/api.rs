@@ -17,6 +17,7 @@ mod admin;
 mod clock;
 mod device;
 mod load;
+mod log;
 mod open;
 mod writes;
 pub use admin::{
@@ -25,13 +26,19 @@ pub use admin::{
 pub use clock::{ClockProblem, clock_problem, now_ms};
 pub use device::{Device, device, random_bytes};
 pub use load::{import, load_demo, published, refollow};
+pub use log::{
+    Answer, FollowedLog, LogNotice, LogOpened, LogReceipt, LogSource, Outbox, PendingLeaves,
+    Polled, Queued, Witnessing, apply, check_leaf_signatures, drop_refused, keys_from_address,
+    offline_refusal, open_log, poll, receipt_text, requeue, send, store_log, stored_queue, unqueue,
+    write_to_log,
+};
 pub use open::{
     FollowNotice, Opened, PendingSignatures, Source, check_line_hashes, check_signature_batch,
     check_streamed_part, in_page, keep_snapshot, open, open_snapshot, sleep, start_worker,
     store_followed,
 };
 pub(crate) use writes::write;
-pub use writes::{Receipt, new_request_id, quote_redeem, record, redeem, reverse};
+pub use writes::{Receipt, new_request_id, quote_redeem, record, redeem, redeem_body, reverse};
 
 /// The name of the app's IndexedDB database.
 pub const DATABASE: &str = "jifen";
@@ -65,6 +72,8 @@ pub enum ActionError {
     Store(StoreError),
     /// This device has no key registered in the ledger for this role.
     NoDevice,
+    /// The community log's rules refused it (a device chain, a clock, …).
+    Log(ledger_core::log::SubmitError),
     /// A value typed in is not acceptable: which, and why.
     BadInput(String, Option<ledger_core::FieldProblem>),
 }
@@ -75,6 +84,7 @@ impl ActionError {
         match self {
             ActionError::Refused(error) => error.message(lang),
             ActionError::Store(error) => error.message(lang),
+            ActionError::Log(error) => error.message(lang),
             ActionError::NoDevice => lang
                 .pick(
                     "这台设备还没有在账本中登记这个角色的密钥，不能写入",

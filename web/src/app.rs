@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
         device: RwSignal::new(Device::default()),
         checked: RwSignal::new(Checked::Verified),
         summary: RwSignal::new(None),
+        log: RwSignal::new(None),
     };
     provide_context(state);
     let unlocked = RwSignal::new(false);
@@ -177,6 +178,9 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
     let replaying = Memo::new(move |_| state.checked.get() == Checked::Replaying);
     // The writing screens belong to a device that holds a key.
     let writes = Memo::new(move |_| state.device.with(|d| !d.actors().is_empty()));
+    // On a community log, the kiosk writes through the log; the officer's
+    // and admin's screens still write a ledger file only.
+    let on_log = Memo::new(move |_| state.log.with(Option::is_some));
     let tab_button = move |which: Tab, key: &'static str| {
         view! {
             <button
@@ -190,6 +194,8 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
     };
     view! {
         {move || life.notice.get().map(|n| notice_view(&n, lang.get()))}
+        {move || life.log_notice.get().map(|n| log_notice_view(&n, lang.get()))}
+        {move || outbox_view(state, lang.get())}
         {move || life.summary_differed.get().then(|| view! {
             <p class="notice alarm" role="alert">{t(lang.get(), "summary.differed")}</p>
         })}
@@ -197,8 +203,10 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
             {tab_button(Tab::Resident, "tab.resident")}
             {move || writes.get().then(|| view! {
                 {tab_button(Tab::Kiosk, "tab.kiosk")}
-                {tab_button(Tab::Officer, "tab.officer")}
-                {tab_button(Tab::Admin, "tab.admin")}
+                {move || (!on_log.get()).then(|| view! {
+                    {tab_button(Tab::Officer, "tab.officer")}
+                    {tab_button(Tab::Admin, "tab.admin")}
+                })}
             })}
             {tab_button(Tab::Audit, "tab.audit")}
         </nav>
@@ -206,6 +214,7 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
             Tab::Resident => view! { <ResidentPage /> }.into_any(),
             // A phone that holds no key has no writing screens.
             Tab::Kiosk | Tab::Officer | Tab::Admin if !writes.get() => view! { <ResidentPage /> }.into_any(),
+            Tab::Officer | Tab::Admin if on_log.get() => view! { <ResidentPage /> }.into_any(),
             // The entries are still being read after a reopen.
             _ if replaying.get() => {
                 let (done, all) = life.progress.get();
@@ -259,6 +268,7 @@ fn footer_view(state: AppLedger, lang: RwSignal<Lang>) -> impl IntoView {
                 Checked::Verified => "verified",
             }
         >
+            {move || witnessing_view(state, lang.get())}
             {move || {
                 let head = state.ledger.with(|l| l.as_ref().map(|l| (l.head(), l.len())));
                 let head = head.or_else(|| {
@@ -316,4 +326,120 @@ fn notice_view(notice: &FollowNotice, lang: Lang) -> impl IntoView + use<> {
     };
     let role = if class == "good" { "status" } else { "alert" };
     view! { <p class=format!("notice {class}") role=role>{text}</p> }
+}
+
+/// What following the community's log found, above the tabs: a log that
+/// is not to be trusted is a loud warning.
+fn log_notice_view(notice: &api::LogNotice, lang: Lang) -> impl IntoView + use<> {
+    let class = match notice {
+        api::LogNotice::Updated { .. } => "good",
+        _ if notice.alarm() => "alarm",
+        _ => "warning",
+    };
+    let role = if class == "good" { "status" } else { "alert" };
+    view! { <p class=format!("notice {class} log-notice") role=role>{notice.message(lang)}</p> }
+}
+
+/// The followed log's checkpoint and how far its witnesses vouch for it.
+fn witnessing_view(state: AppLedger, lang: Lang) -> Option<impl IntoView + use<>> {
+    let w = state
+        .log
+        .with(|log| log.as_ref().map(|log| log.witnessing.clone()))?;
+    let text = match (lang, w.quorum) {
+        (Lang::Zh, true) => format!(
+            "日志检查点 {} 条 · 已见证（{}/{} 位见证人）",
+            w.size, w.cosigned, w.witnesses
+        ),
+        (Lang::Zh, false) => format!(
+            "日志检查点 {} 条 · 尚未见证（{}/{} 位见证人）",
+            w.size, w.cosigned, w.witnesses
+        ),
+        (Lang::En, true) => format!(
+            "log checkpoint of {} · witnessed ({} of {} witnesses)",
+            w.size, w.cosigned, w.witnesses
+        ),
+        (Lang::En, false) => format!(
+            "log checkpoint of {} · not yet witnessed ({} of {} witnesses)",
+            w.size, w.cosigned, w.witnesses
+        ),
+    };
+    Some(view! {
+        <p class="witnessing" data-witnessed=w.quorum.to_string() data-size=w.size.to_string()>{text}</p>
+    })
+}
+
+/// A writing device's entries on their way to the community's log: how
+/// many wait and since when, what the offline policy still allows, and
+/// what the log refused.
+fn outbox_view(state: AppLedger, lang: Lang) -> Option<impl IntoView + use<>> {
+    let (waiting, since, oldest, refused, policy, offset) = state.log.with(|log| {
+        let log = log.as_ref()?;
+        let outbox = &log.outbox;
+        let oldest = outbox
+            .queue
+            .iter()
+            .find(|q| q.answered.is_none())
+            .map(|q| q.ts_ms);
+        Some((
+            outbox.waiting(),
+            outbox.offline_since,
+            oldest,
+            outbox.refused.clone(),
+            log.parts.policy().copied(),
+            state
+                .ledger
+                .with_untracked(|l| l.as_ref().map(|l| l.utc_offset_minutes()))
+                .unwrap_or(480),
+        ))
+    })?;
+    if waiting == 0 && since.is_none() && refused.is_empty() {
+        return None;
+    }
+    let time = |ms: u64| ledger_core::format_local_ts(ms, offset);
+    let status = match (since, lang) {
+        (Some(_), Lang::Zh) => format!(
+            "离线：{waiting} 条记录在本机排队（最早 {}），网络恢复后自动上传。",
+            oldest.map(time).unwrap_or_default()
+        ),
+        (Some(_), Lang::En) => format!(
+            "Offline: {waiting} entries queued on this device (the first at {}); they go out by themselves when the network is back.",
+            oldest.map(time).unwrap_or_default()
+        ),
+        (None, Lang::Zh) => format!("正在把 {waiting} 条记录送往社区日志…"),
+        (None, Lang::En) => format!("Sending {waiting} entries to the community's log…"),
+    };
+    let allows = since.map(|_| match (policy, lang) {
+        (Some(p), Lang::Zh) => format!(
+            "离线规则：每次最多 {} 分，每位居民每天最多 {} 分，最多排队 {} 条，须在 {} 小时内上传。",
+            p.max_points.to_wire(),
+            p.max_points_per_day.to_wire(),
+            p.max_queued,
+            p.upload_within_hours
+        ),
+        (Some(p), Lang::En) => format!(
+            "The offline policy allows {} points a redeem, {} points a resident a day, {} entries queued, uploaded within {} hours.",
+            p.max_points.to_wire(),
+            p.max_points_per_day.to_wire(),
+            p.max_queued,
+            p.upload_within_hours
+        ),
+        (None, _) => lang
+            .pick(
+                "账本没有设定离线规则：离线时不能兑换。",
+                "The ledger sets no offline policy: no redeems offline.",
+            )
+            .to_owned(),
+    });
+    let class = if since.is_some() {
+        "notice warning outbox"
+    } else {
+        "notice good outbox"
+    };
+    Some(view! {
+        <div class=class role="status" aria-live="polite" data-waiting=waiting.to_string() data-offline=since.is_some().to_string()>
+            <p>{status}</p>
+            {allows.map(|a| view! { <p class="hint">{a}</p> })}
+            {refused.into_iter().map(|why| view! { <p class="error" role="alert">{lang.pick("社区日志拒绝了一条记录：", "The community's log refused an entry: ")}{why}</p> }).collect::<Vec<_>>()}
+        </div>
+    })
 }

@@ -126,6 +126,28 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("kiosk.fewer", "减少一件", "One fewer"),
     ("kiosk.more", "增加一件", "One more"),
     ("kiosk.receipt", "兑换成功", "Redeemed"),
+    ("kiosk.signed_by", "由本机签名：", "Signed by this device:"),
+    (
+        "kiosk.in_log",
+        "已记入社区日志，第 ",
+        "In the community's log, #",
+    ),
+    (
+        "kiosk.queued_offline",
+        "离线：已在本机排队，联网后自动送往社区日志",
+        "Offline: queued on this device, sent to the community's log when the network is back",
+    ),
+    (
+        "kiosk.sending",
+        "正在送往社区日志…",
+        "Sending to the community's log…",
+    ),
+    (
+        "kiosk.receipt_qr",
+        "收据二维码（日志证明）",
+        "Receipt QR code (the log's proof)",
+    ),
+    ("kiosk.print", "打印收据", "Print receipt"),
     (
         "kiosk.receipt_again",
         "这笔兑换已记录过，没有重复扣分",

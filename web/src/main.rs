@@ -43,3 +43,11 @@ pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> Vec<u8
 pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> Vec<u8> {
     jifen_web::api::check_streamed_part(part, restart)
 }
+
+/// Checks a batch of a followed log's signatures sent by the page as
+/// bytes; the answer as ledger-core writes it, `None` for bytes that are
+/// not a batch.
+#[wasm_bindgen]
+pub fn check_leaf_signatures(bytes: &[u8]) -> Option<Vec<u8>> {
+    jifen_web::api::check_leaf_signatures(bytes)
+}

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use ledger_core::{Lang, Ledger, Snapshot};
 use leptos::prelude::*;
 
-use crate::api::Device;
+use crate::api::{Device, FollowedLog};
 
+mod following;
 pub mod lifecycle;
 
 /// The UI language, shared by every screen.
@@ -43,4 +44,7 @@ pub struct AppLedger {
     /// On a reopen, the stored snapshot shown until the entries are
     /// replayed (then None).
     pub summary: RwSignal<Option<Arc<Snapshot>>>,
+    /// The community log this device follows (`?log=`), kept beside the
+    /// ledger: its tree, checkpoint and witnesses. None for a file.
+    pub log: RwSignal<Option<FollowedLog>>,
 }

@@ -17,8 +17,13 @@ const ENTRIES: &str = "entries";
 /// The object store holding this device's own keys (one record, `self`).
 const DEVICE: &str = "device";
 
-/// Schema version of the database: 1 had only `entries`; 2 adds `device`.
-const VERSION: u32 = 2;
+/// The object store holding this device's entries for a community log
+/// not yet answered by it, in the order they were signed.
+const QUEUE: &str = "queue";
+
+/// Schema version of the database: 1 had only `entries`; 2 adds `device`;
+/// 3 adds `queue`.
+const VERSION: u32 = 3;
 
 /// What can go wrong with the browser's copy of the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +133,22 @@ fn device_keys(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Where a stored record stands: a v1 line's seq and hash, or a log
+/// leaf's index and its entry's hash.
+pub fn stored_head(line: &str) -> Option<ledger_core::Head> {
+    if let Ok((_, entry)) = ledger_core::parse_line(line.as_bytes()) {
+        return Some(ledger_core::Head {
+            seq: entry.seq,
+            hash: entry.hash,
+        });
+    }
+    let leaf = ledger_core::log::Leaf::parse(line.as_bytes()).ok()?;
+    Some(ledger_core::Head {
+        seq: ledger_core::Seq(leaf.index),
+        hash: leaf.entry.hash,
+    })
+}
+
 /// What [`Store::load_quick`] read.
 pub struct Quick {
     /// Entries stored.
@@ -157,6 +178,9 @@ impl Store {
                 }
                 if event.old_version() < 2 {
                     event.database().build_object_store(DEVICE).create()?;
+                }
+                if event.old_version() < 3 {
+                    event.database().build_object_store(QUEUE).create()?;
                 }
                 Ok(())
             })
@@ -271,8 +295,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let ends_at_head = |last: &JsValue| {
             last.as_string()
-                .and_then(|line| ledger_core::parse_line(line.as_bytes()).ok())
-                .is_some_and(|(_, entry)| entry.seq == head.seq && entry.hash == head.hash)
+                .and_then(|line| stored_head(&line))
+                .is_some_and(|at| at == head)
         };
         let end = raw::EntriesEnd {
             count: head.seq.0 + 1,
@@ -330,6 +354,77 @@ impl Store {
             .await
             .map_err(browser)?;
         Ok(record.and_then(|value| value.as_string()))
+    }
+
+    /// Keeps a text record of the device store (a followed log's policy
+    /// and checkpoint), replacing the one before.
+    pub async fn save_text(&self, key: &str, text: &str) -> Result<(), StoreError> {
+        raw::put_text(&self.name, DEVICE, key, text).await
+    }
+
+    /// A text record of the device store, if there is one.
+    pub async fn load_text(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let key = key.to_owned();
+        let record = self
+            .db
+            .transaction(&[DEVICE])
+            .run(|t| async move { t.object_store(DEVICE)?.get(&JsValue::from_str(&key)).await })
+            .await
+            .map_err(browser)?;
+        Ok(record.and_then(|value| value.as_string()))
+    }
+
+    /// Queues an entry signed for the community's log under `key` (keys
+    /// count up in signing order); committed when this returns.
+    pub async fn queue_put(&self, key: u64, line: &str) -> Result<(), StoreError> {
+        let line = line.to_owned();
+        self.db
+            .transaction(&[QUEUE])
+            .rw()
+            .run(move |t| async move {
+                t.object_store(QUEUE)?
+                    .put_kv(&self::key(key), &JsValue::from_str(&line))
+                    .await?;
+                Ok(())
+            })
+            .await
+            .map_err(browser)
+    }
+
+    /// The queue, in signing order: each entry's key and line.
+    pub async fn queue_load(&self) -> Result<Vec<(u64, String)>, StoreError> {
+        let (keys, values) = self
+            .db
+            .transaction(&[QUEUE])
+            .run(|t| async move {
+                let queue = t.object_store(QUEUE)?;
+                let keys = queue.get_all_keys(None).await?;
+                let values = queue.get_all(None).await?;
+                Ok((keys, values))
+            })
+            .await
+            .map_err(browser)?;
+        Ok(keys
+            .into_iter()
+            .zip(values)
+            .filter_map(|(k, v)| Some((k.as_f64()? as u64, v.as_string()?)))
+            .collect())
+    }
+
+    /// Takes entries off the queue (the log answered them).
+    pub async fn queue_delete(&self, keys: Vec<u64>) -> Result<(), StoreError> {
+        self.db
+            .transaction(&[QUEUE])
+            .rw()
+            .run(move |t| async move {
+                let queue = t.object_store(QUEUE)?;
+                for k in keys {
+                    queue.delete(&self::key(k)).await?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(browser)
     }
 
     /// Closes the connection (as a closed tab would).

@@ -52,12 +52,13 @@ fn main() -> ExitCode {
         Some("wasm-pkg") => wasm_pkg().and_then(|dir| test_wasm_pkg(&dir)),
         Some("book") => book(),
         Some("web") => web_dist().and_then(|dist| end_to_end(&dist)),
+        Some("web-dist") => web_dist().map(|dist| println!("{}", dist.display())),
         Some("serve") => serve(&args[1..]),
         Some("web-bench") => web_bench(&args[1..]),
         Some("log-bench") => bench::log_bench(&args[1..]),
         Some("fuzz") => seconds_arg(&args[1..], 60).and_then(fuzz::fuzz),
         _ => Err(
-            "usage: cargo xtask serve [--port N] [--db URL] [--communities N] [--publish LEDGER.jsonl] | demo | ci | bench [--entries N] [--quick] | log-bench [--quick] | fuzz [--seconds N] | wasm-pkg | web | web-bench [--entries N] | book"
+            "usage: cargo xtask serve [--port N] [--db URL] [--communities N] [--publish LEDGER.jsonl] | demo | ci | bench [--entries N] [--quick] | log-bench [--quick] | fuzz [--seconds N] | wasm-pkg | web | web-dist | web-bench [--entries N] | book"
                 .to_owned(),
         ),
     };

@@ -69,10 +69,15 @@ pub(crate) fn serve(args: &[String]) -> Result {
             String::from_utf8_lossy(&setup.stderr)
         ));
     }
-    let vkeys: Vec<String> = String::from_utf8_lossy(&setup.stdout)
+    // `vkey <name> <vkey>` per community.
+    let logs: Vec<(String, String)> = String::from_utf8_lossy(&setup.stdout)
         .lines()
-        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_owned))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace().skip(1);
+            Some((words.next()?.to_owned(), words.next()?.to_owned()))
+        })
         .collect();
+    let vkeys: Vec<String> = logs.iter().map(|(_, vkey)| vkey.clone()).collect();
     let witness_keys = state.join("witness.json");
     if !witness_keys.exists() {
         run(Command::new(&jifen)
@@ -98,6 +103,17 @@ pub(crate) fn serve(args: &[String]) -> Result {
         .nth(1)
         .unwrap_or_default()
         .to_owned();
+    // The witness policy the notice board's QR code carries: the logs,
+    // the witness and its address, one cosignature needed.
+    let mut policy = String::new();
+    for vkey in &vkeys {
+        policy.push_str(&format!("log {vkey}\n"));
+    }
+    policy.push_str(&format!(
+        "witness w1 {witness_vkey} http://127.0.0.1:{witness_port}\nquorum w1\n"
+    ));
+    let policy_file = state.join("policy.txt");
+    std::fs::write(&policy_file, &policy).map_err(|e| e.to_string())?;
     let service = {
         let mut command = Command::new(&jifen);
         command
@@ -108,10 +124,8 @@ pub(crate) fn serve(args: &[String]) -> Result {
             .arg("--web")
             .arg(&dist)
             .args(["--listen", &format!("127.0.0.1:{port}")])
-            .args([
-                "--witness",
-                &format!("http://127.0.0.1:{witness_port}={witness_vkey}"),
-            ]);
+            .arg("--policy")
+            .arg(&policy_file);
         command
     };
     let (mut service, _) = spawn_until(service, "listening on")?;
@@ -124,6 +138,13 @@ pub(crate) fn serve(args: &[String]) -> Result {
         ("audit", "审计 audit"),
     ] {
         println!("  {name:<16} http://127.0.0.1:{port}/?screen={screen}");
+    }
+    let query = percent_encode(&base64(policy.as_bytes()));
+    for (name, _) in logs.iter().take(3) {
+        println!(
+            "  {:<16} http://127.0.0.1:{port}/?log=logs/{name}/&policy={query}",
+            "手机 phone"
+        );
     }
     println!("Ctrl-C stops the service and the witness.");
     let ended = service.wait();
@@ -160,4 +181,31 @@ fn spawn_until(mut command: Command, ready: &str) -> Result<(Child, String)> {
             }
         }
     }
+}
+
+/// Standard base64 with padding (the policy in the phone's address).
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `+`, `/` and `=` escaped for an address's query.
+pub(crate) fn percent_encode(text: &str) -> String {
+    text.replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
 }

@@ -205,9 +205,15 @@ pub(crate) fn end_to_end(dist: &Path) -> Result {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--silent"])
         .current_dir(&e2e))?;
+    let jifen = jifen_release()?;
+    // `JIFEN_E2E=log.test.mjs` runs one file.
+    let files =
+        std::env::var("JIFEN_E2E").unwrap_or_else(|_| "app.test.mjs log.test.mjs".to_owned());
     run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "app.test.mjs"])
+        .args(["--test", "--test-concurrency=1"])
+        .args(files.split_whitespace())
         .env("JIFEN_DIST", dist)
+        .env("JIFEN_BIN", &jifen)
         .env("JIFEN_CRAFTED", crafted_fixtures()?)
         // Straight into the manual, which shows them (not committed).
         .env("JIFEN_SCREENSHOTS", root().join("book/src/screenshots"))

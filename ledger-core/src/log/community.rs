@@ -101,6 +101,18 @@ pub struct Log {
     deferred: Option<Vec<Pending>>,
 }
 
+/// Where a log stood ([`Log::mark`]).
+#[derive(Debug, Clone)]
+pub struct LogMark {
+    ledger: crate::ledger::Checkpoint,
+    len: u64,
+    devices: HashMap<ActorId, DeviceHead>,
+    late_spent: HashMap<(ResidentCode, i64), Points>,
+    named: Option<LogKey>,
+    policy: Option<OfflinePolicy>,
+    last_log_ts: u64,
+}
+
 /// A log without its ledger ([`Log::split`]): its tree, devices and
 /// policy, kept beside the ledger until [`Log::join`].
 #[derive(Debug, Clone)]
@@ -576,6 +588,58 @@ impl Log {
         self.ledger
     }
 
+    /// Where the log stands now, to come back to with [`Log::rollback`]: a
+    /// device applies its own entries ahead of the log's answer, and takes
+    /// them back when the log's leaves come. It copies the state, not the
+    /// leaves.
+    pub fn mark(&self) -> LogMark {
+        LogMark {
+            ledger: self.ledger.checkpoint(),
+            len: self.len(),
+            devices: self.devices.clone(),
+            late_spent: self.late_spent.clone(),
+            named: self.named.clone(),
+            policy: self.policy,
+            last_log_ts: self.last_log_ts,
+        }
+    }
+
+    /// Undoes every leaf added since `mark`; false (nothing changed) when
+    /// the mark is not of this log's past.
+    #[must_use = "false means nothing was undone"]
+    pub fn rollback(&mut self, mark: LogMark) -> bool {
+        let len = mark.len;
+        let Ok(from) = usize::try_from(len) else {
+            return false;
+        };
+        if len > self.len() || len < self.v1_leaves {
+            return false;
+        }
+        let dropped: Vec<EntryHash> = self.ledger.entries()
+            [from.min(self.ledger.entries().len())..]
+            .iter()
+            .map(|entry| entry.hash)
+            .collect();
+        if !self.ledger.rollback(mark.ledger) {
+            return false;
+        }
+        for hash in dropped {
+            self.by_hash.remove(&hash);
+        }
+        self.tree.truncate(len);
+        self.device_parts
+            .truncate(usize::try_from(len - self.v1_leaves).unwrap_or(usize::MAX));
+        self.namings.retain(|(i, _)| *i < len);
+        self.policies.retain(|(i, _)| *i < len);
+        self.outcomes.retain(|(i, _)| *i < len);
+        self.devices = mark.devices;
+        self.late_spent = mark.late_spent;
+        self.named = mark.named;
+        self.policy = mark.policy;
+        self.last_log_ts = mark.last_log_ts;
+        true
+    }
+
     /// Splits the log into its ledger and the rest, so that an app can
     /// keep the ledger where its screens read it; [`Log::join`] puts them
     /// back together.
@@ -588,9 +652,9 @@ impl Log {
 
     /// The log again from [`Log::split`]'s parts; they are given back when
     /// the ledger is not the one split off (it changed since).
-    pub fn join(ledger: Ledger, parts: LogParts) -> Result<Log, (Ledger, LogParts)> {
+    pub fn join(ledger: Ledger, parts: LogParts) -> Result<Log, Box<(Ledger, LogParts)>> {
         if ledger.head() != parts.head || ledger.len() != parts.log.len() {
-            return Err((ledger, parts));
+            return Err(Box::new((ledger, parts)));
         }
         let mut log = parts.log;
         log.ledger = ledger;

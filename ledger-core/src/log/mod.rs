@@ -11,7 +11,9 @@ mod replay;
 mod signatures;
 mod wire;
 
-pub use community::{Log, LogParts, MAX_CLOCK_AHEAD_MS, ONLINE_WITHIN_MS, Outcome, Submitted};
+pub use community::{
+    Log, LogMark, LogParts, MAX_CLOCK_AHEAD_MS, ONLINE_WITHIN_MS, Outcome, Submitted,
+};
 pub use error::{LogError, LogProblem, SubmitError};
 pub use replay::LogReplay;
 pub use signatures::{LOG_SIGNATURE_BATCH, LeafSignatures};

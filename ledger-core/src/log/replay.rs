@@ -77,6 +77,27 @@ impl LogReplay {
         Ok(())
     }
 
+    /// The tree of the v2 leaves read so far (`None` before the first, or
+    /// once one did not hold): what a follower checks new bundles against
+    /// before it reads them.
+    pub fn tree(&self) -> Option<&crate::tlog::Tree> {
+        self.log
+            .as_ref()
+            .filter(|_| self.stopped.is_none())
+            .map(Log::tree)
+    }
+
+    /// Leaves read so far, v2 ones (a migrated log's v1 lines are counted
+    /// once the first v2 leaf comes).
+    pub fn len(&self) -> u64 {
+        self.log.as_ref().map_or(0, Log::len)
+    }
+
+    /// Whether no v2 leaf was read yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// A full batch of signatures to check, once there is one.
     pub fn take_batch(&mut self) -> Option<LeafSignatures> {
         self.ready.pop()

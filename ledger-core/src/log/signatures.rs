@@ -66,7 +66,7 @@ impl LeafSignatures {
     /// Reads [`LeafSignatures::to_bytes`]'s bytes: `None` when they are not
     /// a batch or a key is not one a log accepts.
     pub fn from_bytes(bytes: &[u8]) -> Option<LeafSignatures> {
-        if bytes.len() % PENDING_BYTES != 0 {
+        if !bytes.len().is_multiple_of(PENDING_BYTES) {
             return None;
         }
         let mut points: Vec<([u8; 32], EdwardsPoint)> = Vec::new();

@@ -802,3 +802,40 @@ fn signature_batches_cross_to_a_worker_as_bytes_and_a_log_splits_and_joins() {
     assert!(Log::join(ledger, log.clone().split().1).is_ok());
     assert!(log.follow(&next).is_err(), "already there");
 }
+
+#[test]
+fn a_log_rolled_back_to_a_mark_takes_the_same_leaves_again_as_if_never_added() {
+    let config = crate::demo::DemoConfig {
+        residents: 40,
+        entries: 3_000,
+        seed: 6,
+        start_ts_ms: T0,
+    };
+    let full = demo::generate_log(&config, ORIGIN, |_| {})
+        .expect("demo log")
+        .log;
+    let all = leaves(&full);
+    for cut in [all.len() / 3, all.len() - 40, all.len() - 1] {
+        let mut log = Log::replay(all[..cut].iter().map(Vec::as_slice)).expect("replay");
+        let root = log.tree().root();
+        let mark = log.mark();
+        for leaf in &all[cut..] {
+            log.follow(leaf).expect("the log's own leaf");
+        }
+        assert_eq!(log.tree().root(), full.tree().root());
+        assert!(log.rollback(mark.clone()));
+        assert_eq!((log.len(), log.tree().root()), (cut as u64, root));
+        assert!(!log.rollback(log.mark()) || log.len() == cut as u64);
+        for leaf in &all[cut..] {
+            log.follow(leaf).expect("taken again after the rollback");
+        }
+        assert_eq!(log.tree(), full.tree());
+        assert_eq!(log.outcomes(), full.outcomes());
+        assert_eq!(log.ledger().head(), full.ledger().head());
+        assert_eq!(log.ledger().snapshot(), full.ledger().snapshot());
+    }
+    // A mark from a longer past is refused and changes nothing.
+    let mut short = Log::replay(all[..10].iter().map(Vec::as_slice)).expect("replay");
+    assert!(!short.rollback(full.mark()));
+    assert_eq!(short.len(), 10);
+}

@@ -93,6 +93,18 @@ impl Tree {
         }
     }
 
+    /// Drops every leaf from `len` on (the complete subtrees of the first
+    /// `len` leaves are the same in any longer tree).
+    pub fn truncate(&mut self, len: u64) {
+        for (j, row) in self.levels.iter_mut().enumerate() {
+            let keep = usize::try_from(len >> j).unwrap_or(usize::MAX);
+            row.truncate(keep);
+        }
+        while self.levels.last().is_some_and(Vec::is_empty) {
+            self.levels.pop();
+        }
+    }
+
     /// The hashes of the complete subtrees of 2^`level` leaves, in order
     /// (level 0: the leaf hashes).
     pub fn level(&self, level: usize) -> &[Hash] {

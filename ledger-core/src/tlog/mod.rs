@@ -28,7 +28,8 @@ pub use note::{
 pub use policy::{MAX_POLICY_ITEMS, Party, Policy, Witnessed};
 pub use proof::{AddCheckpoint, TlogProof};
 pub use tiles::{
-    TILE_WIDTH, TileRef, entry_bundle, read_entry_bundle, read_hash_tile, tiles_between,
+    TILE_WIDTH, TileRef, entry_bundle, read_entry_bundle, read_hash_tile, read_leaves,
+    tiles_between,
 };
 
 use crate::lang::{Lang, english_display, say};

@@ -188,6 +188,13 @@ pub fn entry_bundle<'a>(leaves: impl IntoIterator<Item = &'a [u8]>) -> Option<Ve
 
 /// The leaves of an entry bundle.
 pub fn read_entry_bundle(bytes: &[u8]) -> Result<Vec<&[u8]>, TlogError> {
+    read_leaves(bytes, TILE_WIDTH)
+}
+
+/// Up to `most` leaves laid out as in an entry bundle (each after its
+/// length as a big-endian u16): a bundle, or a service's answer with many
+/// leaves at once for a first visit.
+pub fn read_leaves(bytes: &[u8], most: u64) -> Result<Vec<&[u8]>, TlogError> {
     let mut leaves = Vec::new();
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -198,8 +205,8 @@ pub fn read_entry_bundle(bytes: &[u8]) -> Result<Vec<&[u8]>, TlogError> {
         let (leaf, tail) = tail
             .split_at_checked(length)
             .ok_or(TlogError::Malformed("entry bundle"))?;
-        if leaves.len() as u64 == TILE_WIDTH {
-            return Err(TlogError::Malformed("entry bundle of more than 256 leaves"));
+        if leaves.len() as u64 == most {
+            return Err(TlogError::Malformed("more leaves than asked"));
         }
         leaves.push(leaf);
         rest = tail;

@@ -129,6 +129,26 @@ pub fn quote_redeem(
     state.quote_redeem(signer.as_ref(), &resident, &reward, qty)
 }
 
+/// The body of a redeem of `qty` × `reward` for `resident`, as the rules
+/// make it (its points from the reward's cost), or why not.
+pub fn redeem_body(
+    state: &State,
+    resident: &str,
+    reward: &str,
+    qty: u32,
+    request_id: &str,
+) -> Result<Body, ActionError> {
+    let bad = |what: &str| ActionError::BadInput(what.to_owned(), None);
+    state
+        .redeem_body(
+            resident.parse().map_err(|_| bad(resident))?,
+            reward.parse().map_err(|_| bad(reward))?,
+            qty,
+            request_id.parse().map_err(|_| bad(request_id))?,
+        )
+        .map_err(|rule| ActionError::Refused(rule.into()))
+}
+
 /// Redeems `qty` of `reward` for `resident`, signed by this device's key
 /// that may redeem (a kiosk's or an officer's), and stores it.
 pub async fn redeem(
@@ -140,16 +160,7 @@ pub async fn redeem(
     request_id: &str,
     now_ms: u64,
 ) -> Result<Receipt, ActionError> {
-    let bad = |what: &str| ActionError::BadInput(what.to_owned(), None);
-    let body = ledger
-        .state()
-        .redeem_body(
-            resident.parse().map_err(|_| bad(resident))?,
-            reward.parse().map_err(|_| bad(reward))?,
-            qty,
-            request_id.parse().map_err(|_| bad(request_id))?,
-        )
-        .map_err(|rule| ActionError::Refused(rule.into()))?;
+    let body = redeem_body(ledger.state(), resident, reward, qty, request_id)?;
     let outcome = write(ledger, device, vec![body], now_ms).await?;
     let appended = outcome
         .into_iter()

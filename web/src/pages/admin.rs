@@ -47,6 +47,20 @@ pub fn head_qr(head: &str) -> String {
         .unwrap_or_default()
 }
 
+/// An entry's receipt (C2SP tlog-proof text) as a QR code, to print on a
+/// kiosk's receipt: low error correction, as the text is long.
+pub fn receipt_qr(text: &str) -> String {
+    use qrcode::render::svg;
+    qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L)
+        .map(|code| {
+            code.render::<svg::Color>()
+                .min_dimensions(180, 180)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
 /// What every admin card shares: the language, the ledger, this device,
 /// and the one write in flight with its outcome.
 #[derive(Clone, Copy)]

@@ -23,16 +23,26 @@ struct Pending {
     request_id: String,
 }
 
-/// What the kiosk's parts share: the ledger, this device, the redeem
-/// being confirmed, the one write in flight and what it gave.
+/// What a kiosk shows after a redeem: on a ledger file, its entry; on a
+/// community log, the entry this kiosk signed, then the log's answer.
+#[derive(Clone, Debug, PartialEq)]
+enum Shown {
+    File(Receipt),
+    Log(api::LogReceipt),
+}
+
+/// What the kiosk's parts share: the ledger (and the community log it
+/// follows, if any), this device, the redeem being confirmed, the one
+/// write in flight and what it gave.
 #[derive(Clone, Copy)]
 struct Counter {
     lang: RwSignal<Lang>,
     ledger: RwSignal<Option<ledger_core::Ledger>>,
+    log: RwSignal<Option<api::FollowedLog>>,
     device: RwSignal<Device>,
     pending: RwSignal<Option<Pending>>,
     busy: RwSignal<bool>,
-    outcome: RwSignal<Option<Result<Receipt, String>>>,
+    outcome: RwSignal<Option<Result<Shown, String>>>,
 }
 
 impl Counter {
@@ -41,6 +51,7 @@ impl Counter {
         let Counter {
             lang,
             ledger,
+            log,
             device,
             pending,
             busy,
@@ -54,6 +65,9 @@ impl Counter {
         }
         let this_device = device.get_untracked();
         busy.set(true);
+        if log.with_untracked(Option::is_some) {
+            return self.confirm_on_log(request, this_device);
+        }
         leptos::task::spawn_local(async move {
             // The ledger is taken out of the signal while it is written, so
             // nothing renders a half-changed copy.
@@ -75,11 +89,62 @@ impl Counter {
             match result {
                 Ok(receipt) => {
                     pending.set(None);
-                    outcome.set(Some(Ok(receipt)));
+                    outcome.set(Some(Ok(Shown::File(receipt))));
                 }
                 // The confirmation stays open with the same request id, so
                 // a retry cannot redeem twice.
                 Err(error) => outcome.set(Some(Err(error.message(lang.get_untracked())))),
+            }
+            busy.set(false);
+        });
+    }
+}
+
+impl Counter {
+    /// The redeem signed by this kiosk, checked on its copy of the log and
+    /// queued for the log (offline too, within the offline policy).
+    fn confirm_on_log(self, request: Pending, this_device: Device) {
+        let Counter {
+            lang,
+            ledger,
+            log,
+            pending,
+            busy,
+            outcome,
+            ..
+        } = self;
+        leptos::task::spawn_local(async move {
+            let body = ledger.with_untracked(|l| {
+                l.as_ref().map(|l| {
+                    api::redeem_body(
+                        l.state(),
+                        &request.resident,
+                        &request.reward,
+                        request.qty,
+                        &request.request_id,
+                    )
+                })
+            });
+            let copy = ledger.try_update(Option::take).flatten();
+            let followed = log.try_update(Option::take).flatten();
+            let (Some(Ok(body)), Some(copy), Some(followed)) = (body, copy.clone(), followed)
+            else {
+                ledger.set(copy);
+                busy.set(false);
+                return;
+            };
+            let lang_now = lang.get_untracked();
+            let (copy, followed, result) =
+                api::write_to_log(copy, followed, &this_device, body, api::now_ms(), lang_now)
+                    .await;
+            ledger.set(Some(copy));
+            log.set(Some(followed));
+            match result {
+                Ok(receipt) => {
+                    pending.set(None);
+                    outcome.set(Some(Ok(Shown::Log(receipt))));
+                }
+                Err(error) => outcome.set(Some(Err(error.message(lang_now)))),
             }
             busy.set(false);
         });
@@ -91,10 +156,16 @@ impl Counter {
 #[component]
 pub fn KioskPage() -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
+    let AppLedger {
+        ledger,
+        device,
+        log,
+        ..
+    } = expect_context::<AppLedger>();
     let counter = Counter {
         lang,
         ledger,
+        log,
         device,
         pending: RwSignal::new(None),
         busy: RwSignal::new(false),
@@ -122,7 +193,11 @@ pub fn KioskPage() -> impl IntoView {
                 </div>
             })}
             {move || pending.get().map(|request| confirm_view(counter, request))}
-            {move || outcome.get().map(|result| receipt_view(result, lang))}
+            {move || outcome.get().map(|result| match result {
+                Ok(Shown::Log(receipt)) => log_receipt_view(receipt, log, lang).into_any(),
+                Ok(Shown::File(receipt)) => receipt_view(Ok(receipt), lang).into_any(),
+                Err(message) => receipt_view(Err(message), lang).into_any(),
+            })}
         </section>
     }
 }
@@ -196,7 +271,7 @@ fn reward_buttons(
     code: &str,
     lang: Lang,
     pending: RwSignal<Option<Pending>>,
-    outcome: RwSignal<Option<Result<Receipt, String>>>,
+    outcome: RwSignal<Option<Result<Shown, String>>>,
 ) -> Option<AnyView> {
     ledger.balance(code)?;
     let rows: Vec<_> = ledger
@@ -244,4 +319,53 @@ fn reward_buttons(
         })
         .collect();
     Some(view! { <ul class="reward-grid">{rows}</ul> }.into_any())
+}
+
+/// The receipt of a redeem this kiosk signed for the community's log: at
+/// once, then "in the log, #N" once the log answers, with the entry's
+/// receipt (C2SP tlog-proof) as a QR code to print.
+fn log_receipt_view(
+    receipt: api::LogReceipt,
+    log: RwSignal<Option<api::FollowedLog>>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let hash = receipt.hash;
+    let index = Memo::new(move |_| log.with(|l| l.as_ref().and_then(|l| l.outbox.index_of(&hash))));
+    let offline = Memo::new(move |_| {
+        log.with(|l| l.as_ref().is_some_and(|l| l.outbox.offline_since.is_some()))
+    });
+    let qr = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let Some(index) = index.get() else {
+            return;
+        };
+        let base = log.with_untracked(|l| l.as_ref().map(|l| l.base.clone()));
+        if let Some(base) = base.filter(|_| qr.get_untracked().is_none()) {
+            leptos::task::spawn_local(async move {
+                if let Some(text) = api::receipt_text(&base, index).await {
+                    qr.set(Some(crate::pages::admin::receipt_qr(&text)));
+                }
+            });
+        }
+    });
+    let when = ledger_core::format_local_ts(receipt.ts_ms, receipt.utc_offset_minutes);
+    view! {
+        <div class="receipt printable" role="status">
+            <h3>{tr(lang, "kiosk.receipt")}</h3>
+            <p class="signed">{tr(lang, "kiosk.signed_by")} " " <span data-testid="receipt-actor">{receipt.actor.clone()}</span> " · " {when}</p>
+            <p class="in-log" data-testid="receipt-log" aria-live="polite">
+                {move || match (index.get(), offline.get()) {
+                    (Some(index), _) => format!("{}{index}{}", t(lang.get(), "kiosk.in_log"), t(lang.get(), "kiosk.in_log_end")),
+                    (None, true) => t(lang.get(), "kiosk.queued_offline").to_owned(),
+                    (None, false) => t(lang.get(), "kiosk.sending").to_owned(),
+                }}
+            </p>
+            <p>{tr(lang, "kiosk.new_balance")} " " <strong data-testid="receipt-balance">{receipt.balance.to_wire()}</strong></p>
+            <p class="meta">{tr(lang, "kiosk.hash")} " " {receipt.hash.short()}</p>
+            {move || qr.get().map(|svg| view! { <div class="qr receipt-qr" inner_html=svg aria-label=tr(lang, "kiosk.receipt_qr")></div> })}
+            <button class="print" on:click=move |_| {
+                let _ = window().print();
+            }>{tr(lang, "kiosk.print")}</button>
+        </div>
+    }
 }

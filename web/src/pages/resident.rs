@@ -135,6 +135,7 @@ pub fn resident_card(
                 <span class="value" data-testid="balance">{balance.to_wire()}</span>
                 <span class="unit">{t(lang, "resident.points")}</span>
             </p>
+            {debt_view(record.debt, lang)}
             <section>
                 <h3>{t(lang, "resident.affordable")}</h3>
                 {none_affordable.then(|| view! { <p class="hint">{t(lang, "resident.none_affordable")}</p> })}
@@ -172,4 +173,24 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (&'static str, String
         Change::None => String::new(),
     };
     (kind, row.item, points)
+}
+
+/// What a resident owes, explained: late (offline) redeems that together
+/// took more than the balance, such as two kiosks spending it each while
+/// the network was down. Nothing when they owe nothing.
+fn debt_view(debt: ledger_core::Points, lang: Lang) -> Option<impl IntoView> {
+    if debt.is_zero() {
+        return None;
+    }
+    let text = match lang {
+        Lang::Zh => format!(
+            "欠 {} 分：离线时的兑换（例如两台自助机在断网时各自兑换）合计超过了当时的余额，差额记为欠分；之后赚到的积分先用来还欠分，再计入余额。",
+            debt.to_wire()
+        ),
+        Lang::En => format!(
+            "Owes {} points: redeems made offline (two kiosks each spending while the network was down, say) took more than the balance together; the difference is owed, and points earned from now on pay it back before they count as balance.",
+            debt.to_wire()
+        ),
+    };
+    Some(view! { <p class="notice warning debt" data-testid="debt">{text}</p> })
 }

@@ -42,8 +42,10 @@ pub struct Lifecycle {
     pub demo_error: RwSignal<Option<String>>,
     /// The published file a damaged copy could be fetched again from.
     pub refollow_url: RwSignal<Option<String>>,
+    /// What following the community's log found.
+    pub log_notice: RwSignal<Option<api::LogNotice>>,
     /// The head whose snapshot is stored (nothing to keep again).
-    kept: StoredValue<Option<Head>>,
+    pub(super) kept: StoredValue<Option<Head>>,
 }
 
 impl Lifecycle {
@@ -58,8 +60,14 @@ impl Lifecycle {
             summary_differed: RwSignal::new(false),
             demo_error: RwSignal::new(None),
             refollow_url: RwSignal::new(None),
+            log_notice: RwSignal::new(None),
             kept: StoredValue::new(None),
         };
+        if let Some(source) = api::LogSource::from_page() {
+            life.start_log(source);
+            life.keep_snapshots();
+            return life;
+        }
         let source = Source::from_page();
         leptos::task::spawn_local(async move {
             // A reopen shows the stored snapshot at once, then reads and

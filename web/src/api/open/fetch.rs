@@ -19,8 +19,8 @@ pub(crate) async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
 
 /// A downloaded body: in WebAssembly memory, and as the `Uint8Array`s it
 /// came in (for a worker); with its line ends, found as it came.
-pub(super) struct Download {
-    pub(super) bytes: Vec<u8>,
+pub(crate) struct Download {
+    pub(crate) bytes: Vec<u8>,
     pub(super) parts: js_sys::Array,
     pub(super) ends: LineEnds,
 }
@@ -31,7 +31,7 @@ pub(super) const MOST_AHEAD: usize = 1 << 30;
 /// Starts fetching `url` (the request goes out now, whenever the answer
 /// is awaited). The page's first request for it, started by `index.html`
 /// before the app loaded, is taken over if there is one.
-pub(super) fn start_fetch(url: &str) -> Result<JsFuture, String> {
+pub(crate) fn start_fetch(url: &str) -> Result<JsFuture, String> {
     if let Some(early) = take_early_fetch(url) {
         return Ok(JsFuture::from(early));
     }
@@ -120,7 +120,7 @@ pub(super) fn required(
 }
 
 /// The body of a fetch started by [`start_fetch`]: `Ok(None)` for a 404.
-pub(super) async fn read_response(
+pub(crate) async fn read_response(
     started: Result<JsFuture, String>,
 ) -> Result<Option<Download>, String> {
     let response = started?.await.map_err(describe)?;
@@ -139,11 +139,13 @@ pub(super) async fn read_response(
         .ok()
         .filter(JsValue::is_object)
         .and_then(|body| method(&body, "getReader")?.call0(&body).ok());
-    match (length, reader) {
+    match reader {
         // Read as it arrives, each part copied into WebAssembly memory
-        // while the rest downloads (rather than all of it at the end).
-        (Some(length), Some(reader)) => read_stream(&reader, length).await.map(Some),
-        _ => {
+        // while the rest downloads (rather than all of it at the end); a
+        // compressed answer states no length. Taking the reader locks the
+        // body, so there is no other way to read it after.
+        Some(reader) => read_stream(&reader, length.unwrap_or(0)).await.map(Some),
+        None => {
             let buffer = method(&response, "arrayBuffer")
                 .ok_or("no arrayBuffer()")?
                 .call0(&response)

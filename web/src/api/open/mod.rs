@@ -19,21 +19,23 @@ use wasm_bindgen_futures::JsFuture;
 use super::{DATABASE, Device, LoadError};
 use crate::store::{Store, StoreError};
 use fetch::{
-    Download, MOST_AHEAD, Streamed, next_streamed_message, read_response, read_streamed, required,
-    start_fetch, take_stream, unsuccessful,
+    Download, MOST_AHEAD, Streamed, next_streamed_message, read_streamed, required, take_stream,
+    unsuccessful,
 };
 use replay::{Boxed, Replay, replay};
-use timers::{mark, next_frame};
+use timers::mark;
 use workers::{HashCheck, SHARE_STREAMED, next_streamed};
 
-pub(crate) use fetch::{exists, fetch_bytes};
+pub(crate) use fetch::{exists, fetch_bytes, read_response, start_fetch};
 pub(crate) use replay::{owned_lines, replay_file};
 pub use snapshot::{keep_snapshot, open_snapshot};
 pub use timers::sleep;
+pub(crate) use timers::{breathe, next_frame};
 pub use workers::{
     PendingSignatures, check_line_hashes, check_signature_batch, check_streamed_part, in_page,
     start_worker,
 };
+pub(crate) use workers::{bytes_of, use_all_workers};
 
 /// Where the ledger comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -23,9 +23,9 @@ pub async fn open_snapshot() -> Option<(Snapshot, Device)> {
     store.close();
     let quick = quick.ok()?;
     let snapshot = Snapshot::from_bytes(&quick.snapshot?)?;
-    let (_, last) = ledger_core::parse_line(quick.last_line?.as_bytes()).ok()?;
+    let last = crate::store::stored_head(&quick.last_line?)?;
     let head = snapshot.head();
-    (quick.count == snapshot.len() && last.seq == head.seq && last.hash == head.hash)
+    (quick.count == snapshot.len() && last == head)
         .then(|| (snapshot, Device::from_stored(quick.keys)))
 }
 

@@ -48,7 +48,7 @@ pub(crate) async fn breathe() {
 /// Waits for the browser's next animation frame, or 100 ms at most (a
 /// hidden tab draws no frames); at once where there are none, as in a
 /// worker.
-pub(super) async fn next_frame() {
+pub(crate) async fn next_frame() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let global = js_sys::global();
         let frame = method(&global, "requestAnimationFrame");

@@ -20,7 +20,7 @@ extern "C" {
         skip: f64,
         first: f64,
     ) -> js_sys::Promise;
-    pub(super) fn use_all_workers();
+    pub(crate) fn use_all_workers();
     pub(super) fn warm_up();
     pub(super) fn next_streamed() -> js_sys::Promise;
 }
@@ -188,7 +188,7 @@ impl HashCheck {
 }
 
 /// A worker's answer as bytes (a `Uint8Array`), if it is one.
-pub(super) fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+pub(crate) fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
     value
         .dyn_ref::<js_sys::Uint8Array>()
         .map(js_sys::Uint8Array::to_vec)

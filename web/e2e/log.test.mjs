@@ -1,0 +1,390 @@
+// End-to-end tests of the web app as a device of a community's log: the
+// real `jifen serve` (JIFEN_BIN) with a demo community on files, a real
+// `jifen witness`, both on 127.0.0.1 ports of their own, started and
+// stopped by these tests; Debian's Chromium through playwright-core.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const dist = process.env.JIFEN_DIST;
+const jifen = process.env.JIFEN_BIN;
+const shots = process.env.JIFEN_SCREENSHOTS;
+let browser;
+let work;
+const children = new Set();
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), "jifen-log-e2e-"));
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await browser?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Starts `jifen …` and waits (at most 60 s) for a line of its output
+// that contains `ready`; killed when the tests end.
+function start(args, ready, cwd = work) {
+  const child = spawn(jifen, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no "${ready}" from jifen ${args[0]}: ${seen}`)), 60_000);
+    const look = (data) => {
+      seen += data;
+      if (seen.includes(ready)) {
+        clearTimeout(timer);
+        resolve({ child, output: seen });
+      }
+    };
+    child.stdout.on("data", look);
+    child.stderr.on("data", look);
+    child.on("exit", (code) => reject(new Error(`jifen ${args[0]} ended (${code}): ${seen}`)));
+  });
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const ended = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await ended;
+}
+
+function run(args, cwd) {
+  return execFileSync(jifen, args, { cwd, encoding: "utf8" });
+}
+
+// A demo community in `dir` (logs/ and keys/): its log's verifier key.
+function community(dir, entries) {
+  const out = run(
+    ["serve", "--dir", "logs", "--keys", "keys", "--demo-communities", "1", "--demo-entries", String(entries), "--setup-only"],
+    dir,
+  );
+  return out.split(/\s+/)[2];
+}
+
+// The witness policy a notice board's QR code carries, in base64 for the
+// page's address.
+function policyText(logKey, witnessKey, witnessPort) {
+  return `log ${logKey}\nwitness w1 ${witnessKey} http://127.0.0.1:${witnessPort}\nquorum w1\n`;
+}
+
+async function witness(dir, logKey) {
+  const port = await freePort();
+  run(["keygen", "--actor", "witness", "--keys", "witness.json"], dir);
+  const args = ["witness", "--listen", `127.0.0.1:${port}`, "--state", "witness-state.json", "--keys", "witness.json", "--name", "jifen.example/w1", "--log", logKey];
+  const { child, output } = await start(args, "witness ", dir);
+  const key = output.split(/\s+/)[output.split(/\s+/).indexOf("witness") + 1];
+  return { child, port, key };
+}
+
+async function service(dir, policy, port) {
+  await writeFile(join(dir, "policy.txt"), policy);
+  const args = ["serve", "--dir", "logs", "--keys", "keys", "--web", dist, "--listen", `127.0.0.1:${port}`, "--policy", "policy.txt", "--interval-ms", "100", "--idle-s", "1"];
+  const { child } = await start(args, "listening on", dir);
+  return child;
+}
+
+// An entry signed as the demo's admin with `jifen log sign` and sent with
+// `jifen log send`: a new resident, `code`.
+function addResident(dir, port, code) {
+  const url = `http://127.0.0.1:${port}/logs/community-1`;
+  const body = `{"active":true,"area":"A01","code":"${code}","household":"1-1-101","type":"resident"}`;
+  const queue = `${code}.queue`;
+  run(["log", "sign", queue, "--keys", "keys/community-1.json", "--as", "admin-1", "--ledger", "demo-community", "--body", body, "--state", "admin.state", "--log", url], dir);
+  return run(["log", "send", queue, "--to", url], dir);
+}
+
+function phoneAddress(port, policy) {
+  const encoded = encodeURIComponent(Buffer.from(policy).toString("base64"));
+  return `http://127.0.0.1:${port}/?log=logs/community-1/&policy=${encoded}`;
+}
+
+async function verified(tab) {
+  await tab.locator("footer.head[data-checked=verified]").waitFor({ timeout: 60_000 });
+}
+
+// A writing screen asks for the device's PIN (chosen the first time).
+async function unlock(tab) {
+  const pin = tab.locator("#pin");
+  await pin.waitFor({ timeout: 10_000 });
+  await pin.fill("2468");
+  if ((await tab.locator("#pin-again").count()) > 0) await tab.locator("#pin-again").fill("2468");
+  await pin.press("Enter");
+  await pin.waitFor({ state: "detached" });
+}
+
+test("a phone follows the community's log: checked, witnessed, new entries within seconds, reopened from its copy", async () => {
+  const dir = await mkdtemp(join(work, "follow-"));
+  const logKey = community(dir, 3000);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  await service(dir, policy, port);
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  await tab.setViewportSize({ width: 390, height: 844 });
+  await tab.goto(phoneAddress(port, policy));
+  await verified(tab);
+  // The witness cosigns the service's checkpoints: the phone says so.
+  await tab.locator(".witnessing[data-witnessed=true]").waitFor({ timeout: 30_000 });
+  assert.match(await tab.locator(".witnessing").textContent(), /已见证（1\/1 位见证人）/);
+  // A resident's phone: the resident's screens, no writing ones.
+  assert.equal(await tab.getByRole("button", { name: "积分兑换" }).count(), 0);
+  await tab.getByLabel("居民编号（可扫码）").fill("JX-0001");
+  await tab.getByLabel("居民编号（可扫码）").press("Enter");
+  const balance = await tab.getByTestId("balance").textContent();
+  assert.match(balance, /^-?\d+(\.\d{1,2})?$/);
+  if (shots) await tab.screenshot({ path: join(shots, "phone-follows-log.png"), fullPage: true });
+  // An office desk adds a resident: the open phone has it within seconds.
+  const size = Number(await tab.locator(".witnessing").getAttribute("data-size"));
+  assert.match(addResident(dir, port, "NEW001"), /#\d+/);
+  await tab.locator(`.witnessing[data-size="${size + 1}"]`).waitFor({ timeout: 20_000 });
+  assert.match(await tab.locator(".log-notice").textContent(), /取得 1 条新记录/);
+  await tab.getByLabel("居民编号（可扫码）").fill("NEW001");
+  await tab.getByLabel("居民编号（可扫码）").press("Enter");
+  assert.equal(await tab.getByTestId("balance").textContent(), "0");
+  // Reopened: from the phone's own copy, the same balance.
+  await tab.reload();
+  await verified(tab);
+  await tab.getByLabel("居民编号（可扫码）").fill("JX-0001");
+  await tab.getByLabel("居民编号（可扫码）").press("Enter");
+  assert.equal(await tab.getByTestId("balance").textContent(), balance);
+  assert.equal(Number(await tab.locator(".witnessing").getAttribute("data-size")), size + 1);
+  await context.close();
+});
+
+test("a log that rewrites its history is refused loudly, naming where, and the phone keeps its copy", async () => {
+  const dir = await mkdtemp(join(work, "fork-"));
+  const logKey = community(dir, 600);
+  // The same log, copied before it parts: the same key, the same leaves.
+  const other = await mkdtemp(join(work, "fork-other-"));
+  await cp(dir, other, { recursive: true });
+  const port = await freePort();
+  // The policy's witness is not running: every checkpoint is below the
+  // quorum.
+  const w = await witness(dir, logKey);
+  await stop(w.child);
+  const policy = policyText(logKey, w.key, w.port);
+  let child = await service(dir, policy, port);
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  await tab.goto(phoneAddress(port, policy));
+  await verified(tab);
+  assert.match(await tab.locator(".witnessing").textContent(), /尚未见证（0\/1 位见证人）/);
+  assert.equal(await tab.locator(".witnessing").getAttribute("data-witnessed"), "false");
+  const size = Number(await tab.locator(".witnessing").getAttribute("data-size"));
+  addResident(dir, port, "ONE001");
+  await tab.locator(`.witnessing[data-size="${size + 1}"]`).waitFor({ timeout: 20_000 });
+  // The service comes back on the copy, where another entry took that
+  // place: a history that differs from leaf `size` on.
+  await stop(child);
+  child = await service(other, policy, port);
+  addResident(other, port, "TWO002");
+  const alarm = tab.locator(".log-notice.alarm");
+  await alarm.waitFor({ timeout: 20_000 });
+  assert.match(await alarm.textContent(), new RegExp(`改写了历史，从第 ${size} 条起`));
+  assert.equal(await alarm.getAttribute("role"), "alert");
+  if (shots) await tab.screenshot({ path: join(shots, "phone-log-rewritten.png"), fullPage: true });
+  // The copy stays as it was, and so it opens again: still refused.
+  await tab.getByLabel("居民编号（可扫码）").fill("ONE001");
+  await tab.getByLabel("居民编号（可扫码）").press("Enter");
+  assert.equal(await tab.getByTestId("balance").textContent(), "0");
+  await tab.reload();
+  await alarm.waitFor({ timeout: 20_000 });
+  assert.match(await alarm.textContent(), new RegExp(`从第 ${size} 条起`));
+  assert.equal(Number(await tab.locator(".witnessing").getAttribute("data-size")), size + 1);
+  await context.close();
+  await stop(child);
+});
+
+// The address of a kiosk of the demo community, its key in the fragment
+// (as `cargo xtask serve` prints it).
+async function kioskAddress(dir, port, policy, actor) {
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  return `${phoneAddress(port, policy)}&screen=kiosk#device=${actor}:${keys[actor]}`;
+}
+
+async function logSize(port) {
+  const response = await fetch(`http://127.0.0.1:${port}/logs`);
+  return (await response.json())[0].size;
+}
+
+async function deviceHead(port, actor) {
+  const response = await fetch(`http://127.0.0.1:${port}/logs/community-1/device/${actor}`);
+  return response.json();
+}
+
+// A redeem at the kiosk: the resident, the first reward they can afford,
+// confirmed; the receipt (null: nothing they can afford).
+async function redeem(tab, code) {
+  const field = tab.getByLabel("居民编号（可扫码）");
+  await field.fill(code);
+  await field.press("Enter");
+  await tab.locator(".balance .label", { hasText: code }).waitFor();
+  const rewards = tab.locator("button.reward:not([disabled])");
+  if ((await rewards.count()) === 0) return null;
+  await rewards.first().click();
+  await tab.getByRole("button", { name: "确认兑换", exact: true }).click();
+  const receipt = tab.locator(".receipt");
+  await receipt.waitFor();
+  return receipt;
+}
+
+async function waitFor(what, check, seconds = 30) {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+test("a kiosk redeems 50 times offline, then every entry reaches the log once, and a closed tab's queue goes out", async () => {
+  const dir = await mkdtemp(join(work, "offline-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  let child = await service(dir, policy, port);
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  await tab.setViewportSize({ width: 1280, height: 800 });
+  await tab.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await verified(tab);
+  await unlock(tab);
+  // The key is kept, and off the address.
+  assert.equal(new URL(tab.url()).hash, "");
+  const before = await logSize(port);
+  // Online first: signed by this kiosk, then in the log with its number.
+  // Residents with points for a reward or more.
+  const codes = [];
+  for (let n = 1; n <= 80; n += 1) {
+    const code = `JX-${String(n).padStart(4, "0")}`;
+    await tab.getByLabel("居民编号（可扫码）").fill(code);
+    await tab.getByLabel("居民编号（可扫码）").press("Enter");
+    await tab.locator(".balance .label", { hasText: code }).waitFor();
+    if ((await tab.locator("button.reward:not([disabled])").count()) > 0) codes.push(code);
+  }
+  const online = await redeem(tab, codes.pop());
+  assert.match(await online.getByTestId("receipt-actor").textContent(), /kiosk-1/);
+  await tab.locator(".receipt [data-testid=receipt-log]", { hasText: "已记入社区日志" }).waitFor({ timeout: 20_000 });
+  await tab.locator(".receipt-qr svg").waitFor({ timeout: 20_000 });
+  if (shots) await tab.screenshot({ path: join(shots, "kiosk-log-receipt.png"), fullPage: true });
+  await context.setOffline(true);
+  // Each redeem from the next resident who can still afford one.
+  let done = 0;
+  for (let i = 0; done < 50; i += 1) {
+    assert.ok(codes.length > 0, "residents with points left");
+    const code = codes[i % codes.length];
+    const receipt = await redeem(tab, code);
+    if (receipt === null) {
+      codes.splice(codes.indexOf(code), 1);
+      continue;
+    }
+    await receipt.getByText("离线：已在本机排队").waitFor();
+    done += 1;
+  }
+  const banner = tab.locator(".outbox[data-offline=true]");
+  await banner.waitFor();
+  assert.equal(await banner.getAttribute("data-waiting"), "50");
+  assert.match(await banner.textContent(), /离线规则：每次最多 500 分/);
+  if (shots) await tab.screenshot({ path: join(shots, "kiosk-offline-banner.png") });
+  await context.setOffline(false);
+  await tab.locator(".outbox").waitFor({ state: "detached", timeout: 30_000 });
+  assert.equal(await logSize(port), before + 51);
+  // Three more offline, the tab closed before they go out, the service
+  // killed and started again: a new tab sends them, once each.
+  await context.setOffline(true);
+  for (let left = 3, i = 0; left > 0; i += 1) {
+    if ((await redeem(tab, codes[i % codes.length])) !== null) left -= 1;
+  }
+  await tab.close();
+  await stop(child);
+  child = await service(dir, policy, port);
+  await context.setOffline(false);
+  const again = await context.newPage();
+  await again.goto(`${phoneAddress(port, policy)}&screen=kiosk`);
+  await verified(again);
+  await unlock(again);
+  await waitFor("the closed tab's queue in the log", async () => (await logSize(port)) === before + 54);
+  const head = await deviceHead(port, "kiosk-1");
+  const size = await logSize(port);
+  await again.locator(".outbox").waitFor({ state: "detached", timeout: 30_000 });
+  // Nothing twice: sent again, the log keeps its size.
+  await again.reload();
+  await verified(again);
+  await unlock(again);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(await logSize(port), size);
+  assert.deepEqual(await deviceHead(port, "kiosk-1"), head);
+  await context.close();
+  await stop(child);
+});
+
+test("two kiosks redeem for one resident at once: the log takes what the balance allows, refuses the other clearly, and both see the same log", async () => {
+  const dir = await mkdtemp(join(work, "two-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const one = await (await browser.newContext()).newPage();
+  const two = await (await browser.newContext()).newPage();
+  await one.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await two.goto(await kioskAddress(dir, port, policy, "kiosk-2"));
+  await verified(one);
+  await verified(two);
+  await unlock(one);
+  await unlock(two);
+  // A resident, and the dearest reward their balance covers once but not
+  // twice (found on the first kiosk).
+  const code = "JX-0011";
+  for (const tab of [one, two]) {
+    await tab.getByLabel("居民编号（可扫码）").fill(code);
+    await tab.getByLabel("居民编号（可扫码）").press("Enter");
+  }
+  const balance = Number(await one.getByTestId("balance").textContent());
+  const costs = await one.locator("button.reward:not([disabled]) .points").allTextContents();
+  const index = costs.map(Number).findIndex((cost) => cost * 2 > balance);
+  assert.ok(index >= 0, `a reward that ${balance} covers once: ${costs}`);
+  const before = await logSize(port);
+  for (const tab of [one, two]) await tab.locator("button.reward:not([disabled])").nth(index).click();
+  await Promise.all([one, two].map((tab) => tab.getByRole("button", { name: "确认兑换", exact: true }).click()));
+  // One is in the log; the other kiosk says the log refused it, and why.
+  const refusal = await waitFor("one kiosk told of the refusal", async () => {
+    for (const tab of [one, two]) {
+      const shown = tab.locator(".outbox .error");
+      if (await shown.count()) return shown.first().textContent();
+    }
+    return null;
+  });
+  assert.match(refusal, /社区日志拒绝了一条记录：.*积分不足/);
+  await waitFor("one entry in the log", async () => (await logSize(port)) === before + 1);
+  // Both copies reach the same balance, the log's.
+  await waitFor("both kiosks at the log's balance", async () => {
+    const shown = await Promise.all([one, two].map((tab) => tab.getByTestId("balance").textContent()));
+    return shown[0] === shown[1] && Number(shown[0]) < balance;
+  });
+  await stop(child);
+});

@@ -1,0 +1,171 @@
+//! What the phone fetches from the log: the checkpoint (checked against
+//! the policy), leaves in bulk, the entry bundles with new leaves, and,
+//! when they do not extend the copy, the hash tiles that name where the
+//! log's history and the copy part.
+
+use ledger_core::tlog::{
+    Checkpoint, Divergence, FollowError, Found, Policy, TileRef, Tree, Witnessed, bundles_to, grow,
+    read_leaves,
+};
+
+use super::LogNotice;
+use crate::api::open::{fetch_bytes, read_response, start_fetch};
+
+/// Leaves per bulk request (the service's most).
+const BULK: u64 = 16 * 1024;
+
+/// Steps of the search down the hash tiles at most (one per level).
+const MOST_STEPS: usize = 8;
+
+/// A parameter of the page's address, decoded.
+pub fn page_param(name: &str) -> Option<String> {
+    let search = js_sys::Reflect::get(&js_sys::global(), &"location".into())
+        .and_then(|location| js_sys::Reflect::get(&location, &"search".into()))
+        .ok()?
+        .as_string()?;
+    let raw = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))?
+        .to_owned();
+    Some(
+        js_sys::decode_uri_component(&raw)
+            .ok()
+            .and_then(|d| d.as_string())
+            .unwrap_or(raw),
+    )
+}
+
+/// A body, a 404 being an error too.
+async fn get(url: &str) -> Result<Vec<u8>, String> {
+    fetch_bytes(url)
+        .await?
+        .ok_or_else(|| format!("HTTP 404 {url}"))
+}
+
+/// The log's checkpoint, checked against the policy.
+pub(super) async fn fetch_checkpoint(
+    base: &str,
+    policy: &Policy,
+) -> Result<(Vec<u8>, Witnessed), LogNotice> {
+    let note = get(&format!("{base}checkpoint"))
+        .await
+        .map_err(LogNotice::Unreachable)?;
+    let witnessed = policy.check(&note).map_err(LogNotice::BadCheckpoint)?;
+    Ok((note, witnessed))
+}
+
+/// Leaves `start..end` in bulk, requests side by side; each request's
+/// leaves go to `push` in order as they come (false: stop, a leaf did not
+/// hold). The leaves pushed, as text to store.
+pub(super) async fn fetch_leaves(
+    base: &str,
+    start: u64,
+    end: u64,
+    push: &mut dyn FnMut(&[&[u8]]) -> bool,
+) -> Result<Vec<String>, String> {
+    let mut requests = Vec::new();
+    let mut at = start;
+    while at < end {
+        let to = end.min(at + BULK);
+        requests.push((
+            to - at,
+            start_fetch(&format!("{base}entries?start={at}&end={to}")),
+        ));
+        at = to;
+    }
+    let mut all = Vec::with_capacity(usize::try_from(end - start).unwrap_or(0));
+    for (count, request) in requests {
+        let body = read_response(request)
+            .await?
+            .ok_or_else(|| "HTTP 404 entries".to_owned())?;
+        let leaves = read_leaves(&body.bytes, BULK).map_err(|e| e.to_string())?;
+        if leaves.len() as u64 != count {
+            return Err(format!("{} leaves where {count} were asked", leaves.len()));
+        }
+        if !push(&leaves) {
+            break;
+        }
+        all.extend(
+            leaves
+                .iter()
+                .map(|l| String::from_utf8_lossy(l).into_owned()),
+        );
+    }
+    Ok(all)
+}
+
+/// What the bundles after the copy's end brought.
+pub(super) enum Fetched {
+    /// The new leaves, which extend the copy to the checkpoint exactly.
+    Leaves(Vec<String>),
+    /// Why not.
+    Refused(LogNotice),
+}
+
+/// The leaves a copy (`tree`) lacks for `checkpoint`, from the entry
+/// bundles, checked to extend the copy and to make the checkpoint's root.
+pub(super) async fn fetch_new_leaves(base: &str, tree: &Tree, checkpoint: &Checkpoint) -> Fetched {
+    if checkpoint.size < tree.len() {
+        return Fetched::Refused(LogNotice::Shrank {
+            had: tree.len(),
+            now: checkpoint.size,
+        });
+    }
+    let tiles = bundles_to(tree.len(), checkpoint.size);
+    let requests: Vec<(TileRef, _)> = tiles
+        .into_iter()
+        .map(|tile| {
+            let url = format!("{base}{}", tile.entries_path());
+            (tile, start_fetch(&url))
+        })
+        .collect();
+    let mut bundles = Vec::with_capacity(requests.len());
+    for (tile, request) in requests {
+        match read_response(request).await {
+            Ok(Some(body)) => bundles.push((tile, body.bytes)),
+            Ok(None) => {
+                return Fetched::Refused(LogNotice::Unreachable(format!(
+                    "HTTP 404 {}",
+                    tile.entries_path()
+                )));
+            }
+            Err(reason) => return Fetched::Refused(LogNotice::Unreachable(reason)),
+        }
+    }
+    match grow(tree, checkpoint, &bundles) {
+        Ok(new) => Fetched::Leaves(
+            new.into_iter()
+                .map(|l| String::from_utf8_lossy(l).into_owned())
+                .collect(),
+        ),
+        Err(FollowError::Rewritten { .. } | FollowError::RootDiffers) => {
+            Fetched::Refused(diverged(base, tree, checkpoint.size).await)
+        }
+        Err(error) => Fetched::Refused(error.into()),
+    }
+}
+
+/// Where the log (of `size` leaves) and the copy part, through its hash
+/// tiles.
+async fn diverged(base: &str, tree: &Tree, size: u64) -> LogNotice {
+    let Some(mut search) = Divergence::start(tree.len(), size) else {
+        return LogNotice::Rewritten { index: 0 };
+    };
+    for _ in 0..MOST_STEPS {
+        let bytes = match get(&format!("{base}{}", search.tile().path())).await {
+            Ok(bytes) => bytes,
+            Err(reason) => return LogNotice::Unreachable(reason),
+        };
+        match search.answer(tree, &bytes) {
+            Ok(Found::Fetch(next)) => search = next,
+            Ok(Found::Leaf(index)) => return LogNotice::Rewritten { index },
+            // The copy is the log's: its new leaves do not make the root.
+            Ok(Found::Same) => {
+                return LogNotice::BadCheckpoint(ledger_core::tlog::TlogError::ProofDoesNotHold);
+            }
+            Err(error) => return error.into(),
+        }
+    }
+    LogNotice::Rewritten { index: 0 }
+}
