@@ -14,7 +14,9 @@ let app = null;
 let ready = null;
 let loaded = null; // true once the wasm runs here, false if it cannot
 function load(module) {
-  ready ??= import("./jifen_web.js")
+  const asked = new URL(self.location.href).searchParams.get("app");
+  const glue = asked === "jifen_phone" ? "jifen_phone" : "jifen_web";
+  ready ??= import(`./${glue}.js`)
     .then(async (imported) => {
       await imported.default({ module_or_path: module });
       app = imported;

@@ -143,8 +143,14 @@ test("a phone follows the community's log: checked, witnessed, new entries withi
   const context = await browser.newContext();
   const tab = await context.newPage();
   await tab.setViewportSize({ width: 390, height: 844 });
+  const fetched = [];
+  tab.on("request", (request) => fetched.push(new URL(request.url()).pathname));
   await tab.goto(phoneAddress(port, policy));
   await verified(tab);
+  // The phone's own app, without the writing screens' code.
+  assert.equal(await tab.evaluate(() => window.jifenApp), "jifen_phone");
+  assert.ok(fetched.includes("/jifen_phone_bg.wasm"), fetched.join(" "));
+  assert.ok(!fetched.some((path) => path.startsWith("/jifen_web")), fetched.join(" "));
   // The witness cosigns the service's checkpoints: the phone says so.
   await tab.locator(".witnessing[data-witnessed=true]").waitFor({ timeout: 30_000 });
   assert.match(await tab.locator(".witnessing").textContent(), /已见证（1\/1 位见证人）/);

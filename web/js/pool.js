@@ -27,7 +27,9 @@ function spawn() {
   globalThis.jifenWorker = undefined;
   if (worker && globalThis.jifenWorkerFailed) return;
   try {
-    worker ??= new Worker(new URL("worker.js", document.baseURI), { type: "module" });
+    const url = new URL("worker.js", document.baseURI);
+    url.searchParams.set("app", globalThis.jifenApp ?? "jifen_web");
+    worker ??= new Worker(url, { type: "module" });
   } catch {
     return; // No module workers here.
   }

@@ -9,14 +9,18 @@ use leptos::prelude::*;
 use crate::api::{self, Device, FollowNotice, LoadError};
 use crate::components::{checking_view, progress_view};
 use crate::i18n::{t, tr};
+#[cfg(feature = "writer")]
 use crate::pages::admin::AdminPage;
 use crate::pages::audit::{AuditPage, ImportForm};
+#[cfg(feature = "writer")]
 use crate::pages::kiosk::KioskPage;
+#[cfg(feature = "writer")]
 use crate::pages::officer::OfficerPage;
-use crate::pages::pin::{PinGate, Unlocked};
+#[cfg(feature = "writer")]
+use crate::pages::pin::PinGate;
 use crate::pages::resident::ResidentPage;
 use crate::state::lifecycle::{Lifecycle, Status};
-use crate::state::{AppLang, AppLedger, Checked};
+use crate::state::{AppLang, AppLedger, Checked, Unlocked};
 
 /// The screens.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -142,10 +146,7 @@ fn first_run_view(life: Lifecycle, lang: RwSignal<Lang>) -> impl IntoView {
     view! {
         <section class="first-run">
             <p>{t(lang.get(), "empty")}</p>
-            <button class="primary" on:click=move |_| life.load_demo(lang.get_untracked())>
-                {t(lang.get(), "demo.offer")}
-            </button>
-            <p class="hint">{t(lang.get(), "demo.hint")}</p>
+            {demo_offer(life, lang)}
             {move || life.demo_error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
         </section>
     }
@@ -158,13 +159,7 @@ fn failed_view(life: Lifecycle, error: &LoadError, lang: RwSignal<Lang>) -> impl
         <section class="failed">
             <p class="error" role="alert">{error.message(lang.get())}</p>
             <p>{t(lang.get(), "failed.offer")}</p>
-            {move || life.refollow_url.get().map(|url| {
-                view! {
-                    <button class="primary" on:click=move |_| life.refollow(url.clone())>
-                        {t(lang.get(), "failed.refollow")}
-                    </button>
-                }
-            })}
+            {refollow_offer(life, lang)}
             <ImportForm on_imported=Callback::new(move |()| life.status.set(Status::Ready)) />
         </section>
     }
@@ -176,8 +171,11 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
     // Whether the entries are still being read after a reopen (a memo: the
     // screens are rebuilt only when that changes, not on every batch).
     let replaying = Memo::new(move |_| state.checked.get() == Checked::Replaying);
-    // The writing screens belong to a device that holds a key.
-    let writes = Memo::new(move |_| state.device.with(|d| !d.actors().is_empty()));
+    // The writing screens belong to a device that holds a key (and to the
+    // app built with them).
+    let writes = Memo::new(move |_| {
+        cfg!(feature = "writer") && state.device.with(|d| !d.actors().is_empty())
+    });
     // On a community log, the kiosk writes through the log; the officer's
     // and admin's screens still write a ledger file only.
     let on_log = Memo::new(move |_| state.log.with(Option::is_some));
@@ -227,8 +225,46 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
     }
 }
 
+/// The phone's app has no writing screen.
+#[cfg(not(feature = "writer"))]
+fn writer_view(_: AppLedger, _: Tab, _: RwSignal<Lang>) -> impl IntoView {
+    view! { <ResidentPage /> }
+}
+
+/// The demo community, offered on a first run of the whole app.
+#[cfg(feature = "writer")]
+fn demo_offer(life: Lifecycle, lang: RwSignal<Lang>) -> impl IntoView {
+    view! {
+        <button class="primary" on:click=move |_| life.load_demo(lang.get_untracked())>
+            {t(lang.get(), "demo.offer")}
+        </button>
+        <p class="hint">{t(lang.get(), "demo.hint")}</p>
+    }
+}
+
+#[cfg(not(feature = "writer"))]
+fn demo_offer(_: Lifecycle, _: RwSignal<Lang>) -> impl IntoView {}
+
+/// A damaged copy of a followed file: fetching it again.
+#[cfg(feature = "writer")]
+fn refollow_offer(life: Lifecycle, lang: RwSignal<Lang>) -> impl IntoView {
+    move || {
+        life.refollow_url.get().map(|url| {
+            view! {
+                <button class="primary" on:click=move |_| life.refollow(url.clone())>
+                    {t(lang.get(), "failed.refollow")}
+                </button>
+            }
+        })
+    }
+}
+
+#[cfg(not(feature = "writer"))]
+fn refollow_offer(_: Lifecycle, _: RwSignal<Lang>) -> impl IntoView {}
+
 /// A screen that writes: nothing is written onto a ledger whose signatures
 /// are still being checked, and a wrong clock is said above the PIN.
+#[cfg(feature = "writer")]
 fn writer_view(state: AppLedger, writer: Tab, lang: RwSignal<Lang>) -> impl IntoView {
     move || match state.checked.get() {
         Checked::Replaying => progress_view("loading", 0, 0, lang.get()).into_any(),

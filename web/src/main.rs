@@ -22,6 +22,7 @@ fn main() {
 /// Checks a batch of signatures sent by the page as bytes; the answer as
 /// ledger-core writes it (`verify::answer`), `None` for bytes that are not
 /// a batch.
+#[cfg(feature = "writer")]
 #[wasm_bindgen]
 pub fn check_signature_batch(bytes: &[u8]) -> Option<Vec<u8>> {
     jifen_web::api::check_signature_batch(bytes)
@@ -30,6 +31,7 @@ pub fn check_signature_batch(bytes: &[u8]) -> Option<Vec<u8>> {
 /// Checks that each of a file's lines (numbered from `first`, starting
 /// `skip` bytes into the `Uint8Array`s `parts`) hashes to the `hash` it
 /// states; the answer as ledger-core writes it (the first bad line, if any).
+#[cfg(feature = "writer")]
 #[wasm_bindgen]
 pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> Vec<u8> {
     jifen_web::api::check_line_hashes(parts, skip, first)
@@ -39,6 +41,7 @@ pub fn check_line_hashes(parts: &js_sys::Array, skip: f64, first: f64) -> Vec<u8
 /// time (`restart` for the first part of a file; its lines are numbered
 /// from 0); the answer as ledger-core writes it (the first bad line, once
 /// there is one).
+#[cfg(feature = "writer")]
 #[wasm_bindgen]
 pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> Vec<u8> {
     jifen_web::api::check_streamed_part(part, restart)

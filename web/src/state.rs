@@ -12,6 +12,10 @@ use crate::api::{Device, FollowedLog};
 mod following;
 pub mod lifecycle;
 
+/// Whether the writing screens are unlocked (the PIN was entered).
+#[derive(Clone, Copy)]
+pub struct Unlocked(pub RwSignal<bool>);
+
 /// The UI language, shared by every screen.
 #[derive(Clone, Copy)]
 pub struct AppLang(pub RwSignal<Lang>);

@@ -130,6 +130,7 @@ pub(crate) fn serve(args: &[String]) -> Result {
     };
     let (mut service, _) = spawn_until(service, "listening on")?;
     println!("  witness        http://127.0.0.1:{witness_port}/  ({witness_vkey})");
+    println!("One-device demo (a ledger kept in the browser):");
     for (screen, name) in [
         ("resident", "居民 resident"),
         ("kiosk", "自助机 kiosk"),
@@ -140,11 +141,18 @@ pub(crate) fn serve(args: &[String]) -> Result {
         println!("  {name:<16} http://127.0.0.1:{port}/?screen={screen}");
     }
     let query = percent_encode(&base64(policy.as_bytes()));
-    for (name, _) in logs.iter().take(3) {
-        println!(
-            "  {:<16} http://127.0.0.1:{port}/?log=logs/{name}/&policy={query}",
-            "手机 phone"
-        );
+    if let Some((name, _)) = logs.first() {
+        let phone = format!("http://127.0.0.1:{port}/?log=logs/{name}/&policy={query}");
+        println!("Devices of {name}'s log (open each in its own browser window):");
+        println!("  {:<16} {phone}", "手机 phone");
+        // A demo kiosk's key rides in the fragment, which the browser keeps
+        // and never sends; a real kiosk's key is made on the device.
+        let keys = std::fs::read_to_string(keys.join(format!("{name}.json"))).unwrap_or_default();
+        for (actor, label) in [("kiosk-1", "自助机 kiosk 1"), ("kiosk-2", "自助机 kiosk 2")] {
+            if let Some(secret) = key_of(&keys, actor) {
+                println!("  {label:<16} {phone}&screen=kiosk#device={actor}:{secret}");
+            }
+        }
     }
     println!("Ctrl-C stops the service and the witness.");
     let ended = service.wait();
@@ -208,4 +216,16 @@ pub(crate) fn percent_encode(text: &str) -> String {
     text.replace('+', "%2B")
         .replace('/', "%2F")
         .replace('=', "%3D")
+}
+
+/// The secret hex of `actor` in a keys file (`{"actor": "hex", …}`).
+fn key_of(keys: &str, actor: &str) -> Option<String> {
+    let at = keys.find(&format!("\"{actor}\""))? + actor.len() + 2;
+    let rest = keys[at..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    let secret: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+    (secret.len() == 64).then_some(secret)
 }

@@ -32,71 +32,89 @@ pub(crate) fn browser_tests() -> Result {
 /// `index.html`, `style.css`, `worker.js`.
 pub(crate) fn web_dist() -> Result<PathBuf> {
     ensure_wasm_bindgen()?;
-    run(cargo().args([
-        "build",
-        "--package",
-        "jifen-web",
-        "--bin",
-        "jifen-web",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "web",
-    ]))?;
     let out = root().join("target/web-dist");
     let _ = std::fs::remove_dir_all(&out);
-    run(Command::new("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--out-name",
-            "jifen_web",
-            "--remove-name-section",
-            "--remove-producers-section",
-            "--no-typescript",
-            "--out-dir",
-        ])
-        .arg(&out)
-        .arg(root().join("target/wasm32-unknown-unknown/web/jifen-web.wasm")))?;
-    // binaryen at -Os: 3 KB less gzipped than wasm-bindgen's output, and
-    // no slower to open (alternated in one web-bench run); -Oz and -O2
-    // saved no more.
-    let wasm = out.join("jifen_web_bg.wasm");
-    run(Command::new(crate::tools::ensure_wasm_opt()?)
-        .args([
-            "-Os",
-            "--enable-simd",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-        ])
-        .arg(&wasm)
-        .arg("-o")
-        .arg(&wasm))?;
+    // The writing devices' app, then the phone's (no `writer` feature).
+    for (name, features) in [
+        ("jifen_web", None),
+        ("jifen_phone", Some("--no-default-features")),
+    ] {
+        run(cargo()
+            .args([
+                "build",
+                "--package",
+                "jifen-web",
+                "--bin",
+                "jifen-web",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--profile",
+                "web",
+            ])
+            .args(features))?;
+        run(Command::new("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--out-name",
+                name,
+                "--remove-name-section",
+                "--remove-producers-section",
+                "--no-typescript",
+                "--out-dir",
+            ])
+            .arg(&out)
+            .arg(root().join("target/wasm32-unknown-unknown/web/jifen-web.wasm")))?;
+        // binaryen at -Os: 3 KB less gzipped than wasm-bindgen's output,
+        // and no slower to open (alternated in one web-bench run); -Oz and
+        // -O2 saved no more.
+        let wasm = out.join(format!("{name}_bg.wasm"));
+        run(Command::new(crate::tools::ensure_wasm_opt()?)
+            .args([
+                "-Os",
+                "--enable-simd",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ])
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm))?;
+        minify_glue(&out.join(format!("{name}.js")))?;
+    }
     for file in ["index.html", "style.css", "worker.js"] {
         std::fs::copy(root().join("web").join(file), out.join(file))
             .map_err(|e| format!("web/{file}: {e}"))?;
     }
     preload_modules(&out)?;
-    minify_glue(&out.join("jifen_web.js"))?;
-    let mut total_gzip = 0;
-    for file in ["jifen_web_bg.wasm", "jifen_web.js"] {
-        let bytes = std::fs::read(out.join(file)).map_err(|e| e.to_string())?;
-        let compressed = gzip_size(&bytes)?;
-        total_gzip += compressed;
+    for (name, who) in [
+        ("jifen_phone", "a resident's phone"),
+        ("jifen_web", "a writing device"),
+    ] {
+        let mut total_gzip = 0;
+        for file in [format!("{name}_bg.wasm"), format!("{name}.js")] {
+            let bytes = std::fs::read(out.join(&file)).map_err(|e| e.to_string())?;
+            let compressed = gzip_size(&bytes)?;
+            total_gzip += compressed;
+            println!(
+                "web bundle: {file} {} KiB, {} KiB gzip -9",
+                bytes.len() / 1024,
+                compressed / 1024
+            );
+        }
         println!(
-            "web bundle: {file} {} KiB, {} KiB gzip -9",
-            bytes.len() / 1024,
-            compressed / 1024
+            "web bundle for {who}: wasm + JS {} KiB ({total_gzip} bytes) gzip -9{}",
+            total_gzip / 1024,
+            if name == "jifen_phone" {
+                " (target: under 300 KB)"
+            } else {
+                ""
+            }
         );
     }
-    println!(
-        "web bundle: wasm + JS {} KiB ({total_gzip} bytes) gzip -9 (target: under 300 KB)",
-        total_gzip / 1024
-    );
     Ok(out)
 }
 
@@ -106,7 +124,9 @@ pub(crate) fn web_dist() -> Result<PathBuf> {
 /// learnt of a snippet only once the glue had arrived, and fetched it then:
 /// about 75 ms later, on the way to every open.
 pub(crate) fn preload_modules(dist: &Path) -> Result {
-    let mut modules = vec!["jifen_web.js".to_owned()];
+    // The glue (jifen_web.js or jifen_phone.js) is preloaded by index.html
+    // itself, which knows which this device needs.
+    let mut modules = vec![String::new()];
     let mut folders = vec![dist.join("snippets")];
     while let Some(folder) = folders.pop() {
         let Ok(entries) = std::fs::read_dir(&folder) else {
@@ -126,6 +146,7 @@ pub(crate) fn preload_modules(dist: &Path) -> Result {
     modules[1..].sort();
     let links: String = modules
         .iter()
+        .skip(1)
         .map(|module| format!("    <link rel=\"modulepreload\" href=\"{module}\">\n"))
         .collect();
     let index = dist.join("index.html");

@@ -1,8 +1,12 @@
 //! The screens. Each takes what it shows from `api` and the shared state.
 
+#[cfg(feature = "writer")]
 pub mod admin;
 pub mod audit;
+#[cfg(feature = "writer")]
 pub mod kiosk;
+#[cfg(feature = "writer")]
 pub mod officer;
+#[cfg(feature = "writer")]
 pub mod pin;
 pub mod resident;

@@ -9,9 +9,7 @@ use crate::api;
 use crate::i18n::t;
 use crate::state::{AppLang, AppLedger};
 
-/// Whether the writing screens are unlocked in this tab.
-#[derive(Clone, Copy)]
-pub struct Unlocked(pub RwSignal<bool>);
+pub use crate::state::Unlocked;
 
 /// What the gate knows about this device's PIN.
 #[derive(Clone, Copy, PartialEq, Eq)]

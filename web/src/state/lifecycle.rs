@@ -68,6 +68,26 @@ impl Lifecycle {
             life.keep_snapshots();
             return life;
         }
+        life.start_file();
+        life.keep_snapshots();
+        life
+    }
+
+    /// The phone's app follows community logs only.
+    #[cfg(not(feature = "writer"))]
+    fn start_file(self) {
+        let message = "这个应用跟随社区日志：请打开公告栏上的地址（二维码） / this app follows a community log: open the notice board's address (its QR code)";
+        self.status.set(Status::Failed(LoadError::Store(
+            crate::store::StoreError::Browser(message.to_owned()),
+        )));
+    }
+
+    /// Opens the ledger file (or the stored copy), and offers to fetch a
+    /// damaged one again.
+    #[cfg(feature = "writer")]
+    fn start_file(self) {
+        let life = self;
+        let state = self.state;
         let source = Source::from_page();
         leptos::task::spawn_local(async move {
             // A reopen shows the stored snapshot at once, then reads and
@@ -85,13 +105,12 @@ impl Lifecycle {
             let result = api::open(&source, shown.as_deref(), &progress).await;
             life.opened(result).await;
         });
-        life.keep_snapshots();
         life.offer_refollow();
-        life
     }
 
     /// Shows an opened ledger at once, then waits for its signatures (and
     /// stores what a followed file added only once they all hold).
+    #[cfg(feature = "writer")]
     async fn opened(self, result: Result<Option<Opened>, LoadError>) {
         let state = self.state;
         let shown = state.summary.get_untracked();
@@ -160,6 +179,7 @@ impl Lifecycle {
     }
 
     /// Opens the stored copy again (after a followed file was refused late).
+    #[cfg(feature = "writer")]
     async fn opened_again(self) {
         let state = self.state;
         let result = api::open(&Source::Local, None, &|_, _| {}).await;
@@ -213,6 +233,7 @@ impl Lifecycle {
 
     /// A damaged copy on a device that follows a published file: finds the
     /// file to offer fetching and verifying it again.
+    #[cfg(feature = "writer")]
     fn offer_refollow(self) {
         let source = Source::from_page();
         Effect::new(move |_| {
@@ -229,6 +250,7 @@ impl Lifecycle {
 
     /// Fetches and verifies the published file again, in place of a
     /// damaged copy.
+    #[cfg(feature = "writer")]
     pub fn refollow(self, url: String) {
         let state = self.state;
         self.status.set(Status::Loading);
@@ -249,6 +271,7 @@ impl Lifecycle {
     }
 
     /// Stores the demo community; on failure, offers it again and says why.
+    #[cfg(feature = "writer")]
     pub fn load_demo(self, lang: Lang) {
         let state = self.state;
         self.status.set(Status::Loading);

@@ -670,6 +670,13 @@ pub async fn keys_from_address() {
         let _ = store.save_device(keys).await;
         store.close();
     }
+    // From now on this device loads the whole app (index.html reads it).
+    if let Ok(storage) = js_sys::Reflect::get(&js_sys::global(), &"localStorage".into())
+        && let Ok(set) = js_sys::Reflect::get(&storage, &"setItem".into())
+        && let Ok(set) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(set)
+    {
+        let _ = set.call2(&storage, &"jifen.writer".into(), &"1".into());
+    }
     // Off the address, so that a bookmark or a screenshot does not carry it.
     let history = js_sys::Reflect::get(&js_sys::global(), &"history".into()).ok();
     let path = location

@@ -7,7 +7,6 @@
 
 use ledger_core::log::{DeviceDraft, DeviceEntry, Log, LogMark, OfflinePolicy, SubmitError};
 use ledger_core::{Body, EntryHash, Lang, Ledger, Points, local_day};
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -382,21 +381,43 @@ pub async fn send(base: &str, lines: &[String], lang: Lang) -> Result<Vec<Answer
         .map_err(describe)?
         .as_string()
         .unwrap_or_default();
-    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    let Some(results) = json["results"].as_array() else {
-        let message = json["message"].as_str().unwrap_or(&text).to_owned();
+    let Ok(answer) = serde_json::from_str::<AddAnswer>(&text) else {
+        let message = serde_json::from_str::<Problem>(&text)
+            .map(|p| p.message)
+            .unwrap_or(text);
         return Err(format!("HTTP {} {message}", status as u16));
     };
-    Ok(results
-        .iter()
-        .map(|result| match result["index"].as_u64() {
+    Ok(answer
+        .results
+        .into_iter()
+        .map(|result| match result.index {
             Some(index) => Answer::Index(index),
             None => Answer::Refused {
-                message: result["message"].as_str().unwrap_or("refused").to_owned(),
-                retry: result["retry"].as_bool().unwrap_or(true),
+                message: result.message.unwrap_or_else(|| "refused".to_owned()),
+                retry: result.retry.unwrap_or(true),
             },
         })
         .collect())
+}
+
+/// The log service's answer to `add`.
+#[derive(serde::Deserialize)]
+struct AddAnswer {
+    results: Vec<AddResult>,
+}
+
+/// One entry's part of it: its index, or why not.
+#[derive(serde::Deserialize)]
+struct AddResult {
+    index: Option<u64>,
+    message: Option<String>,
+    retry: Option<bool>,
+}
+
+/// A refused request's body.
+#[derive(serde::Deserialize)]
+struct Problem {
+    message: String,
 }
 
 fn describe(error: JsValue) -> String {
