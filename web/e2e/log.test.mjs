@@ -163,12 +163,32 @@ test("a phone follows the community's log: checked, witnessed, new entries withi
   if (shots) await tab.screenshot({ path: join(shots, "phone-follows-log.png"), fullPage: true });
   // An office desk adds a resident: the open phone has it within seconds.
   const size = Number(await tab.locator(".witnessing").getAttribute("data-size"));
-  assert.match(addResident(dir, port, "NEW001"), /#\d+/);
+  const sent = addResident(dir, port, "NEW001");
+  const index = Number(/#(\d+)/.exec(sent)[1]);
   await tab.locator(`.witnessing[data-size="${size + 1}"]`).waitFor({ timeout: 20_000 });
   assert.match(await tab.locator(".log-notice").textContent(), /取得 1 条新记录/);
   await tab.getByLabel("居民编号（可扫码）").fill("NEW001");
   await tab.getByLabel("居民编号（可扫码）").press("Enter");
   assert.equal(await tab.getByTestId("balance").textContent(), "0");
+  // The entry's receipt (as a kiosk prints it), checked on the phone with
+  // nothing downloaded; one whose entry was changed is refused.
+  const receipt = await (await fetch(`http://127.0.0.1:${port}/logs/community-1/receipt/${index}?wait_ms=5000`)).text();
+  await tab.getByRole("button", { name: "核验" }).click();
+  const before = fetched.length;
+  await tab.getByLabel("收据二维码的内容（扫码或粘贴）").fill(receipt);
+  await tab.getByRole("button", { name: "核对", exact: true }).click();
+  const ok = tab.getByTestId("receipt-ok");
+  await ok.waitFor();
+  assert.match(await ok.textContent(), new RegExp(`在社区日志中，未被改动：第 ${index} 条`));
+  assert.match(await ok.textContent(), /与本机保存的日志副本一致/);
+  assert.equal(fetched.length, before, "nothing downloaded to check it");
+  if (shots) await tab.screenshot({ path: join(shots, "phone-receipt-checked.png"), fullPage: true });
+  const extra = /^extra (.*)$/m.exec(receipt)[1];
+  const forged = Buffer.from(Buffer.from(extra, "base64").toString().replace("NEW001", "NEW002")).toString("base64");
+  await tab.getByLabel("收据二维码的内容（扫码或粘贴）").fill(receipt.replace(extra, forged));
+  await tab.getByRole("button", { name: "核对", exact: true }).click();
+  assert.match(await tab.getByTestId("receipt-bad").textContent(), /收据不成立/);
+  await tab.getByRole("button", { name: "居民查询" }).click();
   // Reopened: from the phone's own copy, the same balance.
   await tab.reload();
   await verified(tab);

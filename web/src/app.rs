@@ -11,7 +11,7 @@ use crate::components::{checking_view, progress_view};
 use crate::i18n::{t, tr};
 #[cfg(feature = "writer")]
 use crate::pages::admin::AdminPage;
-use crate::pages::audit::{AuditPage, ImportForm};
+use crate::pages::audit::AuditPage;
 #[cfg(feature = "writer")]
 use crate::pages::kiosk::KioskPage;
 #[cfg(feature = "writer")]
@@ -160,7 +160,7 @@ fn failed_view(life: Lifecycle, error: &LoadError, lang: RwSignal<Lang>) -> impl
             <p class="error" role="alert">{error.message(lang.get())}</p>
             <p>{t(lang.get(), "failed.offer")}</p>
             {refollow_offer(life, lang)}
-            <ImportForm on_imported=Callback::new(move |()| life.status.set(Status::Ready)) />
+            {import_after_failure(life)}
         </section>
     }
 }
@@ -224,6 +224,16 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
         {footer_view(state, lang)}
     }
 }
+
+/// A good ledger file imported in place of a damaged copy.
+#[cfg(feature = "writer")]
+fn import_after_failure(life: Lifecycle) -> impl IntoView {
+    use crate::pages::audit::ImportForm;
+    view! { <ImportForm on_imported=Callback::new(move |()| life.status.set(Status::Ready)) /> }
+}
+
+#[cfg(not(feature = "writer"))]
+fn import_after_failure(_: Lifecycle) -> impl IntoView {}
 
 /// The phone's app has no writing screen.
 #[cfg(not(feature = "writer"))]

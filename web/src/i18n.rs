@@ -148,6 +148,13 @@ static TABLE: &[(&str, &str, &str)] = &[
         "Receipt QR code (the log's proof)",
     ),
     ("kiosk.print", "打印收据", "Print receipt"),
+    ("receipt.title", "核对收据", "Check a receipt"),
+    (
+        "receipt.field",
+        "收据二维码的内容（扫码或粘贴）",
+        "The receipt's QR code (scan or paste)",
+    ),
+    ("receipt.check", "核对", "Check"),
     (
         "kiosk.receipt_again",
         "这笔兑换已记录过，没有重复扣分",

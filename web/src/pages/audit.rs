@@ -47,6 +47,7 @@ pub fn AuditPage() -> impl IntoView {
         move || ledger.with(|l| l.as_ref().map(|l| l.head().to_string()).unwrap_or_default());
     view! {
         <section class="audit">
+            <ReceiptCheck />
             {move || match checked.get() {
                 Checked::Verified | Checked::Storing => view! { <p class="verified" role="status">{t(lang.get(), "audit.verified")}</p> }.into_any(),
                 Checked::Pending(done, all) => checking_view(done, all, lang.get()).into_any(),
@@ -59,7 +60,7 @@ pub fn AuditPage() -> impl IntoView {
                     {tr(lang, "audit.export")}
                 </button>
             </div>
-            <ImportForm />
+            {import_form()}
             <div class="filters row">
                 <label>
                     {tr(lang, "audit.filter_type")}
@@ -138,6 +139,7 @@ fn entry_rows(ledger: &Ledger, kind: &str, resident: &str, limit: usize) -> Vec<
 /// Import of a ledger file: verified completely before it replaces the
 /// browser's ledger; a bad file is refused with its first bad seq. Most
 /// of its length is markup.
+#[cfg(feature = "writer")]
 #[component]
 pub fn ImportForm(
     /// Called after a file was imported.
@@ -215,5 +217,96 @@ pub fn ImportForm(
             })}
             {move || message.get().map(|(ok, text)| view! { <p class:error=!ok class:good=ok role="alert">{text}</p> })}
         </div>
+    }
+}
+
+/// A ledger file imported (the one-device ledger's; the phone's app
+/// follows a community log instead).
+#[cfg(feature = "writer")]
+pub fn import_form() -> impl IntoView {
+    view! { <ImportForm /> }
+}
+
+#[cfg(not(feature = "writer"))]
+pub fn import_form() -> impl IntoView {}
+
+/// Checks a receipt (its QR code scanned into the field, or typed, or
+/// `?check=` in the address): signed by the community's log, witnessed as
+/// the policy says, the entry in it unchanged. No download is needed.
+#[component]
+fn ReceiptCheck() -> impl IntoView {
+    let AppLang(lang) = expect_context::<AppLang>();
+    let AppLedger { log, .. } = expect_context::<AppLedger>();
+    let text = RwSignal::new(
+        api::page_param("check")
+            .and_then(|coded| ledger_core::tlog::base64_decode(&coded))
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .unwrap_or_default(),
+    );
+    let outcome = RwSignal::new(None::<Result<api::CheckedReceipt, String>>);
+    let check = move || {
+        let lang = lang.get_untracked();
+        let policy = log
+            .with_untracked(|l| l.as_ref().map(|l| l.policy.clone()))
+            .or_else(|| {
+                api::LogSource::from_page()
+                    .and_then(|s| s.policy)
+                    .and_then(|p| ledger_core::tlog::Policy::parse(&p).ok())
+            });
+        let result = match policy {
+            None => Err(lang
+                .pick(
+                    "需要社区日志的见证策略：请先打开公告栏上的地址",
+                    "the community log's witness policy is needed: open the notice board's address first",
+                )
+                .to_owned()),
+            Some(policy) => log.with_untracked(|l| {
+                let copy = l.as_ref().map(|l| l.parts.tree());
+                api::check_receipt(&text.get_untracked(), &policy, copy, lang)
+            }),
+        };
+        outcome.set(Some(result));
+    };
+    if !text.get_untracked().is_empty() {
+        // From the address: checked once the log's copy is open.
+        Effect::new(move |_| {
+            if log.with(Option::is_some) && outcome.get_untracked().is_none() {
+                check();
+            }
+        });
+    }
+    view! {
+        <form class="card receipt-check" on:submit=move |e| { e.prevent_default(); check(); }>
+            <h3>{tr(lang, "receipt.title")}</h3>
+            <label for="receipt-text">{tr(lang, "receipt.field")}</label>
+            <textarea id="receipt-text" rows="4" spellcheck="false"
+                prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
+            <button class="primary" type="submit">{tr(lang, "receipt.check")}</button>
+            {move || outcome.get().map(|result| match result {
+                Ok(r) => {
+                    let lang = lang.get();
+                    let when = ledger_core::format_local_ts(r.log_ts_ms, 480);
+                    let first = match (lang, r.witnessed) {
+                        (ledger_core::Lang::Zh, true) => format!("这条记录在社区日志中，未被改动：第 {} 条，检查点 {} 条，已见证。", r.index, r.size),
+                        (ledger_core::Lang::Zh, false) => format!("这条记录在社区日志中，未被改动：第 {} 条，检查点 {} 条，但尚未见证。", r.index, r.size),
+                        (ledger_core::Lang::En, true) => format!("This entry is in the community's log, unchanged: #{} under a checkpoint of {}, witnessed.", r.index, r.size),
+                        (ledger_core::Lang::En, false) => format!("This entry is in the community's log, unchanged: #{} under a checkpoint of {}, not yet witnessed.", r.index, r.size),
+                    };
+                    let copy = r.in_copy.map(|same| if same {
+                        lang.pick("与本机保存的日志副本一致。", "It matches this phone's copy of the log.")
+                    } else {
+                        lang.pick("警告：与本机保存的日志副本不一致！", "Warning: it differs from this phone's copy of the log!")
+                    });
+                    view! {
+                        <div class="notice good" role="status" data-testid="receipt-ok" data-witnessed=r.witnessed.to_string()>
+                            <p>{first}</p>
+                            <p>{r.what.clone()} " · " {r.actor.clone()} " · " {when}</p>
+                            {copy.map(|c| view! { <p>{c}</p> })}
+                        </div>
+                    }.into_any()
+                }
+                Err(why) => view! { <p class="notice alarm" role="alert" data-testid="receipt-bad">{why}</p> }.into_any(),
+            })}
+        </form>
     }
 }

@@ -9,6 +9,7 @@
 //! Every leaf is replayed with every rule; the signatures are checked in
 //! the app's Web Workers while the balances are already shown.
 
+mod receipt;
 mod remote;
 mod signatures;
 mod writes;
@@ -20,6 +21,7 @@ use ledger_core::{Lang, Ledger};
 use super::open::sleep;
 use super::{DATABASE, Device, LoadError};
 use crate::store::{Store, StoreError};
+pub use receipt::{CheckedReceipt, check_receipt};
 pub use remote::page_param;
 use remote::{Fetched, fetch_checkpoint, fetch_leaves, fetch_new_leaves};
 pub use signatures::{PendingLeaves, check_leaf_signatures};
