@@ -37,9 +37,38 @@ pub struct Logs {
     /// The witness policy (C2SP tlog-policy) the service follows, served
     /// at `/policy` for the notice board and phones.
     pub policy: Option<Vec<u8>>,
+    /// Full `entries` ranges, gzipped once: every phone's first visit asks
+    /// for the same ones, and they never change.
+    pub bulk: BulkCache,
 }
 
 type Shared = Arc<Logs>;
+
+/// Gzipped bodies of full `entries` ranges, by log and first leaf, up to
+/// [`BULK_CACHE_BYTES`] in all (then the oldest go).
+#[derive(Debug, Default)]
+pub struct BulkCache(std::sync::Mutex<Vec<((String, u64), Bytes)>>);
+
+/// What the bulk cache holds at most.
+const BULK_CACHE_BYTES: usize = 256 << 20;
+
+impl BulkCache {
+    fn get(&self, name: &str, start: u64) -> Option<Bytes> {
+        let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .iter()
+            .find(|((n, s), _)| n == name && *s == start)
+            .map(|(_, body)| body.clone())
+    }
+
+    fn put(&self, name: &str, start: u64, body: Bytes) {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cache.push(((name.to_owned(), start), body));
+        while cache.iter().map(|(_, b)| b.len()).sum::<usize>() > BULK_CACHE_BYTES && cache.len() > 1 {
+            cache.remove(0);
+        }
+    }
+}
 
 /// The language a request asks for: `?lang=en` or an `Accept-Language`
 /// that prefers English; Chinese otherwise.
@@ -336,6 +365,16 @@ async fn entries(
         };
         return problem(StatusCode::NOT_FOUND, "bad_range", message);
     }
+    // A full range, asked by a client that takes gzip: gzipped once.
+    let full = start.is_multiple_of(MOST_ENTRIES) && end - start == MOST_ENTRIES;
+    let gzip = full
+        && headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("gzip"));
+    if gzip && let Some(body) = logs.bulk.get(&name, start) {
+        return gzipped(body);
+    }
     let mut body = Vec::new();
     let mut at = start;
     while at < end {
@@ -359,12 +398,48 @@ async fn entries(
         }
         at = to;
     }
+    if gzip {
+        let body = tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+            encoder.write_all(&body).and_then(|()| encoder.finish())
+        })
+        .await;
+        if let Ok(Ok(body)) = body {
+            let body = Bytes::from(body);
+            logs.bulk.put(&name, start, body.clone());
+            return gzipped(body);
+        }
+        return problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "unreadable",
+            "the leaves could not be compressed".to_owned(),
+        );
+    }
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    response
+}
+
+/// An `entries` body gzipped already (the compression layer leaves an
+/// encoded body as it is).
+fn gzipped(body: Bytes) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),

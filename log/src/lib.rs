@@ -124,6 +124,7 @@ pub async fn start(config: Config) -> Result<Running, StoreError> {
     let logs = Arc::new(http::Logs {
         communities,
         policy: config.policy.as_ref().map(|p| p.text().to_vec()),
+        bulk: http::BulkCache::default(),
     });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

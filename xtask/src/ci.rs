@@ -45,6 +45,14 @@ pub(crate) fn ci() -> Result {
         "--target",
         "wasm32-unknown-unknown",
     ])?;
+    // The phone's build of the app: without the writing screens.
+    clippy(&[
+        "--package",
+        "jifen-web",
+        "--no-default-features",
+        "--target",
+        "wasm32-unknown-unknown",
+    ])?;
     // The service's tests start private PostgreSQL clusters.
     crate::tools::ensure_postgres()?;
     run(cargo().args(["test", "--workspace"]))?;

@@ -209,11 +209,29 @@ pub(crate) fn web_bench(args: &[String]) -> Result {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--silent"])
         .current_dir(&e2e))?;
+    if !args.iter().any(|a| a == "--log-only") {
+        run(Command::new("node")
+            .arg("bench.mjs")
+            .env("JIFEN_DIST", &dist)
+            .env("JIFEN_BENCH_LEDGER", dir.join("ledger.jsonl"))
+            .env("JIFEN_BENCH_KEYS", dir.join("keys.json"))
+            .current_dir(&e2e))?;
+    }
+    // The same community as a log on the service, for the phone's and the
+    // kiosk's figures.
+    let log = dir.join("log");
+    let _ = std::fs::remove_dir_all(&log);
+    std::fs::create_dir_all(&log).map_err(|e| e.to_string())?;
+    run(Command::new(&jifen)
+        .args(["serve", "--dir", "logs", "--keys", "keys", "--demo-communities", "1"])
+        .args(["--demo-entries", &entries.to_string(), "--demo-residents", "2000"])
+        .arg("--setup-only")
+        .current_dir(&log))?;
     run(Command::new("node")
-        .arg("bench.mjs")
+        .arg("log-bench.mjs")
         .env("JIFEN_DIST", &dist)
-        .env("JIFEN_BENCH_LEDGER", dir.join("ledger.jsonl"))
-        .env("JIFEN_BENCH_KEYS", dir.join("keys.json"))
+        .env("JIFEN_BIN", &jifen)
+        .env("JIFEN_BENCH_LOG", &log)
         .current_dir(&e2e))
 }
 
