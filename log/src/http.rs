@@ -64,7 +64,9 @@ impl BulkCache {
     fn put(&self, name: &str, start: u64, body: Bytes) {
         let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
         cache.push(((name.to_owned(), start), body));
-        while cache.iter().map(|(_, b)| b.len()).sum::<usize>() > BULK_CACHE_BYTES && cache.len() > 1 {
+        while cache.iter().map(|(_, b)| b.len()).sum::<usize>() > BULK_CACHE_BYTES
+            && cache.len() > 1
+        {
             cache.remove(0);
         }
     }
@@ -401,7 +403,8 @@ async fn entries(
     if gzip {
         let body = tokio::task::spawn_blocking(move || {
             use std::io::Write;
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
             encoder.write_all(&body).and_then(|()| encoder.finish())
         })
         .await;

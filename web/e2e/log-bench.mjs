@@ -200,6 +200,9 @@ try {
   let resident = 1;
   const next = () => `JX-${String(resident++).padStart(4, "0")}`;
   for (const mode of ["online", "offline"]) {
+    // The online entries all answered first: the queue then holds only
+    // offline ones.
+    if (mode === "offline") await kiosk.locator(".outbox").waitFor({ state: "detached", timeout: 30_000 });
     await kioskContext.setOffline(mode === "offline");
     while (taps[mode].length < 7) {
       if (!(await pickReward(kiosk, next()))) continue;
@@ -214,7 +217,9 @@ try {
     await kiosk.evaluate(tapToReceipt);
     queued += 1;
   }
-  await kiosk.locator(".outbox[data-waiting='500']").waitFor();
+  await kiosk.locator(".outbox[data-offline=true]").waitFor();
+  const waiting = Number(await kiosk.locator(".outbox").getAttribute("data-waiting"));
+  if (waiting !== 500) throw new Error(`${waiting} entries wait, not 500`);
   const before = (await (await fetch(`${origin}/logs`)).json())[0].size;
   const start = Date.now();
   await kioskContext.setOffline(false);

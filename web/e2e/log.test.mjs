@@ -414,3 +414,36 @@ test("two kiosks redeem for one resident at once: the log takes what the balance
   });
   await stop(child);
 });
+
+test("an officer's tablet records points through the log, and a kiosk sees them within seconds", async () => {
+  const dir = await mkdtemp(join(work, "officer-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  const officer = await (await browser.newContext()).newPage();
+  await officer.goto(`${phoneAddress(port, policy)}&screen=officer#device=officer-1:${keys["officer-1"]}`);
+  await verified(officer);
+  await unlock(officer);
+  const kiosk = await (await browser.newContext()).newPage();
+  await kiosk.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await verified(kiosk);
+  await unlock(kiosk);
+  const code = "JX-0012";
+  await kiosk.getByLabel("居民编号（可扫码）").fill(code);
+  await kiosk.getByLabel("居民编号（可扫码）").press("Enter");
+  const before = Number(await kiosk.getByTestId("balance").textContent());
+  const size = await logSize(port);
+  await officer.locator("#officer-codes").fill(`${code}\nNOBODY-9`);
+  await officer.getByRole("button", { name: "记录积分" }).click();
+  const lines = officer.locator(".outcomes li");
+  await lines.first().waitFor();
+  assert.match(await lines.allTextContents().then((l) => l.join(" | ")), /JX-0012 已记录.*送往社区日志/);
+  // The unknown code is refused with the reason, and stays in the field.
+  assert.equal(await officer.locator("#officer-codes").inputValue(), "NOBODY-9");
+  await waitFor("the earn in the log", async () => (await logSize(port)) === size + 1);
+  await waitFor("the kiosk showing the new balance", async () => Number(await kiosk.getByTestId("balance").textContent()) > before);
+  await stop(child);
+});

@@ -176,8 +176,8 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
     let writes = Memo::new(move |_| {
         cfg!(feature = "writer") && state.device.with(|d| !d.actors().is_empty())
     });
-    // On a community log, the kiosk writes through the log; the officer's
-    // and admin's screens still write a ledger file only.
+    // On a community log, the kiosk and the officer write through the log;
+    // the admin's screen still writes a ledger file only.
     let on_log = Memo::new(move |_| state.log.with(Option::is_some));
     let tab_button = move |which: Tab, key: &'static str| {
         view! {
@@ -201,10 +201,8 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
             {tab_button(Tab::Resident, "tab.resident")}
             {move || writes.get().then(|| view! {
                 {tab_button(Tab::Kiosk, "tab.kiosk")}
-                {move || (!on_log.get()).then(|| view! {
-                    {tab_button(Tab::Officer, "tab.officer")}
-                    {tab_button(Tab::Admin, "tab.admin")}
-                })}
+                {tab_button(Tab::Officer, "tab.officer")}
+                {move || (!on_log.get()).then(|| tab_button(Tab::Admin, "tab.admin"))}
             })}
             {tab_button(Tab::Audit, "tab.audit")}
         </nav>
@@ -212,7 +210,7 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
             Tab::Resident => view! { <ResidentPage /> }.into_any(),
             // A phone that holds no key has no writing screens.
             Tab::Kiosk | Tab::Officer | Tab::Admin if !writes.get() => view! { <ResidentPage /> }.into_any(),
-            Tab::Officer | Tab::Admin if on_log.get() => view! { <ResidentPage /> }.into_any(),
+            Tab::Admin if on_log.get() => view! { <ResidentPage /> }.into_any(),
             // The entries are still being read after a reopen.
             _ if replaying.get() => {
                 let (done, all) = life.progress.get();

@@ -150,6 +150,11 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("kiosk.print", "打印收据", "Print receipt"),
     ("receipt.title", "核对收据", "Check a receipt"),
     (
+        "officer.queued_for_log",
+        "已签名，送往社区日志",
+        "signed, on its way to the community's log",
+    ),
+    (
         "receipt.field",
         "收据二维码的内容（扫码或粘贴）",
         "The receipt's QR code (scan or paste)",

@@ -374,17 +374,20 @@ impl Store {
         Ok(record.and_then(|value| value.as_string()))
     }
 
-    /// Queues an entry signed for the community's log under `key` (keys
-    /// count up in signing order); committed when this returns.
-    pub async fn queue_put(&self, key: u64, line: &str) -> Result<(), StoreError> {
-        let line = line.to_owned();
+    /// Queues entries signed for the community's log, each under its key
+    /// (keys count up in signing order), in one transaction; committed
+    /// when this returns.
+    pub async fn queue_put(&self, rows: Vec<(u64, String)>) -> Result<(), StoreError> {
         self.db
             .transaction(&[QUEUE])
             .rw()
             .run(move |t| async move {
-                t.object_store(QUEUE)?
-                    .put_kv(&self::key(key), &JsValue::from_str(&line))
-                    .await?;
+                let queue = t.object_store(QUEUE)?;
+                for (k, line) in rows {
+                    queue
+                        .put_kv(&self::key(k), &JsValue::from_str(&line))
+                        .await?;
+                }
                 Ok(())
             })
             .await

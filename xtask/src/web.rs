@@ -223,8 +223,21 @@ pub(crate) fn web_bench(args: &[String]) -> Result {
     let _ = std::fs::remove_dir_all(&log);
     std::fs::create_dir_all(&log).map_err(|e| e.to_string())?;
     run(Command::new(&jifen)
-        .args(["serve", "--dir", "logs", "--keys", "keys", "--demo-communities", "1"])
-        .args(["--demo-entries", &entries.to_string(), "--demo-residents", "2000"])
+        .args([
+            "serve",
+            "--dir",
+            "logs",
+            "--keys",
+            "keys",
+            "--demo-communities",
+            "1",
+        ])
+        .args([
+            "--demo-entries",
+            &entries.to_string(),
+            "--demo-residents",
+            "2000",
+        ])
         .arg("--setup-only")
         .current_dir(&log))?;
     run(Command::new("node")

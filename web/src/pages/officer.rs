@@ -20,11 +20,14 @@ struct Line {
     text: String,
 }
 
-/// An action on the ledger: given it (taken out of its signal), this
-/// device's keys and the language, gives it back with the lines to show.
-type Work = Box<
-    dyn FnOnce(Ledger, api::Device, Lang) -> Pin<Box<dyn Future<Output = (Ledger, Vec<Line>)>>>,
->;
+/// What an action is given and gives back: the ledger and, on a
+/// community log, the log (both taken out of their signals meanwhile).
+type Held = (Ledger, Option<api::FollowedLog>);
+
+/// An action on the ledger: given it, this device's keys and the
+/// language, gives it back with the lines to show.
+type Work =
+    Box<dyn FnOnce(Held, api::Device, Lang) -> Pin<Box<dyn Future<Output = (Held, Vec<Line>)>>>>;
 
 /// What the two forms share: the ledger, this device, the language, and
 /// the one action in flight with the lines it gave.
@@ -32,6 +35,7 @@ type Work = Box<
 struct Desk {
     lang: RwSignal<Lang>,
     ledger: RwSignal<Option<Ledger>>,
+    log: RwSignal<Option<api::FollowedLog>>,
     device: RwSignal<api::Device>,
     busy: RwSignal<bool>,
     lines: RwSignal<Vec<Line>>,
@@ -46,11 +50,15 @@ impl Desk {
         let Some(copy) = self.ledger.try_update(Option::take).flatten() else {
             return;
         };
+        let followed = self.log.try_update(Option::take).flatten();
         self.busy.set(true);
         let (this_device, language) = (self.device.get_untracked(), self.lang.get_untracked());
         leptos::task::spawn_local(async move {
-            let (copy, result) = work(copy, this_device, language).await;
+            let ((copy, followed), result) = work((copy, followed), this_device, language).await;
             self.ledger.set(Some(copy));
+            if followed.is_some() {
+                self.log.set(followed);
+            }
             self.lines.set(result);
             self.busy.set(false);
         });
@@ -61,10 +69,16 @@ impl Desk {
 #[component]
 pub fn OfficerPage() -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
+    let AppLedger {
+        ledger,
+        device,
+        log,
+        ..
+    } = expect_context::<AppLedger>();
     let desk = Desk {
         lang,
         ledger,
+        log,
         device,
         busy: RwSignal::new(false),
         lines: RwSignal::new(Vec::new()),
@@ -104,9 +118,23 @@ fn record_form(desk: Desk) -> impl IntoView {
             .map(str::to_owned)
             .collect();
         let (chosen, text) = (activity.get_untracked(), note.get_untracked());
-        desk.act(Box::new(move |mut copy, this_device, lang| {
+        desk.act(Box::new(move |(mut copy, followed), this_device, lang| {
             Box::pin(async move {
                 let now = api::now_ms();
+                if let Some(followed) = followed {
+                    let (copy, followed, lines) = record_on_log(
+                        copy,
+                        followed,
+                        &this_device,
+                        &residents,
+                        &chosen,
+                        &text,
+                        codes,
+                        lang,
+                    )
+                    .await;
+                    return ((copy, Some(followed)), lines);
+                }
                 let results =
                     api::record(&mut copy, &this_device, &residents, &chosen, &text, now).await;
                 let lines = match results {
@@ -116,7 +144,7 @@ fn record_form(desk: Desk) -> impl IntoView {
                         text: error.message(lang),
                     }],
                 };
-                (copy, lines)
+                ((copy, None), lines)
             })
         }));
     };
@@ -202,27 +230,40 @@ fn reverse_form(desk: Desk) -> impl IntoView {
     let reverse = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let (seq, reason) = (reverse_seq.get_untracked(), reverse_reason.get_untracked());
-        desk.act(Box::new(move |mut copy, this_device, lang| {
-            Box::pin(async move {
-                let outcome = match seq.trim().parse::<u64>() {
-                    Ok(seq) => {
-                        api::reverse(&mut copy, &this_device, seq, &reason, api::now_ms()).await
-                    }
-                    Err(_) => Err(api::ActionError::BadInput(seq.clone(), None)),
-                };
-                let line = match outcome {
-                    Ok(new_seq) => Line {
-                        ok: true,
-                        text: format!("{} {new_seq}", t(lang, "officer.reversed")),
-                    },
-                    Err(error) => Line {
-                        ok: false,
-                        text: error.message(lang),
-                    },
-                };
-                (copy, vec![line])
-            })
-        }));
+        desk.act(Box::new(
+            move |(mut copy, mut followed), this_device, lang| {
+                Box::pin(async move {
+                    let outcome = match (seq.trim().parse::<u64>(), followed.take()) {
+                        (Ok(seq), Some(on_log)) => {
+                            let (back, on_log, outcome) =
+                                reverse_on_log(copy, on_log, &this_device, seq, &reason, lang)
+                                    .await;
+                            copy = back;
+                            followed = Some(on_log);
+                            outcome
+                        }
+                        (Ok(seq), None) => {
+                            api::reverse(&mut copy, &this_device, seq, &reason, api::now_ms()).await
+                        }
+                        (Err(_), kept) => {
+                            followed = kept;
+                            Err(api::ActionError::BadInput(seq.clone(), None))
+                        }
+                    };
+                    let line = match outcome {
+                        Ok(new_seq) => Line {
+                            ok: true,
+                            text: format!("{} {new_seq}", t(lang, "officer.reversed")),
+                        },
+                        Err(error) => Line {
+                            ok: false,
+                            text: error.message(lang),
+                        },
+                    };
+                    ((copy, followed), vec![line])
+                })
+            },
+        ));
     };
     view! {
         <form class="reverse" on:submit=reverse>
@@ -234,4 +275,119 @@ fn reverse_form(desk: Desk) -> impl IntoView {
             <button type="submit" disabled=move || busy.get()>{tr(lang, "officer.reverse")}</button>
         </form>
     }
+}
+
+/// Records on a community log: each earn signed by this device and queued
+/// for the log (the shown number is its place on this device's copy until
+/// the log answers).
+#[allow(clippy::too_many_arguments)]
+async fn record_on_log(
+    copy: Ledger,
+    followed: api::FollowedLog,
+    device: &api::Device,
+    residents: &[String],
+    activity: &str,
+    note: &str,
+    codes: RwSignal<String>,
+    lang: Lang,
+) -> (Ledger, api::FollowedLog, Vec<Line>) {
+    let mut bodies = Vec::new();
+    let mut refused = Vec::new();
+    let note = ledger_core::Text::parse(note.trim(), ledger_core::limits::MAX_TEXT_BYTES, true);
+    let activity: Option<ledger_core::ActivityId> = activity.parse().ok();
+    let mut accepted = Vec::new();
+    for code in residents {
+        let body = match (code.parse(), &note, &activity) {
+            (Ok(resident), Ok(note), Some(activity)) => copy
+                .state()
+                .earn_body(resident, activity.clone(), note.clone())
+                .map_err(|rule| api::ActionError::Refused(rule.into())),
+            (Err(_), ..) => Err(api::ActionError::Refused(
+                ledger_core::RuleError::UnknownResident(code.clone()).into(),
+            )),
+            _ => Err(api::ActionError::BadInput(code.clone(), None)),
+        };
+        match body {
+            Ok(body) => {
+                bodies.push(body);
+                accepted.push(code.clone());
+            }
+            Err(error) => refused.push((code.clone(), Err(error))),
+        }
+    }
+    let (copy, followed, written) =
+        api::write_many_to_log(copy, followed, device, bodies, api::now_ms(), lang).await;
+    let mut results: Vec<(String, Result<api::LogReceipt, api::ActionError>)> = match written {
+        Ok(each) => accepted.into_iter().zip(each).collect(),
+        Err(error) => {
+            let message = error.message(lang);
+            return (
+                copy,
+                followed,
+                vec![Line {
+                    ok: false,
+                    text: message,
+                }],
+            );
+        }
+    };
+    results.extend(refused);
+    codes.set(
+        results
+            .iter()
+            .filter(|(_, r)| r.is_err())
+            .map(|(c, _)| c.clone())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let lines = results
+        .into_iter()
+        .map(|(code, result)| match result {
+            Ok(receipt) => Line {
+                ok: true,
+                text: format!(
+                    "{code} {} {} · {}",
+                    t(lang, "officer.recorded"),
+                    receipt.provisional,
+                    t(lang, "officer.queued_for_log")
+                ),
+            },
+            Err(error) => Line {
+                ok: false,
+                text: format!(
+                    "{code} {}{}",
+                    t(lang, "officer.refused"),
+                    error.message(lang)
+                ),
+            },
+        })
+        .collect();
+    (copy, followed, lines)
+}
+
+/// Reverses an entry on a community log: signed by this device and queued
+/// for the log.
+async fn reverse_on_log(
+    copy: Ledger,
+    followed: api::FollowedLog,
+    device: &api::Device,
+    seq: u64,
+    reason: &str,
+    lang: Lang,
+) -> (Ledger, api::FollowedLog, Result<u64, api::ActionError>) {
+    let reason =
+        match ledger_core::Text::parse(reason.trim(), ledger_core::limits::MAX_TEXT_BYTES, false) {
+            Ok(reason) => reason,
+            Err(problem) => {
+                let error = api::ActionError::BadInput("reason".to_owned(), Some(problem));
+                return (copy, followed, Err(error));
+            }
+        };
+    let body = ledger_core::Body::Reverse {
+        entry: ledger_core::Seq(seq),
+        reason,
+    };
+    let (copy, followed, result) =
+        api::write_to_log(copy, followed, device, body, api::now_ms(), lang).await;
+    (copy, followed, result.map(|receipt| receipt.provisional))
 }

@@ -214,9 +214,21 @@ impl Lifecycle {
     /// the copy too, and the refusal is shown.
     async fn send_loop(self, lang: Option<RwSignal<ledger_core::Lang>>) {
         let state = self.state;
-        let mut wait = 300.0;
+        let mut wait: f64 = 300.0;
         loop {
-            api::sleep(wait).await;
+            // Waiting out a backoff, but not past the moment the browser
+            // says it is online again.
+            let offline = state
+                .log
+                .with_untracked(|l| l.as_ref().is_some_and(|l| l.outbox.offline_since.is_some()));
+            let mut slept = 0.0;
+            while slept < wait {
+                api::sleep(wait.min(100.0)).await;
+                slept += 100.0;
+                if offline && browser_online() {
+                    break;
+                }
+            }
             let asked = state.log.with_untracked(|log| {
                 log.as_ref().map(|log| {
                     let batch: Vec<(u64, String)> = log
@@ -310,4 +322,14 @@ impl Lifecycle {
             api::unqueue(done.into_iter().map(|(key, _)| key).collect()).await;
         }
     }
+}
+
+/// Whether the browser says it is online (`navigator.onLine`; true where
+/// it cannot say).
+fn browser_online() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"onLine".into()))
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
 }

@@ -26,7 +26,8 @@ pub use remote::page_param;
 use remote::{Fetched, fetch_checkpoint, fetch_leaves, fetch_new_leaves};
 pub use signatures::{PendingLeaves, check_leaf_signatures};
 pub use writes::{
-    Answer, LogReceipt, Outbox, Queued, offline_refusal, send, stored_queue, unqueue, write_to_log,
+    Answer, LogReceipt, Outbox, Queued, Written, offline_refusal, send, stored_queue, unqueue,
+    write_many_to_log, write_to_log,
 };
 
 /// Leaves to store: the first one's index, and each.

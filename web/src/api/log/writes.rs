@@ -174,35 +174,43 @@ pub fn offline_refusal(
 /// back in every case, with the entry on them when it was queued.
 pub async fn write_to_log(
     ledger: Ledger,
-    mut log: FollowedLog,
+    log: FollowedLog,
     device: &Device,
     body: Body,
     now_ms: u64,
     lang: Lang,
 ) -> (Ledger, FollowedLog, Result<LogReceipt, ActionError>) {
-    let Some((actor, key)) = device.signer(ledger.state(), &body) else {
+    let (ledger, log, results) =
+        write_many_to_log(ledger, log, device, vec![body], now_ms, lang).await;
+    let result = results.and_then(|mut each| each.pop().unwrap_or(Err(ActionError::NoDevice)));
+    (ledger, log, result)
+}
+
+/// The results of [`write_many_to_log`]: per body, its receipt or why not;
+/// or why none was kept.
+pub type Written = Result<Vec<Result<LogReceipt, ActionError>>, ActionError>;
+
+/// Signs each body with this device's key that may sign the first, applies
+/// each to the copy (a body the rules refuse is left out, with the reason)
+/// and queues the rest in IndexedDB in one transaction. Long because it is
+/// one sequence: the key, the offline policy, each entry, and the queue,
+/// with the copy put back as it was if the browser does not keep them.
+pub async fn write_many_to_log(
+    ledger: Ledger,
+    mut log: FollowedLog,
+    device: &Device,
+    bodies: Vec<Body>,
+    now_ms: u64,
+    lang: Lang,
+) -> (Ledger, FollowedLog, Written) {
+    let Some(first) = bodies.first() else {
+        return (ledger, log, Ok(Vec::new()));
+    };
+    let Some((actor, key)) = device.signer(ledger.state(), first) else {
         return (ledger, log, Err(ActionError::NoDevice));
     };
     let offline = log.outbox.offline_since.is_some();
-    if offline {
-        let refusal = offline_refusal(
-            &ledger,
-            log.parts.policy(),
-            &log.outbox.queue,
-            &body,
-            now_ms,
-            lang,
-        );
-        if let Some(why) = refusal {
-            return (ledger, log, Err(ActionError::BadInput(why, None)));
-        }
-    }
-    let resident = match &body {
-        Body::Redeem { resident, .. } => Some(resident.to_string()),
-        _ => None,
-    };
-    let parts = log.parts;
-    let mut whole = match Log::join(ledger, parts) {
+    let mut whole = match Log::join(ledger, log.parts) {
         Ok(whole) => whole,
         Err(back) => {
             let (ledger, parts) = *back;
@@ -210,45 +218,91 @@ pub async fn write_to_log(
             return (ledger, log, Err(ActionError::NoDevice));
         }
     };
-    if log.outbox.mark.is_none() {
-        log.outbox.mark = Some(whole.mark());
-    }
-    let (dev_seq, dev_prev) = whole.device_next(&actor);
-    let entry = DeviceEntry::sign(
-        DeviceDraft {
-            ledger: whole.ledger().id().clone(),
-            actor: actor.clone(),
-            dev_seq,
-            dev_prev,
-            ts_ms: now_ms,
-            body,
-            log: None,
-            policy: None,
-        },
-        &key,
-    );
-    let line = String::from_utf8_lossy(&entry.to_bytes()).into_owned();
-    let submitted = whole.submit(line.as_bytes(), now_ms);
-    let submitted = match submitted {
-        Ok(submitted) => submitted,
-        Err(error) => {
-            let (ledger, parts) = whole.split();
-            log.parts = parts;
-            if log.outbox.queue.is_empty() {
-                log.outbox.mark = None;
-            }
-            return (ledger, log, Err(ActionError::Log(error)));
-        }
-    };
-    let queue_key = log
+    let mut results = Vec::new();
+    let mut new: Vec<Queued> = Vec::new();
+    let mut queue_key = log
         .outbox
         .queue
         .last()
         .map_or(0, |q| q.key + 1)
         .max(now_ms.saturating_mul(16));
+    for body in bodies {
+        if offline {
+            let queued: Vec<Queued> = log.outbox.queue.iter().chain(&new).cloned().collect();
+            let policy = whole.policy().copied();
+            if let Some(why) = offline_refusal(
+                whole.ledger(),
+                policy.as_ref(),
+                &queued,
+                &body,
+                now_ms,
+                lang,
+            ) {
+                results.push(Err(ActionError::BadInput(why, None)));
+                continue;
+            }
+        }
+        let resident = match &body {
+            Body::Redeem { resident, .. } => Some(resident.to_string()),
+            _ => None,
+        };
+        if log.outbox.mark.is_none() {
+            log.outbox.mark = Some(whole.mark());
+        }
+        let (dev_seq, dev_prev) = whole.device_next(&actor);
+        let entry = DeviceEntry::sign(
+            DeviceDraft {
+                ledger: whole.ledger().id().clone(),
+                actor: actor.clone(),
+                dev_seq,
+                dev_prev,
+                ts_ms: now_ms,
+                body,
+                log: None,
+                policy: None,
+            },
+            &key,
+        );
+        let line = String::from_utf8_lossy(&entry.to_bytes()).into_owned();
+        let submitted = match whole.submit(line.as_bytes(), now_ms) {
+            Ok(submitted) => submitted,
+            Err(error) => {
+                results.push(Err(ActionError::Log(error)));
+                continue;
+            }
+        };
+        new.push(Queued {
+            key: queue_key,
+            line,
+            hash: entry.hash,
+            ts_ms: now_ms,
+            answered: None,
+        });
+        queue_key += 1;
+        results.push(Ok(LogReceipt {
+            hash: entry.hash,
+            actor: actor.to_string(),
+            balance: resident
+                .and_then(|r| whole.ledger().balance(&r))
+                .unwrap_or_default(),
+            provisional: submitted.index,
+            ts_ms: now_ms,
+            offline,
+            utc_offset_minutes: whole.ledger().utc_offset_minutes(),
+        }));
+    }
+    if new.is_empty() {
+        if log.outbox.queue.is_empty() {
+            log.outbox.mark = None;
+        }
+        let (ledger, parts) = whole.split();
+        log.parts = parts;
+        return (ledger, log, Ok(results));
+    }
+    let rows: Vec<(u64, String)> = new.iter().map(|q| (q.key, q.line.clone())).collect();
     let stored = async {
         let store = Store::open(DATABASE).await?;
-        let result = store.queue_put(queue_key, &line).await;
+        let result = store.queue_put(rows).await;
         store.close();
         result
     }
@@ -260,28 +314,10 @@ pub async fn write_to_log(
         log.parts = parts;
         return (ledger, log, Err(ActionError::Store(error)));
     }
-    log.outbox.queue.push(Queued {
-        key: queue_key,
-        line,
-        hash: entry.hash,
-        ts_ms: now_ms,
-        answered: None,
-    });
-    let balance = resident
-        .and_then(|r| whole.ledger().balance(&r))
-        .unwrap_or_default();
-    let receipt = LogReceipt {
-        hash: entry.hash,
-        actor: actor.to_string(),
-        balance,
-        provisional: submitted.index,
-        ts_ms: now_ms,
-        offline,
-        utc_offset_minutes: whole.ledger().utc_offset_minutes(),
-    };
+    log.outbox.queue.extend(new);
     let (ledger, parts) = whole.split();
     log.parts = parts;
-    (ledger, log, Ok(receipt))
+    (ledger, log, Ok(results))
 }
 
 /// The copy back at the log's own leaves (the outbox's mark), then this
