@@ -257,7 +257,10 @@ pub(crate) fn end_to_end(dist: &Path) -> Result {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--silent"])
         .current_dir(&e2e))?;
-    let jifen = jifen_release()?;
+    // The debug build the workspace's tests made already (a release build
+    // would add minutes to a cold run, and these tests time nothing).
+    run(cargo().args(["build", "--package", "jifen"]))?;
+    let jifen = root().join("target/debug/jifen");
     // `JIFEN_E2E=log.test.mjs` runs one file.
     let files =
         std::env::var("JIFEN_E2E").unwrap_or_else(|_| "app.test.mjs log.test.mjs".to_owned());
