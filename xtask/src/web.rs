@@ -118,15 +118,16 @@ pub(crate) fn web_dist() -> Result<PathBuf> {
     Ok(out)
 }
 
-/// Names the app's JavaScript modules in `dist/index.html` as
-/// `modulepreload` links: the glue and the snippets it imports (`js/pool.js`,
-/// under a folder wasm-bindgen names by a hash). Without them the browser
+/// Names the snippets the app's glue imports (`js/pool.js`, under a folder
+/// wasm-bindgen names by a hash) in `dist/index.html` as `modulepreload`
+/// links; the glue itself index.html preloads, knowing which build this
+/// device loads. Without them the browser
 /// learnt of a snippet only once the glue had arrived, and fetched it then:
 /// about 75 ms later, on the way to every open.
 pub(crate) fn preload_modules(dist: &Path) -> Result {
     // The glue (jifen_web.js or jifen_phone.js) is preloaded by index.html
     // itself, which knows which this device needs.
-    let mut modules = vec![String::new()];
+    let mut modules = Vec::new();
     let mut folders = vec![dist.join("snippets")];
     while let Some(folder) = folders.pop() {
         let Ok(entries) = std::fs::read_dir(&folder) else {
@@ -143,10 +144,9 @@ pub(crate) fn preload_modules(dist: &Path) -> Result {
             }
         }
     }
-    modules[1..].sort();
+    modules.sort();
     let links: String = modules
         .iter()
-        .skip(1)
         .map(|module| format!("    <link rel=\"modulepreload\" href=\"{module}\">\n"))
         .collect();
     let index = dist.join("index.html");
@@ -280,7 +280,7 @@ mod tests {
     use super::preload_modules;
 
     #[test]
-    fn the_glue_and_its_snippets_are_preloaded_before_the_stylesheet() {
+    fn the_glues_snippets_are_preloaded_before_the_stylesheet() {
         let dir = std::env::temp_dir().join(format!("jifen-preload-{}", std::process::id()));
         let snippet = dir.join("snippets/jifen-web-0123/js");
         std::fs::create_dir_all(&snippet).unwrap();
@@ -295,8 +295,7 @@ mod tests {
         let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
         assert_eq!(
             html,
-            "<head>\n    <link rel=\"modulepreload\" href=\"jifen_web.js\">\n    \
-             <link rel=\"modulepreload\" href=\"snippets/jifen-web-0123/js/pool.js\">\n    \
+            "<head>\n    <link rel=\"modulepreload\" href=\"snippets/jifen-web-0123/js/pool.js\">\n    \
              <link rel=\"stylesheet\" href=\"style.css\">\n</head>\n"
         );
         // A page without the stylesheet link is refused, not left unpreloaded.
