@@ -53,6 +53,7 @@ fn served() -> &'static Served {
             let logs = std::sync::Arc::new(Logs {
                 communities: [("c1".to_owned(), community)].into(),
                 policy: None,
+                bulk: Default::default(),
             });
             let witness = jifen_log::witness::Witness::new(
                 "fuzz.example/w1",
