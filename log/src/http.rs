@@ -308,19 +308,7 @@ async fn tile(
         }
     });
     match bytes {
-        Some(bytes) => {
-            let mut response = (StatusCode::OK, bytes).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
-            );
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
-            );
-            response
-        }
+        Some(bytes) => immutable(Bytes::from(bytes), false),
         None => not_found(),
     }
 }
@@ -375,7 +363,7 @@ async fn entries(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("gzip"));
     if gzip && let Some(body) = logs.bulk.get(&name, start) {
-        return gzipped(body);
+        return immutable(body, true);
     }
     let mut body = Vec::new();
     let mut at = start;
@@ -411,7 +399,7 @@ async fn entries(
         if let Ok(Ok(body)) = body {
             let body = Bytes::from(body);
             logs.bulk.put(&name, start, body.clone());
-            return gzipped(body);
+            return immutable(body, true);
         }
         return problem(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -419,30 +407,23 @@ async fn entries(
             "the leaves could not be compressed".to_owned(),
         );
     }
-    let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    response
+    immutable(Bytes::from(body), false)
 }
 
-/// An `entries` body gzipped already (the compression layer leaves an
-/// encoded body as it is).
-fn gzipped(body: Bytes) -> Response {
+/// Bytes that never change (a tile, a bundle, leaves of a published
+/// checkpoint), cached for a year; `gzipped` when the body is encoded
+/// already (the compression layer leaves such a body as it is).
+fn immutable(body: Bytes, gzipped: bool) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzipped {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),

@@ -32,23 +32,8 @@ enum Tab {
     Audit,
 }
 
-/// A parameter of the page's address (`?lang=en&screen=kiosk`).
-fn url_param(name: &str) -> Option<String> {
-    js_sys::Reflect::get(&js_sys::global(), &"location".into())
-        .and_then(|location| js_sys::Reflect::get(&location, &"search".into()))
-        .ok()?
-        .as_string()?
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| {
-            pair.strip_prefix(name)?
-                .strip_prefix('=')
-                .map(str::to_owned)
-        })
-}
-
 fn language_from_url() -> Lang {
-    url_param("lang")
+    api::page_param("lang")
         .as_deref()
         .and_then(Lang::from_tag)
         .unwrap_or_default()
@@ -57,7 +42,7 @@ fn language_from_url() -> Lang {
 /// The screen an address opens (`?screen=kiosk`), so that each device can
 /// keep a bookmark of its own.
 fn tab_from_url() -> Tab {
-    match url_param("screen").as_deref() {
+    match api::page_param("screen").as_deref() {
         Some("kiosk") => Tab::Kiosk,
         Some("officer") => Tab::Officer,
         Some("admin") => Tab::Admin,

@@ -3,8 +3,6 @@
 //! what it added stored with its checkpoint, and then the log polled
 //! every few seconds for new leaves while the page is open.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
 
 use super::Checked;
@@ -21,20 +19,11 @@ const SEND_AT_ONCE: usize = 500;
 impl Lifecycle {
     /// Opens the followed log, then keeps following it.
     pub(super) fn start_log(self, source: LogSource) {
-        let state = self.state;
         // The log's refusals come in the screen's language.
         let lang = use_context::<crate::state::AppLang>().map(|l| l.0);
         leptos::task::spawn_local(async move {
             api::keys_from_address().await;
-            let shown = api::open_snapshot().await.map(|(snapshot, device)| {
-                state.device.set(device);
-                Arc::new(snapshot)
-            });
-            if let Some(snapshot) = &shown {
-                state.summary.set(Some(snapshot.clone()));
-                state.checked.set(Checked::Replaying);
-                self.status.set(Status::Ready);
-            }
+            let shown = self.show_snapshot().await;
             let progress = move |done, total| self.progress.set((done, total));
             let result = api::open_log(&source, shown.as_deref(), &progress).await;
             if self.opened_log(result).await {

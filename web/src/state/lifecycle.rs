@@ -73,6 +73,22 @@ impl Lifecycle {
         life
     }
 
+    /// A reopen shows the stored snapshot at once, then reads and replays
+    /// every entry (and checks they add up to it): the snapshot shown.
+    pub(super) async fn show_snapshot(self) -> Option<Arc<ledger_core::Snapshot>> {
+        let state = self.state;
+        let shown = api::open_snapshot().await.map(|(snapshot, device)| {
+            state.device.set(device);
+            Arc::new(snapshot)
+        });
+        if let Some(snapshot) = &shown {
+            state.summary.set(Some(snapshot.clone()));
+            state.checked.set(Checked::Replaying);
+            self.status.set(Status::Ready);
+        }
+        shown
+    }
+
     /// The phone's app follows community logs only.
     #[cfg(not(feature = "writer"))]
     fn start_file(self) {
@@ -87,20 +103,9 @@ impl Lifecycle {
     #[cfg(feature = "writer")]
     fn start_file(self) {
         let life = self;
-        let state = self.state;
         let source = Source::from_page();
         leptos::task::spawn_local(async move {
-            // A reopen shows the stored snapshot at once, then reads and
-            // replays every entry (and checks they add up to it).
-            let shown = api::open_snapshot().await.map(|(snapshot, device)| {
-                state.device.set(device);
-                Arc::new(snapshot)
-            });
-            if let Some(snapshot) = &shown {
-                state.summary.set(Some(snapshot.clone()));
-                state.checked.set(Checked::Replaying);
-                life.status.set(Status::Ready);
-            }
+            let shown = life.show_snapshot().await;
             let progress = move |done, total| life.progress.set((done, total));
             let result = api::open(&source, shown.as_deref(), &progress).await;
             life.opened(result).await;

@@ -102,23 +102,38 @@ fn followed(
     witnessed: Witnessed,
     base: &str,
 ) -> FollowedLog {
-    FollowedLog {
+    let mut log = FollowedLog {
         witnessing: Witnessing {
-            size: witnessed.checkpoint.size,
-            cosigned: witnessed.cosigned.len(),
-            witnesses: policy.witnesses().len(),
-            quorum: witnessed.quorum,
+            size: 0,
+            cosigned: 0,
+            witnesses: 0,
+            quorum: false,
         },
-        checkpoint: witnessed.checkpoint,
-        note,
+        checkpoint: witnessed.checkpoint.clone(),
+        note: Vec::new(),
         policy,
         parts,
         base: base.to_owned(),
         outbox: Outbox::default(),
-    }
+    };
+    log.accept(note, witnessed);
+    log
 }
 
 impl FollowedLog {
+    /// Takes `note` as the last checkpoint accepted, and what the policy
+    /// said of it.
+    pub(super) fn accept(&mut self, note: Vec<u8>, witnessed: Witnessed) {
+        self.witnessing = Witnessing {
+            size: witnessed.checkpoint.size,
+            cosigned: witnessed.cosigned.len(),
+            witnesses: self.policy.witnesses().len(),
+            quorum: witnessed.quorum,
+        };
+        self.checkpoint = witnessed.checkpoint;
+        self.note = note;
+    }
+
     /// The policy and note as text, to store.
     pub fn texts(&self) -> (String, String) {
         (

@@ -2,7 +2,7 @@
 //! to it, checked to extend it and to make the signed checkpoint's root;
 //! and storing what following added.
 
-use ledger_core::log::{LogError, LogParts, LogReplay};
+use ledger_core::log::{LogParts, LogReplay};
 use ledger_core::tlog::{self, Checkpoint, Policy, TlogError, Witnessed};
 use ledger_core::{Lang, Ledger};
 
@@ -138,11 +138,8 @@ pub async fn open_log(
         }));
     }
     // A reopen: the stored leaves, then what the log adds to them.
-    if let Err(error) = replay_into(&mut replay, &mut pending, &stored.leaves, progress).await {
-        return Err(LoadError::Store(StoreError::Browser(
-            error.message(Lang::En),
-        )));
-    }
+    // A stored leaf that does not hold stops the replay; `finish` names it.
+    replay_into(&mut replay, &mut pending, &stored.leaves, progress).await;
     let tree = match replay.tree() {
         Some(tree) => tree.clone(),
         None => rebuilt_tree(&stored.leaves),
@@ -212,7 +209,7 @@ async fn replay_into(
     pending: &mut PendingLeaves,
     leaves: &[String],
     progress: &dyn Fn(u64, u64),
-) -> Result<(), LogError> {
+) {
     let total = leaves.len() as u64;
     let mut since = js_sys::Date::now();
     for (i, leaf) in leaves.iter().enumerate() {
@@ -229,7 +226,6 @@ async fn replay_into(
         }
     }
     progress(total, total);
-    Ok(())
 }
 
 /// A copy of only v1 lines (a migrated ledger not followed further yet):
@@ -253,7 +249,7 @@ async fn keep_copy(
 ) -> Result<Option<LogOpened>, LoadError> {
     let mut replay = LogReplay::new();
     let mut pending = PendingLeaves::default();
-    let _ = replay_into(&mut replay, &mut pending, &stored.leaves, progress).await;
+    replay_into(&mut replay, &mut pending, &stored.leaves, progress).await;
     let log = replay
         .finish(None)
         .map_err(|error| LoadError::Store(StoreError::Browser(error.message(Lang::En))))?;

@@ -6,7 +6,7 @@ use ledger_core::tlog::{self, Policy, Witnessed};
 
 use super::remote::{Fetched, fetch_checkpoint, fetch_new_leaves};
 use super::writes::{self, Queued};
-use super::{FollowedLog, LogNotice, ToStore, followed};
+use super::{FollowedLog, LogNotice, ToStore};
 
 /// What a later check of the log found (a poll).
 pub enum Polled {
@@ -53,65 +53,41 @@ pub async fn poll(base: &str, policy: &Policy, last: &[u8], tree: &tlog::Tree) -
 /// (leaves before a bad one stay applied in memory; nothing is stored).
 pub fn apply(
     ledger: Ledger,
-    log: FollowedLog,
+    mut log: FollowedLog,
     note: Vec<u8>,
     witnessed: Witnessed,
     leaves: Vec<String>,
     now_ms: u64,
 ) -> (Ledger, FollowedLog, Result<ToStore, LogNotice>) {
-    let FollowedLog {
-        parts,
-        policy,
-        base,
-        note: old_note,
-        checkpoint: old_checkpoint,
-        witnessing: old_witnessing,
-        mut outbox,
-    } = log;
-    let mut whole = match ledger_core::log::Log::join(ledger, parts) {
+    let mut whole = match ledger_core::log::Log::join(ledger, log.parts) {
         Ok(whole) => whole,
         Err(back) => {
             let (ledger, parts) = *back;
-            let log = FollowedLog {
-                parts,
-                policy,
-                note: old_note,
-                checkpoint: old_checkpoint,
-                witnessing: old_witnessing,
-                base,
-                outbox,
-            };
+            log.parts = parts;
             let notice = LogNotice::Unreachable("the copy changed meanwhile".to_owned());
             return (ledger, log, Err(notice));
         }
     };
     // Back to the log's own leaves: this device's entries go on top again.
-    if let Some(mark) = outbox.mark.take() {
+    if let Some(mark) = log.outbox.mark.take() {
         let _ = whole.rollback(mark);
     }
     let first = whole.len();
-    let queue = core::mem::take(&mut outbox.queue);
-    for leaf in &leaves {
-        if let Err(error) = whole.follow(leaf.as_bytes()) {
-            writes::reapply(&mut whole, &mut outbox, queue, now_ms);
-            let (ledger, parts) = whole.split();
-            let log = FollowedLog {
-                parts,
-                policy,
-                note: old_note,
-                checkpoint: old_checkpoint,
-                witnessing: old_witnessing,
-                base,
-                outbox,
-            };
-            return (ledger, log, Err(LogNotice::Invalid(error)));
+    let queue = core::mem::take(&mut log.outbox.queue);
+    let failed = leaves
+        .iter()
+        .find_map(|leaf| whole.follow(leaf.as_bytes()).err());
+    writes::reapply(&mut whole, &mut log.outbox, queue, now_ms);
+    let (ledger, parts) = whole.split();
+    log.parts = parts;
+    match failed {
+        // The leaves before the bad one stay; the checkpoint is the old one.
+        Some(error) => (ledger, log, Err(LogNotice::Invalid(error))),
+        None => {
+            log.accept(note, witnessed);
+            (ledger, log, Ok((first, leaves)))
         }
     }
-    writes::reapply(&mut whole, &mut outbox, queue, now_ms);
-    let (ledger, parts) = whole.split();
-    let mut log = followed(parts, policy, note, witnessed, &base);
-    log.outbox = outbox;
-    (ledger, log, Ok((first, leaves)))
 }
 
 /// Puts this device's stored queue (entries the log has not answered yet,
