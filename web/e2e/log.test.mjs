@@ -447,3 +447,52 @@ test("an officer's tablet records points through the log, and a kiosk sees them 
   await waitFor("the kiosk showing the new balance", async () => Number(await kiosk.getByTestId("balance").textContent()) > before);
   await stop(child);
 });
+
+test("a new kiosk tablet makes its own key, the admin registers it through the log, and its kiosk screen opens", async () => {
+  const dir = await mkdtemp(join(work, "register-"));
+  const logKey = community(dir, 500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  // The tablet is opened at the kiosk's address, holding no key.
+  const tablet = await (await browser.newContext()).newPage();
+  await tablet.goto(`${phoneAddress(port, policy)}&screen=kiosk`);
+  await verified(tablet);
+  await tablet.getByRole("heading", { name: "登记本机" }).waitFor();
+  assert.equal(await tablet.getByLabel("居民编号（可扫码）").count(), 0, "no kiosk screen before registration");
+  await tablet.getByRole("button", { name: "为本机生成密钥" }).click();
+  const registration = await tablet.getByLabel("本机的登记信息").inputValue();
+  assert.match(registration, /^jifen-device:kiosk-web-[0-9a-f]{6}:kiosk:[0-9a-f]{64}$/);
+  await tablet.getByRole("img", { name: "本机登记二维码" }).waitFor();
+  const id = registration.split(":")[1];
+  if (shots) await tablet.screenshot({ path: join(shots, "log-device-setup.png"), fullPage: true });
+
+  // The admin's device, on the same log, scans it into the register form.
+  const admin = await (await browser.newContext()).newPage();
+  await admin.goto(`${phoneAddress(port, policy)}&screen=admin#device=admin-1:${keys["admin-1"]}`);
+  await verified(admin);
+  await unlock(admin);
+  await admin.locator(".head-card .qr svg").waitFor();
+  assert.match(await admin.locator(".head-card .head-text").inputValue(), /\?log=logs%2Fcommunity-1%2F&policy=/);
+  const size = await logSize(port);
+  await admin.getByLabel("操作者编号").fill(registration);
+  assert.equal(await admin.getByLabel("操作者编号").inputValue(), id, "the scanned code fills the form");
+  await admin.getByRole("button", { name: "登记", exact: true }).click();
+  await admin.locator(".outcome.good").waitFor();
+  assert.match(await admin.locator(".outcome.good").textContent(), /送往社区日志/);
+  await waitFor("the registration in the log", async () => (await logSize(port)) === size + 1);
+
+  // The tablet sees it through the log and opens its kiosk screen.
+  await tablet.getByRole("heading", { name: "登记本机" }).waitFor({ state: "detached", timeout: 30_000 });
+  await unlock(tablet);
+  let receipt = null;
+  for (let n = 1; !receipt && n < 40; n++) receipt = await redeem(tablet, `JX-${String(n).padStart(4, "0")}`);
+  assert.ok(receipt, "some resident could redeem");
+  await waitFor("the tablet's redeem in the log", async () => (await logSize(port)) === size + 2);
+  const head = await deviceHead(port, id);
+  assert.ok(head, "the log knows the new kiosk's entries");
+  await stop(child);
+  await stop(w.child);
+});

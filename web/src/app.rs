@@ -161,9 +161,6 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
     let writes = Memo::new(move |_| {
         cfg!(feature = "writer") && state.device.with(|d| !d.actors().is_empty())
     });
-    // On a community log, the kiosk and the officer write through the log;
-    // the admin's screen still writes a ledger file only.
-    let on_log = Memo::new(move |_| state.log.with(Option::is_some));
     let tab_button = move |which: Tab, key: &'static str| {
         view! {
             <button
@@ -187,15 +184,15 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
             {move || writes.get().then(|| view! {
                 {tab_button(Tab::Kiosk, "tab.kiosk")}
                 {tab_button(Tab::Officer, "tab.officer")}
-                {move || (!on_log.get()).then(|| tab_button(Tab::Admin, "tab.admin"))}
+                {tab_button(Tab::Admin, "tab.admin")}
             })}
             {tab_button(Tab::Audit, "tab.audit")}
         </nav>
         {move || match tab.get() {
             Tab::Resident => view! { <ResidentPage /> }.into_any(),
-            // A phone that holds no key has no writing screens.
-            Tab::Kiosk | Tab::Officer | Tab::Admin if !writes.get() => view! { <ResidentPage /> }.into_any(),
-            Tab::Admin if on_log.get() => view! { <ResidentPage /> }.into_any(),
+            // A phone that holds no key has no writing screens; a writing
+            // device on a log that holds none is offered to make one.
+            writer @ (Tab::Kiosk | Tab::Officer | Tab::Admin) if !writes.get() => setup_view(state, writer).into_any(),
             // The entries are still being read after a reopen.
             _ if replaying.get() => {
                 let (done, all) = life.progress.get();
@@ -217,6 +214,33 @@ fn import_after_failure(life: Lifecycle) -> impl IntoView {
 
 #[cfg(not(feature = "writer"))]
 fn import_after_failure(_: Lifecycle) -> impl IntoView {}
+
+/// The role whose key a writing screen needs.
+#[cfg(feature = "writer")]
+fn tab_role(writer: Tab) -> ledger_core::Role {
+    match writer {
+        Tab::Kiosk => ledger_core::Role::Kiosk,
+        Tab::Admin => ledger_core::Role::Admin,
+        _ => ledger_core::Role::Officer,
+    }
+}
+
+/// A writing screen asked for on a device that holds no key: on a log
+/// (in the writer's build), registering this device.
+#[cfg(feature = "writer")]
+fn setup_view(state: AppLedger, writer: Tab) -> impl IntoView {
+    use crate::pages::admin::DeviceSetup;
+    let role = tab_role(writer);
+    move || match state.log.with(Option::is_some) {
+        true => view! { <DeviceSetup role=role /> }.into_any(),
+        false => view! { <ResidentPage /> }.into_any(),
+    }
+}
+
+#[cfg(not(feature = "writer"))]
+fn setup_view(_: AppLedger, _: Tab) -> impl IntoView {
+    view! { <ResidentPage /> }
+}
 
 /// The phone's app has no writing screen.
 #[cfg(not(feature = "writer"))]
@@ -259,7 +283,8 @@ fn refollow_offer(_: Lifecycle, _: RwSignal<Lang>) -> impl IntoView {}
 /// are still being checked, and a wrong clock is said above the PIN.
 #[cfg(feature = "writer")]
 fn writer_view(state: AppLedger, writer: Tab, lang: RwSignal<Lang>) -> impl IntoView {
-    move || match state.checked.get() {
+    move || {
+        match state.checked.get() {
         Checked::Replaying => progress_view("loading", 0, 0, lang.get()).into_any(),
         Checked::Pending(done, all) => checking_view(done, all, lang.get()).into_any(),
         Checked::Storing => checking_view(1, 1, lang.get()).into_any(),
@@ -272,6 +297,12 @@ fn writer_view(state: AppLedger, writer: Tab, lang: RwSignal<Lang>) -> impl Into
                     <p class="notice warning" role="alert">{p.message(lang.get())}</p>
                 })
             }}
+            {move || {
+                let unknown = state.log.with(Option::is_some) && state.device.with(|d| {
+                    state.ledger.with(|l| l.as_ref().is_some_and(|l| d.actors().iter().all(|id| l.state().actor(id).is_none_or(|a| !a.active))))
+                });
+                unknown.then(|| view! { <crate::pages::admin::DeviceSetup role=tab_role(writer) /> })
+            }}
             <PinGate>
                 {move || match writer {
                     Tab::Kiosk => view! { <KioskPage /> }.into_any(),
@@ -281,6 +312,7 @@ fn writer_view(state: AppLedger, writer: Tab, lang: RwSignal<Lang>) -> impl Into
             </PinGate>
         }
         .into_any(),
+    }
     }
 }
 

@@ -179,6 +179,11 @@ static TABLE: &[(&str, &str, &str)] = &[
         "Written to the ledger: entry",
     ),
     (
+        "admin.notice_address",
+        "公告栏二维码：社区日志的地址、密钥和见证人",
+        "Notice-board QR code: the log's address, key and witnesses",
+    ),
+    (
         "admin.head",
         "账本头：抄写、打印或扫码核对",
         "Ledger head: copy it, print it, or scan it to check",
@@ -186,6 +191,29 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("admin.qr", "账本头二维码", "QR code of the ledger head"),
     ("admin.print", "打印公告", "Print for the notice board"),
     ("admin.device", "本机密钥", "This device's keys"),
+    ("setup.title", "登记本机", "Register this device"),
+    (
+        "setup.explain",
+        "本机还没有社区日志认可的密钥，所以还不能记分或兑换。本机生成自己的密钥（只保存在本机），再由管理员登记。",
+        "This device holds no key the community's log knows, so it cannot record or redeem yet. It makes its own key (kept only on this device), which the admin then registers.",
+    ),
+    ("setup.make_key", "为本机生成密钥", "Make this device's key"),
+    (
+        "setup.give_admin",
+        "请管理员在“管理”页扫描此二维码（或抄写下面的文字）来登记本机：",
+        "Ask the admin to scan this QR code on the Admin screen (or copy the text below) to register this device:",
+    ),
+    ("setup.text", "本机的登记信息", "This device's registration"),
+    (
+        "setup.qr",
+        "本机登记二维码",
+        "This device's registration QR code",
+    ),
+    (
+        "setup.waiting",
+        "登记记入日志后，本页会自动打开。",
+        "Once the registration is in the log, this screen opens by itself.",
+    ),
     ("admin.retired", "已停用", "retired"),
     ("admin.unregistered", "尚未登记", "not registered yet"),
     (

@@ -79,7 +79,7 @@ fn id<T: core::str::FromStr<Err = FieldProblem>>(name: &str, text: &str) -> Resu
 
 impl AdminInput {
     /// The entry body, or which field is not acceptable and why.
-    fn body(&self) -> Result<Body, ActionError> {
+    pub fn body(&self) -> Result<Body, ActionError> {
         Ok(match self {
             AdminInput::Resident {
                 code,

@@ -67,14 +67,16 @@ pub fn receipt_qr(text: &str) -> String {
 struct Admin {
     lang: RwSignal<Lang>,
     ledger: RwSignal<Option<Ledger>>,
+    log: RwSignal<Option<api::FollowedLog>>,
     device: RwSignal<Device>,
     busy: RwSignal<bool>,
     outcome: RwSignal<Option<(bool, String)>>,
 }
 
 impl Admin {
-    /// Writes one admin entry from a form, with the ledger taken out of its
-    /// signal meanwhile; `done` runs when it was written.
+    /// Writes one admin entry from a form, with the ledger (and on a
+    /// community log, the log) taken out of its signal meanwhile; `done`
+    /// runs when it was written.
     fn submit(self, input: AdminInput, done: Box<dyn FnOnce()>) {
         if self.busy.get_untracked() {
             return;
@@ -82,16 +84,48 @@ impl Admin {
         let Some(mut copy) = self.ledger.try_update(Option::take).flatten() else {
             return;
         };
+        let followed = self.log.try_update(Option::take).flatten();
         self.busy.set(true);
         let (this_device, language) = (self.device.get_untracked(), self.lang.get_untracked());
         leptos::task::spawn_local(async move {
-            let result = api::administer(&mut copy, &this_device, &input, api::now_ms()).await;
+            let result = match followed {
+                Some(on_log) => match input.body() {
+                    Ok(body) => {
+                        let (back, on_log, result) = api::write_to_log(
+                            copy,
+                            on_log,
+                            &this_device,
+                            body,
+                            api::now_ms(),
+                            language,
+                        )
+                        .await;
+                        copy = back;
+                        self.log.set(Some(on_log));
+                        result.map(|receipt| {
+                            format!(
+                                "{} · {} {}",
+                                t(language, "officer.queued_for_log"),
+                                t(language, "kiosk.entry"),
+                                receipt.provisional
+                            )
+                        })
+                    }
+                    Err(error) => {
+                        self.log.set(Some(on_log));
+                        Err(error)
+                    }
+                },
+                None => api::administer(&mut copy, &this_device, &input, api::now_ms())
+                    .await
+                    .map(|seq| format!("{} {seq}", t(language, "admin.written"))),
+            };
             self.ledger.set(Some(copy));
             self.busy.set(false);
             self.outcome.set(Some(match result {
-                Ok(seq) => {
+                Ok(text) => {
                     done();
-                    (true, format!("{} {seq}", t(language, "admin.written")))
+                    (true, text)
                 }
                 Err(error) => (false, error.message(language)),
             }));
@@ -119,10 +153,16 @@ struct ActorForm {
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
+    let AppLedger {
+        ledger,
+        device,
+        log,
+        ..
+    } = expect_context::<AppLedger>();
     let admin = Admin {
         lang,
         ledger,
+        log,
         device,
         busy: RwSignal::new(false),
         outcome: RwSignal::new(None),
@@ -149,15 +189,30 @@ pub fn AdminPage() -> impl IntoView {
 
 /// The head to publish: as text, as a QR code, printed; and the file.
 fn head_card(admin: Admin) -> impl IntoView {
-    let Admin { lang, ledger, .. } = admin;
-    let head =
-        move || ledger.with(|l| l.as_ref().map(|l| l.head().to_string()).unwrap_or_default());
+    let Admin {
+        lang, ledger, log, ..
+    } = admin;
+    // On a community log the notice board carries the log's address and
+    // the policy that trusts it; a file ledger's, its head.
+    let head = move || {
+        log.with(|log| log.as_ref().map(api::FollowedLog::notice_address))
+            .or_else(|| ledger.with(|l| l.as_ref().map(|l| l.head().to_string())))
+            .unwrap_or_default()
+    };
+    let on_log = Memo::new(move |_| log.with(Option::is_some));
     let qr = Memo::new(move |_| head_qr(&head()));
+    let title = move || {
+        if on_log.get() {
+            t(lang.get(), "admin.notice_address")
+        } else {
+            t(lang.get(), "admin.head")
+        }
+    };
     view! {
         <section class="card head-card">
-            <h2>{tr(lang, "admin.head")}</h2>
+            <h2>{title}</h2>
             <div>
-                <input class="head-text" readonly=true aria-label=tr(lang, "audit.head") prop:value=head />
+                <input class="head-text" readonly=true aria-label=title prop:value=head />
                 <div class="qr" role="img" aria-label=tr(lang, "admin.qr") inner_html=move || qr.get()></div>
             </div>
             <div class="row wrap">
@@ -230,6 +285,15 @@ fn actors_card(admin: Admin, form: ActorForm) -> impl IntoView {
     let Admin {
         lang, ledger, busy, ..
     } = admin;
+    // A device's registration QR code, scanned into the id field, fills
+    // the whole form.
+    Effect::new(move |_| {
+        if let Some((id, role, key)) = form.id.with(|text| read_registration(text)) {
+            form.id.set(id);
+            form.role.set(role);
+            form.key.set(key);
+        }
+    });
     let register = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let input = AdminInput::Actor {
@@ -497,6 +561,83 @@ fn rewards_card(admin: Admin) -> impl IntoView {
                 {text_field("stock-note", "admin.note", stock_note, lang)}
                 <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save_stock")}</button>
             </form>
+        </section>
+    }
+}
+
+/// What a device's registration QR code says: its actor id, role and
+/// public key, for the admin's scanner to fill the register form with.
+fn registration_text(id: &str, public: &str) -> String {
+    let role = id.split('-').next().unwrap_or("kiosk");
+    format!("jifen-device:{id}:{role}:{public}")
+}
+
+/// A registration QR code's text read back: id, role, key.
+fn read_registration(text: &str) -> Option<(String, String, String)> {
+    let mut parts = text.trim().strip_prefix("jifen-device:")?.split(':');
+    let (id, role, key) = (parts.next()?, parts.next()?, parts.next()?);
+    (parts.next().is_none()).then(|| (id.to_owned(), role.to_owned(), key.to_owned()))
+}
+
+/// A writing device on a community log that the ledger does not know yet:
+/// it makes its own key (kept in IndexedDB, never sent) and shows it, as
+/// text and as a QR code, for the admin to register; once the admin's
+/// entry reaches this device through the log, the writing screen opens.
+#[component]
+pub fn DeviceSetup(role: Role) -> impl IntoView {
+    let AppLang(lang) = expect_context::<AppLang>();
+    let AppLedger { ledger, device, .. } = expect_context::<AppLedger>();
+    let failed = RwSignal::new(None::<String>);
+    let waiting = move || {
+        let keys = device.get().public_keys();
+        ledger.with(|l| {
+            keys.into_iter()
+                .filter(|(id, _)| {
+                    l.as_ref()
+                        .is_none_or(|l| l.state().actor(id).is_none_or(|a| !a.active))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let make_key = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::new_device_key(role).await {
+                Ok(_) => device.set(api::device().await),
+                Err(error) => failed.set(Some(error.message(lang.get_untracked()))),
+            }
+        });
+    };
+    view! {
+        <section class="card device-setup" aria-labelledby="device-setup-title">
+            <h2 id="device-setup-title">{tr(lang, "setup.title")}</h2>
+            <p>{tr(lang, "setup.explain")}</p>
+            {move || failed.get().map(|f| view! { <p class="error" role="alert">{f}</p> })}
+            {move || {
+                let keys = waiting();
+                if keys.is_empty() {
+                    view! {
+                        <button class="primary" on:click=make_key>{tr(lang, "setup.make_key")}</button>
+                    }
+                    .into_any()
+                } else {
+                    keys.into_iter()
+                        .map(|(id, public)| {
+                            let text = registration_text(&id, &public);
+                            let qr = head_qr(&text);
+                            view! {
+                                <div class="registration">
+                                    <p role="status">{t(lang.get(), "setup.give_admin")}</p>
+                                    <p><strong data-testid="setup-id">{id}</strong></p>
+                                    <input class="head-text" readonly=true aria-label=tr(lang, "setup.text") prop:value=text />
+                                    <div class="qr" role="img" aria-label=tr(lang, "setup.qr") inner_html=qr></div>
+                                    <p class="hint">{t(lang.get(), "setup.waiting")}</p>
+                                </div>
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }
+            }}
         </section>
     }
 }

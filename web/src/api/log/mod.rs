@@ -134,6 +134,29 @@ impl FollowedLog {
         self.note = note;
     }
 
+    /// The address for the notice board's QR code: this page, following
+    /// this log, with the policy that trusts it (keys and quorum).
+    #[cfg(feature = "writer")]
+    pub fn notice_address(&self) -> String {
+        let location = js_sys::Reflect::get(&js_sys::global(), &"location".into()).ok();
+        let part = |name: &str| {
+            location
+                .as_ref()
+                .and_then(|l| js_sys::Reflect::get(l, &name.into()).ok())
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        let policy = tlog::base64_encode(self.policy.text());
+        let encode = |text: &str| String::from(js_sys::encode_uri_component(text));
+        format!(
+            "{}{}?log={}&policy={}",
+            part("origin"),
+            part("pathname"),
+            encode(&self.base),
+            encode(&policy)
+        )
+    }
+
     /// The policy and note as text, to store.
     pub fn texts(&self) -> (String, String) {
         (
