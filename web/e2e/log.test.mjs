@@ -496,3 +496,134 @@ test("a new kiosk tablet makes its own key, the admin registers it through the l
   await stop(child);
   await stop(w.child);
 });
+
+test("the service killed in the middle of a kiosk's sync: after its restart every queued entry is in the log once", async () => {
+  const dir = await mkdtemp(join(work, "killed-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  let child = await service(dir, policy, port);
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  await tab.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await verified(tab);
+  await unlock(tab);
+  const before = await logSize(port);
+  const seq = (await deviceHead(port, "kiosk-1")).dev_seq;
+  await context.setOffline(true);
+  let queued = 0;
+  for (let n = 1; queued < 20 && n < 120; n++) {
+    if ((await redeem(tab, `JX-${String(n).padStart(4, "0")}`)) !== null) queued += 1;
+  }
+  assert.equal(queued, 20);
+  // The first sync reaches the service, which takes the entries and is
+  // killed before its answer reaches the kiosk.
+  let killed = null;
+  await tab.route((url) => url.pathname.endsWith("/add"), async (route) => {
+    if (killed === null) {
+      killed = (async () => {
+        await route.fetch();
+        await stop(child);
+      })();
+      await killed;
+      await route.abort("connectionreset");
+      return;
+    }
+    await route.continue();
+  });
+  await context.setOffline(false);
+  await waitFor("the sync that the kill interrupts", async () => killed !== null);
+  await killed;
+  await tab.locator(".outbox[data-waiting='20']").waitFor();
+  child = await service(dir, policy, port);
+  await tab.locator(".outbox").waitFor({ state: "detached", timeout: 60_000 });
+  assert.equal(await logSize(port), before + 20, "every entry once");
+  assert.equal((await deviceHead(port, "kiosk-1")).dev_seq, seq + 20);
+  await context.close();
+  await stop(child);
+  await stop(w.child);
+});
+
+/// Presses Tab until the focused element passes `check` (at most 80 times).
+async function tabTo(tab, check) {
+  for (let i = 0; i < 80; i++) {
+    await tab.keyboard.press("Tab");
+    if (await tab.evaluate(check)) return;
+  }
+  assert.fail(`keyboard focus never reached ${check}`);
+}
+
+test("keyboard only, with the names a screen reader says: a kiosk redeems on the log, offline too, and a phone checks the receipt", async () => {
+  const dir = await mkdtemp(join(work, "keyboard-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  await tab.setViewportSize({ width: 1280, height: 800 });
+  await tab.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await verified(tab);
+  await tabTo(tab, () => document.activeElement?.id === "pin");
+  await tab.keyboard.type("2468");
+  await tab.keyboard.press("Tab");
+  await tab.keyboard.type("2468");
+  await tab.keyboard.press("Enter");
+  await tab.locator("#pin").waitFor({ state: "detached" });
+  // A resident, a reward and the confirmation, by keyboard alone.
+  const redeemByKeys = async () => {
+    for (let n = 1; n < 120; n++) {
+      await tabTo(tab, () => document.activeElement?.id === "resident-code");
+      await tab.keyboard.press("Control+A");
+      await tab.keyboard.type(`JX-${String(n).padStart(4, "0")}`);
+      await tab.keyboard.press("Enter");
+      await tab.getByTestId("balance").waitFor();
+      if ((await tab.locator("button.reward:not([disabled])").count()) > 0) break;
+    }
+    await tabTo(tab, () => document.activeElement?.matches("button.reward"));
+    await tab.keyboard.press("Enter");
+    await tab.getByRole("dialog").waitFor();
+    await tabTo(tab, () => document.activeElement?.textContent === "确认兑换");
+    await tab.keyboard.press("Enter");
+    return tab.getByRole("status").filter({ has: tab.getByTestId("receipt-actor") });
+  };
+  const receipt = await redeemByKeys();
+  await receipt.getByText("已记入社区日志").waitFor({ timeout: 20_000 });
+  const qr = tab.getByRole("img", { name: "收据二维码（日志证明）" });
+  await qr.waitFor({ timeout: 20_000 });
+  await tabTo(tab, () => document.activeElement?.textContent === "打印收据");
+  // The receipt's proof, as its QR code carries it, for the phone.
+  const proof = await tab.evaluate(async () => {
+    const index = Number(document.querySelector("[data-testid=receipt-log]").textContent.match(/第 (\d+)/)[1]);
+    return (await fetch(`logs/community-1/receipt/${index}?wait_ms=5000`)).text();
+  });
+  // Offline: the banner says so to a screen reader (a status, polite).
+  await context.setOffline(true);
+  const queued = await redeemByKeys();
+  await queued.getByText("离线：已在本机排队").waitFor();
+  const banner = tab.getByRole("status").filter({ hasText: "条记录在本机排队" });
+  await banner.waitFor();
+  assert.equal(await banner.getAttribute("aria-live"), "polite");
+  await context.setOffline(false);
+  await tab.locator(".outbox").waitFor({ state: "detached", timeout: 30_000 });
+
+  // A phone checks the receipt by keyboard: the field and the button by name.
+  const phone = await (await browser.newContext()).newPage();
+  await phone.goto(phoneAddress(port, policy));
+  await verified(phone);
+  await tabTo(phone, () => document.activeElement?.textContent === "核验");
+  await phone.keyboard.press("Enter");
+  await tabTo(phone, () => document.activeElement?.id === "receipt-text");
+  await phone.keyboard.insertText(proof);
+  await tabTo(phone, () => document.activeElement?.textContent === "核对");
+  await phone.keyboard.press("Enter");
+  const ok = phone.getByRole("status").filter({ hasText: "这条记录在社区日志中，未被改动" });
+  await ok.waitFor();
+  // The footer says whether the checkpoint is witnessed, in words.
+  assert.match(await phone.locator("footer.head").textContent(), /已见证/);
+  await context.close();
+  await stop(child);
+  await stop(w.child);
+});

@@ -362,7 +362,7 @@ fn log_receipt_view(
             </p>
             <p>{tr(lang, "kiosk.new_balance")} " " <strong data-testid="receipt-balance">{receipt.balance.to_wire()}</strong></p>
             <p class="meta">{tr(lang, "kiosk.hash")} " " {receipt.hash.short()}</p>
-            {move || qr.get().map(|svg| view! { <div class="qr receipt-qr" inner_html=svg aria-label=tr(lang, "kiosk.receipt_qr")></div> })}
+            {move || qr.get().map(|svg| view! { <div class="qr receipt-qr" role="img" inner_html=svg aria-label=tr(lang, "kiosk.receipt_qr")></div> })}
             <button class="print" on:click=move |_| {
                 let _ = window().print();
             }>{tr(lang, "kiosk.print")}</button>
