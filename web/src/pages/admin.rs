@@ -212,7 +212,8 @@ fn head_card(admin: Admin) -> impl IntoView {
         <section class="card head-card">
             <h2>{title}</h2>
             <div>
-                <input class="head-text" readonly=true aria-label=title prop:value=head />
+                <input class="head-text" readonly=true prop:value=head
+                    aria-label=move || if on_log.get() { t(lang.get(), "admin.notice_address") } else { t(lang.get(), "audit.head") } />
                 <div class="qr" role="img" aria-label=tr(lang, "admin.qr") inner_html=move || qr.get()></div>
             </div>
             <div class="row wrap">
