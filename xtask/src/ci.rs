@@ -2,6 +2,7 @@
 //! cheapest to see.
 
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use crate::Result;
 use crate::book::book;
@@ -18,7 +19,50 @@ fn clippy(args: &[&str]) -> Result {
         .args(["--", "-D", "warnings"]))
 }
 
+/// The time each stage took, printed at the end (or where it failed) so a
+/// slow stage shows in the CI log: the run has a 45-minute budget.
+struct Stages {
+    done: Vec<(&'static str, Duration)>,
+    started: Instant,
+}
+
+impl Stages {
+    fn run<T>(&mut self, name: &'static str, stage: impl FnOnce() -> Result<T>) -> Result<T> {
+        let start = Instant::now();
+        let outcome = stage();
+        self.done.push((name, start.elapsed()));
+        if outcome.is_err() {
+            self.print();
+        }
+        outcome
+    }
+
+    fn print(&self) {
+        eprintln!("\nxtask ci: time per stage");
+        for (name, took) in &self.done {
+            eprintln!("  {:>6.0} s  {name}", took.as_secs_f64());
+        }
+        eprintln!("  {:>6.0} s  in all", self.started.elapsed().as_secs_f64());
+    }
+}
+
 pub(crate) fn ci() -> Result {
+    let mut stages = Stages {
+        done: Vec::new(),
+        started: Instant::now(),
+    };
+    stages.run("checks and unit tests", checks_and_tests)?;
+    stages.run("npm package", || test_wasm_pkg(&wasm_pkg()?))?;
+    stages.run("wasm browser tests", browser_tests)?;
+    let dist = stages.run("web app build", web_dist)?;
+    stages.run("web end-to-end tests", || end_to_end(&dist))?;
+    stages.run("book", book)?;
+    stages.run("fuzz", || fuzz(FUZZ_SECONDS_IN_CI))?;
+    stages.print();
+    Ok(())
+}
+
+fn checks_and_tests() -> Result {
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
@@ -72,24 +116,10 @@ pub(crate) fn ci() -> Result {
         "--no-default-features",
         "--lib",
     ]))?;
-    // Benchmarks are compiled and run once each on a small ledger, so they
-    // cannot rot; their figures come from `cargo xtask bench`.
+    // Benchmarks run once each on a small ledger, so they cannot rot; in
+    // the test profile, which reuses the test build instead of a release
+    // build of its own. Their figures come from `cargo xtask bench`.
     run(cargo()
-        .args([
-            "bench",
-            "--package",
-            "jifen",
-            "--bench",
-            "ledger",
-            "--",
-            "--test",
-        ])
-        .env("JIFEN_BENCH_ENTRIES", "3000"))?;
-    let package = wasm_pkg()?;
-    test_wasm_pkg(&package)?;
-    browser_tests()?;
-    let dist = web_dist()?;
-    end_to_end(&dist)?;
-    book()?;
-    fuzz(FUZZ_SECONDS_IN_CI)
+        .args(["test", "--package", "jifen", "--bench", "ledger"])
+        .env("JIFEN_BENCH_ENTRIES", "3000"))
 }

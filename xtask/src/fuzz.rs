@@ -8,7 +8,7 @@ use crate::shell::{root, run};
 
 /// Seconds each fuzz target runs in `ci`: short and bounded; a real hunt
 /// is `cargo xtask fuzz --seconds 3600`.
-pub(crate) const FUZZ_SECONDS_IN_CI: u64 = 60;
+pub(crate) const FUZZ_SECONDS_IN_CI: u64 = 20;
 
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
