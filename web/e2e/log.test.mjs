@@ -482,6 +482,7 @@ test("a new kiosk tablet makes its own key, the admin registers it through the l
   await admin.getByRole("button", { name: "登记", exact: true }).click();
   await admin.locator(".outcome.good").waitFor();
   assert.match(await admin.locator(".outcome.good").textContent(), /送往社区日志/);
+  if (shots) await admin.screenshot({ path: join(shots, "admin-log-register.png"), fullPage: true });
   await waitFor("the registration in the log", async () => (await logSize(port)) === size + 1);
 
   // The tablet sees it through the log and opens its kiosk screen.

@@ -81,10 +81,10 @@ impl Admin {
         if self.busy.get_untracked() {
             return;
         }
-        let Some(mut copy) = self.ledger.try_update(Option::take).flatten() else {
+        let Some(mut copy) = self.ledger.try_update_untracked(Option::take).flatten() else {
             return;
         };
-        let followed = self.log.try_update(Option::take).flatten();
+        let followed = self.log.try_update_untracked(Option::take).flatten();
         self.busy.set(true);
         let (this_device, language) = (self.device.get_untracked(), self.lang.get_untracked());
         leptos::task::spawn_local(async move {

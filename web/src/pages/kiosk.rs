@@ -70,8 +70,9 @@ impl Counter {
         }
         leptos::task::spawn_local(async move {
             // The ledger is taken out of the signal while it is written, so
-            // nothing renders a half-changed copy.
-            let Some(mut copy) = ledger.try_update(Option::take).flatten() else {
+            // nothing renders a half-changed copy; quietly, so that the
+            // screen is drawn once, with the receipt, and not twice.
+            let Some(mut copy) = ledger.try_update_untracked(Option::take).flatten() else {
                 busy.set(false);
                 return;
             };
@@ -125,13 +126,19 @@ impl Counter {
                     )
                 })
             });
-            let copy = ledger.try_update(Option::take).flatten();
-            let followed = log.try_update(Option::take).flatten();
-            let (Some(Ok(body)), Some(copy), Some(followed)) = (body, copy.clone(), followed)
-            else {
-                ledger.set(copy);
-                busy.set(false);
-                return;
+            let copy = ledger.try_update_untracked(Option::take).flatten();
+            let followed = log.try_update_untracked(Option::take).flatten();
+            let (copy, followed, body) = match (copy, followed, body) {
+                (Some(copy), Some(followed), Some(Ok(body))) => (copy, followed, body),
+                (copy, followed, body) => {
+                    ledger.set(copy);
+                    log.set(followed);
+                    if let Some(Err(error)) = body {
+                        outcome.set(Some(Err(error.message(lang.get_untracked()))));
+                    }
+                    busy.set(false);
+                    return;
+                }
             };
             let lang_now = lang.get_untracked();
             let (copy, followed, result) =
