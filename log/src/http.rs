@@ -153,7 +153,7 @@ pub fn router(logs: Shared, web: Option<PathBuf>) -> Router {
                         HeaderValue::from_static("no-cache"),
                     ),
                 )
-                .service(tower_http::services::ServeDir::new(dir)),
+                .service(tower_http::services::ServeDir::new(dir).precompressed_gzip()),
         ),
         None => api,
     };

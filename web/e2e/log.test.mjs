@@ -415,6 +415,40 @@ test("two kiosks redeem for one resident at once: the log takes what the balance
   await stop(child);
 });
 
+test("a resident whose balance two kiosks spent offline sees the debt explained, in Chinese and in English", async () => {
+  const dir = await mkdtemp(join(work, "debt-"));
+  // The demo ends with both kiosks, offline, spending one resident's
+  // points at once: both redeems stand and the resident owes the rest.
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const size = await logSize(port);
+  const tail = await (await fetch(`http://127.0.0.1:${port}/logs/community-1/entries?start=${size - 8}&end=${size}`)).arrayBuffer();
+  const code = Buffer.from(tail).toString("utf8").match(/"request_id":"demo-at-once-0","resident":"([^"]+)"/)?.[1];
+  assert.ok(code, "the demo's two offline kiosks are at the log's end");
+  const tab = await (await browser.newContext()).newPage();
+  await tab.setViewportSize({ width: 390, height: 844 });
+  await tab.goto(phoneAddress(port, policy));
+  await verified(tab);
+  await tab.getByLabel("居民编号（可扫码）").fill(code);
+  await tab.getByLabel("居民编号（可扫码）").press("Enter");
+  const debt = tab.getByTestId("debt");
+  assert.match(await debt.textContent(), /^欠 \d+(\.\d{1,2})? 分：离线时的兑换（例如两台自助机在断网时各自兑换）合计超过了当时的余额/);
+  assert.equal(await tab.getByTestId("balance").textContent(), "0");
+  if (shots) await tab.screenshot({ path: join(shots, "phone-debt-explained.png"), fullPage: true });
+  await tab.getByRole("button", { name: "English" }).click();
+  assert.match(await debt.textContent(), /^Owes \d+(\.\d{1,2})? points: redeems made offline \(two kiosks each spending while the network was down, say\)/);
+  // A resident who owes nothing is not told of a debt.
+  await tab.getByLabel(/Resident code/).fill("JX-0001");
+  await tab.getByLabel(/Resident code/).press("Enter");
+  await tab.getByRole("heading", { name: /^JX-0001/ }).waitFor();
+  assert.equal(await tab.getByTestId("debt").count(), 0);
+  await stop(child);
+  await stop(w.child);
+});
+
 test("an officer's tablet records points through the log, and a kiosk sees them within seconds", async () => {
   const dir = await mkdtemp(join(work, "officer-"));
   const logKey = community(dir, 1500);

@@ -67,6 +67,19 @@ pub(crate) fn gzip_size(bytes: &[u8]) -> Result<usize> {
     Ok(output.stdout.len())
 }
 
+/// Writes `file.gz` beside `file` (`gzip -9`, no name or time in it, so a
+/// rebuild of the same file gives the same bytes); its length.
+pub(crate) fn gzip_beside(file: &Path) -> Result<u64> {
+    run(Command::new("gzip")
+        .args(["-9", "-n", "-k", "-f"])
+        .arg(file))?;
+    let mut gz = file.as_os_str().to_owned();
+    gz.push(".gz");
+    std::fs::metadata(&gz)
+        .map(|m| m.len())
+        .map_err(|e| format!("{}: {e}", Path::new(&gz).display()))
+}
+
 pub(crate) fn jifen_release() -> Result<PathBuf> {
     run(cargo().args(["build", "--release", "--package", "jifen"]))?;
     Ok(root().join("target/release/jifen"))

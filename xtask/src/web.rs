@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::Result;
-use crate::shell::{cargo, crafted_fixtures, gzip_size, jifen_release, root, run};
+use crate::shell::{cargo, crafted_fixtures, gzip_beside, jifen_release, root, run};
 use crate::tools::{ensure_browser, ensure_wasm_bindgen, ensure_wasm_target};
 
 /// The web crate's tests in a real headless Chromium, through
@@ -89,15 +89,24 @@ pub(crate) fn web_dist() -> Result<PathBuf> {
         std::fs::copy(root().join("web").join(file), out.join(file))
             .map_err(|e| format!("web/{file}: {e}"))?;
     }
-    preload_modules(&out)?;
+    let modules = preload_modules(&out)?;
+    // Served as they are by `jifen serve` (ServeDir's precompressed
+    // files): at -9, and without compressing a megabyte on every request.
+    for file in ["index.html", "style.css", "worker.js"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(modules)
+    {
+        gzip_beside(&out.join(file))?;
+    }
     for (name, who) in [
         ("jifen_phone", "a resident's phone"),
         ("jifen_web", "a writing device"),
     ] {
         let mut total_gzip = 0;
         for file in [format!("{name}_bg.wasm"), format!("{name}.js")] {
-            let bytes = std::fs::read(out.join(&file)).map_err(|e| e.to_string())?;
-            let compressed = gzip_size(&bytes)?;
+            let bytes = std::fs::metadata(out.join(&file)).map_err(|e| e.to_string())?;
+            let compressed = gzip_beside(&out.join(&file))?;
             total_gzip += compressed;
             println!(
                 "web bundle: {file} {} KiB, {} KiB gzip -9",
@@ -123,8 +132,8 @@ pub(crate) fn web_dist() -> Result<PathBuf> {
 /// links; the glue itself index.html preloads, knowing which build this
 /// device loads. Without them the browser
 /// learnt of a snippet only once the glue had arrived, and fetched it then:
-/// about 75 ms later, on the way to every open.
-pub(crate) fn preload_modules(dist: &Path) -> Result {
+/// about 75 ms later, on the way to every open. The snippets' paths.
+pub(crate) fn preload_modules(dist: &Path) -> Result<Vec<String>> {
     // The glue (jifen_web.js or jifen_phone.js) is preloaded by index.html
     // itself, which knows which this device needs.
     let mut modules = Vec::new();
@@ -159,7 +168,8 @@ pub(crate) fn preload_modules(dist: &Path) -> Result {
         &index,
         html.replacen(anchor, &format!("{links}{anchor}"), 1),
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    Ok(modules)
 }
 
 /// Minifies the wasm-bindgen JS glue in place with terser (npm, pinned in

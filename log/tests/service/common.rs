@@ -103,6 +103,18 @@ pub async fn serve_exporting(
     pace: Pace,
     export: Option<PathBuf>,
 ) -> Running {
+    serve_all(store, logs, witnesses, pace, export, None).await
+}
+
+/// The service with every option: `web` is the web app's directory.
+pub async fn serve_all(
+    store: Store,
+    logs: &[(&str, &Demo)],
+    witnesses: Vec<WitnessTarget>,
+    pace: Pace,
+    export: Option<PathBuf>,
+    web: Option<PathBuf>,
+) -> Running {
     let keys = logs
         .iter()
         .map(|(name, demo)| ((*name).to_owned(), demo.keys["log"].clone()))
@@ -114,7 +126,7 @@ pub async fn serve_exporting(
         witnesses,
         policy: None,
         pace,
-        web: None,
+        web,
         max_connections: 256,
         export,
     })

@@ -7,7 +7,7 @@ use ledger_core::log::Log;
 use ledger_core::tlog::{Checkpoint, TlogProof, leaf_hash, read_entry_bundle};
 use serde_json::Value;
 
-use crate::common::{TempDir, client, demo, now, quick, serve};
+use crate::common::{TempDir, client, demo, now, quick, serve, serve_all};
 
 fn indexes(reply: &Value) -> Vec<u64> {
     reply["results"]
@@ -451,5 +451,82 @@ async fn an_offline_queue_goes_in_within_the_policy_and_past_its_deadline_is_ref
     assert_eq!(reply.status, 422);
     assert_eq!(reply.json()["results"][0]["error"], "too_late");
     assert_eq!(reply.json()["size"], c1.log.len() + 3);
+    running.stop().await;
+}
+
+/// One raw HTTP/1.1 exchange: the answer's head and body.
+fn raw_get(
+    address: std::net::SocketAddr,
+    path: &str,
+    accept: &str,
+    extra: &str,
+) -> (String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: {accept}\r\n{extra}Connection: close\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("answer read");
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    (head, answer[split + 4..].to_vec())
+}
+
+#[tokio::test]
+async fn the_web_app_is_served_from_its_precompressed_files_and_revalidated() {
+    let dir = TempDir::new("web");
+    let store = files_root(&dir.path().join("logs")).expect("root");
+    let web = dir.path().join("web");
+    std::fs::create_dir_all(&web).expect("web dir");
+    std::fs::write(web.join("app.wasm"), vec![7u8; 4096]).expect("file");
+    // Not the gzip of the file: the answer must be this file, as it is.
+    std::fs::write(web.join("app.wasm.gz"), b"kept at -9").expect("gz file");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let running = serve_all(store, &[("c1", &c1)], vec![], quick(), None, Some(web)).await;
+    let address = running.address;
+    let (head, body) =
+        tokio::task::spawn_blocking(move || raw_get(address, "/app.wasm", "gzip", ""))
+            .await
+            .expect("request");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    assert!(head.contains("cache-control: no-cache"), "{head}");
+    assert!(head.contains("content-type: application/wasm"), "{head}");
+    assert_eq!(body, b"kept at -9");
+    // A reopen asks whether its copy is still the file: it is.
+    let since = head
+        .lines()
+        .find_map(|line| line.strip_prefix("last-modified: "))
+        .expect("a last-modified date")
+        .to_owned();
+    let (again, body) = tokio::task::spawn_blocking(move || {
+        raw_get(
+            address,
+            "/app.wasm",
+            "gzip",
+            &format!("If-Modified-Since: {since}\r\n"),
+        )
+    })
+    .await
+    .expect("request");
+    assert!(again.starts_with("HTTP/1.1 304"), "{again}");
+    assert!(body.is_empty());
+    // A browser that takes no gzip gets the file itself.
+    let (head, body) =
+        tokio::task::spawn_blocking(move || raw_get(address, "/app.wasm", "identity", ""))
+            .await
+            .expect("request");
+    assert!(!head.contains("content-encoding"), "{head}");
+    assert_eq!(body, vec![7u8; 4096]);
     running.stop().await;
 }
