@@ -161,6 +161,52 @@ pub struct Quick {
     pub keys: Vec<(String, String)>,
 }
 
+impl Quick {
+    fn from_values(
+        count: u64,
+        last: Option<JsValue>,
+        snapshot: Option<JsValue>,
+        keys: Option<JsValue>,
+    ) -> Quick {
+        Quick {
+            count,
+            last_line: last.and_then(|value| value.as_string()),
+            snapshot: snapshot
+                .filter(|value| value.is_instance_of::<js_sys::Uint8Array>())
+                .map(|value| js_sys::Uint8Array::from(value).to_vec()),
+            keys: keys
+                .and_then(|value| value.as_string())
+                .map(|text| device_keys(&text))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// What index.html read of the same records while the app loaded
+    /// (`window.jifenQuick`, a promise), taken once: a reopen need not wait
+    /// for IndexedDB after the wasm starts. `None` when it read nothing.
+    pub async fn early() -> Option<Quick> {
+        let global = js_sys::global();
+        let promise = js_sys::Reflect::get(&global, &"jifenQuick".into())
+            .ok()?
+            .dyn_into::<js_sys::Promise>()
+            .ok()?;
+        let _ = js_sys::Reflect::set(&global, &"jifenQuick".into(), &JsValue::UNDEFINED);
+        let read = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+        let field = |name: &str| {
+            js_sys::Reflect::get(&read, &name.into())
+                .ok()
+                .filter(|value| !value.is_undefined() && !value.is_null())
+        };
+        let count = field("count")?.as_f64()?;
+        Some(Quick::from_values(
+            count as u64,
+            field("last"),
+            field("snapshot"),
+            field("keys"),
+        ))
+    }
+}
+
 /// An open IndexedDB database holding one ledger.
 pub struct Store {
     db: Database<StoreError>,
@@ -327,17 +373,7 @@ impl Store {
             })
             .await
             .map_err(browser)?;
-        Ok(Quick {
-            count,
-            last_line: last.and_then(|value| value.as_string()),
-            snapshot: snapshot
-                .filter(|value| value.is_instance_of::<js_sys::Uint8Array>())
-                .map(|value| js_sys::Uint8Array::from(value).to_vec()),
-            keys: keys
-                .and_then(|value| value.as_string())
-                .map(|text| device_keys(&text))
-                .unwrap_or_default(),
-        })
+        Ok(Quick::from_values(count, last, snapshot, keys))
     }
 
     /// Keeps this device's PIN record (salt and stretched hash).

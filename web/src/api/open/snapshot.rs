@@ -18,10 +18,15 @@ pub async fn open_snapshot() -> Option<(Snapshot, Device)> {
     if snapshot_flag(None) == Some(false) {
         return None;
     }
-    let store = Store::open(DATABASE).await.ok()?;
-    let quick = store.load_quick().await;
-    store.close();
-    let quick = quick.ok()?;
+    let quick = match crate::store::Quick::early().await {
+        Some(quick) => quick,
+        None => {
+            let store = Store::open(DATABASE).await.ok()?;
+            let quick = store.load_quick().await;
+            store.close();
+            quick.ok()?
+        }
+    };
     let snapshot = Snapshot::from_bytes(&quick.snapshot?)?;
     let last = crate::store::stored_head(&quick.last_line?)?;
     let head = snapshot.head();
