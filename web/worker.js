@@ -1,6 +1,7 @@
-// A Web Worker that checks batches of signatures, or the SHA-256 of a
-// downloaded file's lines, with the app's own wasm (the same ledger-core
-// code), so the page stays responsive while a large ledger is verified.
+// A Web Worker that checks batches of signatures, the SHA-256 of a
+// downloaded file's lines, or reads and hashes a followed log's leaves,
+// with the app's own wasm (the same ledger-core code), so the page stays
+// responsive while a large ledger is verified.
 // On a first visit it also downloads the published ledger for the page
 // (index.html asks it to): it reads each part, checks the SHA-256 of its
 // lines and hands the part on, so that the page only replays them.
@@ -28,14 +29,15 @@ function load(module) {
 
 // Messages: the module; a file to download for the page; jobs.
 self.onmessage = async (event) => {
-  const { module, follow, bytes, leaves, parts, skip, first } = event.data;
+  const { module, follow, bytes, leaves, bundle, parts, skip, first } = event.data;
   if ("module" in event.data) return load(module);
   if (follow !== undefined) return download(follow);
   load(undefined);
   let answer = null;
   try {
     await ready;
-    if (leaves) answer = app.check_leaf_signatures(bytes);
+    if (bundle) answer = app.vouch_bundle(bytes);
+    else if (leaves) answer = app.check_leaf_signatures(bytes);
     else if (parts === undefined) answer = app.check_signature_batch(bytes);
     else answer = app.check_line_hashes(parts, skip, first);
   } catch {

@@ -1,7 +1,8 @@
 // Checks off the main thread: Web Workers, each running the app's own wasm
-// (worker.js beside index.html), take batches of signatures as bytes, or
-// the lines of a downloaded file whose SHA-256 they check while the page
-// replays the rest, and answer in bytes as ledger-core writes them
+// (worker.js beside index.html), take batches of signatures as bytes, the
+// lines of a downloaded file whose SHA-256 they check while the page
+// replays the rest, or a followed log's bundles they read and hash for the
+// page's replay, and answer in bytes as ledger-core writes them
 // (`verify::answer`: empty when all hold). Without Worker
 // support every call answers null and the app checks on the main thread
 // instead.
@@ -102,6 +103,19 @@ export function check_signatures(bytes) {
 // A followed log's signatures (api/log/signatures.rs).
 export function check_leaves(bytes) {
   return submit({ bytes, leaves: true }, false);
+}
+
+// A followed log's leaves in bulk, for a first visit: the bundle fetched
+// here, then read and hashed in a worker (`vouch_bundle`) while the page
+// replays the bundles before it. Resolves to the status, the bytes and the
+// worker's answer (null without a worker: the page reads them all itself).
+export function fetch_vouched(url) {
+  return fetch(url, { cache: "no-cache" }).then(async (response) => {
+    if (!response.ok) return { status: response.status, bytes: null, answer: null };
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const answer = await submit({ bytes: bytes.slice(), bundle: true }, true);
+    return { status: response.status, bytes, answer };
+  });
 }
 
 // The page waits for this answer before it shows balances: it goes before

@@ -30,7 +30,8 @@ pub use log::{
     Answer, CheckedReceipt, FollowedLog, LogNotice, LogOpened, LogReceipt, LogSource, Outbox,
     PendingLeaves, Polled, Queued, Witnessing, Written, apply, check_leaf_signatures,
     check_receipt, drop_refused, keys_from_address, offline_refusal, open_log, page_param, poll,
-    receipt_text, requeue, send, store_log, stored_queue, unqueue, write_many_to_log, write_to_log,
+    receipt_text, requeue, send, store_log, stored_queue, unqueue, vouch_bundle, write_many_to_log,
+    write_to_log,
 };
 pub use open::{
     FollowNotice, Opened, PendingSignatures, Source, check_line_hashes, check_signature_batch,

@@ -54,3 +54,10 @@ pub fn check_streamed_part(part: &js_sys::Uint8Array, restart: bool) -> Vec<u8> 
 pub fn check_leaf_signatures(bytes: &[u8]) -> Option<Vec<u8>> {
     jifen_web::api::check_leaf_signatures(bytes)
 }
+
+/// Reads and hashes the leaves of a followed log's bundle, for the page's
+/// replay (ledger-core's `vouch_bundle`); the answer as bytes.
+#[wasm_bindgen]
+pub fn vouch_bundle(bytes: &[u8]) -> Vec<u8> {
+    jifen_web::api::vouch_bundle(bytes)
+}

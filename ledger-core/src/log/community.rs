@@ -211,9 +211,31 @@ impl Log {
 
     /// Replays one leaf (see [`Log::replay`]).
     pub(crate) fn replay_leaf(&mut self, bytes: &[u8]) -> Result<(), LogError> {
+        self.replay_read(bytes, None)
+    }
+
+    /// Replays one leaf whose form and hashes a worker checked already
+    /// ([`super::Vouched`]); every other check as [`Log::replay_leaf`].
+    pub(crate) fn replay_vouched(
+        &mut self,
+        bytes: &[u8],
+        vouched: &super::Vouched,
+    ) -> Result<(), LogError> {
+        self.replay_read(bytes, Some(vouched))
+    }
+
+    fn replay_read(
+        &mut self,
+        bytes: &[u8],
+        vouched: Option<&super::Vouched>,
+    ) -> Result<(), LogError> {
         let at = self.len();
         let fail = |problem| LogError { index: at, problem };
-        let leaf = Leaf::parse(bytes).map_err(|e| fail(LogProblem::Submit(e.into())))?;
+        let leaf = match vouched {
+            Some(vouched) => Leaf::read_vouched(bytes, vouched.entry),
+            None => Leaf::parse(bytes),
+        };
+        let leaf = leaf.map_err(|e| fail(LogProblem::Submit(e.into())))?;
         if leaf.index != at {
             return Err(fail(LogProblem::IndexOutOfPlace(leaf.index)));
         }
@@ -221,7 +243,10 @@ impl Log {
             return Err(fail(LogProblem::TimeWentBack));
         }
         self.admit(leaf).map_err(|e| fail(LogProblem::Submit(e)))?;
-        self.tree.push(bytes);
+        match vouched {
+            Some(vouched) => self.tree.push_hash(vouched.leaf),
+            None => self.tree.push(bytes),
+        };
         Ok(())
     }
 

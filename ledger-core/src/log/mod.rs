@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 mod replay;
 mod signatures;
+mod vouch;
 mod wire;
 
 pub use community::{
@@ -17,6 +18,7 @@ pub use community::{
 pub use error::{LogError, LogProblem, SubmitError};
 pub use replay::LogReplay;
 pub use signatures::{LOG_SIGNATURE_BATCH, LeafSignatures};
+pub use vouch::{Vouched, vouch_bundle, vouched_from_bytes};
 pub use wire::{DeviceDraft, DeviceEntry, Leaf, LogKey, MAX_ORIGIN_BYTES, OfflinePolicy};
 
 #[cfg(test)]

@@ -50,6 +50,26 @@ impl LogReplay {
         true
     }
 
+    /// [`LogReplay::push`] for a leaf a worker vouched for
+    /// ([`super::vouch_bundle`]): its canonical form and its hashes taken
+    /// from there. The first leaf of a log is always read here in full.
+    pub fn push_vouched(&mut self, bytes: &[u8], vouched: &super::Vouched) -> bool {
+        if self.stopped.is_some() {
+            return false;
+        }
+        let Some(log) = self.log.as_mut() else {
+            return self.push(bytes);
+        };
+        if let Err(error) = log.replay_vouched(bytes, vouched) {
+            self.stopped = Some(error);
+            return false;
+        }
+        if log.pending_len() >= LOG_SIGNATURE_BATCH {
+            self.ready.push(LeafSignatures(log.take_pending()));
+        }
+        true
+    }
+
     fn push_v2(&mut self, bytes: &[u8]) -> Result<(), LogError> {
         let log = match self.log.as_mut() {
             Some(log) => log,

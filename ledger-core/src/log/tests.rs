@@ -839,3 +839,72 @@ fn a_log_rolled_back_to_a_mark_takes_the_same_leaves_again_as_if_never_added() {
     assert!(!short.rollback(full.mark()));
     assert_eq!(short.len(), 10);
 }
+
+/// Leaves as the log serves them in bulk: each after its length.
+fn bundle_of(leaves: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for leaf in leaves {
+        out.extend_from_slice(&u16::try_from(leaf.len()).expect("short").to_be_bytes());
+        out.extend_from_slice(leaf);
+    }
+    out
+}
+
+/// The replay through a worker's hashes: the vouched leaves with them,
+/// from the first the worker refused on in full.
+fn replay_shared(all: &[Vec<u8>], answer: &[u8]) -> Result<Log, LogError> {
+    let vouched = vouched_from_bytes(answer);
+    let mut replay = LogReplay::new();
+    for (i, leaf) in all.iter().enumerate() {
+        let held = match vouched.get(i) {
+            Some(hashes) => replay.push_vouched(leaf, hashes),
+            None => replay.push(leaf),
+        };
+        if !held {
+            break;
+        }
+    }
+    replay.finish(None)
+}
+
+#[test]
+fn a_replay_shared_with_a_worker_reaches_the_replays_verdict() {
+    let (log, _, _, _) = community();
+    let mut all = leaves(&log);
+    let whole = Log::replay(all.iter().map(Vec::as_slice)).expect("replays");
+    let answer = vouch_bundle(&bundle_of(&all), 1 << 14);
+    assert_eq!(vouched_from_bytes(&answer).len(), all.len());
+    let shared = replay_shared(&all, &answer).expect("replays shared");
+    assert_eq!(shared.tree().root(), whole.tree().root());
+    assert_eq!(shared.ledger().entries(), whole.ledger().entries());
+    // Not a bundle, or more leaves than asked: nothing vouched.
+    assert!(vouch_bundle(&[0, 9, b'{'], 8).is_empty());
+    assert!(vouch_bundle(&bundle_of(&all), 2).is_empty());
+
+    // A leaf out of its canonical form: the worker stops before it, and
+    // the replay names the fault a replay alone names.
+    let text = String::from_utf8(all[4].clone()).expect("utf8");
+    all[4] = text
+        .replacen("\"dev_seq\":", "\"dev_seq\":0", 1)
+        .into_bytes();
+    let answer = vouch_bundle(&bundle_of(&all), 1 << 14);
+    assert_eq!(vouched_from_bytes(&answer).len(), 4);
+    let alone = Log::replay(all.iter().map(Vec::as_slice)).expect_err("not canonical");
+    let shared = replay_shared(&all, &answer).expect_err("not canonical");
+    assert_eq!((shared.index, &shared.problem), (4, &alone.problem));
+
+    // Hashes that are not the leaves' do not pass either: a wrong entry
+    // hash fails its signature, a wrong leaf hash the tree's root.
+    let all = leaves(&log);
+    let mut answer = vouch_bundle(&bundle_of(&all), 1 << 14);
+    answer[64 * 3] ^= 1;
+    let error = replay_shared(&all, &answer).expect_err("wrong entry hash");
+    assert_eq!(
+        (error.index, error.problem),
+        (3, LogProblem::Submit(SubmitError::BadSignature))
+    );
+    let mut answer = vouch_bundle(&bundle_of(&all), 1 << 14);
+    answer[64 * 3 + 32] ^= 1;
+    let shared = replay_shared(&all, &answer).expect("rules hold");
+    assert_ne!(shared.tree().root(), whole.tree().root());
+}

@@ -220,6 +220,29 @@ impl DeviceEntry {
     /// Reads a signed device entry, which must be in its canonical form
     /// exactly. The hash is computed here; the signature is not checked.
     pub fn parse(bytes: &[u8]) -> Result<DeviceEntry, LineError> {
+        let (mut entry, sig_start, sig_end) = DeviceEntry::read(bytes)?;
+        // Only the canonical writing of what was read is an entry: a body
+        // with its members out of order, an escape where none is needed.
+        let mut again = Vec::with_capacity(bytes.len());
+        entry.write(true, &mut again);
+        if again != bytes {
+            let at = again.iter().zip(bytes).take_while(|(a, b)| a == b).count();
+            return Err(LineError::Layout { byte: at + 1 });
+        }
+        // Canonical, so the unsigned form is these bytes without `sig`.
+        let mut hasher = Sha256::new();
+        hasher.update(&bytes[..sig_start]);
+        hasher.update(&bytes[sig_end..]);
+        entry.hash = EntryHash(hasher.finalize().into());
+        Ok(entry)
+    }
+
+    /// Every member read and checked, but not the canonical form: the
+    /// entry (its hash still zero) and where its `sig` member starts and
+    /// ends. Never inlined: its two callers would make two copies of the
+    /// largest reader in the phone's bundle.
+    #[inline(never)]
+    fn read(bytes: &[u8]) -> Result<(DeviceEntry, usize, usize), LineError> {
         if bytes.len() > limits::MAX_LINE_BYTES {
             return Err(LineError::TooLong { bytes: bytes.len() });
         }
@@ -309,7 +332,7 @@ impl DeviceEntry {
                 },
             });
         }
-        let mut entry = DeviceEntry {
+        let entry = DeviceEntry {
             ledger: text("ledger", ledger)?.parse().map_err(field("ledger"))?,
             actor: text("actor", actor)?.parse().map_err(field("actor"))?,
             dev_seq,
@@ -321,20 +344,7 @@ impl DeviceEntry {
             hash: EntryHash::ZERO,
             sig,
         };
-        // Only the canonical writing of what was read is an entry: a body
-        // with its members out of order, an escape where none is needed.
-        let mut again = Vec::with_capacity(bytes.len());
-        entry.write(true, &mut again);
-        if again != bytes {
-            let at = again.iter().zip(bytes).take_while(|(a, b)| a == b).count();
-            return Err(LineError::Layout { byte: at + 1 });
-        }
-        // Canonical, so the unsigned form is these bytes without `sig`.
-        let mut hasher = Sha256::new();
-        hasher.update(&bytes[..sig_start]);
-        hasher.update(&bytes[sig_end..]);
-        entry.hash = EntryHash(hasher.finalize().into());
-        Ok(entry)
+        Ok((entry, sig_start, sig_end))
     }
 }
 
@@ -399,6 +409,25 @@ impl Leaf {
 
     /// Reads a leaf, which must be canonical exactly.
     pub fn parse(bytes: &[u8]) -> Result<Leaf, LineError> {
+        Leaf::read_with(bytes, &DeviceEntry::parse)
+    }
+
+    /// Reads a leaf that [`Leaf::parse`] read already, elsewhere (a
+    /// worker), and whose entry hash it found: every member read again,
+    /// but neither its canonical form nor its hash.
+    pub(crate) fn read_vouched(bytes: &[u8], hash: EntryHash) -> Result<Leaf, LineError> {
+        Leaf::read_with(bytes, &|entry| {
+            let (mut entry, _, _) = DeviceEntry::read(entry)?;
+            entry.hash = hash;
+            Ok(entry)
+        })
+    }
+
+    #[inline(never)]
+    fn read_with(
+        bytes: &[u8],
+        read_entry: &dyn Fn(&[u8]) -> Result<DeviceEntry, LineError>,
+    ) -> Result<Leaf, LineError> {
         if bytes.len() > limits::MAX_LINE_BYTES + 64 {
             return Err(LineError::TooLong { bytes: bytes.len() });
         }
@@ -407,7 +436,7 @@ impl Leaf {
         c.literal(b"{\"entry\":").ok_or_else(|| stop(&c))?;
         let start = c.at;
         c.object().ok_or_else(|| stop(&c))?;
-        let entry = DeviceEntry::parse(c.since(start))?;
+        let entry = read_entry(c.since(start))?;
         c.literal(b",\"index\":").ok_or_else(|| stop(&c))?;
         let index = c.digits().ok_or_else(|| stop(&c))?;
         c.literal(b",\"log_ts\":").ok_or_else(|| stop(&c))?;

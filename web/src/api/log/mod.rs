@@ -27,7 +27,7 @@ pub use opening::{LogOpened, open_log, store_log};
 pub use polling::{Polled, apply, drop_refused, poll, requeue};
 pub use receipt::{CheckedReceipt, check_receipt};
 pub use remote::page_param;
-pub use signatures::{PendingLeaves, check_leaf_signatures};
+pub use signatures::{PendingLeaves, check_leaf_signatures, vouch_bundle};
 pub use writes::{
     Answer, LogReceipt, Outbox, Queued, Written, offline_refusal, send, stored_queue, unqueue,
     write_many_to_log, write_to_log,

@@ -2,7 +2,7 @@
 //! to it, checked to extend it and to make the signed checkpoint's root;
 //! and storing what following added.
 
-use ledger_core::log::{LogParts, LogReplay};
+use ledger_core::log::{LogParts, LogReplay, Vouched};
 use ledger_core::tlog::{self, Checkpoint, Policy, TlogError, Witnessed};
 use ledger_core::{Lang, Ledger};
 
@@ -99,9 +99,15 @@ pub async fn open_log(
     if have == 0 {
         // A first visit: every leaf, in bulk.
         let mut done = 0u64;
-        let mut push = |leaves: &[&[u8]]| {
-            for leaf in leaves {
-                if !replay.push(leaf) {
+        let mut push = |leaves: &[&[u8]], vouched: &[Vouched]| {
+            for (i, leaf) in leaves.iter().enumerate() {
+                let held = match vouched.get(i) {
+                    Some(hashes) => replay.push_vouched(leaf, hashes),
+                    // Past what the worker vouched for (or without one):
+                    // read in full, which names the fault.
+                    None => replay.push(leaf),
+                };
+                if !held {
                     return false;
                 }
                 while let Some(batch) = replay.take_batch() {

@@ -8,11 +8,20 @@ use ledger_core::tlog::{
     read_leaves,
 };
 
+use ledger_core::log::{Vouched, vouched_from_bytes};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen_futures::JsFuture;
+
 use super::LogNotice;
-use crate::api::open::{fetch_bytes, read_response, start_fetch};
+use crate::api::open::{bytes_of, fetch_bytes, read_response, start_fetch};
+
+#[wasm_bindgen(module = "/js/pool.js")]
+extern "C" {
+    fn fetch_vouched(url: &str) -> js_sys::Promise;
+}
 
 /// Leaves per bulk request (the service's most).
-const BULK: u64 = 16 * 1024;
+pub(super) const BULK: u64 = 16 * 1024;
 
 /// Steps of the search down the hash tiles at most (one per level).
 const MOST_STEPS: usize = 8;
@@ -55,35 +64,52 @@ pub(super) async fn fetch_checkpoint(
     Ok((note, witnessed))
 }
 
-/// Leaves `start..end` in bulk, requests side by side; each request's
-/// leaves go to `push` in order as they come (false: stop, a leaf did not
-/// hold). The leaves pushed, as text to store.
+/// Where bulk leaves go: a bundle's leaves and the hashes a worker vouched
+/// for; false to stop.
+pub(super) type PushLeaves<'a> = dyn FnMut(&[&[u8]], &[Vouched]) -> bool + 'a;
+
+/// Leaves `start..end` in bulk, requests side by side, each bundle read
+/// and hashed in a worker as it comes ([`Vouched`]); each bundle's leaves
+/// go to `push` in order with what the worker vouched for (false: stop, a
+/// leaf did not hold). The leaves pushed, as text to store.
 pub(super) async fn fetch_leaves(
     base: &str,
     start: u64,
     end: u64,
-    push: &mut dyn FnMut(&[&[u8]]) -> bool,
+    push: &mut PushLeaves<'_>,
 ) -> Result<Vec<String>, String> {
     let mut requests = Vec::new();
     let mut at = start;
     while at < end {
         let to = end.min(at + BULK);
-        requests.push((
-            to - at,
-            start_fetch(&format!("{base}entries?start={at}&end={to}")),
-        ));
+        let url = format!("{base}entries?start={at}&end={to}");
+        requests.push((to - at, JsFuture::from(fetch_vouched(&url))));
         at = to;
     }
     let mut all = Vec::with_capacity(usize::try_from(end - start).unwrap_or(0));
     for (count, request) in requests {
-        let body = read_response(request)
-            .await?
-            .ok_or_else(|| "HTTP 404 entries".to_owned())?;
-        let leaves = read_leaves(&body.bytes, BULK).map_err(|e| e.to_string())?;
+        let answer = request.await.map_err(|error| {
+            error
+                .as_string()
+                .unwrap_or_else(|| "fetch failed".to_owned())
+        })?;
+        let field = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok();
+        // A whole number: formatting an f64 would add float printing to
+        // the phone's bundle.
+        let status = field("status").and_then(|s| s.as_f64()).unwrap_or(0.0) as u16;
+        let Some(body) = field("bytes").as_ref().and_then(bytes_of) else {
+            return Err(format!("HTTP {status} entries"));
+        };
+        let vouched = field("answer")
+            .as_ref()
+            .and_then(bytes_of)
+            .map(|answer| vouched_from_bytes(&answer))
+            .unwrap_or_default();
+        let leaves = read_leaves(&body, BULK).map_err(|e| e.to_string())?;
         if leaves.len() as u64 != count {
             return Err(format!("{} leaves where {count} were asked", leaves.len()));
         }
-        if !push(&leaves) {
+        if !push(&leaves, &vouched) {
             break;
         }
         all.extend(

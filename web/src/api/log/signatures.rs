@@ -22,6 +22,14 @@ pub fn check_leaf_signatures(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(LeafSignatures::answer_to_bytes(batch.first_bad()))
 }
 
+/// A worker's job on a first visit: the leaves of a bulk bundle read and
+/// hashed for the page's replay (ledger-core's [`vouch_bundle`]).
+///
+/// [`vouch_bundle`]: ledger_core::log::vouch_bundle
+pub fn vouch_bundle(bytes: &[u8]) -> Vec<u8> {
+    ledger_core::log::vouch_bundle(bytes, super::remote::BULK)
+}
+
 /// Signature batches waiting until the balances are drawn.
 #[derive(Default)]
 pub struct PendingLeaves {
