@@ -209,22 +209,10 @@ impl Log {
         Ok(log)
     }
 
-    /// Replays one leaf (see [`Log::replay`]).
-    pub(crate) fn replay_leaf(&mut self, bytes: &[u8]) -> Result<(), LogError> {
-        self.replay_read(bytes, None)
-    }
-
-    /// Replays one leaf whose form and hashes a worker checked already
-    /// ([`super::Vouched`]); every other check as [`Log::replay_leaf`].
-    pub(crate) fn replay_vouched(
-        &mut self,
-        bytes: &[u8],
-        vouched: &super::Vouched,
-    ) -> Result<(), LogError> {
-        self.replay_read(bytes, Some(vouched))
-    }
-
-    fn replay_read(
+    /// Replays one leaf (see [`Log::replay`]); with `vouched`, one whose
+    /// form and hashes a worker checked already ([`super::Vouched`]), every
+    /// other check made here.
+    pub(crate) fn replay_leaf(
         &mut self,
         bytes: &[u8],
         vouched: Option<&super::Vouched>,
@@ -253,7 +241,7 @@ impl Log {
     /// Takes a leaf another sequencer of this log wrote (a second service
     /// process on one database): every check a replay makes, at once.
     pub fn follow(&mut self, bytes: &[u8]) -> Result<(), LogError> {
-        self.replay_leaf(bytes)
+        self.replay_leaf(bytes, None)
     }
 
     pub(crate) fn pending_len(&self) -> usize {

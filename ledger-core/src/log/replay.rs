@@ -35,6 +35,13 @@ impl LogReplay {
     /// Reads the next leaf (v1 lines first, for a migrated log); false once
     /// a leaf did not hold (later leaves are not read).
     pub fn push(&mut self, bytes: &[u8]) -> bool {
+        self.push_vouched(bytes, None)
+    }
+
+    /// [`LogReplay::push`], for a leaf a worker vouched for
+    /// ([`super::vouch_bundle`]) with its canonical form and hashes taken
+    /// from there; `None` reads it in full, as does the first leaf of a log.
+    pub fn push_vouched(&mut self, bytes: &[u8], vouched: Option<&super::Vouched>) -> bool {
         if self.stopped.is_some() {
             return false;
         }
@@ -43,34 +50,14 @@ impl LogReplay {
             self.v1.push(b'\n');
             return true;
         }
-        if let Err(error) = self.push_v2(bytes) {
+        if let Err(error) = self.push_v2(bytes, vouched) {
             self.stopped = Some(error);
             return false;
         }
         true
     }
 
-    /// [`LogReplay::push`] for a leaf a worker vouched for
-    /// ([`super::vouch_bundle`]): its canonical form and its hashes taken
-    /// from there. The first leaf of a log is always read here in full.
-    pub fn push_vouched(&mut self, bytes: &[u8], vouched: &super::Vouched) -> bool {
-        if self.stopped.is_some() {
-            return false;
-        }
-        let Some(log) = self.log.as_mut() else {
-            return self.push(bytes);
-        };
-        if let Err(error) = log.replay_vouched(bytes, vouched) {
-            self.stopped = Some(error);
-            return false;
-        }
-        if log.pending_len() >= LOG_SIGNATURE_BATCH {
-            self.ready.push(LeafSignatures(log.take_pending()));
-        }
-        true
-    }
-
-    fn push_v2(&mut self, bytes: &[u8]) -> Result<(), LogError> {
+    fn push_v2(&mut self, bytes: &[u8], vouched: Option<&super::Vouched>) -> Result<(), LogError> {
         let log = match self.log.as_mut() {
             Some(log) => log,
             None => {
@@ -85,12 +72,12 @@ impl LogReplay {
                     self.v1 = Vec::new();
                     Log::deferring(Ok(ledger))?
                 };
-                log.replay_leaf(bytes)?;
+                log.replay_leaf(bytes, None)?;
                 self.log = Some(log);
                 return Ok(());
             }
         };
-        log.replay_leaf(bytes)?;
+        log.replay_leaf(bytes, vouched)?;
         if log.pending_len() >= LOG_SIGNATURE_BATCH {
             self.ready.push(LeafSignatures(log.take_pending()));
         }

@@ -856,11 +856,7 @@ fn replay_shared(all: &[Vec<u8>], answer: &[u8]) -> Result<Log, LogError> {
     let vouched = vouched_from_bytes(answer);
     let mut replay = LogReplay::new();
     for (i, leaf) in all.iter().enumerate() {
-        let held = match vouched.get(i) {
-            Some(hashes) => replay.push_vouched(leaf, hashes),
-            None => replay.push(leaf),
-        };
-        if !held {
+        if !replay.push_vouched(leaf, vouched.get(i)) {
             break;
         }
     }

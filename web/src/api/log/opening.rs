@@ -101,13 +101,9 @@ pub async fn open_log(
         let mut done = 0u64;
         let mut push = |leaves: &[&[u8]], vouched: &[Vouched]| {
             for (i, leaf) in leaves.iter().enumerate() {
-                let held = match vouched.get(i) {
-                    Some(hashes) => replay.push_vouched(leaf, hashes),
-                    // Past what the worker vouched for (or without one):
-                    // read in full, which names the fault.
-                    None => replay.push(leaf),
-                };
-                if !held {
+                // Past what the worker vouched for (or without one): read
+                // in full, which names the fault.
+                if !replay.push_vouched(leaf, vouched.get(i)) {
                     return false;
                 }
                 while let Some(batch) = replay.take_batch() {

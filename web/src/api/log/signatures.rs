@@ -1,5 +1,6 @@
-//! A followed log's signatures, checked in the app's Web Workers (the
-//! same pool as a file's) after the balances are shown.
+//! A followed log's work in the app's Web Workers (the same pool as a
+//! file's): its signatures, checked after the balances are shown, and on a
+//! first visit its bulk bundles, read and hashed for the page's replay.
 
 use ledger_core::log::{LeafSignatures, LogError, LogProblem, SubmitError};
 use wasm_bindgen::prelude::wasm_bindgen;
