@@ -8,9 +8,10 @@
 // instead.
 //
 // Batches wait in one queue and each worker takes the next when it is
-// free. While the page itself is replaying the ledger only one worker runs,
+// free. While the page itself is replaying a file only one worker runs,
 // so the page keeps a core of its own; `use_all_workers` (called once the
-// balances are shown) starts the others.
+// balances are shown) starts the others. A followed log's bundles start
+// them at once (`fetch_vouched`).
 
 const MAX_WORKERS = 2;
 const workers = [];
@@ -113,6 +114,9 @@ export function fetch_vouched(url) {
   return fetch(url, { cache: "no-cache" }).then(async (response) => {
     if (!response.ok) return { status: response.status, bytes: null, answer: null };
     const bytes = new Uint8Array(await response.arrayBuffer());
+    // Bundles are the slowest part of a first visit, slower than the
+    // page's replay of them: a second worker shares them from here.
+    if (started && workers.length < Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1)) spawn();
     const answer = await submit({ bytes: bytes.slice(), bundle: true }, true);
     return { status: response.status, bytes, answer };
   });
