@@ -43,7 +43,9 @@ self.onmessage = async (event) => {
   } catch {
     answer = null;
   }
-  self.postMessage({ answer });
+  // A bundle's bytes go back to the page, which replays them.
+  if (bundle) self.postMessage({ answer, bytes }, [bytes.buffer]);
+  else self.postMessage({ answer });
 };
 
 // The download's parts wait here until the wasm runs; then each is checked

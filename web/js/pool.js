@@ -48,7 +48,8 @@ function spawn() {
     if (event.data?.stream) return;
     const job = slot.job;
     slot.job = null;
-    if (job) job.resolve(event.data.answer);
+    // A bundle comes back with its bytes, which went to the worker.
+    if (job) job.resolve(job.message.bundle ? event.data : event.data.answer);
     pump(slot);
   };
   worker.onerror = () => {
@@ -84,41 +85,55 @@ export function warm_up() {
   }
 }
 
-function submit(message, urgent) {
+// `rank`: a job the page waits for goes before every other (0 first,
+// then 1, ...; in the order they came within a rank); without one it waits
+// for the rest.
+function submit(message, rank) {
   if (!supported()) return Promise.resolve(null);
   warm_up();
   if (workers.length === 0 || workers.every((w) => w.dead)) return Promise.resolve(null);
   return new Promise((resolve) => {
-    const job = { message, resolve, urgent };
-    // Waited-for jobs go before every other job, in the order they came.
-    const at = urgent ? queue.findIndex((j) => !j.urgent) : -1;
+    const job = { message, resolve, rank: rank ?? Infinity };
+    const at = queue.findIndex((j) => j.rank > job.rank);
     queue.splice(at === -1 ? queue.length : at, 0, job);
     workers.forEach(pump);
   });
 }
 
 export function check_signatures(bytes) {
-  return submit({ bytes }, false);
+  return submit({ bytes });
 }
 
 // A followed log's signatures (api/log/signatures.rs).
 export function check_leaves(bytes) {
-  return submit({ bytes, leaves: true }, false);
+  return submit({ bytes, leaves: true });
 }
 
 // A followed log's leaves in bulk, for a first visit: the bundle fetched
 // here, then read and hashed in a worker (`vouch_bundle`) while the page
 // replays the bundles before it. Resolves to the status, the bytes and the
 // worker's answer (null without a worker: the page reads them all itself).
+// The page replays bundles in order, so the first ones asked go to a
+// worker first, whichever arrives first.
+let bundlesAsked = 0;
 export function fetch_vouched(url) {
-  return fetch(url, { cache: "no-cache" }).then(async (response) => {
+  const rank = ++bundlesAsked;
+  const get = () => fetch(url, { cache: "no-cache" });
+  return get().then(async (response) => {
     if (!response.ok) return { status: response.status, bytes: null, answer: null };
     const bytes = new Uint8Array(await response.arrayBuffer());
     // Bundles are the slowest part of a first visit, slower than the
     // page's replay of them: a second worker shares them from here.
     if (started && workers.length < Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1)) spawn();
-    const answer = await submit({ bytes: bytes.slice(), bundle: true }, true);
-    return { status: response.status, bytes, answer };
+    // The bytes go to the worker and back, not copied.
+    const vouched = await submit({ bytes, bundle: true }, rank);
+    if (vouched?.bytes) return { status: response.status, bytes: vouched.bytes, answer: vouched.answer };
+    if (bytes.byteLength > 0) return { status: response.status, bytes, answer: null };
+    // A worker that failed with the bytes: the page fetches them again
+    // (immutable, so from the cache) and reads them itself.
+    const again = await get();
+    if (!again.ok) return { status: again.status, bytes: null, answer: null };
+    return { status: again.status, bytes: new Uint8Array(await again.arrayBuffer()), answer: null };
   });
 }
 
@@ -127,7 +142,7 @@ export function fetch_vouched(url) {
 // The file comes as the parts it was downloaded in; its lines numbered
 // from `first` start `skip` bytes in.
 export function check_hashes(parts, skip, first) {
-  return submit({ parts, skip, first }, true);
+  return submit({ parts, skip, first }, 0);
 }
 
 export function use_all_workers() {

@@ -27,8 +27,8 @@ pub use clock::{ClockProblem, clock_problem, now_ms};
 pub use device::{Device, device, random_bytes};
 pub use load::{import, load_demo, published, refollow};
 pub use log::{
-    Answer, CheckedReceipt, FollowedLog, LogNotice, LogOpened, LogReceipt, LogSource, Outbox,
-    PendingLeaves, Polled, Queued, Witnessing, Written, apply, check_leaf_signatures,
+    Answer, CheckedReceipt, FollowedLog, Leaves, LogNotice, LogOpened, LogReceipt, LogSource,
+    Outbox, PendingLeaves, Polled, Queued, Witnessing, Written, apply, check_leaf_signatures,
     check_receipt, drop_refused, keys_from_address, offline_refusal, open_log, page_param, poll,
     receipt_text, requeue, send, store_log, stored_queue, unqueue, vouch_bundle, write_many_to_log,
     write_to_log,

@@ -157,7 +157,9 @@ impl Lifecycle {
                     if new > 0 {
                         self.log_notice.set(Some(LogNotice::Updated { new }));
                     }
-                    if let Err(error) = api::store_log(Some(to_store), policy, note).await {
+                    let (first, leaves) = to_store;
+                    let to_store = Some((first, api::Leaves::Text(leaves)));
+                    if let Err(error) = api::store_log(to_store, policy, note).await {
                         self.log_notice.set(Some(LogNotice::NotStored(error)));
                         return;
                     }

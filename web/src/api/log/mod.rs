@@ -23,7 +23,7 @@ use ledger_core::tlog::{self, Checkpoint, Policy, Witnessed};
 
 pub use address::keys_from_address;
 pub use notice::LogNotice;
-pub use opening::{LogOpened, open_log, store_log};
+pub use opening::{Leaves, LogOpened, open_log, store_log};
 pub use polling::{Polled, apply, drop_refused, poll, requeue};
 pub use receipt::{CheckedReceipt, check_receipt};
 pub use remote::page_param;

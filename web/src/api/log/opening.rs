@@ -3,10 +3,10 @@
 //! and storing what following added.
 
 use ledger_core::log::{LogParts, LogReplay, Vouched};
-use ledger_core::tlog::{self, Checkpoint, Policy, TlogError, Witnessed};
+use ledger_core::tlog::{self, Checkpoint, Policy, TlogError, Witnessed, read_leaves};
 use ledger_core::{Lang, Ledger};
 
-use super::remote::{Fetched, fetch_checkpoint, fetch_leaves, fetch_new_leaves};
+use super::remote::{BULK, Fetched, fetch_checkpoint, fetch_leaves, fetch_new_leaves};
 use super::{CHECKPOINT, FollowedLog, LogNotice, LogSource, POLICY, PendingLeaves, followed};
 use crate::api::open::sleep;
 use crate::api::{DATABASE, Device, LoadError};
@@ -22,12 +22,34 @@ pub struct LogOpened {
     pub device: Device,
     /// Signatures still to check.
     pub signatures: PendingLeaves,
-    /// Leaves to store once they hold: the first one's index, and each.
-    pub to_store: Option<(u64, Vec<String>)>,
+    /// Leaves to store once they hold: the first one's index, and them.
+    pub to_store: Option<(u64, Leaves)>,
     /// What following found.
     pub notice: Option<LogNotice>,
     /// Whether the stored snapshot shown first matches the replay.
     pub summary_matches: Option<bool>,
+}
+
+/// Leaves to store: as text, or (a first visit) the bundles they came in,
+/// read into text only when stored, after the balances are drawn.
+pub enum Leaves {
+    /// Each leaf.
+    Text(Vec<String>),
+    /// Bundles as the log serves them (each leaf after its length).
+    Bundles(Vec<Vec<u8>>),
+}
+
+impl Leaves {
+    fn into_text(self) -> Vec<String> {
+        match self {
+            Leaves::Text(leaves) => leaves,
+            Leaves::Bundles(bundles) => bundles
+                .iter()
+                .flat_map(|bundle| read_leaves(bundle, BULK).unwrap_or_default())
+                .map(|leaf| String::from_utf8_lossy(leaf).into_owned())
+                .collect(),
+        }
+    }
 }
 
 /// What is stored for a followed log.
@@ -134,7 +156,7 @@ pub async fn open_log(
             log: followed(parts, policy, note, witnessed, &source.base),
             device: stored.device,
             signatures: pending,
-            to_store: Some((0, leaves)),
+            to_store: Some((0, Leaves::Bundles(leaves))),
             notice: Some(LogNotice::Updated { new: size }),
             summary_matches: None,
         }));
@@ -199,7 +221,7 @@ pub async fn open_log(
         log: followed(parts, policy, note, witnessed, &source.base),
         device: stored.device,
         signatures: pending,
-        to_store: (added > 0).then_some((first, new)),
+        to_store: (added > 0).then_some((first, Leaves::Text(new))),
         notice,
         summary_matches,
     }))
@@ -298,10 +320,11 @@ fn opened_copy(
 /// Stores what following added (once its signatures hold), with the
 /// policy and checkpoint it was accepted under.
 pub async fn store_log(
-    to_store: Option<(u64, Vec<String>)>,
+    to_store: Option<(u64, Leaves)>,
     policy: String,
     note: String,
 ) -> Result<(), StoreError> {
+    let to_store = to_store.map(|(first, leaves)| (first, leaves.into_text()));
     let store = Store::open(DATABASE).await?;
     let result = async {
         if let Some((first, leaves)) = to_store.filter(|(_, l)| !l.is_empty()) {

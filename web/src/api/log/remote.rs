@@ -71,13 +71,14 @@ pub(super) type PushLeaves<'a> = dyn FnMut(&[&[u8]], &[Vouched]) -> bool + 'a;
 /// Leaves `start..end` in bulk, requests side by side, each bundle read
 /// and hashed in a worker as it comes ([`Vouched`]); each bundle's leaves
 /// go to `push` in order with what the worker vouched for (false: stop, a
-/// leaf did not hold). The leaves pushed, as text to store.
+/// leaf did not hold). The bundles pushed, to store once they hold (read
+/// into text only then, after the balances are drawn).
 pub(super) async fn fetch_leaves(
     base: &str,
     start: u64,
     end: u64,
     push: &mut PushLeaves<'_>,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<Vec<u8>>, String> {
     let mut requests = Vec::new();
     let mut at = start;
     while at < end {
@@ -86,7 +87,7 @@ pub(super) async fn fetch_leaves(
         requests.push((to - at, JsFuture::from(fetch_vouched(&url))));
         at = to;
     }
-    let mut all = Vec::with_capacity(usize::try_from(end - start).unwrap_or(0));
+    let mut all = Vec::with_capacity(requests.len());
     for (count, request) in requests {
         let answer = request.await.map_err(|error| {
             error
@@ -112,11 +113,7 @@ pub(super) async fn fetch_leaves(
         if !push(&leaves, &vouched) {
             break;
         }
-        all.extend(
-            leaves
-                .iter()
-                .map(|l| String::from_utf8_lossy(l).into_owned()),
-        );
+        all.push(body);
     }
     Ok(all)
 }
