@@ -77,6 +77,7 @@ fn build() -> Ledger {
                 points: Points::whole(5),
                 daily_cap: Points::whole(10),
                 active: true,
+                review: false,
             },
         ),
         (
@@ -103,6 +104,7 @@ fn build() -> Ledger {
                 activity: id("safety_patrol"),
                 points: Points::whole(5),
                 note: text("夜间巡查"),
+                photo: None,
             },
         ),
         (

@@ -94,6 +94,7 @@ fn run(ops: &[Op]) -> Demo {
                     activity: activities[*activity].0.clone(),
                     points: activities[*activity].1,
                     note: ledger_core::Text::parse("", 1, true).expect("empty note"),
+                    photo: None,
                 },
             ),
             Op::Redeem {

@@ -208,3 +208,106 @@ fn every_kind_of_v2_tampering_is_caught() {
     );
     assert_eq!(forger.log.tree().root(), honest.tree().root());
 }
+
+/// Review in a forged log: an approval a reviewer did not make, one of an
+/// ordinary earn, one signed by an officer, a second one: each refused at
+/// its leaf, with the rule it breaks.
+#[test]
+fn every_kind_of_review_tampering_is_caught() {
+    let forger = Forger::new();
+    let last = forger.leaves.len() - 1;
+    let kind_of = |i: usize| forger.value(i)["entry"]["body"]["type"].clone();
+    // A new leaf at the end, sealed by `actor`'s device past a gap in its
+    // counter (allowed), at the last leaf's times.
+    let append = |actor: &str, body: Value| {
+        let mut leaves = forger.leaves.clone();
+        let end = forger.value(last);
+        let dev_seq = (0..leaves.len())
+            .filter(|&i| forger.value(i)["entry"]["actor"] == actor)
+            .map(|i| {
+                forger.value(i)["entry"]["dev_seq"]
+                    .as_u64()
+                    .expect("dev_seq")
+            })
+            .max()
+            .map_or(0, |s| s + 2);
+        let mut leaf = json!({
+            "entry": {
+                "actor": actor,
+                "body": body,
+                "dev_prev": "00".repeat(32),
+                "dev_seq": dev_seq,
+                "ledger": end["entry"]["ledger"],
+                "ts": end["entry"]["ts"],
+                "v": 2,
+            },
+            "index": leaves.len(),
+            "log_ts": end["log_ts"],
+        });
+        leaves.push(forger.seal(&mut leaf));
+        leaves
+    };
+    let approval = (0..forger.leaves.len())
+        .rev()
+        .find(|&i| kind_of(i) == "approve")
+        .expect("the demo approves claims");
+    let claim = forger.value(approval)["entry"]["body"]["entry"]
+        .as_u64()
+        .expect("claim");
+    let earn = (0..forger.leaves.len())
+        .find(|&i| {
+            kind_of(i) == "earn"
+                && forger.value(i)["entry"]["body"]["activity"] != "dispute_mediation"
+        })
+        .expect("an ordinary earn");
+    let approve = |entry: u64| json!({"entry": entry, "note": "", "type": "approve"});
+
+    // A second approval of a decided claim.
+    forger.refused(
+        &append("reviewer-1", approve(claim)),
+        last + 1,
+        "claim_decided",
+    );
+    // An approval of an earn that needs no review.
+    forger.refused(
+        &append("reviewer-2", approve(earn as u64)),
+        last + 1,
+        "not_a_claim",
+    );
+    // An approval signed by an officer, who records claims but never decides them.
+    forger.refused(
+        &append("officer-1", approve(claim)),
+        last + 1,
+        "role_not_allowed",
+    );
+    // A pending claim approved by a kiosk.
+    let pending = (0..forger.leaves.len())
+        .rev()
+        .find(|&i| {
+            forger.value(i)["entry"]["body"]["activity"] == "dispute_mediation"
+                && !(0..forger.leaves.len()).any(|j| {
+                    matches!(kind_of(j).as_str(), Some("approve" | "reject"))
+                        && forger.value(j)["entry"]["body"]["entry"] == json!(i)
+                })
+        })
+        .expect("a claim still waits");
+    forger.refused(
+        &append("kiosk-2", approve(pending as u64)),
+        last + 1,
+        "role_not_allowed",
+    );
+    // The same approval by a reviewer stands, and the balance moves only then.
+    let approved = forger
+        .replay(&append("reviewer-1", approve(pending as u64)))
+        .expect("a reviewer's approval stands");
+    let resident = forger.value(pending)["entry"]["body"]["resident"]
+        .as_str()
+        .expect("resident")
+        .to_owned();
+    let honest = forger.replay(&forger.leaves).expect("honest");
+    let points = ledger_core::Points::whole(10);
+    assert_eq!(
+        approved.ledger().balance(&resident),
+        honest.ledger().balance(&resident).map(|b| b.plus(points))
+    );
+}

@@ -87,6 +87,7 @@ fn benches(c: &mut Criterion) {
                     activity: activity.id.clone(),
                     points: activity.points,
                     note: Text::parse("", 0, true).expect("note"),
+                    photo: None,
                 },
             };
             turn += 1;

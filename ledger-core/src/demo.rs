@@ -209,6 +209,7 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
                 points: Points::whole(points),
                 daily_cap: Points::whole(cap),
                 active: true,
+                review: false,
             },
         );
     }
@@ -323,6 +324,7 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
                     activity: id(activity.0),
                     points: Points::whole(activity.2),
                     note: text(note),
+                    photo: None,
                 },
             );
         } else if roll < 95 {

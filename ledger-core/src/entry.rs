@@ -91,6 +91,9 @@ pub enum Body {
         daily_cap: Points,
         /// Whether it can be recorded.
         active: bool,
+        /// Whether its earns count only once a reviewer approves them
+        /// (v2 only; written only when true).
+        review: bool,
     },
     /// Defines or redefines a reward (stock changes by `Stock`).
     Reward {
@@ -122,6 +125,9 @@ pub enum Body {
         points: Points,
         /// Free text (may be empty).
         note: Text,
+        /// The SHA-256 of a photo that backs a claim (v2 only): the photo
+        /// itself stays off the ledger.
+        photo: Option<[u8; 32]>,
     },
     /// A kiosk or officer exchanges points for `qty` items of a reward.
     Redeem {
@@ -143,6 +149,22 @@ pub enum Body {
         /// Why.
         reason: Text,
     },
+    /// A reviewer approves an earn that needs review (v2 only): it counts
+    /// from here on.
+    Approve {
+        /// The earn (the claim).
+        claim: Seq,
+        /// Free text (may be empty).
+        note: Text,
+    },
+    /// A reviewer rejects an earn that needs review (v2 only): it never
+    /// counts, and the reason is kept.
+    Reject {
+        /// The earn (the claim).
+        claim: Seq,
+        /// Why.
+        reason: Text,
+    },
 }
 
 impl Body {
@@ -158,6 +180,21 @@ impl Body {
             Body::Earn { .. } => "earn",
             Body::Redeem { .. } => "redeem",
             Body::Reverse { .. } => "reverse",
+            Body::Approve { .. } => "approve",
+            Body::Reject { .. } => "reject",
+        }
+    }
+
+    /// Whether only a v2 log may hold this body: the kinds and members
+    /// that came with review. A v1 line with one is refused as it always
+    /// was, so v1 ledgers verify as before.
+    pub fn v2_only(&self) -> bool {
+        match self {
+            Body::Approve { .. } | Body::Reject { .. } => true,
+            Body::Actor { role, .. } => *role == Role::Reviewer,
+            Body::Activity { review, .. } => *review,
+            Body::Earn { photo, .. } => photo.is_some(),
+            _ => false,
         }
     }
 
@@ -227,17 +264,20 @@ impl Body {
                 points,
                 daily_cap,
                 active,
-            } => canonical::write_object(
-                out,
-                &[
+                review,
+            } => {
+                let members = [
                     ("type", kind),
                     ("id", Value::Str(id.as_str())),
                     ("name", Value::Str(name.as_str())),
                     ("points", Value::Points(*points)),
                     ("daily_cap", Value::Points(*daily_cap)),
                     ("active", Value::Bool(*active)),
-                ],
-            ),
+                    ("review", Value::Bool(true)),
+                ];
+                let written = if *review { 7 } else { 6 };
+                canonical::write_object(out, &members[..written]);
+            }
             Body::Reward {
                 id,
                 name,
@@ -271,16 +311,20 @@ impl Body {
                 activity,
                 points,
                 note,
-            } => canonical::write_object(
-                out,
-                &[
+                photo,
+            } => {
+                let none = [0; 32];
+                let members = [
                     ("type", kind),
                     ("resident", Value::Str(resident.as_str())),
                     ("activity", Value::Str(activity.as_str())),
                     ("points", Value::Points(*points)),
                     ("note", Value::Str(note.as_str())),
-                ],
-            ),
+                    ("photo", Value::Hex(photo.as_ref().unwrap_or(&none))),
+                ];
+                let written = if photo.is_some() { 6 } else { 5 };
+                canonical::write_object(out, &members[..written]);
+            }
             Body::Redeem {
                 resident,
                 reward,
@@ -298,7 +342,11 @@ impl Body {
                     ("request_id", Value::Str(request_id.as_str())),
                 ],
             ),
-            Body::Reverse { entry, reason } => canonical::write_object(
+            Body::Reverse { entry, reason }
+            | Body::Reject {
+                claim: entry,
+                reason,
+            } => canonical::write_object(
                 out,
                 &[
                     ("type", kind),
@@ -307,6 +355,17 @@ impl Body {
                         Value::Int(i64::try_from(entry.0).unwrap_or(i64::MAX)),
                     ),
                     ("reason", Value::Str(reason.as_str())),
+                ],
+            ),
+            Body::Approve { claim, note } => canonical::write_object(
+                out,
+                &[
+                    ("type", kind),
+                    (
+                        "entry",
+                        Value::Int(i64::try_from(claim.0).unwrap_or(i64::MAX)),
+                    ),
+                    ("note", Value::Str(note.as_str())),
                 ],
             ),
         }
@@ -495,6 +554,10 @@ struct WireBody<'a> {
     entry: Option<u64>,
     #[serde(borrow, default)]
     reason: Option<Cow<'a, str>>,
+    #[serde(default)]
+    review: Option<bool>,
+    #[serde(borrow, default)]
+    photo: Option<Cow<'a, str>>,
 }
 
 fn field<T>(name: &'static str, result: Result<T, FieldProblem>) -> Result<T, LineError> {
@@ -536,7 +599,7 @@ fn need<T>(value: Option<T>, name: &'static str) -> Result<T, LineError> {
 
 /// A body's members other than `type`, in the order of the bits of
 /// [`WireBody::present`].
-const BODY_MEMBERS: [&str; 22] = [
+const BODY_MEMBERS: [&str; 24] = [
     "name",
     "utc_offset_minutes",
     "admin",
@@ -559,6 +622,8 @@ const BODY_MEMBERS: [&str; 22] = [
     "request_id",
     "entry",
     "reason",
+    "review",
+    "photo",
 ];
 
 /// The bits of `names` among [`BODY_MEMBERS`] (at compile time).
@@ -619,27 +684,48 @@ impl WireBody<'_> {
             self.request_id.is_some(),
             self.entry.is_some(),
             self.reason.is_some(),
+            self.review.is_some(),
+            self.photo.is_some(),
         ]
         .into_iter()
         .enumerate()
         .fold(0, |mask, (bit, present)| mask | (u32::from(present) << bit))
     }
 
-    /// The body its members make, each checked. One arm per kind of body,
-    /// as the wire-format chapter lists them; hence its length.
+    /// The body its members make, each checked, as a v2 log has it.
     fn into_body(self) -> Result<Body, LineError> {
+        self.into_body_of(Version::V2)
+    }
+
+    /// The body its members make, each checked. One arm per kind of body,
+    /// as the wire-format chapter lists them; hence its length. A v1 line
+    /// refuses what came with v2 (review's kinds, members and role) as it
+    /// did before v2, so a v1 ledger verifies as it always did.
+    fn into_body_of(self, version: Version) -> Result<Body, LineError> {
+        let v1 = version == Version::V1;
+        if v1 && matches!(&*self.kind, "approve" | "reject") {
+            return Err(LineError::UnknownType(self.kind.chars().take(40).collect()));
+        }
+        let only_v2 = if v1 {
+            const { members(&["review", "photo"]) }
+        } else {
+            0
+        };
         let allowed = match &*self.kind {
             "genesis" => const { members(&["name", "utc_offset_minutes", "admin"]) },
             "actor" => const { members(&["id", "role", "pubkey", "active"]) },
             "resident" => const { members(&["code", "household", "area", "active"]) },
-            "activity" => const { members(&["id", "name", "points", "daily_cap", "active"]) },
+            "activity" => {
+                const { members(&["id", "name", "points", "daily_cap", "active", "review"]) }
+            }
             "reward" => const { members(&["id", "name", "cost", "active"]) },
             "stock" => const { members(&["reward", "delta", "note"]) },
-            "earn" => const { members(&["resident", "activity", "points", "note"]) },
+            "earn" => const { members(&["resident", "activity", "points", "note", "photo"]) },
             "redeem" => const { members(&["resident", "reward", "qty", "points", "request_id"]) },
-            "reverse" => const { members(&["entry", "reason"]) },
+            "reverse" | "reject" => const { members(&["entry", "reason"]) },
+            "approve" => const { members(&["entry", "note"]) },
             _ => return Err(LineError::UnknownType(self.kind.chars().take(40).collect())),
-        };
+        } & !only_v2;
         // The first one not allowed, in the order above.
         let extra = self.present() & !allowed;
         if extra != 0 {
@@ -677,7 +763,15 @@ impl WireBody<'_> {
             }
             "actor" => Body::Actor {
                 id: field("body.id", need(self.id, "body.id")?.parse())?,
-                role: field("body.role", need(self.role, "body.role")?.parse())?,
+                role: match field("body.role", need(self.role, "body.role")?.parse())? {
+                    Role::Reviewer if v1 => {
+                        return Err(LineError::Field {
+                            field: "body.role",
+                            problem: FieldProblem::NotARole,
+                        });
+                    }
+                    role => role,
+                },
                 pubkey: field(
                     "body.pubkey",
                     PublicKey::parse_hex(&need(self.pubkey, "body.pubkey")?),
@@ -699,6 +793,7 @@ impl WireBody<'_> {
                 points: positive("body.points", &need(self.points, "body.points")?)?,
                 daily_cap: positive("body.daily_cap", &need(self.daily_cap, "body.daily_cap")?)?,
                 active: need(self.active, "body.active")?,
+                review: self.review.unwrap_or(false),
             },
             "reward" => Body::Reward {
                 id: field("body.id", need(self.id, "body.id")?.parse())?,
@@ -727,6 +822,13 @@ impl WireBody<'_> {
                 )?,
                 points: positive("body.points", &need(self.points, "body.points")?)?,
                 note: note(self.note)?,
+                photo: match self.photo {
+                    Some(text) => Some(hex::decode::<32>(&text).ok_or(LineError::Field {
+                        field: "body.photo",
+                        problem: FieldProblem::NotLowercaseHex { bytes: 32 },
+                    })?),
+                    None => None,
+                },
             },
             "redeem" => Body::Redeem {
                 resident: field(
@@ -747,25 +849,46 @@ impl WireBody<'_> {
                     need(self.request_id, "body.request_id")?.parse(),
                 )?,
             },
-            _ => Body::Reverse {
-                entry: Seq(in_range(
+            kind => {
+                let entry = Seq(in_range(
                     "body.entry",
                     max_i64(need(self.entry, "body.entry")?),
                     0,
                     max_i64(limits::MAX_ENTRIES),
                 )?
-                .unsigned_abs()),
-                reason: field(
+                .unsigned_abs());
+                if kind == "approve" {
+                    return Ok(Body::Approve {
+                        claim: entry,
+                        note: note(self.note)?,
+                    });
+                }
+                let reason = field(
                     "body.reason",
                     Text::parse(
                         &need(self.reason, "body.reason")?,
                         limits::MAX_TEXT_BYTES,
                         false,
                     ),
-                )?,
-            },
+                )?;
+                if kind == "reject" {
+                    Body::Reject {
+                        claim: entry,
+                        reason,
+                    }
+                } else {
+                    Body::Reverse { entry, reason }
+                }
+            }
         })
     }
+}
+
+/// Which format a body is read for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V1,
+    V2,
 }
 
 /// Parses a body alone (`{"type":"earn",…}`), with the same checks as
@@ -890,7 +1013,7 @@ fn from_wire_known<'k>(
         ts_ms: ts_ms.unsigned_abs(),
         prev: field("prev", wire.prev.parse())?,
         actor: field("actor", wire.actor.parse())?,
-        body: wire.body.into_body()?,
+        body: wire.body.into_body_of(Version::V1)?,
         hash: field("hash", wire.hash.parse())?,
         sig,
     };

@@ -219,6 +219,18 @@ pub enum RuleError {
     },
     /// A points amount that must be positive is zero.
     ZeroPoints(&'static str),
+    /// An approval or rejection of an entry that is not a claim (an earn
+    /// of an activity that needs review).
+    NotAClaim(Seq),
+    /// The claim was already approved or rejected by the entry at `by`.
+    ClaimDecided {
+        /// The claim.
+        claim: Seq,
+        /// The earlier decision.
+        by: Seq,
+    },
+    /// A reversal of a rejected claim, which never counted.
+    ClaimRejected(Seq),
 }
 
 impl RuleError {
@@ -257,6 +269,9 @@ impl RuleError {
             RuleError::TimeWentBack { .. } => "time_went_back",
             RuleError::Limit { .. } => "limit",
             RuleError::ZeroPoints(_) => "zero_points",
+            RuleError::NotAClaim(_) => "not_a_claim",
+            RuleError::ClaimDecided { .. } => "claim_decided",
+            RuleError::ClaimRejected(_) => "claim_rejected",
         }
     }
 
@@ -432,6 +447,25 @@ impl RuleError {
                 "entry {} was already reversed by entry {}",
                 target,
                 by
+            ),
+            RuleError::NotAClaim(seq) => say!(
+                lang,
+                "第 {} 条不是需要审核的申请",
+                "entry {} is not an award that needs review",
+                seq
+            ),
+            RuleError::ClaimDecided { claim, by } => say!(
+                lang,
+                "第 {} 条申请已由第 {} 条审核过",
+                "claim {} was already reviewed by entry {}",
+                claim,
+                by
+            ),
+            RuleError::ClaimRejected(seq) => say!(
+                lang,
+                "第 {} 条申请已被驳回，没有计分，无需冲正",
+                "claim {} was rejected and never counted: there is nothing to reverse",
+                seq
             ),
             RuleError::ReverseOverdraft { balance, needed } => say!(
                 lang,

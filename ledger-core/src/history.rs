@@ -5,6 +5,7 @@
 use crate::entry::{Body, Entry};
 use crate::ledger::Ledger;
 use crate::model::{Points, Seq};
+use crate::state::ClaimStatus;
 
 /// The kind of a history row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +16,13 @@ pub enum RowKind {
     Redeem,
     /// The reversal of the entry with this seq.
     Reverse(Seq),
+    /// An earn that needs review, and what became of it so far (its
+    /// points count only once approved).
+    Claim(ClaimStatus),
+    /// The approval of the claim with this seq: its points.
+    Approve(Seq),
+    /// The rejection of the claim with this seq (the reason in the note).
+    Reject(Seq),
     /// Any other entry (not in a resident's history).
     Other(&'static str),
 }
@@ -68,12 +76,38 @@ impl Ledger {
                 points,
                 note,
                 ..
-            } => row(
-                RowKind::Earn,
-                activity(id.as_str()),
-                Change::Gain(*points),
-                note.as_str(),
-            ),
+            } => match self.state().claim(entry.seq) {
+                Some(status) => row(
+                    RowKind::Claim(status),
+                    activity(id.as_str()),
+                    Change::None,
+                    note.as_str(),
+                ),
+                None => row(
+                    RowKind::Earn,
+                    activity(id.as_str()),
+                    Change::Gain(*points),
+                    note.as_str(),
+                ),
+            },
+            Body::Approve { claim, note } => {
+                let (item, change) = match self.entry(*claim).map(|e| &e.body) {
+                    Some(Body::Earn {
+                        activity: id,
+                        points,
+                        ..
+                    }) => (activity(id.as_str()), Change::Gain(*points)),
+                    _ => (String::new(), Change::None),
+                };
+                row(RowKind::Approve(*claim), item, change, note.as_str())
+            }
+            Body::Reject { claim, reason } => {
+                let item = match self.entry(*claim).map(|e| &e.body) {
+                    Some(Body::Earn { activity: id, .. }) => activity(id.as_str()),
+                    _ => String::new(),
+                };
+                row(RowKind::Reject(*claim), item, Change::None, reason.as_str())
+            }
             Body::Redeem {
                 reward: id,
                 qty,
@@ -89,7 +123,14 @@ impl Ledger {
                 entry: target,
                 reason,
             } => {
+                let claim = self.state().claim(*target);
                 let (item, change) = match self.entry(*target).map(|e| &e.body) {
+                    // A claim withdrawn before approval never counted.
+                    Some(Body::Earn { activity: id, .. })
+                        if claim.is_some_and(|c| !matches!(c, ClaimStatus::Approved(_))) =>
+                    {
+                        (activity(id.as_str()), Change::None)
+                    }
                     Some(Body::Earn {
                         activity: id,
                         points,

@@ -76,7 +76,9 @@ pub use model::{
 pub use quote::RedeemQuote;
 pub use replay::Replay;
 pub use snapshot::Snapshot;
-pub use state::{ActivityRecord, ActorRecord, ResidentRecord, RewardRecord, State, seed_maps};
+pub use state::{
+    ActivityRecord, ActorRecord, ClaimStatus, ResidentRecord, RewardRecord, State, seed_maps,
+};
 
 #[cfg(test)]
 mod tests;

@@ -518,6 +518,9 @@ pub enum Role {
     Officer,
     /// Redeems rewards at the service station.
     Kiosk,
+    /// Approves or rejects the awards that need review (v2 only): the
+    /// volunteers and resident leaders of a review group.
+    Reviewer,
 }
 
 impl Role {
@@ -527,6 +530,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Officer => "officer",
             Role::Kiosk => "kiosk",
+            Role::Reviewer => "reviewer",
         }
     }
 }
@@ -538,6 +542,7 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "officer" => Ok(Role::Officer),
             "kiosk" => Ok(Role::Kiosk),
+            "reviewer" => Ok(Role::Reviewer),
             _ => Err(FieldProblem::NotARole),
         }
     }

@@ -67,6 +67,7 @@ impl State {
             activity,
             points,
             note,
+            photo: None,
         })
     }
 

@@ -21,9 +21,10 @@ use crate::limits;
 use crate::model::{EntryHash, Head, LedgerId, Seq, Text};
 use crate::state::State;
 
-/// The first bytes of every snapshot (format version 2: residents' debt
-/// and the late earns their cap cut short were added).
-const MAGIC: &[u8; 8] = b"JFSNAP02";
+/// The first bytes of every snapshot (format version 3: claims and the
+/// activities that need review were added; 2 added residents' debt and
+/// the late earns their cap cut short).
+const MAGIC: &[u8; 8] = b"JFSNAP03";
 
 /// A verified ledger's state at its head, read back from bytes.
 #[derive(Debug, Clone)]

@@ -77,6 +77,7 @@ fn community() -> Ledger {
         points: Points::whole(1),
         daily_cap: Points::whole(2),
         active: true,
+        review: false,
     });
     bodies.push(Body::Activity {
         id: id("safety_patrol"),
@@ -84,6 +85,7 @@ fn community() -> Ledger {
         points: Points::parse_wire("2.5").unwrap_or_default(),
         daily_cap: Points::whole(5),
         active: true,
+        review: false,
     });
     bodies.push(Body::Reward {
         id: id("soap"),
@@ -111,6 +113,7 @@ fn earn(resident: &str, activity: &str, points: &str) -> Body {
         activity: id(activity),
         points: Points::parse_wire(points).unwrap_or_else(|e| panic!("{e}")),
         note: text(""),
+        photo: None,
     }
 }
 
@@ -813,6 +816,7 @@ fn an_entry_that_would_not_read_back_is_not_written() {
         points: Points::whole(1_000_000),
         daily_cap: Points::whole(1_000_000),
         active: true,
+        review: false,
     };
     ledger
         .append(

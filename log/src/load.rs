@@ -171,6 +171,7 @@ pub fn earns(log: &Log, residents: &[ResidentCode]) -> Vec<Body> {
                     points: activity.points,
                     note: Text::parse("", 1, true)
                         .unwrap_or_else(|_| unreachable!("an empty note is allowed")),
+                    photo: None,
                 });
             }
         }

@@ -84,6 +84,7 @@ pub(crate) fn build_bodies(
             points: points("--points", &per_occurrence)?,
             daily_cap: points("--daily-cap", &daily_cap)?,
             active: !inactive,
+            review: false,
         }],
         BodyArgs::Reward {
             id,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use ledger_core::{Change, Entry, Lang, Ledger, RowKind, format_local_ts};
+use ledger_core::{Change, ClaimStatus, Entry, Lang, Ledger, RowKind, format_local_ts};
 use serde_json::json;
 
 use jifen::error::CliError;
@@ -16,6 +16,17 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (String, String, Stri
         RowKind::Earn => lang.pick("获得", "earn").to_owned(),
         RowKind::Redeem => lang.pick("兑换", "redeem").to_owned(),
         RowKind::Reverse(target) => format!("{} #{target}", lang.pick("冲正", "reverse")),
+        RowKind::Claim(ClaimStatus::Pending) => {
+            lang.pick("待审核", "claim, awaiting review").to_owned()
+        }
+        RowKind::Claim(ClaimStatus::Approved(by)) => {
+            format!("{} #{by}", lang.pick("申请，已通过", "claim, approved by"))
+        }
+        RowKind::Claim(ClaimStatus::Rejected(by)) => {
+            format!("{} #{by}", lang.pick("申请，已驳回", "claim, rejected by"))
+        }
+        RowKind::Approve(claim) => format!("{} #{claim}", lang.pick("审核通过", "approve")),
+        RowKind::Reject(claim) => format!("{} #{claim}", lang.pick("审核驳回", "reject")),
         RowKind::Other(type_name) => type_name.to_owned(),
     };
     let points = match row.change {

@@ -296,6 +296,8 @@ fn body_any_order<'a>(reader: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<(
         "request_id" => once(&mut b.request_id, r.string()),
         "entry" => once(&mut b.entry, r.unsigned()),
         "reason" => once(&mut b.reason, r.string()),
+        "review" => once(&mut b.review, r.boolean()),
+        "photo" => once(&mut b.photo, r.string()),
         _ => None,
     })?;
     b.kind = reader.need(kind, "body.type")?;

@@ -3,7 +3,10 @@
 //! the offline policy set at the start, `kiosk-1` offline for most of a
 //! day in the middle of the year (its queue handed over when it is back),
 //! and, at the end, both kiosks offline spending one resident's points at
-//! once, so that the resident owes the rest.
+//! once, so that the resident owes the rest. Dispute mediation needs
+//! review here: a reviewer of the 红管家 group approves each claim half
+//! an hour later, rejects about one in ten, and those of the last two days
+//! still wait.
 
 use std::collections::HashMap;
 
@@ -18,6 +21,15 @@ use crate::model::{ActorId, EntryHash, Points, RequestId, Role, Seq};
 
 /// The kiosk that goes offline for most of a day.
 pub const OFFLINE_KIOSK: &str = "kiosk-1";
+
+/// The activity whose earns need review.
+pub const REVIEWED_ACTIVITY: &str = "dispute_mediation";
+
+/// The reviewers, who take turns.
+pub const REVIEWERS: [&str; 2] = ["reviewer-1", "reviewer-2"];
+
+/// How long after a claim its review comes.
+const REVIEW_AFTER_MS: u64 = 30 * 60_000;
 
 /// A generated v2 log and everything needed to write to it.
 pub struct DemoLog {
@@ -98,8 +110,12 @@ pub fn generate_log(
     origin: &str,
     mut progress: impl FnMut(u64),
 ) -> Option<DemoLog> {
-    let v1 = generate_with_progress(config, &mut progress);
+    let mut v1 = generate_with_progress(config, &mut progress);
     let entries: Vec<Entry> = v1.ledger.entries().to_vec();
+    for reviewer in REVIEWERS {
+        let seed = crate::demo::demo_secret(config.seed, reviewer);
+        v1.keys.push((reviewer.parse::<ActorId>().ok()?, seed));
+    }
     let log_seed = log_key(config.seed);
     let log_signing = SigningKey::from_bytes(&log_seed);
     let named = LogKey {
@@ -141,7 +157,9 @@ pub fn generate_log(
     let mut leaf_of: HashMap<u64, u64> = HashMap::new();
     let mut queue: Vec<(u64, DeviceEntry)> = Vec::new();
     let mut left_out = 0;
+    let mut review = Review::default();
     for entry in entries.iter().skip(1) {
+        review.due(&mut log, &mut devices, entry.ts_ms);
         if entry.ts_ms >= offline_until && !queue.is_empty() {
             // Back online: the queue is handed over, in the order signed.
             for (seq, late) in queue.drain(..) {
@@ -152,6 +170,14 @@ pub fn generate_log(
             }
         }
         let mut body = entry.body.clone();
+        let claim =
+            matches!(&body, Body::Earn { activity, .. } if activity.as_str() == REVIEWED_ACTIVITY);
+        if let Body::Activity { id, review, .. } = &mut body
+            && id.as_str() == REVIEWED_ACTIVITY
+        {
+            *review = true;
+            register_reviewers(&mut log, &mut devices, &admin, entry.ts_ms)?;
+        }
         if let Body::Reverse { entry: target, .. } = &mut body {
             match leaf_of.get(&target.0) {
                 Some(&index) => *target = Seq(index),
@@ -167,7 +193,15 @@ pub fn generate_log(
             continue;
         }
         match log.submit(&signed.to_bytes(), entry.ts_ms) {
-            Ok(done) => _ = leaf_of.insert(entry.seq.0, done.index),
+            Ok(done) => {
+                leaf_of.insert(entry.seq.0, done.index);
+                // The claims of the year's last two days still wait.
+                if claim && entry.ts_ms + 2 * 86_400_000 < end {
+                    review
+                        .claims
+                        .push((entry.ts_ms + REVIEW_AFTER_MS, done.index));
+                }
+            }
             Err(_) => left_out += 1,
         }
         if entry.seq.0 % 4096 == 0 {
@@ -182,6 +216,89 @@ pub fn generate_log(
         keys,
         left_out,
     })
+}
+
+/// The reviewers registered by the admin, when the activity that needs
+/// them is defined.
+fn register_reviewers(
+    log: &mut Log,
+    devices: &mut Devices,
+    admin: &ActorId,
+    ts_ms: u64,
+) -> Option<()> {
+    for reviewer in REVIEWERS {
+        if log.ledger().state().actor(reviewer).is_some() {
+            continue;
+        }
+        let id = reviewer.parse::<ActorId>().ok()?;
+        let key = devices.keys.get(&id)?;
+        let body = Body::Actor {
+            id: id.clone(),
+            role: Role::Reviewer,
+            pubkey: PublicKey(key.verifying_key().to_bytes()),
+            active: true,
+        };
+        let signed = devices.sign(admin, ts_ms, body, (None, None))?;
+        log.submit(&signed.to_bytes(), ts_ms).ok()?;
+    }
+    Some(())
+}
+
+/// Claims waiting for their review: when it comes, and the claim's leaf.
+#[derive(Default)]
+struct Review {
+    claims: Vec<(u64, u64)>,
+    done: u64,
+    reject_next: bool,
+}
+
+impl Review {
+    /// The reviews due by `now`, in the order the claims came: each
+    /// approved, or, about one in ten, rejected. Claims whose review is not due
+    /// when the year ends still wait.
+    fn due(&mut self, log: &mut Log, devices: &mut Devices, now: u64) {
+        let due = self.claims.iter().take_while(|(at, _)| *at <= now).count();
+        for (at, claim) in self.claims.drain(..due).collect::<Vec<_>>() {
+            let reviewer = REVIEWERS[(self.done % 2) as usize];
+            // A rejection only where the points are not missed later: the
+            // year's script was written with every claim counted.
+            let well_off = log
+                .ledger()
+                .entry(Seq(claim))
+                .and_then(|e| match &e.body {
+                    Body::Earn { resident, .. } => log.ledger().balance(resident.as_str()),
+                    _ => None,
+                })
+                .is_some_and(|balance| balance >= Points::whole(40));
+            self.reject_next |= self.done % 10 == 9;
+            let body = if self.reject_next && well_off {
+                self.reject_next = false;
+                Body::Reject {
+                    claim: Seq(claim),
+                    reason: text("调解未成，双方均不认可"),
+                }
+            } else {
+                Body::Approve {
+                    claim: Seq(claim),
+                    note: text("红管家小组回访核实"),
+                }
+            };
+            self.done += 1;
+            let Some(actor) = reviewer.parse::<ActorId>().ok() else {
+                continue;
+            };
+            let at = at.max(log.ledger().last_ts_ms());
+            if let Some(signed) = devices.sign(&actor, at, body, (None, None)) {
+                // A claim withdrawn meanwhile is not reviewed: refused.
+                let _ = log.submit(&signed.to_bytes(), at);
+            }
+        }
+    }
+}
+
+fn text(value: &str) -> crate::model::Text {
+    crate::model::Text::parse(value, crate::limits::MAX_TEXT_BYTES, true)
+        .unwrap_or_else(|_| unreachable!("a demo text fits"))
 }
 
 /// Both kiosks, offline, each hand a resident with a few points enough

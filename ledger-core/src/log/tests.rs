@@ -10,14 +10,14 @@ use crate::entry::{Body, PublicKey};
 use crate::model::{ActorId, EntryHash, LedgerId, Points, Role, Text};
 use crate::tlog::{Checkpoint, leaf_hash};
 
-const T0: u64 = 1_780_000_000_000;
+pub(super) const T0: u64 = 1_780_000_000_000;
 const ORIGIN: &str = "jifen.example/xinhua-3";
 
 fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
 
-fn id(text: &str) -> ActorId {
+pub(super) fn id(text: &str) -> ActorId {
     text.parse().expect("id")
 }
 
@@ -26,15 +26,15 @@ fn ledger_id() -> LedgerId {
 }
 
 /// A device: its actor id, key and how far its own chain is.
-struct Device {
+pub(super) struct Device {
     actor: ActorId,
     key: SigningKey,
-    next: u64,
-    prev: EntryHash,
+    pub(super) next: u64,
+    pub(super) prev: EntryHash,
 }
 
 impl Device {
-    fn new(actor: &str, seed: u8) -> Device {
+    pub(super) fn new(actor: &str, seed: u8) -> Device {
         Device {
             actor: id(actor),
             key: key(seed),
@@ -43,11 +43,11 @@ impl Device {
         }
     }
 
-    fn public(&self) -> PublicKey {
+    pub(super) fn public(&self) -> PublicKey {
         PublicKey(self.key.verifying_key().to_bytes())
     }
 
-    fn sign(&mut self, ts_ms: u64, body: Body, log: Option<LogKey>) -> DeviceEntry {
+    pub(super) fn sign(&mut self, ts_ms: u64, body: Body, log: Option<LogKey>) -> DeviceEntry {
         let entry = DeviceEntry::sign(
             DeviceDraft {
                 ledger: ledger_id(),
@@ -80,7 +80,7 @@ fn named() -> LogKey {
 
 /// A log with an admin, two kiosks, a resident with 100 points and a
 /// reward of 30.
-fn community() -> (Log, Device, Device, Device) {
+pub(super) fn community() -> (Log, Device, Device, Device) {
     let mut admin = Device::new("admin-1", 1);
     let genesis = admin.sign(
         T0,
@@ -151,7 +151,7 @@ fn redeem(request: &str) -> Body {
     .expect("redeem")
 }
 
-fn leaves(log: &Log) -> Vec<Vec<u8>> {
+pub(super) fn leaves(log: &Log) -> Vec<Vec<u8>> {
     (0..log.len()).map(|i| log.leaf(i).expect("leaf")).collect()
 }
 

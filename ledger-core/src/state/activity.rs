@@ -14,6 +14,7 @@ impl State {
         points: Points,
         daily_cap: Points,
         active: bool,
+        review: bool,
     ) -> Result<Effect, RuleError> {
         {
             let record = ActivityRecord {
@@ -22,6 +23,7 @@ impl State {
                 points,
                 daily_cap,
                 active,
+                review,
             };
             Ok(match self.activity_index.get(id) {
                 Some(&index) => Effect::UpdateActivity(index, record),

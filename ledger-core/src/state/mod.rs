@@ -9,10 +9,14 @@ mod earn;
 mod redeem;
 mod resident;
 mod reverse;
+mod review;
 mod reward;
 mod stock;
 
 use ed25519_dalek::VerifyingKey;
+
+use review::Claim;
+pub use review::ClaimStatus;
 
 use crate::codec::{Reader, Writer};
 use crate::entry::{Body, Entry, PublicKey};
@@ -86,6 +90,8 @@ pub struct ActivityRecord {
     pub daily_cap: Points,
     /// Whether it can be recorded.
     pub active: bool,
+    /// Whether its earns count only once a reviewer approves them.
+    pub review: bool,
 }
 
 /// A defined reward and its stock.
@@ -122,6 +128,8 @@ pub struct State {
     /// Late earns that their daily cap cut short: the points they counted
     /// (what a reversal takes back).
     pub(crate) capped: Map<u32, Points>,
+    /// Earns of activities that needed review, by seq.
+    pub(crate) claims: Map<u32, Claim>,
     /// The local day of the latest entry, and what each (resident, activity)
     /// earned on it. `ts` never goes back, so no earlier day can gain points
     /// again and only this one day needs counting.
@@ -151,6 +159,19 @@ pub(crate) enum Effect {
         points: Points,
         day: i64,
     },
+    /// An earn that needs review: its room under the cap, and no points yet.
+    Claim {
+        resident: u32,
+        activity: u32,
+        points: Points,
+    },
+    /// A claim approved (its points count) or rejected.
+    Decide {
+        claim: u32,
+        resident: u32,
+        points: Points,
+        approve: bool,
+    },
     Redeem {
         resident: u32,
         reward: u32,
@@ -161,12 +182,15 @@ pub(crate) enum Effect {
         /// take more than the stock (which stops at zero).
         late: bool,
     },
+    /// An earn reversed, or a claim still pending withdrawn (`counted`
+    /// false: its room under the cap comes back, and no points).
     ReverseEarn {
         target: u32,
         resident: u32,
         activity: u32,
         points: Points,
         day: i64,
+        counted: bool,
     },
     ReverseRedeem {
         target: u32,
@@ -192,6 +216,7 @@ fn allowed_roles(body: &Body) -> &'static [Role] {
         Body::Earn { .. } => &[Role::Officer],
         Body::Redeem { .. } => &[Role::Kiosk, Role::Officer],
         Body::Reverse { .. } => &[Role::Officer, Role::Admin],
+        Body::Approve { .. } | Body::Reject { .. } => &[Role::Reviewer],
     }
 }
 
@@ -411,7 +436,8 @@ impl State {
                 points,
                 daily_cap,
                 active,
-            } => self.check_activity(id, name, *points, *daily_cap, *active),
+                review,
+            } => self.check_activity(id, name, *points, *daily_cap, *active, *review),
             Body::Reward {
                 id,
                 name,
@@ -424,7 +450,10 @@ impl State {
                 activity,
                 points,
                 ..
-            } => self.check_earn(entry.ts_ms, resident, activity, *points, late),
+            } => {
+                let earn = self.check_earn(entry.ts_ms, resident, activity, *points, late)?;
+                Ok(self.claim_if_reviewed(earn))
+            }
             Body::Redeem {
                 resident,
                 reward,
@@ -433,6 +462,31 @@ impl State {
                 request_id,
             } => self.check_redeem(resident, reward, *qty, *points, request_id, late),
             Body::Reverse { entry: target, .. } => self.check_reverse(entry.seq, *target, entries),
+            Body::Approve { claim, .. } => self.check_decision(*claim, true),
+            Body::Reject { claim, .. } => self.check_decision(*claim, false),
+        }
+    }
+
+    /// An earn of an activity that needs review is a claim instead.
+    fn claim_if_reviewed(&self, earn: Effect) -> Effect {
+        match earn {
+            Effect::Earn {
+                resident,
+                activity,
+                points,
+                ..
+            } if self
+                .activities
+                .get(activity as usize)
+                .is_some_and(|a| a.review) =>
+            {
+                Effect::Claim {
+                    resident,
+                    activity,
+                    points,
+                }
+            }
+            other => other,
         }
     }
 
@@ -495,14 +549,46 @@ impl State {
                 day,
             } => {
                 debug_assert_eq!(day, self.today);
-                if matches!(&entry.body, Body::Earn { points: asked, .. } if *asked != points) {
-                    self.capped.insert(seq, points);
-                }
-                let tally = self.earned_today.entry((resident, activity)).or_default();
-                *tally = tally.plus(points);
+                self.count_today(entry, seq, (resident, activity), points);
                 if let Some(record) = self.residents.get_mut(resident as usize) {
                     record.receive(points);
                     record.earned_total = record.earned_total.plus(points);
+                    record.history.push(seq);
+                }
+            }
+            Effect::Claim {
+                resident,
+                activity,
+                points,
+            } => {
+                self.count_today(entry, seq, (resident, activity), points);
+                self.claims.insert(
+                    seq,
+                    Claim {
+                        resident,
+                        activity,
+                        points,
+                        decided: None,
+                    },
+                );
+                if let Some(record) = self.residents.get_mut(resident as usize) {
+                    record.history.push(seq);
+                }
+            }
+            Effect::Decide {
+                claim,
+                resident,
+                points,
+                approve,
+            } => {
+                if let Some(record) = self.claims.get_mut(&claim) {
+                    record.decided = Some((seq, approve));
+                }
+                if let Some(record) = self.residents.get_mut(resident as usize) {
+                    if approve {
+                        record.receive(points);
+                        record.earned_total = record.earned_total.plus(points);
+                    }
                     record.history.push(seq);
                 }
             }
@@ -538,6 +624,7 @@ impl State {
                 activity,
                 points,
                 day,
+                counted,
             } => {
                 self.reversed_by.insert(target, seq);
                 if day == self.today
@@ -546,10 +633,13 @@ impl State {
                     *tally = tally.minus(points).unwrap_or_default();
                 }
                 if let Some(record) = self.residents.get_mut(resident as usize) {
-                    record.balance = record.balance.minus(points).unwrap_or_else(|| {
-                        unreachable!("check let a reversal overdraw at seq {seq}")
-                    });
-                    record.earned_total = record.earned_total.minus(points).unwrap_or_default();
+                    if counted {
+                        record.balance = record.balance.minus(points).unwrap_or_else(|| {
+                            unreachable!("check let a reversal overdraw at seq {seq}")
+                        });
+                        record.earned_total =
+                            record.earned_total.minus(points).unwrap_or_default();
+                    }
                     record.history.push(seq);
                 }
             }
@@ -570,6 +660,16 @@ impl State {
                 }
             }
         }
+    }
+
+    /// An earn's (or a claim's) points under its activity's daily cap
+    /// today, and, when its cap cut a late one short, what it counted.
+    fn count_today(&mut self, entry: &Entry, seq: u32, key: (u32, u32), points: Points) {
+        if matches!(&entry.body, Body::Earn { points: asked, .. } if *asked != points) {
+            self.capped.insert(seq, points);
+        }
+        let tally = self.earned_today.entry(key).or_default();
+        *tally = tally.plus(points);
     }
 
     fn add_actor(&mut self, record: ActorRecord) {
@@ -664,6 +764,7 @@ impl State {
             out.points(activity.points);
             out.points(activity.daily_cap);
             out.u8(u8::from(activity.active));
+            out.u8(u8::from(activity.review));
         }
         out.len(self.rewards.len());
         for reward in &self.rewards {
@@ -704,12 +805,33 @@ impl State {
             out.u32(target as u32);
             out.u32(by as u32);
         }
-        let mut capped: Vec<(u32, Points)> = self.capped.iter().map(|(&s, &p)| (s, p)).collect();
-        capped.sort_unstable_by_key(|&(seq, _)| seq);
+        let mut capped: Vec<(u64, u64)> = self.capped.keys().map(|&s| (u64::from(s), 0)).collect();
+        capped.sort_unstable();
         out.len(capped.len());
-        for (seq, points) in capped {
+        for (seq, _) in capped {
+            let seq = seq as u32;
             out.u32(seq);
-            out.points(points);
+            out.points(self.capped.get(&seq).copied().unwrap_or_default());
+        }
+        let mut claims: Vec<(u64, u64)> = self.claims.keys().map(|&s| (u64::from(s), 0)).collect();
+        claims.sort_unstable();
+        out.len(claims.len());
+        for (seq, _) in claims {
+            let seq = seq as u32;
+            let Some(claim) = self.claims.get(&seq) else {
+                continue;
+            };
+            out.u32(seq);
+            out.u32(claim.resident);
+            out.u32(claim.activity);
+            out.points(claim.points);
+            let (by, approved) = claim.decided.unwrap_or((0, false));
+            out.u8(match claim.decided {
+                None => 0,
+                Some(_) if approved => 1,
+                Some(_) => 2,
+            });
+            out.u32(by);
         }
         let mut earned: Vec<(u64, u64)> = self
             .earned_today
@@ -786,6 +908,7 @@ impl State {
                 points: input.points()?,
                 daily_cap: input.points()?,
                 active: input.bool()?,
+                review: input.bool()?,
             };
             if state.activity_index.contains_key(&record.id) {
                 return None;
@@ -838,6 +961,34 @@ impl State {
                 return None;
             }
             state.capped.insert(seq, points);
+            previous = Some(seq);
+        }
+        let mut previous = None;
+        for _ in 0..input.count(34)? {
+            let seq = input.u32().filter(|&seq| in_ledger(seq))?;
+            let resident = input
+                .u32()
+                .filter(|&r| (r as usize) < state.residents.len())?;
+            let activity = input
+                .u32()
+                .filter(|&a| (a as usize) < state.activities.len())?;
+            let points = input.points().filter(|&p| p >= Points::ZERO)?;
+            let decided = match (input.u8()?, input.u32()?) {
+                (0, 0) => None,
+                (1, by) if in_ledger(by) && by > seq => Some((by, true)),
+                (2, by) if in_ledger(by) && by > seq => Some((by, false)),
+                _ => return None,
+            };
+            if previous.is_some_and(|p| p >= seq) {
+                return None;
+            }
+            let claim = Claim {
+                resident,
+                activity,
+                points,
+                decided,
+            };
+            state.claims.insert(seq, claim);
             previous = Some(seq);
         }
         let mut previous = None;

@@ -1,8 +1,9 @@
 //! The rules of a `reverse` entry: an earlier earn or redeem, not reversed
 //! before, whose undoing leaves no balance below zero and no stock above
-//! the limit.
+//! the limit. A claim still pending is withdrawn; a rejected one has
+//! nothing to undo.
 
-use super::{Effect, State, seq_index};
+use super::{ClaimStatus, Effect, State, seq_index};
 use crate::entry::{Body, Entry};
 use crate::error::RuleError;
 use crate::limits;
@@ -40,6 +41,29 @@ impl State {
                 // A late earn its cap cut short gives back what it counted.
                 let points = self.capped.get(&target_index).unwrap_or(points);
                 let resident_index = self.resident_index_of(resident)?;
+                let day = local_day(target_entry.ts_ms, self.utc_offset_minutes);
+                match self
+                    .claims
+                    .get(&target_index)
+                    .map(|c| (c.status(), c.activity))
+                {
+                    // A claim not decided yet is withdrawn: it never counted.
+                    Some((ClaimStatus::Pending, activity)) => {
+                        return Ok(Effect::ReverseEarn {
+                            target: target_index,
+                            resident: resident_index,
+                            activity,
+                            points: *points,
+                            day,
+                            counted: false,
+                        });
+                    }
+                    Some((ClaimStatus::Rejected(_), _)) => {
+                        return Err(RuleError::ClaimRejected(target));
+                    }
+                    // Approved: its points go back as any earn's.
+                    Some((ClaimStatus::Approved(_), _)) | None => {}
+                }
                 let balance = self.balance_of(resident_index);
                 if balance.minus(*points).is_none() {
                     return Err(RuleError::ReverseOverdraft {
@@ -56,7 +80,8 @@ impl State {
                     resident: resident_index,
                     activity: activity_index,
                     points: *points,
-                    day: local_day(target_entry.ts_ms, self.utc_offset_minutes),
+                    day,
+                    counted: true,
                 })
             }
             Body::Redeem {

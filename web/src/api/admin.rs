@@ -46,6 +46,8 @@ pub enum AdminInput {
         daily_cap: String,
         /// Offered now.
         active: bool,
+        /// Its earns count only once a reviewer approves them.
+        review: bool,
     },
     /// Add or change a reward.
     Reward {
@@ -112,12 +114,14 @@ impl AdminInput {
                 points,
                 daily_cap,
                 active,
+                review,
             } => Body::Activity {
                 id: id("id", activity)?,
                 name: field("name", Text::parse(name.trim(), MAX_NAME_BYTES, false))?,
                 points: field("points", Points::parse_input(points))?,
                 daily_cap: field("daily_cap", Points::parse_input(daily_cap))?,
                 active: *active,
+                review: *review,
             },
             AdminInput::Reward {
                 id: reward,

@@ -137,6 +137,7 @@ impl Admin {
             Role::Admin => t(self.lang.get(), "role.admin"),
             Role::Officer => t(self.lang.get(), "role.officer"),
             Role::Kiosk => t(self.lang.get(), "role.kiosk"),
+            Role::Reviewer => t(self.lang.get(), "role.reviewer"),
         }
     }
 }
@@ -445,6 +446,16 @@ fn activities_card(admin: Admin) -> impl IntoView {
             points: points.get_untracked(),
             daily_cap: cap.get_untracked(),
             active: active.get_untracked(),
+            // Kept as it is: this form does not set review yet.
+            review: ledger.with_untracked(|l| {
+                l.as_ref()
+                    .and_then(|l| {
+                        l.state()
+                            .activity(id.get_untracked().trim())
+                            .map(|a| a.review)
+                    })
+                    .unwrap_or(false)
+            }),
         };
         admin.submit(input, Box::new(move || id.set(String::new())));
     };

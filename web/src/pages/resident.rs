@@ -2,7 +2,7 @@
 //! that types the code and Enter), then the balance in large type, the
 //! history, and the rewards the balance can buy now.
 
-use ledger_core::{Change, Entry, Lang, Ledger, RowKind, State, format_local_ts};
+use ledger_core::{Change, ClaimStatus, Entry, Lang, Ledger, RowKind, State, format_local_ts};
 use leptos::prelude::*;
 
 use crate::components::CodeForm;
@@ -165,6 +165,11 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (&'static str, String
         RowKind::Earn => t(lang, "kind.earn"),
         RowKind::Redeem => t(lang, "kind.redeem"),
         RowKind::Reverse(_) => t(lang, "kind.reverse"),
+        RowKind::Claim(ClaimStatus::Pending) => t(lang, "kind.claim_pending"),
+        RowKind::Claim(ClaimStatus::Approved(_)) => t(lang, "kind.claim_approved"),
+        RowKind::Claim(ClaimStatus::Rejected(_)) => t(lang, "kind.claim_rejected"),
+        RowKind::Approve(_) => t(lang, "kind.approve"),
+        RowKind::Reject(_) => t(lang, "kind.reject"),
         RowKind::Other(_) => "",
     };
     let points = match row.change {
