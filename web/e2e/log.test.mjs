@@ -482,6 +482,68 @@ test("an officer's tablet records points through the log, and a kiosk sees them 
   await stop(child);
 });
 
+test("a mediation counts only once a reviewer approves it on another device, and a rejected one never", async () => {
+  const dir = await mkdtemp(join(work, "review-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  const officer = await (await browser.newContext()).newPage();
+  await officer.goto(`${phoneAddress(port, policy)}&screen=officer#device=officer-1:${keys["officer-1"]}`);
+  await verified(officer);
+  await unlock(officer);
+  const kiosk = await (await browser.newContext()).newPage();
+  await kiosk.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await verified(kiosk);
+  await unlock(kiosk);
+  const code = "JX-0012";
+  await kiosk.getByLabel("居民编号（可扫码）").fill(code);
+  await kiosk.getByLabel("居民编号（可扫码）").press("Enter");
+  const balance = async () => Number(await kiosk.getByTestId("balance").textContent());
+  const before = await balance();
+  const kioskSees = (size) => waitFor(`the kiosk at ${size} leaves`, async () => (await kiosk.locator("footer.head").textContent()).includes(`${size} 条记录`));
+
+  // The officer records two mediations: each is a claim, marked as such.
+  const mediation = officer.locator("label.choice", { hasText: "矛盾调处" });
+  assert.match(await mediation.textContent(), /需审核/);
+  await mediation.locator("input").check();
+  const size = await logSize(port);
+  for (let n = 0; n < 2; n++) {
+    await officer.locator("#officer-codes").fill(code);
+    await officer.getByRole("button", { name: "记录积分" }).click();
+    await waitFor("the claim in the log", async () => (await logSize(port)) === size + n + 1);
+  }
+  await kioskSees(size + 2);
+  assert.equal(await balance(), before, "a claim counts nothing before review");
+
+  // A reviewer's tablet lists both, approves the first, rejects the second.
+  const reviewer = await (await browser.newContext()).newPage();
+  await reviewer.goto(`${phoneAddress(port, policy)}&screen=review#device=reviewer-1:${keys["reviewer-1"]}`);
+  await verified(reviewer);
+  await unlock(reviewer);
+  const claims = reviewer.locator(`[data-testid=claim]`, { hasText: code });
+  await waitFor("both claims listed", async () => (await claims.count()) >= 2);
+  const first = reviewer.locator(`[data-testid=claim][data-seq="${size}"]`);
+  const second = reviewer.locator(`[data-testid=claim][data-seq="${size + 1}"]`);
+  if (shots) await reviewer.screenshot({ path: join(shots, "review-claims.png"), fullPage: true });
+  await first.getByRole("button", { name: /^通过 JX-0012/ }).click();
+  await waitFor("the approval in the log", async () => (await logSize(port)) === size + 3);
+  await kioskSees(size + 3);
+  assert.equal(await balance(), before + 10, "the approved mediation counts");
+  // A rejection needs a reason: refused without one, written with one.
+  await second.getByRole("button", { name: /^驳回 JX-0012/ }).click();
+  await reviewer.locator(".outcomes li.error").first().waitFor();
+  await second.getByLabel("意见（驳回时必填）").fill("调解未成");
+  await second.getByRole("button", { name: /^驳回 JX-0012/ }).click();
+  await waitFor("the rejection in the log", async () => (await logSize(port)) === size + 4);
+  await kioskSees(size + 4);
+  assert.equal(await balance(), before + 10, "the rejected one never counts");
+  await waitFor("no claim of JX-0012 left", async () => (await claims.count()) === 0);
+  await stop(child);
+});
+
 test("a new kiosk tablet makes its own key, the admin registers it through the log, and its kiosk screen opens", async () => {
   const dir = await mkdtemp(join(work, "register-"));
   const logKey = community(dir, 500);

@@ -19,6 +19,8 @@ use crate::pages::officer::OfficerPage;
 #[cfg(feature = "writer")]
 use crate::pages::pin::PinGate;
 use crate::pages::resident::ResidentPage;
+#[cfg(feature = "writer")]
+use crate::pages::review::ReviewPage;
 use crate::state::lifecycle::{Lifecycle, Status};
 use crate::state::{AppLang, AppLedger, Checked, Unlocked};
 
@@ -28,6 +30,7 @@ enum Tab {
     Resident,
     Kiosk,
     Officer,
+    Review,
     Admin,
     Audit,
 }
@@ -45,6 +48,7 @@ fn tab_from_url() -> Tab {
     match api::page_param("screen").as_deref() {
         Some("kiosk") => Tab::Kiosk,
         Some("officer") => Tab::Officer,
+        Some("review") => Tab::Review,
         Some("admin") => Tab::Admin,
         Some("audit") => Tab::Audit,
         _ => Tab::Resident,
@@ -184,6 +188,7 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
             {move || writes.get().then(|| view! {
                 {tab_button(Tab::Kiosk, "tab.kiosk")}
                 {tab_button(Tab::Officer, "tab.officer")}
+                {move || state.log.with(Option::is_some).then(|| tab_button(Tab::Review, "tab.review"))}
                 {tab_button(Tab::Admin, "tab.admin")}
             })}
             {tab_button(Tab::Audit, "tab.audit")}
@@ -192,7 +197,7 @@ fn ready_view(life: Lifecycle, tab: RwSignal<Tab>, lang: RwSignal<Lang>) -> impl
             Tab::Resident => view! { <ResidentPage /> }.into_any(),
             // A phone that holds no key has no writing screens; a writing
             // device on a log that holds none is offered to make one.
-            writer @ (Tab::Kiosk | Tab::Officer | Tab::Admin) if !writes.get() => setup_view(state, writer).into_any(),
+            writer @ (Tab::Kiosk | Tab::Officer | Tab::Review | Tab::Admin) if !writes.get() => setup_view(state, writer).into_any(),
             // The entries are still being read after a reopen.
             _ if replaying.get() => {
                 let (done, all) = life.progress.get();
@@ -220,6 +225,7 @@ fn import_after_failure(_: Lifecycle) -> impl IntoView {}
 fn tab_role(writer: Tab) -> ledger_core::Role {
     match writer {
         Tab::Kiosk => ledger_core::Role::Kiosk,
+        Tab::Review => ledger_core::Role::Reviewer,
         Tab::Admin => ledger_core::Role::Admin,
         _ => ledger_core::Role::Officer,
     }
@@ -306,6 +312,7 @@ fn writer_view(state: AppLedger, writer: Tab, lang: RwSignal<Lang>) -> impl Into
             <PinGate>
                 {move || match writer {
                     Tab::Kiosk => view! { <KioskPage /> }.into_any(),
+                    Tab::Review => view! { <ReviewPage /> }.into_any(),
                     Tab::Admin => view! { <AdminPage /> }.into_any(),
                     _ => view! { <OfficerPage /> }.into_any(),
                 }}

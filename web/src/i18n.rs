@@ -1,6 +1,7 @@
-//! Every string the app shows, in one table: Simplified Chinese first,
-//! English second. Screens ask for a string by key; core errors bring their
-//! own messages in both languages.
+//! Every string the app shows, in two tables (what every build says, and
+//! what only the writing screens say): Simplified Chinese first, English
+//! second. Screens ask for a string by key; core errors bring their own
+//! messages in both languages.
 
 use ledger_core::Lang;
 
@@ -20,10 +21,10 @@ pub fn tr(
 pub fn t(lang: Lang, key: &'static str) -> &'static str {
     // A table searched in order rather than a `match`: the same strings, in
     // a fraction of the code.
-    TABLE
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map_or(key, |&(_, zh, en)| lang.pick(zh, en))
+    let found = TABLE.iter().find(|(k, _, _)| *k == key);
+    #[cfg(feature = "writer")]
+    let found = found.or_else(|| WRITING.iter().find(|(k, _, _)| *k == key));
+    found.map_or(key, |&(_, zh, en)| lang.pick(zh, en))
 }
 
 /// Key, Simplified Chinese, English.
@@ -33,6 +34,7 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("tab.resident", "居民查询", "Resident"),
     ("tab.kiosk", "积分兑换", "Redeem"),
     ("tab.officer", "活动记录", "Record"),
+    ("tab.review", "审核", "Review"),
     ("tab.audit", "核验", "Audit"),
     (
         "failed.offer",
@@ -94,6 +96,169 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("type.resident", "居民 resident", "resident"),
     ("type.actor", "操作者 actor", "actor"),
     ("type.genesis", "创世 genesis", "genesis"),
+    ("kiosk.qty", "数量", "Quantity"),
+    ("receipt.title", "核对收据", "Check a receipt"),
+    (
+        "receipt.field",
+        "收据二维码的内容（扫码或粘贴）",
+        "The receipt's QR code (scan or paste)",
+    ),
+    ("receipt.check", "核对", "Check"),
+    ("tab.admin", "管理", "Admin"),
+    ("pin.lock", "锁定", "Lock"),
+    (
+        "checking.signatures",
+        "正在后台校验签名；校验完成前不能写入。",
+        "Checking signatures in the background; writing waits until they all hold.",
+    ),
+    (
+        "follow.updated",
+        "已从公布的账本取得并校验新记录：",
+        "New entries fetched from the published ledger and verified: ",
+    ),
+    (
+        "follow.unreachable",
+        "无法读取公布的账本，显示本机保存的副本：",
+        "The published ledger could not be fetched; showing the copy kept here: ",
+    ),
+    (
+        "follow.rewritten",
+        "警告：公布的账本改写了历史！从第 ",
+        "WARNING: the published ledger rewrites history! It differs from entry ",
+    ),
+    (
+        "follow.rewritten_kept",
+        " 条起与本机保存的副本不同。已拒绝，本机副本保持不变。请报告社区办公室。",
+        " on from the copy kept here. Refused; the copy here is unchanged. Tell the community office.",
+    ),
+    (
+        "follow.behind",
+        "公布的账本比本机副本旧，保留本机副本；公布的条数：",
+        "The published ledger is older than the copy here, which is kept; entries published: ",
+    ),
+    (
+        "follow.invalid",
+        "警告：公布的账本新增记录未通过校验：",
+        "WARNING: the published ledger's new entries fail verification: ",
+    ),
+    (
+        "follow.not_stored",
+        "新记录已校验，但浏览器没有保存：",
+        "The new entries verified, but the browser did not store them: ",
+    ),
+    (
+        "loading",
+        "正在载入并校验账本…",
+        "Loading and verifying the ledger…",
+    ),
+    (
+        "summary.differed",
+        "本机保存的余额摘要与账本记录不一致：已按账本记录重新计算，以记录为准。",
+        "The balances this device kept do not match its ledger entries: they were recomputed from the entries, which are what counts.",
+    ),
+    ("resident.more", "显示更早的记录", "Show earlier entries"),
+    (
+        "resident.history_loading",
+        "正在载入记录，稍后显示历史…",
+        "Reading the entries; the history follows shortly…",
+    ),
+    (
+        "empty",
+        "这台设备上还没有账本。",
+        "There is no ledger on this device yet.",
+    ),
+    ("demo.offer", "载入演示社区", "Load the demo community"),
+    (
+        "demo.try",
+        "演示社区的居民编号，可以试试：",
+        "Resident codes to try in the demo: ",
+    ),
+    (
+        "demo.hint",
+        "演示社区含 200 位居民、5,000 条记录。",
+        "The demo community has 200 residents and 5,000 entries.",
+    ),
+    (
+        "resident.code",
+        "居民编号（可扫码）",
+        "Resident code (type or scan)",
+    ),
+    ("resident.find", "查询", "Look up"),
+    ("resident.unknown", "查无此居民：", "No resident with code "),
+    ("resident.balance", "当前积分", "Balance"),
+    ("resident.points", "分", "points"),
+    ("resident.history", "积分明细", "History"),
+    (
+        "resident.affordable",
+        "现在可以兑换",
+        "Rewards you can redeem now",
+    ),
+    (
+        "resident.none_affordable",
+        "积分还不够兑换任何奖品。",
+        "Not enough points for any reward yet.",
+    ),
+    ("resident.no_history", "还没有记录。", "No entries yet."),
+    ("kind.earn", "获得", "Earned"),
+    ("kind.redeem", "兑换", "Redeemed"),
+    ("kind.reverse", "冲正", "Reversed"),
+    ("kind.claim_pending", "待审核", "Awaiting review"),
+    ("kind.claim_approved", "申请（已通过）", "Claim (approved)"),
+    ("kind.claim_rejected", "申请（已驳回）", "Claim (rejected)"),
+    ("kind.approve", "审核通过", "Approved"),
+    ("kind.reject", "审核驳回", "Rejected"),
+    ("by", "记录人", "by"),
+    ("reversed_by", "已冲正，见第", "reversed by entry"),
+    ("head", "账本头", "Ledger head"),
+    ("entries", "条记录", "entries"),
+    ("stock", "库存", "stock"),
+];
+
+/// What only the writing screens say (kiosk, officer, reviewer, admin,
+/// PIN): left out of the phone's build, which has none of them.
+#[cfg(feature = "writer")]
+static WRITING: &[(&str, &str, &str)] = &[
+    (
+        "review.title",
+        "待审核的积分申请",
+        "Awards waiting for review",
+    ),
+    (
+        "review.none",
+        "没有待审核的申请。",
+        "No award is waiting for review.",
+    ),
+    (
+        "review.log_only",
+        "审核只在社区日志上进行。",
+        "Reviews happen on a community log only.",
+    ),
+    ("review.recorded_by", "记录人", "recorded by"),
+    ("review.photo", "照片 SHA-256", "photo SHA-256"),
+    (
+        "review.reason",
+        "意见（驳回时必填）",
+        "Comment (needed to reject)",
+    ),
+    ("review.approve", "通过", "Approve"),
+    ("review.reject", "驳回", "Reject"),
+    ("review.approved", "已通过", "approved"),
+    ("review.rejected", "已驳回", "rejected"),
+    (
+        "officer.needs_review",
+        "需审核，通过后计分",
+        "needs review: counts once approved",
+    ),
+    (
+        "admin.review",
+        "需审核（通过后才计分）",
+        "Needs review (counts once approved)",
+    ),
+    (
+        "admin.new_reviewer_key",
+        "为审核员生成密钥",
+        "Key for a reviewer",
+    ),
     (
         "officer.residents",
         "居民编号（每行一个，可连续扫码）",
@@ -119,7 +284,6 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("kiosk.cannot_afford", "积分不足", "Not enough points"),
     ("kiosk.out_of_stock", "已无库存", "Out of stock"),
     ("kiosk.confirm_title", "确认兑换", "Confirm the redeem"),
-    ("kiosk.qty", "数量", "Quantity"),
     ("kiosk.total", "共需积分", "Points needed"),
     ("kiosk.confirm", "确认兑换", "Confirm"),
     ("kiosk.cancel", "取消", "Cancel"),
@@ -148,18 +312,11 @@ static TABLE: &[(&str, &str, &str)] = &[
         "Receipt QR code (the log's proof)",
     ),
     ("kiosk.print", "打印收据", "Print receipt"),
-    ("receipt.title", "核对收据", "Check a receipt"),
     (
         "officer.queued_for_log",
         "已签名，送往社区日志",
         "signed, on its way to the community's log",
     ),
-    (
-        "receipt.field",
-        "收据二维码的内容（扫码或粘贴）",
-        "The receipt's QR code (scan or paste)",
-    ),
-    ("receipt.check", "核对", "Check"),
     (
         "kiosk.receipt_again",
         "这笔兑换已记录过，没有重复扣分",
@@ -169,7 +326,6 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("kiosk.new_balance", "剩余积分", "New balance"),
     ("kiosk.hash", "哈希", "Hash"),
     ("kiosk.working", "正在写入…", "Writing…"),
-    ("tab.admin", "管理", "Admin"),
     ("role.admin", "管理员", "admin"),
     ("role.officer", "工作人员", "officer"),
     ("role.kiosk", "兑换终端", "kiosk"),
@@ -280,7 +436,6 @@ static TABLE: &[(&str, &str, &str)] = &[
     ),
     ("pin.again", "再输入一次", "Again"),
     ("pin.unlock", "解锁", "Unlock"),
-    ("pin.lock", "锁定", "Lock"),
     (
         "pin.invalid",
         "PIN 须为 4–12 位数字",
@@ -297,110 +452,4 @@ static TABLE: &[(&str, &str, &str)] = &[
         "PIN 错误次数过多，请 30 秒后再试",
         "Too many wrong PINs; try again in 30 seconds",
     ),
-    (
-        "checking.signatures",
-        "正在后台校验签名；校验完成前不能写入。",
-        "Checking signatures in the background; writing waits until they all hold.",
-    ),
-    (
-        "follow.updated",
-        "已从公布的账本取得并校验新记录：",
-        "New entries fetched from the published ledger and verified: ",
-    ),
-    (
-        "follow.unreachable",
-        "无法读取公布的账本，显示本机保存的副本：",
-        "The published ledger could not be fetched; showing the copy kept here: ",
-    ),
-    (
-        "follow.rewritten",
-        "警告：公布的账本改写了历史！从第 ",
-        "WARNING: the published ledger rewrites history! It differs from entry ",
-    ),
-    (
-        "follow.rewritten_kept",
-        " 条起与本机保存的副本不同。已拒绝，本机副本保持不变。请报告社区办公室。",
-        " on from the copy kept here. Refused; the copy here is unchanged. Tell the community office.",
-    ),
-    (
-        "follow.behind",
-        "公布的账本比本机副本旧，保留本机副本；公布的条数：",
-        "The published ledger is older than the copy here, which is kept; entries published: ",
-    ),
-    (
-        "follow.invalid",
-        "警告：公布的账本新增记录未通过校验：",
-        "WARNING: the published ledger's new entries fail verification: ",
-    ),
-    (
-        "follow.not_stored",
-        "新记录已校验，但浏览器没有保存：",
-        "The new entries verified, but the browser did not store them: ",
-    ),
-    (
-        "loading",
-        "正在载入并校验账本…",
-        "Loading and verifying the ledger…",
-    ),
-    (
-        "summary.differed",
-        "本机保存的余额摘要与账本记录不一致：已按账本记录重新计算，以记录为准。",
-        "The balances this device kept do not match its ledger entries: they were recomputed from the entries, which are what counts.",
-    ),
-    ("resident.more", "显示更早的记录", "Show earlier entries"),
-    (
-        "resident.history_loading",
-        "正在载入记录，稍后显示历史…",
-        "Reading the entries; the history follows shortly…",
-    ),
-    (
-        "empty",
-        "这台设备上还没有账本。",
-        "There is no ledger on this device yet.",
-    ),
-    ("demo.offer", "载入演示社区", "Load the demo community"),
-    (
-        "demo.try",
-        "演示社区的居民编号，可以试试：",
-        "Resident codes to try in the demo: ",
-    ),
-    (
-        "demo.hint",
-        "演示社区含 200 位居民、5,000 条记录。",
-        "The demo community has 200 residents and 5,000 entries.",
-    ),
-    (
-        "resident.code",
-        "居民编号（可扫码）",
-        "Resident code (type or scan)",
-    ),
-    ("resident.find", "查询", "Look up"),
-    ("resident.unknown", "查无此居民：", "No resident with code "),
-    ("resident.balance", "当前积分", "Balance"),
-    ("resident.points", "分", "points"),
-    ("resident.history", "积分明细", "History"),
-    (
-        "resident.affordable",
-        "现在可以兑换",
-        "Rewards you can redeem now",
-    ),
-    (
-        "resident.none_affordable",
-        "积分还不够兑换任何奖品。",
-        "Not enough points for any reward yet.",
-    ),
-    ("resident.no_history", "还没有记录。", "No entries yet."),
-    ("kind.earn", "获得", "Earned"),
-    ("kind.redeem", "兑换", "Redeemed"),
-    ("kind.reverse", "冲正", "Reversed"),
-    ("kind.claim_pending", "待审核", "Awaiting review"),
-    ("kind.claim_approved", "申请（已通过）", "Claim (approved)"),
-    ("kind.claim_rejected", "申请（已驳回）", "Claim (rejected)"),
-    ("kind.approve", "审核通过", "Approved"),
-    ("kind.reject", "审核驳回", "Rejected"),
-    ("by", "记录人", "by"),
-    ("reversed_by", "已冲正，见第", "reversed by entry"),
-    ("head", "账本头", "Ledger head"),
-    ("entries", "条记录", "entries"),
-    ("stock", "库存", "stock"),
 ];

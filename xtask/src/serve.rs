@@ -148,9 +148,14 @@ pub(crate) fn serve(args: &[String]) -> Result {
         // A demo kiosk's key rides in the fragment, which the browser keeps
         // and never sends; a real kiosk's key is made on the device.
         let keys = std::fs::read_to_string(keys.join(format!("{name}.json"))).unwrap_or_default();
-        for (actor, label) in [("kiosk-1", "自助机 kiosk 1"), ("kiosk-2", "自助机 kiosk 2")] {
+        for (actor, screen, label) in [
+            ("kiosk-1", "kiosk", "自助机 kiosk 1"),
+            ("kiosk-2", "kiosk", "自助机 kiosk 2"),
+            ("officer-1", "officer", "工作人员 officer"),
+            ("reviewer-1", "review", "审核员 reviewer"),
+        ] {
             if let Some(secret) = key_of(&keys, actor) {
-                println!("  {label:<16} {phone}&screen=kiosk#device={actor}:{secret}");
+                println!("  {label:<16} {phone}&screen={screen}#device={actor}:{secret}");
             }
         }
     }

@@ -637,8 +637,7 @@ impl State {
                         record.balance = record.balance.minus(points).unwrap_or_else(|| {
                             unreachable!("check let a reversal overdraw at seq {seq}")
                         });
-                        record.earned_total =
-                            record.earned_total.minus(points).unwrap_or_default();
+                        record.earned_total = record.earned_total.minus(points).unwrap_or_default();
                     }
                     record.history.push(seq);
                 }

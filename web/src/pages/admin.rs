@@ -265,6 +265,7 @@ fn device_card(admin: Admin, form: ActorForm) -> impl IntoView {
             <div class="row wrap">
                 <button on:click=move |_| make_key(Role::Kiosk)>{tr(lang, "admin.new_kiosk_key")}</button>
                 <button on:click=move |_| make_key(Role::Officer)>{tr(lang, "admin.new_officer_key")}</button>
+                <button on:click=move |_| make_key(Role::Reviewer)>{tr(lang, "admin.new_reviewer_key")}</button>
             </div>
             {move || new_key.get().map(|(id, public)| {
                 let (fill_id, fill_key) = (id.clone(), public.clone());
@@ -371,6 +372,7 @@ fn actors_card(admin: Admin, form: ActorForm) -> impl IntoView {
                 <select id="actor-role" prop:value=move || form.role.get() on:change=move |e| form.role.set(event_target_value(&e))>
                     <option value="kiosk">{tr(lang, "role.kiosk")}</option>
                     <option value="officer">{tr(lang, "role.officer")}</option>
+                    {move || admin.log.with(Option::is_some).then(|| view! { <option value="reviewer">{tr(lang, "role.reviewer")}</option> })}
                     <option value="admin">{tr(lang, "role.admin")}</option>
                 </select>
                 {text_field("actor-key", "admin.pubkey", form.key, lang)}
@@ -438,6 +440,9 @@ fn activities_card(admin: Admin) -> impl IntoView {
     let points = RwSignal::new(String::new());
     let cap = RwSignal::new(String::new());
     let active = RwSignal::new(true);
+    // Review exists on a community log only (format v2).
+    let review = RwSignal::new(false);
+    let on_log = admin.log;
     let save = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let input = AdminInput::Activity {
@@ -446,16 +451,7 @@ fn activities_card(admin: Admin) -> impl IntoView {
             points: points.get_untracked(),
             daily_cap: cap.get_untracked(),
             active: active.get_untracked(),
-            // Kept as it is: this form does not set review yet.
-            review: ledger.with_untracked(|l| {
-                l.as_ref()
-                    .and_then(|l| {
-                        l.state()
-                            .activity(id.get_untracked().trim())
-                            .map(|a| a.review)
-                    })
-                    .unwrap_or(false)
-            }),
+            review: review.get_untracked(),
         };
         admin.submit(input, Box::new(move || id.set(String::new())));
     };
@@ -466,12 +462,17 @@ fn activities_card(admin: Admin) -> impl IntoView {
                 .iter()
                 .map(|a| {
                     format!(
-                        "{} {} · {} · {} {}{}",
+                        "{} {} · {} · {} {}{}{}",
                         a.id,
                         a.name,
                         a.points.to_wire(),
                         t(lang.get(), "officer.cap"),
                         a.daily_cap.to_wire(),
+                        if a.review {
+                            format!(" · {}", t(lang.get(), "officer.needs_review"))
+                        } else {
+                            String::new()
+                        },
                         if a.active { "" } else { " ✕" }
                     )
                 })
@@ -488,6 +489,7 @@ fn activities_card(admin: Admin) -> impl IntoView {
                 {text_field("activity-points", "admin.points", points, lang)}
                 {text_field("activity-cap", "admin.daily_cap", cap, lang)}
                 {check_field("admin.active", active, lang)}
+                {move || on_log.with(Option::is_some).then(|| check_field("admin.review", review, lang))}
                 <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
             </form>
         </section>

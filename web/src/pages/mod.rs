@@ -4,9 +4,13 @@
 pub mod admin;
 pub mod audit;
 #[cfg(feature = "writer")]
+mod desk;
+#[cfg(feature = "writer")]
 pub mod kiosk;
 #[cfg(feature = "writer")]
 pub mod officer;
 #[cfg(feature = "writer")]
 pub mod pin;
 pub mod resident;
+#[cfg(feature = "writer")]
+pub mod review;

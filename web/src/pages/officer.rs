@@ -3,67 +3,13 @@
 //! as a reached daily cap, are listed with the reason), and reverse an
 //! entry with a reason.
 
-use ledger_core::{Lang, Ledger};
-use std::future::Future;
-use std::pin::Pin;
-
+use ledger_core::Lang;
 use leptos::prelude::*;
 
+use super::desk::{Desk, Line};
 use crate::api;
 use crate::i18n::{t, tr};
 use crate::state::{AppLang, AppLedger};
-
-/// One line of the outcome list.
-#[derive(Clone, Debug, PartialEq)]
-struct Line {
-    ok: bool,
-    text: String,
-}
-
-/// What an action is given and gives back: the ledger and, on a
-/// community log, the log (both taken out of their signals meanwhile).
-type Held = (Ledger, Option<api::FollowedLog>);
-
-/// An action on the ledger: given it, this device's keys and the
-/// language, gives it back with the lines to show.
-type Work =
-    Box<dyn FnOnce(Held, api::Device, Lang) -> Pin<Box<dyn Future<Output = (Held, Vec<Line>)>>>>;
-
-/// What the two forms share: the ledger, this device, the language, and
-/// the one action in flight with the lines it gave.
-#[derive(Clone, Copy)]
-struct Desk {
-    lang: RwSignal<Lang>,
-    ledger: RwSignal<Option<Ledger>>,
-    log: RwSignal<Option<api::FollowedLog>>,
-    device: RwSignal<api::Device>,
-    busy: RwSignal<bool>,
-    lines: RwSignal<Vec<Line>>,
-}
-
-impl Desk {
-    /// Runs an action on the ledger, taken out of its signal meanwhile.
-    fn act(self, work: Work) {
-        if self.busy.get_untracked() {
-            return;
-        }
-        let Some(copy) = self.ledger.try_update_untracked(Option::take).flatten() else {
-            return;
-        };
-        let followed = self.log.try_update_untracked(Option::take).flatten();
-        self.busy.set(true);
-        let (this_device, language) = (self.device.get_untracked(), self.lang.get_untracked());
-        leptos::task::spawn_local(async move {
-            let ((copy, followed), result) = work((copy, followed), this_device, language).await;
-            self.ledger.set(Some(copy));
-            if followed.is_some() {
-                self.log.set(followed);
-            }
-            self.lines.set(result);
-            self.busy.set(false);
-        });
-    }
-}
 
 /// The officer screen: recording, what it gave, and a reversal.
 #[component]
@@ -160,6 +106,7 @@ fn record_form(desk: Desk) -> impl IntoView {
                         a.name.to_string(),
                         a.points.to_wire(),
                         a.daily_cap.to_wire(),
+                        a.review,
                     )
                 })
                 .collect::<Vec<_>>()
@@ -171,7 +118,7 @@ fn record_form(desk: Desk) -> impl IntoView {
             <textarea id="officer-codes" rows="4" prop:value=move || codes.get() on:input=move |e| codes.set(event_target_value(&e))></textarea>
             <fieldset class="activities">
                 <legend>{tr(lang, "officer.activity")}</legend>
-                {move || activities().into_iter().map(|(id, name, points, cap)| {
+                {move || activities().into_iter().map(|(id, name, points, cap, review)| {
                     let value = id.clone();
                     let checked = activity.get() == id;
                     view! {
@@ -179,6 +126,7 @@ fn record_form(desk: Desk) -> impl IntoView {
                             <input type="radio" name="activity" prop:checked=checked on:change=move |_| activity.set(value.clone()) />
                             <span class="item">{name}</span>
                             <span class="meta">{tr(lang, "officer.per_time")} " " {points.clone()} " · " {tr(lang, "officer.cap")} " " {cap.clone()}</span>
+                            {review.then(|| view! { <span class="meta review">{tr(lang, "officer.needs_review")}</span> })}
                         </label>
                     }
                 }).collect_view()}
@@ -282,7 +230,7 @@ fn reverse_form(desk: Desk) -> impl IntoView {
 /// the log answers).
 #[allow(clippy::too_many_arguments)]
 async fn record_on_log(
-    copy: Ledger,
+    copy: ledger_core::Ledger,
     followed: api::FollowedLog,
     device: &api::Device,
     residents: &[String],
@@ -290,7 +238,7 @@ async fn record_on_log(
     note: &str,
     codes: RwSignal<String>,
     lang: Lang,
-) -> (Ledger, api::FollowedLog, Vec<Line>) {
+) -> (ledger_core::Ledger, api::FollowedLog, Vec<Line>) {
     let mut bodies = Vec::new();
     let mut refused = Vec::new();
     let note = ledger_core::Text::parse(note.trim(), ledger_core::limits::MAX_TEXT_BYTES, true);
@@ -368,13 +316,17 @@ async fn record_on_log(
 /// Reverses an entry on a community log: signed by this device and queued
 /// for the log.
 async fn reverse_on_log(
-    copy: Ledger,
+    copy: ledger_core::Ledger,
     followed: api::FollowedLog,
     device: &api::Device,
     seq: u64,
     reason: &str,
     lang: Lang,
-) -> (Ledger, api::FollowedLog, Result<u64, api::ActionError>) {
+) -> (
+    ledger_core::Ledger,
+    api::FollowedLog,
+    Result<u64, api::ActionError>,
+) {
     let reason =
         match ledger_core::Text::parse(reason.trim(), ledger_core::limits::MAX_TEXT_BYTES, false) {
             Ok(reason) => reason,
