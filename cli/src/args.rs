@@ -79,6 +79,17 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 积分公示 / The public notice of a month or a quarter: every award and reversal, totals, 红榜, the checkpoint.
+    Notice {
+        /// Ledger file, or a v2 log directory.
+        file: PathBuf,
+        /// The period: a month (2026-11) or a quarter (2026-Q4), in the ledger's local time.
+        #[arg(long)]
+        period: String,
+        /// Print JSON (what a program recomputes and compares).
+        #[arg(long)]
+        json: bool,
+    },
     /// 奖品与库存 / Rewards, their cost and stock.
     Rewards {
         /// Ledger file.

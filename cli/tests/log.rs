@@ -608,3 +608,73 @@ fn the_golden_log_is_what_the_demo_writes() {
     );
     assert!(checked.contains("#100"), "{checked}");
 }
+
+/// `jifen notice`: a month's public notice of the demo log, as JSON whose
+/// rows add up to its totals and whose root is the log's at the notice's
+/// size; the same month's text, with its 红榜; a bad period refused.
+#[test]
+fn a_months_notice_adds_up_and_names_the_root_at_its_end() {
+    let dir = Dir::new("notice");
+    let demo = [
+        "demo",
+        "--log",
+        "log",
+        "--keys",
+        "demo.keys",
+        "--entries",
+        "1200",
+        "--residents",
+        "30",
+        "--seed",
+        "3",
+    ];
+    ok(&dir, &demo);
+    let notice: serde_json::Value = serde_json::from_str(&ok(
+        &dir,
+        &["notice", "log", "--period", "2025-03", "--json"],
+    ))
+    .expect("json");
+    let points = |value: &serde_json::Value| -> f64 {
+        value["points"]
+            .as_str()
+            .and_then(|p| p.parse().ok())
+            .expect("points")
+    };
+    let rows = notice["rows"].as_array().expect("rows");
+    assert!(rows.len() > 20, "{} rows", rows.len());
+    let by_rows: f64 = rows.iter().map(points).sum();
+    let by_residents: f64 = notice["residents"]
+        .as_array()
+        .expect("residents")
+        .iter()
+        .map(points)
+        .sum();
+    let by_households: f64 = notice["households"]
+        .as_array()
+        .expect("households")
+        .iter()
+        .map(points)
+        .sum();
+    assert!((by_rows - by_residents).abs() < 1e-6 && (by_rows - by_households).abs() < 1e-6);
+    assert!(notice["closed"].as_bool().expect("closed"));
+    // Every row's time is in March 2025, China time.
+    let march = 1_740_758_400_000..1_743_436_800_000u64;
+    assert!(
+        rows.iter()
+            .all(|r| march.contains(&r["ts"].as_u64().expect("ts")))
+    );
+    let top = notice["top"].as_array().expect("top");
+    assert!(!top.is_empty() && top.len() <= 10);
+    assert!(top.windows(2).all(|w| points(&w[0]) >= points(&w[1])));
+    let text = ok(&dir, &["notice", "log", "--period", "2025-03"]);
+    assert!(
+        text.contains("public notice of points, 2025-03") && text.contains("红榜"),
+        "{text}"
+    );
+    assert!(
+        text.contains(notice["log"]["root"].as_str().expect("root")),
+        "{text}"
+    );
+    let refused = fails(&dir, &["notice", "log", "--period", "2025-13"], 2);
+    assert!(refused.contains("must be a month (2026-11)"), "{refused}");
+}

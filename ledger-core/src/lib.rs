@@ -38,6 +38,7 @@ mod ledger;
 pub mod limits;
 pub mod log;
 mod model;
+pub mod notice;
 mod quote;
 mod replay;
 pub mod signature;

@@ -33,7 +33,7 @@ pub enum FieldProblem {
     PointsTooLarge,
     /// Zero where a positive amount is needed.
     ZeroPoints,
-    /// Not `admin`, `officer` or `kiosk`.
+    /// Not `admin`, `officer`, `kiosk` or (v2 only) `reviewer`.
     NotARole,
     /// Not `SEQ:HASH`.
     NotAHead,
@@ -46,6 +46,8 @@ pub enum FieldProblem {
     },
     /// 32 bytes that are not an Ed25519 public key.
     NotAPublicKey,
+    /// Not a month (`2026-11`) or a quarter (`2026-Q4`).
+    NotAPeriod,
 }
 
 impl FieldProblem {
@@ -93,8 +95,13 @@ impl FieldProblem {
             FieldProblem::ZeroPoints => say!(lang, "须大于 0", "must be more than 0"),
             FieldProblem::NotARole => say!(
                 lang,
-                "须为 admin、officer 或 kiosk",
-                "must be admin, officer or kiosk"
+                "须为 admin、officer、kiosk 或 reviewer（审核员，仅用于 v2 日志）",
+                "must be admin, officer, kiosk or reviewer (v2 logs only)"
+            ),
+            FieldProblem::NotAPeriod => say!(
+                lang,
+                "须为月份（如 2026-11）或季度（如 2026-Q4）",
+                "must be a month (2026-11) or a quarter (2026-Q4)"
             ),
             FieldProblem::NotAHead => say!(
                 lang,
@@ -478,6 +485,11 @@ impl Points {
     /// `self − other`, or `None` when that would be negative.
     pub fn minus(self, other: Points) -> Option<Points> {
         (self.0 >= other.0).then(|| Points(self.0 - other.0))
+    }
+
+    /// `−self`: an amount taken back (a reversal on a public notice).
+    pub fn negated(self) -> Points {
+        Points(self.0.saturating_neg())
     }
 
     /// `self × qty`.

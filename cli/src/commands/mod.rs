@@ -7,6 +7,7 @@ mod history;
 mod init;
 mod keygen;
 mod log;
+mod notice;
 mod repair;
 mod rewards;
 pub(crate) mod serve;
@@ -49,6 +50,7 @@ pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             json,
         } => history::history(&file, &resident, page, per_page, json, lang),
         Command::Rewards { file, json } => rewards::rewards(&file, json, lang),
+        Command::Notice { file, period, json } => notice::notice(&file, &period, json, lang),
         Command::Demo {
             out,
             log,

@@ -1,7 +1,7 @@
 //! Review (申请–审核): an earn of an activity that needs review counts only
 //! once a reviewer approves it and never if one rejects it; a reversal
 //! withdraws it; a v1 line cannot carry any of it; and a replay, a
-//! snapshot and a resident's history all say the same.
+//! snapshot, a resident's history and the public notice all say the same.
 
 use super::tests::{Device, T0, community, id, leaves};
 use super::*;
@@ -412,4 +412,92 @@ fn the_demo_log_has_claims_approved_rejected_and_waiting() {
         replayed.ledger().state().pending_claims(),
         state.pending_claims()
     );
+}
+
+#[test]
+fn a_period_is_a_month_or_a_quarter_of_local_days() {
+    use crate::notice::Period;
+    let november = Period::parse("2026-11").expect("month");
+    assert_eq!(november.label(), "2026-11");
+    // 2026-11-01 and 2026-12-01, days since 1970-01-01 (Python's datetime).
+    assert_eq!(november.days(), (20_758, 20_788));
+    let q4 = Period::parse("2026-Q4").expect("quarter");
+    assert_eq!(
+        (q4.label().as_str(), q4.days()),
+        ("2026-Q4", (20_727, 20_819))
+    );
+    assert_eq!(
+        Period::parse("2024-02").expect("leap").days().1 - 19_754,
+        29
+    );
+    for bad in [
+        "2026-13", "2026-00", "2026-Q5", "2026-Q0", "26-11", "2026-1", "2026/11", "", "2026-",
+    ] {
+        assert_eq!(Period::parse(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn the_notice_lists_what_counted_in_its_period_and_recomputes_from_the_log() {
+    use crate::notice::{NoticeKind, Period};
+    let mut c = Community::new();
+    // community(): R001 earned 100 for a patrol in 2026-05.
+    let may = Period::parse("2026-05").expect("period");
+    let pending = c.by_officer(body(CLAIM)).expect("claim");
+    let approved = c.by_officer(body(CLAIM)).expect("claim");
+    // Reviewed in June: it counts in June's notice, not in May's.
+    c.t = T0 + 5 * 86_400_000;
+    let approval = c.by_reviewer(approve(approved)).expect("approve");
+    let notice = c.log.ledger().notice(may);
+    assert!(notice.closed, "the log reaches past May");
+    assert_eq!(notice.rows.len(), 1, "{:?}", notice.rows);
+    assert_eq!(
+        (
+            notice.rows[0].kind,
+            notice.rows[0].points,
+            notice.rows[0].household.as_str()
+        ),
+        (NoticeKind::Award, Points::whole(100), "H1")
+    );
+    assert_eq!(
+        notice.size, approval,
+        "May ends where June's first entry is"
+    );
+    let june = Period::parse("2026-06").expect("period");
+    let notice = c.log.ledger().notice(june);
+    assert!(!notice.closed, "June is not over in the log");
+    let rows: Vec<_> = notice
+        .rows
+        .iter()
+        .map(|r| (r.seq.0, r.kind, r.points))
+        .collect();
+    assert_eq!(rows, vec![(approval, NoticeKind::Award, Points::whole(20))]);
+    // The pending claim is no award; once withdrawn it is not a reversal either.
+    c.by_officer(reverse(pending)).expect("withdraw");
+    let patrol = (0..c.log.len())
+        .find(|&i| {
+            matches!(c.log.ledger().entry(Seq(i)).map(|e| &e.body),
+                Some(Body::Earn { activity, .. }) if activity.as_str() == "patrol")
+        })
+        .expect("community()'s patrol");
+    let reversal = c.by_officer(reverse(patrol)).expect("reverse May's patrol");
+    let notice = c.log.ledger().notice(june);
+    let rows: Vec<_> = notice
+        .rows
+        .iter()
+        .map(|r| (r.seq.0, r.kind, r.points))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (approval, NoticeKind::Award, Points::whole(20)),
+            (reversal, NoticeKind::Reversal, Points::whole(100).negated()),
+        ]
+    );
+    assert_eq!(notice.residents.len(), 1);
+    assert_eq!(notice.residents[0].points, Points::whole(80).negated());
+    assert_eq!(notice.households[0].who, "H1");
+    assert!(notice.top.is_empty(), "no one with points this month");
+    // Anyone recomputes it from the leaves alone.
+    assert_eq!(c.replayed().ledger().notice(june), notice);
 }

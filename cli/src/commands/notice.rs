@@ -1,0 +1,206 @@
+//! `jifen notice`: the public notice (公示) of a month or a quarter, of a
+//! v1 file or a v2 log directory: every award and reversal that began or
+//! stopped counting in it, each resident's and household's total, the
+//! 红榜, and the ledger's size at the period's end (with a log, the root
+//! of its tree there). The same notice comes from anyone's replay.
+
+use std::path::Path;
+
+use ledger_core::notice::{Notice, NoticeKind, Period};
+use ledger_core::{FieldProblem, Lang, Points, format_local_ts, tlog};
+use serde_json::json;
+
+use jifen::error::CliError;
+use jifen::{store, table};
+
+/// Where the notice stands in a log: its origin and the tree's root at the
+/// notice's size, and the size of the log's signed checkpoint.
+struct AtSize {
+    origin: String,
+    root: String,
+    signed: u64,
+}
+
+pub(crate) fn notice(file: &Path, period: &str, json: bool, lang: Lang) -> Result<(), CliError> {
+    let period = Period::parse(period.trim()).ok_or(CliError::BadValue {
+        option: "--period",
+        problem: FieldProblem::NotAPeriod,
+    })?;
+    let (notice, at) = if file.is_dir() {
+        let (log, checkpoint) = jifen::logdir::load(file)?;
+        let notice = log.ledger().notice(period);
+        let root = log.tree().root_at(notice.size).unwrap_or_default();
+        let at = AtSize {
+            origin: checkpoint.origin.clone(),
+            root: tlog::base64_encode(&root),
+            signed: checkpoint.size,
+        };
+        (notice, Some(at))
+    } else {
+        (store::load(file, !json)?.notice(period), None)
+    };
+    if json {
+        println!("{}", as_json(&notice, at.as_ref()));
+    } else {
+        print!("{}", as_text(&notice, at.as_ref(), lang));
+    }
+    Ok(())
+}
+
+fn kind(kind: NoticeKind) -> &'static str {
+    match kind {
+        NoticeKind::Award => "award",
+        NoticeKind::Reversal => "reversal",
+    }
+}
+
+fn as_json(notice: &Notice, at: Option<&AtSize>) -> serde_json::Value {
+    let totals = |totals: &[ledger_core::notice::Total]| {
+        totals
+            .iter()
+            .map(|t| json!({"who": t.who, "points": t.points.to_wire()}))
+            .collect::<Vec<_>>()
+    };
+    json!({
+        "community": notice.community,
+        "period": notice.period.label(),
+        "closed": notice.closed,
+        "size": notice.size,
+        "log": at.map(|at| json!({"origin": at.origin, "root": at.root, "signed_size": at.signed})),
+        "rows": notice.rows.iter().map(|r| json!({
+            "seq": r.seq.0,
+            "ts": r.ts_ms,
+            "kind": kind(r.kind),
+            "resident": r.resident,
+            "household": r.household,
+            "activity": r.activity,
+            "points": r.points.to_wire(),
+        })).collect::<Vec<_>>(),
+        "residents": totals(&notice.residents),
+        "households": totals(&notice.households),
+        "top": totals(&notice.top),
+    })
+}
+
+/// The notice as a page of text: its head, the 红榜, the totals by
+/// household, and every row. Long because it is the page, top to bottom.
+fn as_text(notice: &Notice, at: Option<&AtSize>, lang: Lang) -> String {
+    let mut out = String::new();
+    let label = notice.period.label();
+    out += &match lang {
+        Lang::Zh => format!("{} {} 积分公示\n", notice.community, label),
+        Lang::En => format!("{}: public notice of points, {}\n", notice.community, label),
+    };
+    if !notice.closed {
+        out += lang.pick(
+            "（本期尚未结束，公示可能还会增加）\n",
+            "(the period is not over yet: the notice may still grow)\n",
+        );
+    }
+    out += &match (at, lang) {
+        (Some(at), _) => {
+            let covered = at.signed >= notice.size;
+            match lang {
+                Lang::Zh => format!(
+                    "日志 {} · 截至第 {} 条 · 根 {}（{}）\n",
+                    at.origin,
+                    notice.size,
+                    at.root,
+                    if covered {
+                        "已有签名检查点覆盖"
+                    } else {
+                        "尚无签名检查点覆盖"
+                    }
+                ),
+                Lang::En => format!(
+                    "log {} · size {} · root {} ({})\n",
+                    at.origin,
+                    notice.size,
+                    at.root,
+                    if covered {
+                        "covered by the log's signed checkpoint"
+                    } else {
+                        "not yet covered by a signed checkpoint"
+                    }
+                ),
+            }
+        }
+        (None, Lang::Zh) => format!("截至第 {} 条\n", notice.size),
+        (None, Lang::En) => format!("entries up to the end: {}\n", notice.size),
+    };
+    let sum: Points = notice
+        .rows
+        .iter()
+        .fold(Points::ZERO, |s, r| s.plus(r.points));
+    out += &format!(
+        "{} {} · {} {} · {} {}\n\n",
+        lang.pick("记录", "rows"),
+        notice.rows.len(),
+        lang.pick("居民", "residents"),
+        notice.residents.len(),
+        lang.pick("合计", "total"),
+        sum.to_wire()
+    );
+    out += lang.pick("红榜\n", "Top contributors (红榜)\n");
+    let top: Vec<Vec<String>> = notice
+        .top
+        .iter()
+        .enumerate()
+        .map(|(i, t)| vec![(i + 1).to_string(), t.who.clone(), t.points.to_wire()])
+        .collect();
+    out += &table::render(
+        &[
+            lang.pick("名次", "#"),
+            lang.pick("居民", "resident"),
+            lang.pick("积分", "points"),
+        ],
+        &top,
+        &[0, 2],
+    );
+    out += lang.pick("\n按户合计\n", "\nBy household\n");
+    let households: Vec<Vec<String>> = notice
+        .households
+        .iter()
+        .map(|t| vec![t.who.clone(), t.points.to_wire()])
+        .collect();
+    out += &table::render(
+        &[lang.pick("户", "household"), lang.pick("积分", "points")],
+        &households,
+        &[1],
+    );
+    out += lang.pick("\n明细\n", "\nEvery award and reversal\n");
+    let offset = notice.utc_offset_minutes;
+    let rows: Vec<Vec<String>> = notice
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.seq.to_string(),
+                format_local_ts(r.ts_ms, offset),
+                match r.kind {
+                    NoticeKind::Award => lang.pick("获得", "award"),
+                    NoticeKind::Reversal => lang.pick("冲正", "reversal"),
+                }
+                .to_owned(),
+                r.resident.clone(),
+                r.household.clone(),
+                r.activity.clone(),
+                r.points.to_wire(),
+            ]
+        })
+        .collect();
+    let header = match lang {
+        Lang::Zh => ["条目", "时间", "类别", "居民", "户", "活动", "积分"],
+        Lang::En => [
+            "entry",
+            "time",
+            "kind",
+            "resident",
+            "household",
+            "activity",
+            "points",
+        ],
+    };
+    out += &table::render(&header, &rows, &[0, 6]);
+    out
+}

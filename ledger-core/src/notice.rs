@@ -1,0 +1,264 @@
+//! The public notice (公示) of a period: every award and every reversal of
+//! one that began or stopped counting in it, by resident and household,
+//! the totals, and the top contributors (红榜), at the ledger's size at
+//! the period's end. It is computed from the entries and the rules alone,
+//! so anyone with the log (or the file) recomputes the same notice; a log
+//! adds the root of its tree at that size, which a later signed checkpoint
+//! proves.
+//!
+//! An award counts in the period it began to count in: an ordinary earn
+//! at its own time, a reviewed one when it was approved (a claim still
+//! waiting, or rejected, is no award). Membership is by the ledger's time
+//! (in a log, the log's time, which never goes back), so a period is one
+//! run of entries and its end is one size of the tree.
+
+use std::collections::BTreeMap;
+
+use crate::entry::Body;
+use crate::ledger::Ledger;
+use crate::model::{Points, Seq, local_day};
+use crate::state::ClaimStatus;
+
+/// How many residents the 红榜 names.
+pub const TOP: usize = 10;
+
+/// A calendar period in the ledger's local time: a month or a quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// The year.
+    pub year: i32,
+    /// The first month (1–12).
+    pub first_month: u32,
+    /// Months in it: 1 or 3.
+    pub months: u32,
+}
+
+impl Period {
+    /// Reads `2026-11` (a month) or `2026-Q4` (a quarter).
+    pub fn parse(text: &str) -> Option<Period> {
+        let (year, rest) = text.split_once('-')?;
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let year = year.parse().ok()?;
+        let (first_month, months) = match rest.strip_prefix('Q') {
+            Some(q) if q.len() == 1 => match q.parse::<u32>().ok()? {
+                q @ 1..=4 => (3 * q - 2, 3),
+                _ => return None,
+            },
+            Some(_) => return None,
+            None if rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_digit()) => {
+                match rest.parse::<u32>().ok()? {
+                    m @ 1..=12 => (m, 1),
+                    _ => return None,
+                }
+            }
+            None => return None,
+        };
+        Some(Period {
+            year,
+            first_month,
+            months,
+        })
+    }
+
+    /// How it is written: `2026-11` or `2026-Q4`.
+    pub fn label(&self) -> String {
+        if self.months == 3 {
+            format!("{}-Q{}", self.year, self.first_month.div_ceil(3))
+        } else {
+            format!("{}-{:02}", self.year, self.first_month)
+        }
+    }
+
+    /// Its first local day and the first local day after it, as days since
+    /// the epoch.
+    pub fn days(&self) -> (i64, i64) {
+        let start = days_from_civil(self.year, self.first_month);
+        let end_month = self.first_month + self.months;
+        let end = if end_month > 12 {
+            days_from_civil(self.year + 1, end_month - 12)
+        } else {
+            days_from_civil(self.year, end_month)
+        };
+        (start, end)
+    }
+}
+
+/// Days since 1970-01-01 of the first of `month` in `year` (Howard
+/// Hinnant's civil-to-days algorithm).
+fn days_from_civil(year: i32, month: u32) -> i64 {
+    let year = i64::from(year) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month = i64::from(month);
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// What a notice row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// Points awarded (an earn, or a claim approved by this entry).
+    Award,
+    /// An award taken back by this entry.
+    Reversal,
+}
+
+/// One row of the notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeRow {
+    /// The entry that made it count (the earn, the approval, the reversal).
+    pub seq: Seq,
+    /// That entry's time.
+    pub ts_ms: u64,
+    /// Award or reversal.
+    pub kind: NoticeKind,
+    /// The resident.
+    pub resident: String,
+    /// Their household.
+    pub household: String,
+    /// The activity's name.
+    pub activity: String,
+    /// Points, negative for a reversal.
+    pub points: Points,
+}
+
+/// A total, of a resident or a household.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Total {
+    /// The resident's code or the household.
+    pub who: String,
+    /// Their points in the period.
+    pub points: Points,
+}
+
+/// The public notice of a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The community's name.
+    pub community: String,
+    /// The period.
+    pub period: Period,
+    /// The ledger's offset from UTC, for the rows' local times.
+    pub utc_offset_minutes: i32,
+    /// Every row, in ledger order.
+    pub rows: Vec<NoticeRow>,
+    /// Each resident's total, by code.
+    pub residents: Vec<Total>,
+    /// Each household's total, by household.
+    pub households: Vec<Total>,
+    /// The 红榜: the residents with the most points, most first (ties by
+    /// code), at most [`TOP`], none without points.
+    pub top: Vec<Total>,
+    /// Entries up to the period's end: the size its checkpoint must have.
+    pub size: u64,
+    /// Whether the ledger reaches past the period's end (otherwise the
+    /// period is not over in it yet, and the notice may still grow).
+    pub closed: bool,
+}
+
+impl Ledger {
+    /// The public notice of `period`, from the entries and the rules.
+    pub fn notice(&self, period: Period) -> Notice {
+        let state = self.state();
+        let offset = state.utc_offset_minutes();
+        let (start, end) = period.days();
+        let entries = self.entries();
+        let day = |seq: usize| entries.get(seq).map(|e| local_day(e.ts_ms, offset));
+        // Ledger time never goes back: the period is one run of entries.
+        let first = entries.partition_point(|e| local_day(e.ts_ms, offset) < start);
+        let size = entries.partition_point(|e| local_day(e.ts_ms, offset) < end);
+        let closed = day(size).is_some_and(|d| d >= end);
+        let mut rows = Vec::new();
+        for entry in entries.get(first..size).unwrap_or_default() {
+            let award = match &entry.body {
+                Body::Earn { .. } if state.claim(entry.seq).is_none() => {
+                    Some((NoticeKind::Award, entry.seq))
+                }
+                Body::Approve { claim, .. } => Some((NoticeKind::Award, *claim)),
+                Body::Reverse { entry: target, .. } if self.counted(*target) => {
+                    Some((NoticeKind::Reversal, *target))
+                }
+                _ => None,
+            };
+            let Some((kind, earn)) = award else {
+                continue;
+            };
+            let Some(Body::Earn {
+                resident,
+                activity,
+                points,
+                ..
+            }) = self.entry(earn).map(|e| &e.body)
+            else {
+                continue;
+            };
+            // A late earn its daily cap cut short counts what the cap left.
+            let at = u32::try_from(earn.0).unwrap_or(u32::MAX);
+            let points = state.capped.get(&at).copied().unwrap_or(*points);
+            rows.push(NoticeRow {
+                seq: entry.seq,
+                ts_ms: entry.ts_ms,
+                kind,
+                resident: resident.to_string(),
+                household: state
+                    .resident(resident.as_str())
+                    .map(|r| r.household.to_string())
+                    .unwrap_or_default(),
+                activity: state
+                    .activity(activity.as_str())
+                    .map_or(activity.to_string(), |a| a.name.to_string()),
+                points: match kind {
+                    NoticeKind::Award => points,
+                    NoticeKind::Reversal => points.negated(),
+                },
+            });
+        }
+        let sum = |key: &dyn Fn(&NoticeRow) -> &str| {
+            let mut totals: BTreeMap<&str, Points> = BTreeMap::new();
+            for row in &rows {
+                let total = totals.entry(key(row)).or_default();
+                *total = total.plus(row.points);
+            }
+            totals
+                .into_iter()
+                .map(|(who, points)| Total {
+                    who: who.to_owned(),
+                    points,
+                })
+                .collect::<Vec<_>>()
+        };
+        let residents = sum(&|row| &row.resident);
+        let households = sum(&|row| &row.household);
+        let mut top: Vec<Total> = residents
+            .iter()
+            .filter(|t| t.points > Points::ZERO)
+            .cloned()
+            .collect();
+        top.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.who.cmp(&b.who)));
+        top.truncate(TOP);
+        Notice {
+            community: self.name().to_string(),
+            period,
+            utc_offset_minutes: offset,
+            rows,
+            residents,
+            households,
+            top,
+            size: size as u64,
+            closed,
+        }
+    }
+
+    /// Whether the earn at `seq` counts now or counted before a reversal:
+    /// an ordinary earn, or an approved claim.
+    fn counted(&self, seq: Seq) -> bool {
+        matches!(self.entry(seq).map(|e| &e.body), Some(Body::Earn { .. }))
+            && !matches!(
+                self.state().claim(seq),
+                Some(ClaimStatus::Pending | ClaimStatus::Rejected(_))
+            )
+    }
+}
