@@ -675,6 +675,19 @@ fn a_months_notice_adds_up_and_names_the_root_at_its_end() {
         text.contains(notice["log"]["root"].as_str().expect("root")),
         "{text}"
     );
+    // The golden log's January notice is the one kept beside it, which
+    // the npm package's test recomputes too.
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data");
+    let golden_log = golden.join("golden-log");
+    let golden_log = golden_log.to_str().expect("path");
+    let args = ["notice", golden_log, "--period", "2025-01", "--json"];
+    let written: serde_json::Value = serde_json::from_str(&ok(&dir, &args)).expect("json");
+    let kept =
+        std::fs::read_to_string(golden.join("golden-log-notice-2025-01.json")).expect("kept");
+    assert_eq!(
+        written,
+        serde_json::from_str::<serde_json::Value>(&kept).expect("kept json")
+    );
     let refused = fails(&dir, &["notice", "log", "--period", "2025-13"], 2);
     assert!(refused.contains("must be a month (2026-11)"), "{refused}");
 }

@@ -262,3 +262,45 @@ impl Ledger {
             )
     }
 }
+
+impl NoticeKind {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Award => "award",
+            NoticeKind::Reversal => "reversal",
+        }
+    }
+}
+
+impl Notice {
+    /// The notice as JSON: what `jifen notice --json` prints and the npm
+    /// package returns, so that the two compare as they are.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let totals = |totals: &[Total]| {
+            totals
+                .iter()
+                .map(|t| json!({"who": t.who, "points": t.points.to_wire()}))
+                .collect::<Vec<_>>()
+        };
+        json!({
+            "community": self.community,
+            "period": self.period.label(),
+            "closed": self.closed,
+            "size": self.size,
+            "rows": self.rows.iter().map(|r| json!({
+                "seq": r.seq.0,
+                "ts": r.ts_ms,
+                "kind": r.kind.as_str(),
+                "resident": r.resident,
+                "household": r.household,
+                "activity": r.activity,
+                "points": r.points.to_wire(),
+            })).collect::<Vec<_>>(),
+            "residents": totals(&self.residents),
+            "households": totals(&self.households),
+            "top": totals(&self.top),
+        })
+    }
+}

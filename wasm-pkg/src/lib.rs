@@ -248,6 +248,76 @@ pub fn verify_consistency(old: &Object, new: &Object, proof: &Array) -> Result<(
         .map_err(|e| tlog_error(&e))
 }
 
+/// A community's v2 log replayed from its entry bundles: every leaf's
+/// place and canonical form, every device chain and signature, every rule.
+#[wasm_bindgen]
+pub struct Log {
+    inner: ledger_core::log::Log,
+}
+
+#[wasm_bindgen]
+impl Log {
+    /// Replays a log from its entry bundles (C2SP `tile/entries/…`, each a
+    /// `Uint8Array`), in order, the last one partial or not. Throws the
+    /// first leaf that does not hold.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bundles: &Array) -> Result<Log, JsValue> {
+        let mut leaves: Vec<Vec<u8>> = Vec::new();
+        for bundle in bundles.iter() {
+            let bytes = input_bytes(&bundle)?;
+            let read = ledger_core::tlog::read_entry_bundle(&bytes).map_err(|e| tlog_error(&e))?;
+            leaves.extend(read.into_iter().map(<[u8]>::to_vec));
+        }
+        let inner =
+            ledger_core::log::Log::replay(leaves.iter().map(Vec::as_slice)).map_err(|e| {
+                error(
+                    e.kind(),
+                    Some(e.index),
+                    e.message(Lang::Zh),
+                    e.message(Lang::En),
+                )
+            })?;
+        Ok(Log { inner })
+    }
+
+    /// Leaves in the log.
+    pub fn size(&self) -> f64 {
+        self.inner.len() as f64
+    }
+
+    /// The root of the log's tree at `size` leaves (base64, as its
+    /// checkpoints carry it), or `undefined` past its end.
+    #[wasm_bindgen(js_name = rootAt)]
+    pub fn root_at(&self, size: f64) -> Option<String> {
+        let root = self.inner.tree().root_at(size as u64)?;
+        Some(ledger_core::tlog::base64_encode(&root))
+    }
+
+    /// The public notice (公示) of a month (`2026-11`) or a quarter
+    /// (`2026-Q4`), as `jifen notice --json` prints it, with the tree's
+    /// root at the notice's size (`root`), which a signed checkpoint of
+    /// that size or a later one proves.
+    pub fn notice(&self, period: &str) -> Result<JsValue, JsValue> {
+        let period = ledger_core::notice::Period::parse(period.trim()).ok_or_else(|| {
+            let problem = ledger_core::FieldProblem::NotAPeriod;
+            error(
+                "bad_period",
+                None,
+                problem.message(Lang::Zh),
+                problem.message(Lang::En),
+            )
+        })?;
+        let notice = self.inner.ledger().notice(period);
+        let object = JSON::parse(&notice.to_json().to_string())?;
+        set(
+            object.unchecked_ref(),
+            "root",
+            self.root_at(notice.size as f64),
+        );
+        Ok(object)
+    }
+}
+
 /// A verified ledger held in memory.
 #[wasm_bindgen]
 pub struct Ledger {

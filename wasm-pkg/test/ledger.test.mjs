@@ -154,6 +154,32 @@ test("crafted signatures get the one documented verdict", () => {
   }
 });
 
+// The public notice (公示) recomputed from the golden log's bundles alone:
+// the rows, totals and 红榜 `jifen notice` wrote, and a root at the
+// period's end that the log's signed checkpoint proves.
+test("recomputes the golden log's monthly notice from its entry bundles", () => {
+  const { Log, verifyCheckpoint } = pkg;
+  const data = (name) => readFileSync(new URL(`../../tests/data/${name}`, import.meta.url));
+  const log = new Log([data("golden-log/tile/entries/000"), data("golden-log/tile/entries/001.p/65")]);
+  const checkpoint = verifyCheckpoint(data("golden-log/checkpoint"), data("golden-log/vkey").toString().trim());
+  assert.equal(log.size(), checkpoint.size);
+  assert.equal(log.rootAt(log.size()), checkpoint.root);
+  const notice = log.notice("2025-01");
+  const kept = JSON.parse(data("golden-log-notice-2025-01.json").toString());
+  const { root, ...computed } = notice;
+  const { log: where, ...expected } = kept;
+  assert.deepEqual(computed, expected);
+  assert.equal(root, where.root);
+  assert.ok(notice.rows.length > 10 && notice.top.length > 0);
+  // A changed leaf: the replay refuses it, naming the leaf.
+  const bundle = new Uint8Array(data("golden-log/tile/entries/000"));
+  const at = bundle.indexOf("JX-".charCodeAt(0), 4000);
+  bundle[at + 3] ^= 1;
+  const refused = thrown(() => new Log([bundle, data("golden-log/tile/entries/001.p/65")]));
+  assert.ok(typeof refused.seq === "number" && refused.messageEn.length > 0, refused.message);
+  assert.equal(thrown(() => log.notice("2025-13")).kind, "bad_period");
+});
+
 // Format v2: the golden log's checkpoint and a receipt, checked with the
 // log's verifier key as a resident's phone would, without the log itself.
 test("checks a v2 log's checkpoint, a receipt and a consistency proof", () => {

@@ -47,39 +47,12 @@ pub(crate) fn notice(file: &Path, period: &str, json: bool, lang: Lang) -> Resul
     Ok(())
 }
 
-fn kind(kind: NoticeKind) -> &'static str {
-    match kind {
-        NoticeKind::Award => "award",
-        NoticeKind::Reversal => "reversal",
-    }
-}
-
 fn as_json(notice: &Notice, at: Option<&AtSize>) -> serde_json::Value {
-    let totals = |totals: &[ledger_core::notice::Total]| {
-        totals
-            .iter()
-            .map(|t| json!({"who": t.who, "points": t.points.to_wire()}))
-            .collect::<Vec<_>>()
-    };
-    json!({
-        "community": notice.community,
-        "period": notice.period.label(),
-        "closed": notice.closed,
-        "size": notice.size,
-        "log": at.map(|at| json!({"origin": at.origin, "root": at.root, "signed_size": at.signed})),
-        "rows": notice.rows.iter().map(|r| json!({
-            "seq": r.seq.0,
-            "ts": r.ts_ms,
-            "kind": kind(r.kind),
-            "resident": r.resident,
-            "household": r.household,
-            "activity": r.activity,
-            "points": r.points.to_wire(),
-        })).collect::<Vec<_>>(),
-        "residents": totals(&notice.residents),
-        "households": totals(&notice.households),
-        "top": totals(&notice.top),
-    })
+    let mut value = notice.to_json();
+    if let Some(at) = at {
+        value["log"] = json!({"origin": at.origin, "root": at.root, "signed_size": at.signed});
+    }
+    value
 }
 
 /// The notice as a page of text: its head, the 红榜, the totals by
