@@ -544,6 +544,43 @@ test("a mediation counts only once a reviewer approves it on another device, and
   await stop(child);
 });
 
+test("a month's public notice on an office's screen: the rows jifen notice lists, its root, printed on A4", async () => {
+  const dir = await mkdtemp(join(work, "notice-"));
+  const logKey = community(dir, 1500);
+  // What the command line says of March, before the service holds the log.
+  const cli = JSON.parse(run(["notice", "logs/community-1", "--period", "2025-03", "--json"], dir));
+  assert.ok(cli.rows.length > 20);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  const office = await (await browser.newContext()).newPage();
+  await office.goto(`${phoneAddress(port, policy)}&screen=audit#device=admin-1:${keys["admin-1"]}`);
+  await verified(office);
+  const period = office.getByLabel("公示期间（如 2026-11 或 2026-Q4）");
+  await period.fill("2025-13");
+  await office.getByRole("alert").filter({ hasText: "期间须为月份" }).waitFor();
+  await period.fill("2025-03");
+  const notice = office.getByTestId("notice");
+  await notice.waitFor();
+  assert.equal(Number(await notice.getAttribute("data-rows")), cli.rows.length);
+  const text = await notice.textContent();
+  assert.ok(text.includes("2025-03 积分公示"), text.slice(0, 200));
+  assert.ok(text.includes(cli.log.root), "the root at March's end, as the command line gives it");
+  assert.ok(text.includes("已有签名检查点覆盖"));
+  assert.ok(text.includes(cli.top[0].who));
+  // Printed: the notice alone, on A4.
+  await office.emulateMedia({ media: "print" });
+  assert.equal(await office.locator("nav.tabs").isVisible(), false);
+  assert.equal(await office.locator("#notice-period").isVisible(), false);
+  await office.evaluate(() => window.scrollTo(0, 0));
+  if (shots) await office.screenshot({ path: join(shots, "notice-a4.png"), fullPage: false });
+  const pdf = await office.pdf({ format: "A4", preferCSSPageSize: true });
+  assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
+  await stop(child);
+});
+
 test("a new kiosk tablet makes its own key, the admin registers it through the log, and its kiosk screen opens", async () => {
   const dir = await mkdtemp(join(work, "register-"));
   const logKey = community(dir, 500);

@@ -218,6 +218,41 @@ static TABLE: &[(&str, &str, &str)] = &[
 /// PIN): left out of the phone's build, which has none of them.
 #[cfg(feature = "writer")]
 static WRITING: &[(&str, &str, &str)] = &[
+    ("notice.title", "积分公示", "Public notice of points"),
+    (
+        "notice.period",
+        "公示期间（如 2026-11 或 2026-Q4）",
+        "Period (2026-11 or 2026-Q4)",
+    ),
+    ("notice.print", "打印公示（A4）", "Print the notice (A4)"),
+    (
+        "notice.bad_period",
+        "期间须为月份（2026-11）或季度（2026-Q4）",
+        "The period must be a month (2026-11) or a quarter (2026-Q4)",
+    ),
+    (
+        "notice.open",
+        "本期尚未结束，公示可能还会增加。",
+        "The period is not over yet: the notice may still grow.",
+    ),
+    ("notice.top", "红榜", "Top contributors (红榜)"),
+    ("notice.households", "按户合计", "By household"),
+    ("notice.rows", "明细", "Every award and reversal"),
+    ("notice.award", "获得", "award"),
+    ("notice.reversal", "冲正", "reversal"),
+    ("notice.rank", "名次", "#"),
+    ("notice.resident", "居民", "resident"),
+    ("notice.household", "户", "household"),
+    ("notice.points", "积分", "points"),
+    ("notice.entry", "条目", "entry"),
+    ("notice.time", "时间", "time"),
+    ("notice.kind", "类别", "kind"),
+    ("notice.activity", "活动", "activity"),
+    (
+        "notice.recompute",
+        "任何人都可以用社区日志重算本公示：jifen notice 日志目录 --period 期间。",
+        "Anyone can recompute this notice from the community's log: jifen notice LOGDIR --period PERIOD.",
+    ),
     (
         "review.title",
         "待审核的积分申请",

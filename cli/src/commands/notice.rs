@@ -39,12 +39,20 @@ pub(crate) fn notice(file: &Path, period: &str, json: bool, lang: Lang) -> Resul
     } else {
         (store::load(file, !json)?.notice(period), None)
     };
-    if json {
-        println!("{}", as_json(&notice, at.as_ref()));
+    let text = if json {
+        format!("{}\n", as_json(&notice, at.as_ref()))
     } else {
-        print!("{}", as_text(&notice, at.as_ref(), lang));
+        as_text(&notice, at.as_ref(), lang)
+    };
+    // A notice runs to thousands of rows: a reader that stops early (`|
+    // head`) ends the output quietly.
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::io(Path::new("-"), error))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn as_json(notice: &Notice, at: Option<&AtSize>) -> serde_json::Value {

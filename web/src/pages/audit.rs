@@ -61,6 +61,7 @@ pub fn AuditPage() -> impl IntoView {
                 </button>
             </div>
             {import_form()}
+            {notice_card()}
             <div class="filters row">
                 <label>
                     {tr(lang, "audit.filter_type")}
@@ -310,3 +311,12 @@ fn ReceiptCheck() -> impl IntoView {
         </form>
     }
 }
+
+/// The month's public notice, on an office's device (the whole app).
+#[cfg(feature = "writer")]
+fn notice_card() -> impl IntoView {
+    view! { <crate::pages::notice::NoticeCard /> }
+}
+
+#[cfg(not(feature = "writer"))]
+fn notice_card() -> impl IntoView {}

@@ -8,6 +8,8 @@ mod desk;
 #[cfg(feature = "writer")]
 pub mod kiosk;
 #[cfg(feature = "writer")]
+pub mod notice;
+#[cfg(feature = "writer")]
 pub mod officer;
 #[cfg(feature = "writer")]
 pub mod pin;
