@@ -691,3 +691,68 @@ fn a_months_notice_adds_up_and_names_the_root_at_its_end() {
     let refused = fails(&dir, &["notice", "log", "--period", "2025-13"], 2);
     assert!(refused.contains("must be a month (2026-11)"), "{refused}");
 }
+
+/// `jifen report`: a month's points by activity add up to its notice's,
+/// and a table as CSV opens in Excel and WPS (a byte-order mark, CRLF,
+/// Chinese headers).
+#[test]
+fn a_months_report_adds_up_to_its_notice_and_its_csv_opens_in_excel() {
+    let dir = Dir::new("report");
+    let demo = [
+        "demo",
+        "--log",
+        "log",
+        "--keys",
+        "demo.keys",
+        "--entries",
+        "1200",
+        "--residents",
+        "30",
+        "--seed",
+        "3",
+    ];
+    ok(&dir, &demo);
+    let points = |text: &str| -> f64 { text.parse().expect("points") };
+    let notice: serde_json::Value = serde_json::from_str(&ok(
+        &dir,
+        &["notice", "log", "--period", "2025-03", "--json"],
+    ))
+    .expect("json");
+    let awarded: f64 = notice["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| points(r["points"].as_str().expect("points")))
+        .sum();
+    let csv = ok(
+        &dir,
+        &[
+            "--lang", "zh", "report", "log", "--period", "2025-03", "--csv", "activity",
+        ],
+    );
+    let body = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut lines = body.split("\r\n").filter(|l| !l.is_empty());
+    assert_eq!(lines.next(), Some("活动,次数,积分"));
+    let by_activity: f64 = lines
+        .map(|l| points(l.rsplit(',').next().expect("points")))
+        .sum();
+    assert!(
+        (by_activity - awarded).abs() < 1e-6,
+        "{by_activity} against {awarded}"
+    );
+    let rewards = ok(
+        &dir,
+        &[
+            "--lang", "zh", "report", "log", "--period", "2025-03", "--csv", "rewards",
+        ],
+    );
+    assert!(
+        rewards.starts_with("\u{feff}奖品,发放数量,消耗积分,库存\r\n"),
+        "{rewards}"
+    );
+    let text = ok(&dir, &["report", "log", "--period", "2025-Q1"]);
+    assert!(
+        text.contains("By activity") && text.contains("stock left"),
+        "{text}"
+    );
+}

@@ -41,6 +41,7 @@ mod model;
 pub mod notice;
 mod quote;
 mod replay;
+pub mod report;
 pub mod signature;
 mod snapshot;
 mod state;

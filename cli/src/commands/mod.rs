@@ -9,6 +9,7 @@ mod keygen;
 mod log;
 mod notice;
 mod repair;
+mod report;
 mod rewards;
 pub(crate) mod serve;
 mod verify;
@@ -51,6 +52,12 @@ pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         } => history::history(&file, &resident, page, per_page, json, lang),
         Command::Rewards { file, json } => rewards::rewards(&file, json, lang),
         Command::Notice { file, period, json } => notice::notice(&file, &period, json, lang),
+        Command::Report {
+            file,
+            period,
+            inactive_months,
+            csv,
+        } => report::report(&file, &period, inactive_months, csv.as_deref(), lang),
         Command::Demo {
             out,
             log,
