@@ -609,12 +609,8 @@ fn the_golden_log_is_what_the_demo_writes() {
     assert!(checked.contains("#100"), "{checked}");
 }
 
-/// `jifen notice`: a month's public notice of the demo log, as JSON whose
-/// rows add up to its totals and whose root is the log's at the notice's
-/// size; the same month's text, with its 红榜; a bad period refused.
-#[test]
-fn a_months_notice_adds_up_and_names_the_root_at_its_end() {
-    let dir = Dir::new("notice");
+/// A demo log of a few months in `dir/log`, its mediations reviewed.
+fn demo_log(dir: &Dir) {
     let demo = [
         "demo",
         "--log",
@@ -628,7 +624,16 @@ fn a_months_notice_adds_up_and_names_the_root_at_its_end() {
         "--seed",
         "3",
     ];
-    ok(&dir, &demo);
+    ok(dir, &demo);
+}
+
+/// `jifen notice`: a month's public notice of the demo log, as JSON whose
+/// rows add up to its totals and whose root is the log's at the notice's
+/// size; the same month's text, with its 红榜; a bad period refused.
+#[test]
+fn a_months_notice_adds_up_and_names_the_root_at_its_end() {
+    let dir = Dir::new("notice");
+    demo_log(&dir);
     let notice: serde_json::Value = serde_json::from_str(&ok(
         &dir,
         &["notice", "log", "--period", "2025-03", "--json"],
@@ -698,20 +703,7 @@ fn a_months_notice_adds_up_and_names_the_root_at_its_end() {
 #[test]
 fn a_months_report_adds_up_to_its_notice_and_its_csv_opens_in_excel() {
     let dir = Dir::new("report");
-    let demo = [
-        "demo",
-        "--log",
-        "log",
-        "--keys",
-        "demo.keys",
-        "--entries",
-        "1200",
-        "--residents",
-        "30",
-        "--seed",
-        "3",
-    ];
-    ok(&dir, &demo);
+    demo_log(&dir);
     let points = |text: &str| -> f64 { text.parse().expect("points") };
     let notice: serde_json::Value = serde_json::from_str(&ok(
         &dir,

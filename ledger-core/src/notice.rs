@@ -274,6 +274,34 @@ impl NoticeKind {
 }
 
 impl Notice {
+    /// Where the notice stands, said in `lang`: with a log, its origin, the
+    /// root of its tree at the notice's size (base64) and whether the
+    /// log's signed checkpoint covers that size; else the size alone.
+    pub fn standing(&self, lang: crate::Lang, log: Option<(&str, &str, bool)>) -> String {
+        use crate::Lang;
+        let size = self.size;
+        match (log, lang) {
+            (Some((origin, root, covered)), Lang::Zh) => format!(
+                "日志 {origin} · 截至第 {size} 条 · 根 {root}（{}）",
+                if covered {
+                    "已有签名检查点覆盖"
+                } else {
+                    "尚无签名检查点覆盖"
+                }
+            ),
+            (Some((origin, root, covered)), Lang::En) => format!(
+                "log {origin} · size {size} · root {root} ({})",
+                if covered {
+                    "covered by the log's signed checkpoint"
+                } else {
+                    "not yet covered by a signed checkpoint"
+                }
+            ),
+            (None, Lang::Zh) => format!("截至第 {size} 条"),
+            (None, Lang::En) => format!("entries up to the end: {size}"),
+        }
+    }
+
     /// The notice as JSON: what `jifen notice --json` prints and the npm
     /// package returns, so that the two compare as they are.
     pub fn to_json(&self) -> serde_json::Value {

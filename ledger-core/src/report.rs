@@ -91,10 +91,9 @@ impl Ledger {
                 },
                 _ => continue,
             };
-            let name = state
-                .reward(reward.as_str())
-                .map_or(reward.to_string(), |r| r.name.to_string());
-            let line = rewards.entry(name).or_insert((0, Points::ZERO));
+            let line = rewards
+                .entry(reward.to_string())
+                .or_insert((0, Points::ZERO));
             let points = if sign < 0 { points.negated() } else { points };
             *line = (line.0 + sign * i64::from(qty), line.1.plus(points));
         }
@@ -108,13 +107,13 @@ impl Ledger {
                 })
                 .collect::<Vec<_>>()
         };
+        // Keyed by id (two rewards may share a name), shown by name.
         let mut rewards = lines(rewards);
         for line in &mut rewards {
-            line.stock = state
-                .rewards()
-                .iter()
-                .find(|r| r.name.as_str() == line.what)
-                .map(|r| r.stock);
+            if let Some(reward) = state.reward(&line.what) {
+                line.stock = Some(reward.stock);
+                line.what = reward.name.to_string();
+            }
         }
         Report {
             period,

@@ -78,37 +78,15 @@ fn as_text(notice: &Notice, at: Option<&AtSize>, lang: Lang) -> String {
             "(the period is not over yet: the notice may still grow)\n",
         );
     }
-    out += &match (at, lang) {
-        (Some(at), _) => {
-            let covered = at.signed >= notice.size;
-            match lang {
-                Lang::Zh => format!(
-                    "日志 {} · 截至第 {} 条 · 根 {}（{}）\n",
-                    at.origin,
-                    notice.size,
-                    at.root,
-                    if covered {
-                        "已有签名检查点覆盖"
-                    } else {
-                        "尚无签名检查点覆盖"
-                    }
-                ),
-                Lang::En => format!(
-                    "log {} · size {} · root {} ({})\n",
-                    at.origin,
-                    notice.size,
-                    at.root,
-                    if covered {
-                        "covered by the log's signed checkpoint"
-                    } else {
-                        "not yet covered by a signed checkpoint"
-                    }
-                ),
-            }
-        }
-        (None, Lang::Zh) => format!("截至第 {} 条\n", notice.size),
-        (None, Lang::En) => format!("entries up to the end: {}\n", notice.size),
-    };
+    let log = at.map(|at| {
+        (
+            at.origin.as_str(),
+            at.root.as_str(),
+            at.signed >= notice.size,
+        )
+    });
+    out += &notice.standing(lang, log);
+    out.push('\n');
     let sum: Points = notice
         .rows
         .iter()

@@ -9,6 +9,7 @@ use ledger_core::{Lang, Ledger};
 use leptos::prelude::*;
 
 use crate::api;
+use crate::state::{AppLang, AppLedger};
 
 /// One line of the outcome list.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +40,25 @@ pub(crate) struct Desk {
 }
 
 impl Desk {
+    /// The screen's desk, from the app's shared state, nothing in flight.
+    pub(crate) fn from_context() -> Desk {
+        let AppLang(lang) = expect_context::<AppLang>();
+        let AppLedger {
+            ledger,
+            device,
+            log,
+            ..
+        } = expect_context::<AppLedger>();
+        Desk {
+            lang,
+            ledger,
+            log,
+            device,
+            busy: RwSignal::new(false),
+            lines: RwSignal::new(Vec::new()),
+        }
+    }
+
     /// Runs an action on the ledger, taken out of its signal meanwhile.
     pub(crate) fn act(self, work: Work) {
         if self.busy.get_untracked() {

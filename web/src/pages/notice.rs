@@ -44,28 +44,10 @@ fn standing(state: AppLedger, notice: &Notice, lang: Lang) -> String {
             )
         })
     });
-    match (on_log, lang) {
-        (Some((origin, root, covered)), Lang::Zh) => format!(
-            "日志 {origin} · 截至第 {} 条 · 根 {root}（{}）",
-            notice.size,
-            if covered {
-                "已有签名检查点覆盖"
-            } else {
-                "尚无签名检查点覆盖"
-            }
-        ),
-        (Some((origin, root, covered)), Lang::En) => format!(
-            "log {origin} · size {} · root {root} ({})",
-            notice.size,
-            if covered {
-                "covered by the log's signed checkpoint"
-            } else {
-                "not yet covered by a signed checkpoint"
-            }
-        ),
-        (None, Lang::Zh) => format!("截至第 {} 条", notice.size),
-        (None, Lang::En) => format!("entries up to the end: {}", notice.size),
-    }
+    let log = on_log
+        .as_ref()
+        .map(|(origin, root, covered)| (origin.as_str(), root.as_str(), *covered));
+    notice.standing(lang, log)
 }
 
 /// The notice card: the period, the page, and its print button.

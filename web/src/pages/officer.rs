@@ -9,26 +9,11 @@ use leptos::prelude::*;
 use super::desk::{Desk, Line};
 use crate::api;
 use crate::i18n::{t, tr};
-use crate::state::{AppLang, AppLedger};
 
 /// The officer screen: recording, what it gave, and a reversal.
 #[component]
 pub fn OfficerPage() -> impl IntoView {
-    let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger {
-        ledger,
-        device,
-        log,
-        ..
-    } = expect_context::<AppLedger>();
-    let desk = Desk {
-        lang,
-        ledger,
-        log,
-        device,
-        busy: RwSignal::new(false),
-        lines: RwSignal::new(Vec::new()),
-    };
+    let desk = Desk::from_context();
     view! {
         <section class="officer">
             {record_form(desk)}

@@ -10,7 +10,6 @@ use leptos::prelude::*;
 use super::desk::{Desk, Line};
 use crate::api;
 use crate::i18n::{t, tr};
-use crate::state::{AppLang, AppLedger};
 
 /// A claim as the screen lists it.
 #[derive(Clone, PartialEq)]
@@ -62,21 +61,8 @@ fn pending(ledger: &Ledger) -> Vec<Claim> {
 /// The reviewer screen.
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let AppLang(lang) = expect_context::<AppLang>();
-    let AppLedger {
-        ledger,
-        device,
-        log,
-        ..
-    } = expect_context::<AppLedger>();
-    let desk = Desk {
-        lang,
-        ledger,
-        log,
-        device,
-        busy: RwSignal::new(false),
-        lines: RwSignal::new(Vec::new()),
-    };
+    let desk = Desk::from_context();
+    let (lang, ledger) = (desk.lang, desk.ledger);
     let claims = move || ledger.with(|l| l.as_ref().map(pending).unwrap_or_default());
     view! {
         <section class="review">
