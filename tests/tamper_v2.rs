@@ -70,6 +70,34 @@ impl Forger {
         Log::replay(leaves.iter().map(Vec::as_slice))
     }
 
+    /// The leaves with a new one at the end, sealed by `actor`'s device
+    /// past a gap in its counter (allowed), made and logged at the last
+    /// leaf's log time (so not late, as an offline device's entry is).
+    fn append(&self, actor: &str, body: Value) -> Vec<Vec<u8>> {
+        let mut leaves = self.leaves.clone();
+        let end = self.value(self.leaves.len() - 1);
+        let dev_seq = (0..leaves.len())
+            .filter(|&i| self.value(i)["entry"]["actor"] == actor)
+            .map(|i| self.value(i)["entry"]["dev_seq"].as_u64().expect("dev_seq"))
+            .max()
+            .map_or(0, |s| s + 2);
+        let mut leaf = json!({
+            "entry": {
+                "actor": actor,
+                "body": body,
+                "dev_prev": "00".repeat(32),
+                "dev_seq": dev_seq,
+                "ledger": end["entry"]["ledger"],
+                "ts": end["log_ts"],
+                "v": 2,
+            },
+            "index": leaves.len(),
+            "log_ts": end["log_ts"],
+        });
+        leaves.push(self.seal(&mut leaf));
+        leaves
+    }
+
     #[track_caller]
     fn refused(&self, leaves: &[Vec<u8>], index: usize, kind: &str) {
         let error = self.replay(leaves).expect_err("refused");
@@ -217,36 +245,7 @@ fn every_kind_of_review_tampering_is_caught() {
     let forger = Forger::new();
     let last = forger.leaves.len() - 1;
     let kind_of = |i: usize| forger.value(i)["entry"]["body"]["type"].clone();
-    // A new leaf at the end, sealed by `actor`'s device past a gap in its
-    // counter (allowed), at the last leaf's times.
-    let append = |actor: &str, body: Value| {
-        let mut leaves = forger.leaves.clone();
-        let end = forger.value(last);
-        let dev_seq = (0..leaves.len())
-            .filter(|&i| forger.value(i)["entry"]["actor"] == actor)
-            .map(|i| {
-                forger.value(i)["entry"]["dev_seq"]
-                    .as_u64()
-                    .expect("dev_seq")
-            })
-            .max()
-            .map_or(0, |s| s + 2);
-        let mut leaf = json!({
-            "entry": {
-                "actor": actor,
-                "body": body,
-                "dev_prev": "00".repeat(32),
-                "dev_seq": dev_seq,
-                "ledger": end["entry"]["ledger"],
-                "ts": end["entry"]["ts"],
-                "v": 2,
-            },
-            "index": leaves.len(),
-            "log_ts": end["log_ts"],
-        });
-        leaves.push(forger.seal(&mut leaf));
-        leaves
-    };
+    let append = |actor: &str, body: Value| forger.append(actor, body);
     let approval = (0..forger.leaves.len())
         .rev()
         .find(|&i| kind_of(i) == "approve")
@@ -309,5 +308,97 @@ fn every_kind_of_review_tampering_is_caught() {
     assert_eq!(
         approved.ledger().balance(&resident),
         honest.ledger().balance(&resident).map(|b| b.plus(points))
+    );
+}
+
+/// Deductions forged or misused: points other than the penalty's, by a
+/// kiosk, a penalty defined by an officer, a second decision, a reversal
+/// of a rejected one, and a redeem while the resident's redeeming is
+/// suspended.
+#[test]
+fn every_kind_of_deduction_tampering_is_caught() {
+    let forger = Forger::new();
+    let last = forger.leaves.len() - 1;
+    let body = |i: usize| forger.value(i)["entry"]["body"].clone();
+    let decision_of = |claim: usize| {
+        (claim..forger.leaves.len()).find(|&j| {
+            matches!(body(j)["type"].as_str(), Some("approve" | "reject"))
+                && body(j)["entry"] == json!(claim)
+        })
+    };
+    let deductions: Vec<usize> = (0..forger.leaves.len())
+        .filter(|&i| body(i)["type"] == "deduct")
+        .collect();
+    let mixed = deductions
+        .iter()
+        .copied()
+        .find(|&i| body(i)["penalty"] == "mixed_waste")
+        .expect("the demo deducts for mixed waste");
+    let mut forged = body(mixed);
+    forged["points"] = json!("1");
+    forger.refused(
+        &forger.append("officer-1", forged),
+        last + 1,
+        "deduct_points",
+    );
+    forger.refused(
+        &forger.append("kiosk-1", body(mixed)),
+        last + 1,
+        "role_not_allowed",
+    );
+    let penalty = json!({"active": true, "id": "noise", "name": "噪音扰民", "points": "5",
+        "suspend_days": 0, "type": "penalty"});
+    forger.refused(
+        &forger.append("officer-2", penalty),
+        last + 1,
+        "role_not_allowed",
+    );
+    let approved = deductions
+        .iter()
+        .copied()
+        .find(|&i| decision_of(i).is_some_and(|j| body(j)["type"] == "approve"))
+        .expect("an approved deduction");
+    forger.refused(
+        &forger.append(
+            "reviewer-2",
+            json!({"entry": approved, "note": "", "type": "approve"}),
+        ),
+        last + 1,
+        "claim_decided",
+    );
+    let rejected = deductions
+        .iter()
+        .copied()
+        .find(|&i| decision_of(i).is_some_and(|j| body(j)["type"] == "reject"))
+        .expect("a rejected deduction");
+    forger.refused(
+        &forger.append(
+            "officer-1",
+            json!({"entry": rejected, "reason": "撤销", "type": "reverse"}),
+        ),
+        last + 1,
+        "claim_rejected",
+    );
+    // The false claim near the end suspends its resident's redeeming for
+    // a month: a kiosk's redeem for them now is refused, though they
+    // have the points.
+    let suspended = deductions
+        .iter()
+        .copied()
+        .find(|&i| body(i)["penalty"] == "false_claim")
+        .expect("the demo deducts for a false claim");
+    let resident = body(suspended)["resident"].clone();
+    let redeem = json!({"points": "5", "qty": 1, "request_id": "forged-1",
+        "resident": resident, "reward": "bin-bags", "type": "redeem"});
+    let honest = forger.replay(&forger.leaves).expect("honest");
+    let balance = honest
+        .ledger()
+        .balance(resident.as_str().expect("code"))
+        .expect("resident");
+    assert!(balance >= ledger_core::Points::whole(5), "{balance}");
+    forger.refused(
+        &forger.append("kiosk-2", redeem),
+        last + 1,
+        "redeem_suspended",
     );
 }

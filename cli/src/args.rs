@@ -90,7 +90,7 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// 统计报表 / Reports of a period: points by activity and by area, rewards handed out and stock left, inactive residents.
+    /// 统计报表 / Reports of a period: points by activity and by area, deductions, rewards handed out and stock left, inactive residents.
     Report {
         /// Ledger file, or a v2 log directory.
         file: PathBuf,
@@ -100,8 +100,8 @@ pub(crate) enum Command {
         /// Months without activity, before the period's end, that make a resident inactive.
         #[arg(long, default_value_t = 3)]
         inactive_months: u32,
-        /// One table as CSV for Excel and WPS (UTF-8 with BOM): activity, area, rewards or inactive.
-        #[arg(long, value_parser = ["activity", "area", "rewards", "inactive"])]
+        /// One table as CSV for Excel and WPS (UTF-8 with BOM): activity, area, deductions, rewards or inactive.
+        #[arg(long, value_parser = ["activity", "area", "deductions", "rewards", "inactive"])]
         csv: Option<String>,
     },
     /// 奖品与库存 / Rewards, their cost and stock.

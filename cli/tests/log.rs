@@ -578,10 +578,10 @@ fn the_golden_log_is_what_the_demo_writes() {
         "checkpoint",
         "vkey",
         "tile/0/000",
-        "tile/0/001.p/65",
+        "tile/0/001.p/73",
         "tile/1/000.p/1",
         "tile/entries/000",
-        "tile/entries/001.p/65",
+        "tile/entries/001.p/73",
     ] {
         let written = std::fs::read(dir.path(&format!("log/{file}"))).expect("written");
         let kept = std::fs::read(golden.join("golden-log").join(file)).expect("golden");
@@ -697,9 +697,10 @@ fn a_months_notice_adds_up_and_names_the_root_at_its_end() {
     assert!(refused.contains("must be a month (2026-11)"), "{refused}");
 }
 
-/// `jifen report`: a month's points by activity add up to its notice's,
-/// and a table as CSV opens in Excel and WPS (a byte-order mark, CRLF,
-/// Chinese headers).
+/// `jifen report`: a month's points by activity, less its deductions, add
+/// up to its notice's, and a table as CSV opens in Excel and WPS (a
+/// byte-order mark, CRLF, Chinese headers). April of the demo log has a
+/// deduction, on the notice's 黑榜 with its reason.
 #[test]
 fn a_months_report_adds_up_to_its_notice_and_its_csv_opens_in_excel() {
     let dir = Dir::new("report");
@@ -707,35 +708,54 @@ fn a_months_report_adds_up_to_its_notice_and_its_csv_opens_in_excel() {
     let points = |text: &str| -> f64 { text.parse().expect("points") };
     let notice: serde_json::Value = serde_json::from_str(&ok(
         &dir,
-        &["notice", "log", "--period", "2025-03", "--json"],
+        &["notice", "log", "--period", "2025-04", "--json"],
     ))
     .expect("json");
+    let deduction = notice["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["kind"] == "deduction")
+        .expect("April has a deduction")
+        .clone();
+    assert_eq!(notice["black"][0]["who"], deduction["resident"]);
+    let text = ok(
+        &dir,
+        &["--lang", "zh", "notice", "log", "--period", "2025-04"],
+    );
+    let reason = deduction["reason"].as_str().expect("reason");
+    assert!(text.contains("黑榜") && text.contains(reason), "{text}");
     let awarded: f64 = notice["rows"]
         .as_array()
         .expect("rows")
         .iter()
         .map(|r| points(r["points"].as_str().expect("points")))
         .sum();
-    let csv = ok(
-        &dir,
-        &[
-            "--lang", "zh", "report", "log", "--period", "2025-03", "--csv", "activity",
-        ],
-    );
-    let body = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
-    let mut lines = body.split("\r\n").filter(|l| !l.is_empty());
-    assert_eq!(lines.next(), Some("活动,次数,积分"));
-    let by_activity: f64 = lines
-        .map(|l| points(l.rsplit(',').next().expect("points")))
-        .sum();
+    let table = |name: &str, header: &str| -> f64 {
+        let csv = ok(
+            &dir,
+            &[
+                "--lang", "zh", "report", "log", "--period", "2025-04", "--csv", name,
+            ],
+        );
+        let body = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
+        let mut lines = body.split("\r\n").filter(|l| !l.is_empty());
+        assert_eq!(lines.next(), Some(header));
+        lines
+            .map(|l| points(l.rsplit(',').next().expect("points")))
+            .sum()
+    };
+    let by_activity = table("activity", "活动,次数,积分");
+    let deducted = table("deductions", "扣分规则,次数,扣分");
+    assert!(deducted >= 5.0, "{deducted}");
     assert!(
-        (by_activity - awarded).abs() < 1e-6,
-        "{by_activity} against {awarded}"
+        (by_activity - deducted - awarded).abs() < 1e-6,
+        "{by_activity} less {deducted} against {awarded}"
     );
     let rewards = ok(
         &dir,
         &[
-            "--lang", "zh", "report", "log", "--period", "2025-03", "--csv", "rewards",
+            "--lang", "zh", "report", "log", "--period", "2025-04", "--csv", "rewards",
         ],
     );
     assert!(

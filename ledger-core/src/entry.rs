@@ -157,12 +157,39 @@ pub enum Body {
         /// Free text (may be empty).
         note: Text,
     },
-    /// A reviewer rejects an earn that needs review (v2 only): it never
-    /// counts, and the reason is kept.
+    /// A reviewer rejects an earn or a deduction that needs review (v2
+    /// only): it never counts, and the reason is kept.
     Reject {
-        /// The earn (the claim).
+        /// The earn or deduction (the claim).
         claim: Seq,
         /// Why.
+        reason: Text,
+    },
+    /// Defines or redefines a penalty (v2 only): what a deduction of this
+    /// kind takes, and for how many days it suspends redeeming.
+    Penalty {
+        /// The penalty's id.
+        id: ActivityId,
+        /// Its name, as shown to people (`垃圾未分类，劝导后仍混投`).
+        name: Text,
+        /// Points one deduction takes (zero: it only suspends).
+        points: Points,
+        /// Local days from the approval during which the resident may not
+        /// redeem (zero: none).
+        suspend_days: u32,
+        /// Whether it can be recorded.
+        active: bool,
+    },
+    /// An officer records a deduction (扣分, v2 only): it counts only once
+    /// a reviewer approves it, like a claim.
+    Deduct {
+        /// Whose points.
+        resident: ResidentCode,
+        /// Which penalty.
+        penalty: ActivityId,
+        /// Points taken: the penalty's points.
+        points: Points,
+        /// Why, as the notice shows it.
         reason: Text,
     },
 }
@@ -182,15 +209,20 @@ impl Body {
             Body::Reverse { .. } => "reverse",
             Body::Approve { .. } => "approve",
             Body::Reject { .. } => "reject",
+            Body::Penalty { .. } => "penalty",
+            Body::Deduct { .. } => "deduct",
         }
     }
 
     /// Whether only a v2 log may hold this body: the kinds and members
-    /// that came with review. A v1 line with one is refused as it always
-    /// was, so v1 ledgers verify as before.
+    /// that came with review and deductions. A v1 line with one is refused
+    /// as it always was, so v1 ledgers verify as before.
     pub fn v2_only(&self) -> bool {
         match self {
-            Body::Approve { .. } | Body::Reject { .. } => true,
+            Body::Approve { .. }
+            | Body::Reject { .. }
+            | Body::Penalty { .. }
+            | Body::Deduct { .. } => true,
             Body::Actor { role, .. } => *role == Role::Reviewer,
             Body::Activity { review, .. } => *review,
             Body::Earn { photo, .. } => photo.is_some(),
@@ -366,6 +398,38 @@ impl Body {
                         Value::Int(i64::try_from(claim.0).unwrap_or(i64::MAX)),
                     ),
                     ("note", Value::Str(note.as_str())),
+                ],
+            ),
+            Body::Penalty {
+                id,
+                name,
+                points,
+                suspend_days,
+                active,
+            } => canonical::write_object(
+                out,
+                &[
+                    ("type", kind),
+                    ("id", Value::Str(id.as_str())),
+                    ("name", Value::Str(name.as_str())),
+                    ("points", Value::Points(*points)),
+                    ("suspend_days", Value::Int(i64::from(*suspend_days))),
+                    ("active", Value::Bool(*active)),
+                ],
+            ),
+            Body::Deduct {
+                resident,
+                penalty,
+                points,
+                reason,
+            } => canonical::write_object(
+                out,
+                &[
+                    ("type", kind),
+                    ("resident", Value::Str(resident.as_str())),
+                    ("penalty", Value::Str(penalty.as_str())),
+                    ("points", Value::Points(*points)),
+                    ("reason", Value::Str(reason.as_str())),
                 ],
             ),
         }
@@ -558,6 +622,10 @@ struct WireBody<'a> {
     review: Option<bool>,
     #[serde(borrow, default)]
     photo: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    penalty: Option<Cow<'a, str>>,
+    #[serde(default)]
+    suspend_days: Option<u64>,
 }
 
 fn field<T>(name: &'static str, result: Result<T, FieldProblem>) -> Result<T, LineError> {
@@ -599,7 +667,7 @@ fn need<T>(value: Option<T>, name: &'static str) -> Result<T, LineError> {
 
 /// A body's members other than `type`, in the order of the bits of
 /// [`WireBody::present`].
-const BODY_MEMBERS: [&str; 24] = [
+const BODY_MEMBERS: [&str; 26] = [
     "name",
     "utc_offset_minutes",
     "admin",
@@ -624,6 +692,8 @@ const BODY_MEMBERS: [&str; 24] = [
     "reason",
     "review",
     "photo",
+    "penalty",
+    "suspend_days",
 ];
 
 /// The bits of `names` among [`BODY_MEMBERS`] (at compile time).
@@ -686,6 +756,8 @@ impl WireBody<'_> {
             self.reason.is_some(),
             self.review.is_some(),
             self.photo.is_some(),
+            self.penalty.is_some(),
+            self.suspend_days.is_some(),
         ]
         .into_iter()
         .enumerate()
@@ -703,7 +775,7 @@ impl WireBody<'_> {
     /// did before v2, so a v1 ledger verifies as it always did.
     fn into_body_of(self, version: Version) -> Result<Body, LineError> {
         let v1 = version == Version::V1;
-        if v1 && matches!(&*self.kind, "approve" | "reject") {
+        if v1 && matches!(&*self.kind, "approve" | "reject" | "penalty" | "deduct") {
             return Err(LineError::UnknownType(self.kind.chars().take(40).collect()));
         }
         let only_v2 = if v1 {
@@ -724,6 +796,8 @@ impl WireBody<'_> {
             "redeem" => const { members(&["resident", "reward", "qty", "points", "request_id"]) },
             "reverse" | "reject" => const { members(&["entry", "reason"]) },
             "approve" => const { members(&["entry", "note"]) },
+            "penalty" => const { members(&["id", "name", "points", "suspend_days", "active"]) },
+            "deduct" => const { members(&["resident", "penalty", "points", "reason"]) },
             _ => return Err(LineError::UnknownType(self.kind.chars().take(40).collect())),
         } & !only_v2;
         // The first one not allowed, in the order above.
@@ -847,6 +921,41 @@ impl WireBody<'_> {
                 request_id: field(
                     "body.request_id",
                     need(self.request_id, "body.request_id")?.parse(),
+                )?,
+            },
+            "penalty" => Body::Penalty {
+                id: field("body.id", need(self.id, "body.id")?.parse())?,
+                name: name(self.name)?,
+                points: field(
+                    "body.points",
+                    Points::parse_wire(&need(self.points, "body.points")?),
+                )?,
+                suspend_days: u32::try_from(in_range(
+                    "body.suspend_days",
+                    max_i64(need(self.suspend_days, "body.suspend_days")?),
+                    0,
+                    i64::from(limits::MAX_SUSPEND_DAYS),
+                )?)
+                .unwrap_or_default(),
+                active: need(self.active, "body.active")?,
+            },
+            "deduct" => Body::Deduct {
+                resident: field(
+                    "body.resident",
+                    need(self.resident, "body.resident")?.parse(),
+                )?,
+                penalty: field("body.penalty", need(self.penalty, "body.penalty")?.parse())?,
+                points: field(
+                    "body.points",
+                    Points::parse_wire(&need(self.points, "body.points")?),
+                )?,
+                reason: field(
+                    "body.reason",
+                    Text::parse(
+                        &need(self.reason, "body.reason")?,
+                        limits::MAX_TEXT_BYTES,
+                        false,
+                    ),
                 )?,
             },
             kind => {

@@ -187,7 +187,7 @@ pub enum RuleError {
     RequestIdConflict(Seq),
     /// A reversal of an entry that does not exist yet.
     ReverseMissing(Seq),
-    /// Only earns and redeems can be reversed.
+    /// Only earns, redeems and deductions can be reversed.
     ReverseKind(Seq),
     /// The entry was already reversed by the entry at `by`.
     AlreadyReversed {
@@ -231,6 +231,26 @@ pub enum RuleError {
     },
     /// A reversal of a rejected claim, which never counted.
     ClaimRejected(Seq),
+    /// A penalty that takes no points and suspends nothing.
+    EmptyPenalty(String),
+    /// A deduction of a penalty not defined.
+    UnknownPenalty(String),
+    /// A deduction of a penalty no longer in use.
+    PenaltyInactive(String),
+    /// A deduction's points differ from its penalty's.
+    DeductPoints {
+        /// The penalty's points.
+        expected: Points,
+        /// The entry's.
+        found: Points,
+    },
+    /// A redeem while an approved deduction suspends the resident's
+    /// redeeming.
+    RedeemSuspended {
+        /// The first local day (days since 1970-01-01) on which they may
+        /// redeem again.
+        until_day: i64,
+    },
 }
 
 impl RuleError {
@@ -272,6 +292,11 @@ impl RuleError {
             RuleError::NotAClaim(_) => "not_a_claim",
             RuleError::ClaimDecided { .. } => "claim_decided",
             RuleError::ClaimRejected(_) => "claim_rejected",
+            RuleError::EmptyPenalty(_) => "empty_penalty",
+            RuleError::UnknownPenalty(_) => "unknown_penalty",
+            RuleError::PenaltyInactive(_) => "penalty_inactive",
+            RuleError::DeductPoints { .. } => "deduct_points",
+            RuleError::RedeemSuspended { .. } => "redeem_suspended",
         }
     }
 
@@ -437,8 +462,8 @@ impl RuleError {
             }
             RuleError::ReverseKind(seq) => say!(
                 lang,
-                "第 {} 条不是获得或兑换，不能冲正",
-                "entry {} is not an earn or redeem and cannot be reversed",
+                "第 {} 条不是获得、兑换或扣分，不能冲正",
+                "entry {} is not an earn, redeem or deduction and cannot be reversed",
                 seq
             ),
             RuleError::AlreadyReversed { target, by } => say!(
@@ -450,9 +475,39 @@ impl RuleError {
             ),
             RuleError::NotAClaim(seq) => say!(
                 lang,
-                "第 {} 条不是需要审核的申请",
-                "entry {} is not an award that needs review",
+                "第 {} 条不是需要审核的申请或扣分",
+                "entry {} is not an award or deduction that needs review",
                 seq
+            ),
+            RuleError::EmptyPenalty(id) => say!(
+                lang,
+                "扣分规则 {} 既不扣分也不取消兑换资格",
+                "penalty {} takes no points and suspends nothing",
+                id
+            ),
+            RuleError::UnknownPenalty(id) => {
+                say!(lang, "没有扣分规则 {}", "no penalty {}", id)
+            }
+            RuleError::PenaltyInactive(id) => {
+                say!(
+                    lang,
+                    "扣分规则 {} 已停用",
+                    "penalty {} is no longer in use",
+                    id
+                )
+            }
+            RuleError::DeductPoints { expected, found } => say!(
+                lang,
+                "扣分应为规则的 {} 分，条目写的是 {}",
+                "a deduction must take the penalty's {} points, the entry says {}",
+                expected,
+                found
+            ),
+            RuleError::RedeemSuspended { until_day } => say!(
+                lang,
+                "该居民已被取消兑换资格，{} 起恢复",
+                "this resident may not redeem until {}",
+                crate::model::format_local_day(*until_day)
             ),
             RuleError::ClaimDecided { claim, by } => say!(
                 lang,

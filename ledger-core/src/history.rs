@@ -23,6 +23,9 @@ pub enum RowKind {
     Approve(Seq),
     /// The rejection of the claim with this seq (the reason in the note).
     Reject(Seq),
+    /// A deduction (扣分), and what became of it so far (its points are
+    /// taken only once approved; the reason in the note).
+    Deduct(ClaimStatus),
     /// Any other entry (not in a resident's history).
     Other(&'static str),
 }
@@ -59,6 +62,11 @@ impl Ledger {
                 .activity(id)
                 .map_or(id.to_owned(), |a| a.name.to_string())
         };
+        let penalty = |id: &str| {
+            self.state()
+                .penalty(id)
+                .map_or(id.to_owned(), |p| p.name.to_string())
+        };
         let reward = |id: &str| {
             self.state()
                 .reward(id)
@@ -90,6 +98,20 @@ impl Ledger {
                     note.as_str(),
                 ),
             },
+            Body::Deduct {
+                penalty: id,
+                reason,
+                ..
+            } => row(
+                RowKind::Deduct(
+                    self.state()
+                        .claim(entry.seq)
+                        .unwrap_or(ClaimStatus::Pending),
+                ),
+                penalty(id.as_str()),
+                Change::None,
+                reason.as_str(),
+            ),
             Body::Approve { claim, note } => {
                 let (item, change) = match self.entry(*claim).map(|e| &e.body) {
                     Some(Body::Earn {
@@ -97,6 +119,11 @@ impl Ledger {
                         points,
                         ..
                     }) => (activity(id.as_str()), Change::Gain(*points)),
+                    Some(Body::Deduct {
+                        penalty: id,
+                        points,
+                        ..
+                    }) => (penalty(id.as_str()), Change::Loss(*points)),
                     _ => (String::new(), Change::None),
                 };
                 row(RowKind::Approve(*claim), item, change, note.as_str())
@@ -104,6 +131,7 @@ impl Ledger {
             Body::Reject { claim, reason } => {
                 let item = match self.entry(*claim).map(|e| &e.body) {
                     Some(Body::Earn { activity: id, .. }) => activity(id.as_str()),
+                    Some(Body::Deduct { penalty: id, .. }) => penalty(id.as_str()),
                     _ => String::new(),
                 };
                 row(RowKind::Reject(*claim), item, Change::None, reason.as_str())
@@ -139,6 +167,16 @@ impl Ledger {
                     Some(Body::Redeem {
                         reward: id, points, ..
                     }) => (reward(id.as_str()), Change::Gain(*points)),
+                    Some(Body::Deduct {
+                        penalty: id,
+                        points,
+                        ..
+                    }) => match claim {
+                        Some(ClaimStatus::Approved(_)) => {
+                            (penalty(id.as_str()), Change::Gain(*points))
+                        }
+                        _ => (penalty(id.as_str()), Change::None),
+                    },
                     _ => (String::new(), Change::None),
                 };
                 row(RowKind::Reverse(*target), item, change, reason.as_str())

@@ -73,13 +73,14 @@ pub use lang::Lang;
 pub use ledger::{Appended, Checkpoint, Draft, Ledger};
 pub use model::{
     ActivityId, ActorId, EntryHash, FieldProblem, Head, LedgerId, PlaceCode, Points, RequestId,
-    ResidentCode, RewardId, Role, Seq, Text, format_local_ts, local_day,
+    ResidentCode, RewardId, Role, Seq, Text, format_local_day, format_local_ts, local_day,
 };
 pub use quote::RedeemQuote;
 pub use replay::Replay;
 pub use snapshot::Snapshot;
 pub use state::{
-    ActivityRecord, ActorRecord, ClaimStatus, ResidentRecord, RewardRecord, State, seed_maps,
+    ActivityRecord, ActorRecord, ClaimStatus, PenaltyRecord, ResidentRecord, RewardRecord, State,
+    seed_maps,
 };
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub const POINTS_DECIMAL_PLACES: u32 = 2;
 /// Most items in one redeem.
 pub const MAX_QTY: u32 = 1_000;
 
+/// Most local days one penalty may suspend redeeming for (about a year).
+pub const MAX_SUSPEND_DAYS: u32 = 366;
+
 /// Largest stock of one reward, and largest single stock change.
 pub const MAX_STOCK: i64 = 1_000_000;
 

@@ -689,10 +689,20 @@ mod tests {
 pub fn format_local_ts(ts_ms: u64, utc_offset_minutes: i32) -> String {
     let local_ms =
         i64::try_from(ts_ms).unwrap_or(i64::MAX) + i64::from(utc_offset_minutes) * 60_000;
-    let days = local_ms.div_euclid(86_400_000);
     let minute_of_day = local_ms.rem_euclid(86_400_000) / 60_000;
+    format!(
+        "{} {:02}:{:02}",
+        format_local_day(local_ms.div_euclid(86_400_000)),
+        minute_of_day / 60,
+        minute_of_day % 60
+    )
+}
+
+/// `YYYY-MM-DD` of a local day (days since 1970-01-01, as [`local_day`]
+/// counts them).
+pub fn format_local_day(days: i64) -> String {
     // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
+    let z = days.clamp(-1 << 40, 1 << 40) + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
     let year_of_era =
@@ -706,11 +716,7 @@ pub fn format_local_ts(ts_ms: u64, utc_offset_minutes: i32) -> String {
         month_index - 9
     };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        minute_of_day / 60,
-        minute_of_day % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 #[cfg(test)]

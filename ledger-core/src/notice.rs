@@ -1,14 +1,15 @@
-//! The public notice (公示) of a period: every award and every reversal of
-//! one that began or stopped counting in it, by resident and household,
-//! the totals, and the top contributors (红榜), at the ledger's size at
-//! the period's end. It is computed from the entries and the rules alone,
+//! The public notice (公示) of a period: every award and deduction, and
+//! every reversal of one, that began or stopped counting in it, by
+//! resident and household, the totals, the top contributors (红榜) and
+//! the most deducted (黑榜), at the ledger's size at the period's end. It is computed from the entries and the rules alone,
 //! so anyone with the log (or the file) recomputes the same notice; a log
 //! adds the root of its tree at that size, which a later signed checkpoint
 //! proves.
 //!
 //! An award counts in the period it began to count in: an ordinary earn
 //! at its own time, a reviewed one when it was approved (a claim still
-//! waiting, or rejected, is no award). Membership is by the ledger's time
+//! waiting, or rejected, is no award); a deduction when it was approved.
+//! Membership is by the ledger's time
 //! (in a log, the log's time, which never goes back), so a period is one
 //! run of entries and its end is one size of the tree.
 
@@ -19,7 +20,7 @@ use crate::ledger::Ledger;
 use crate::model::{Points, Seq, local_day};
 use crate::state::ClaimStatus;
 
-/// How many residents the 红榜 names.
+/// How many residents the 红榜 and the 黑榜 name.
 pub const TOP: usize = 10;
 
 /// A calendar period in the ledger's local time: a month or a quarter.
@@ -102,8 +103,10 @@ fn days_from_civil(year: i32, month: u32) -> i64 {
 pub enum NoticeKind {
     /// Points awarded (an earn, or a claim approved by this entry).
     Award,
-    /// An award taken back by this entry.
+    /// An award or a deduction taken back by this entry.
     Reversal,
+    /// Points deducted (a deduction approved by this entry).
+    Deduction,
 }
 
 /// One row of the notice.
@@ -119,10 +122,15 @@ pub struct NoticeRow {
     pub resident: String,
     /// Their household.
     pub household: String,
-    /// The activity's name.
+    /// The activity's name, or the penalty's.
     pub activity: String,
-    /// Points, negative for a reversal.
+    /// Points, negative for a deduction or the reversal of an award.
     pub points: Points,
+    /// A deduction's reason (empty otherwise).
+    pub reason: String,
+    /// The first local day a deduction's suspension lets the resident
+    /// redeem again, if it suspends.
+    pub suspended_until: Option<i64>,
 }
 
 /// A total, of a resident or a household.
@@ -152,6 +160,9 @@ pub struct Notice {
     /// The 红榜: the residents with the most points, most first (ties by
     /// code), at most [`TOP`], none without points.
     pub top: Vec<Total>,
+    /// The 黑榜: the residents with the most points deducted in the period
+    /// (net of reversed deductions), most first, at most [`TOP`].
+    pub black: Vec<Total>,
     /// Entries up to the period's end: the size its checkpoint must have.
     pub size: u64,
     /// Whether the ledger reaches past the period's end (otherwise the
@@ -173,31 +184,64 @@ impl Ledger {
         let closed = day(size).is_some_and(|d| d >= end);
         let mut rows = Vec::new();
         for entry in entries.get(first..size).unwrap_or_default() {
-            let award = match &entry.body {
+            let counts = match &entry.body {
                 Body::Earn { .. } if state.claim(entry.seq).is_none() => {
                     Some((NoticeKind::Award, entry.seq))
                 }
-                Body::Approve { claim, .. } => Some((NoticeKind::Award, *claim)),
+                Body::Approve { claim, .. } => match self.entry(*claim).map(|e| &e.body) {
+                    Some(Body::Deduct { .. }) => Some((NoticeKind::Deduction, *claim)),
+                    _ => Some((NoticeKind::Award, *claim)),
+                },
                 Body::Reverse { entry: target, .. } if self.counted(*target) => {
                     Some((NoticeKind::Reversal, *target))
                 }
                 _ => None,
             };
-            let Some((kind, earn)) = award else {
+            let Some((kind, source)) = counts else {
                 continue;
             };
-            let Some(Body::Earn {
-                resident,
-                activity,
-                points,
-                ..
-            }) = self.entry(earn).map(|e| &e.body)
-            else {
-                continue;
-            };
-            // A late earn its daily cap cut short counts what the cap left.
-            let at = u32::try_from(earn.0).unwrap_or(u32::MAX);
-            let points = state.capped.get(&at).copied().unwrap_or(*points);
+            let at = u32::try_from(source.0).unwrap_or(u32::MAX);
+            let (resident, name, points, reason, suspended_until) =
+                match self.entry(source).map(|e| &e.body) {
+                    Some(Body::Earn {
+                        resident,
+                        activity,
+                        points,
+                        ..
+                    }) => {
+                        // A late earn its daily cap cut short counts what the cap left.
+                        let points = state.capped.get(&at).copied().unwrap_or(*points);
+                        let name = state
+                            .activity(activity.as_str())
+                            .map_or(activity.to_string(), |a| a.name.to_string());
+                        let signed = match kind {
+                            NoticeKind::Reversal => points.negated(),
+                            _ => points,
+                        };
+                        (resident, name, signed, String::new(), None)
+                    }
+                    Some(Body::Deduct {
+                        resident,
+                        penalty,
+                        points,
+                        reason,
+                    }) => {
+                        let definition = state.penalty(penalty.as_str());
+                        let name = definition.map_or(penalty.to_string(), |p| p.name.to_string());
+                        let (signed, until) = match kind {
+                            NoticeKind::Reversal => (*points, None),
+                            _ => {
+                                let days = state.claims.get(&at).and_then(|c| c.deduct);
+                                let until = days
+                                    .filter(|&d| d > 0)
+                                    .map(|d| local_day(entry.ts_ms, offset) + i64::from(d));
+                                (points.negated(), until)
+                            }
+                        };
+                        (resident, name, signed, reason.to_string(), until)
+                    }
+                    _ => continue,
+                };
             rows.push(NoticeRow {
                 seq: entry.seq,
                 ts_ms: entry.ts_ms,
@@ -207,13 +251,10 @@ impl Ledger {
                     .resident(resident.as_str())
                     .map(|r| r.household.to_string())
                     .unwrap_or_default(),
-                activity: state
-                    .activity(activity.as_str())
-                    .map_or(activity.to_string(), |a| a.name.to_string()),
-                points: match kind {
-                    NoticeKind::Award => points,
-                    NoticeKind::Reversal => points.negated(),
-                },
+                activity: name,
+                points,
+                reason,
+                suspended_until,
             });
         }
         let sum = |key: &dyn Fn(&NoticeRow) -> &str| {
@@ -239,6 +280,33 @@ impl Ledger {
             .collect();
         top.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.who.cmp(&b.who)));
         top.truncate(TOP);
+        let mut deducted: BTreeMap<&str, Points> = BTreeMap::new();
+        for row in &rows {
+            let deduction = match (row.kind, self.entry(row.seq).map(|e| &e.body)) {
+                (NoticeKind::Deduction, _) => row.points.negated(),
+                (NoticeKind::Reversal, Some(Body::Reverse { entry, .. }))
+                    if matches!(
+                        self.entry(*entry).map(|e| &e.body),
+                        Some(Body::Deduct { .. })
+                    ) =>
+                {
+                    row.points.negated()
+                }
+                _ => continue,
+            };
+            let total = deducted.entry(&row.resident).or_default();
+            *total = total.plus(deduction);
+        }
+        let mut black: Vec<Total> = deducted
+            .into_iter()
+            .filter(|(_, points)| *points > Points::ZERO)
+            .map(|(who, points)| Total {
+                who: who.to_owned(),
+                points,
+            })
+            .collect();
+        black.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.who.cmp(&b.who)));
+        black.truncate(TOP);
         Notice {
             community: self.name().to_string(),
             period,
@@ -247,19 +315,22 @@ impl Ledger {
             residents,
             households,
             top,
+            black,
             size: size as u64,
             closed,
         }
     }
 
-    /// Whether the earn at `seq` counts now or counted before a reversal:
-    /// an ordinary earn, or an approved claim.
+    /// Whether the earn or deduction at `seq` counts now or counted before
+    /// a reversal: an ordinary earn, or an approved claim or deduction.
     fn counted(&self, seq: Seq) -> bool {
-        matches!(self.entry(seq).map(|e| &e.body), Some(Body::Earn { .. }))
-            && !matches!(
-                self.state().claim(seq),
-                Some(ClaimStatus::Pending | ClaimStatus::Rejected(_))
-            )
+        matches!(
+            self.entry(seq).map(|e| &e.body),
+            Some(Body::Earn { .. } | Body::Deduct { .. })
+        ) && !matches!(
+            self.state().claim(seq),
+            Some(ClaimStatus::Pending | ClaimStatus::Rejected(_))
+        )
     }
 }
 
@@ -269,6 +340,7 @@ impl NoticeKind {
         match self {
             NoticeKind::Award => "award",
             NoticeKind::Reversal => "reversal",
+            NoticeKind::Deduction => "deduction",
         }
     }
 }
@@ -317,18 +389,28 @@ impl Notice {
             "period": self.period.label(),
             "closed": self.closed,
             "size": self.size,
-            "rows": self.rows.iter().map(|r| json!({
-                "seq": r.seq.0,
-                "ts": r.ts_ms,
-                "kind": r.kind.as_str(),
-                "resident": r.resident,
-                "household": r.household,
-                "activity": r.activity,
-                "points": r.points.to_wire(),
-            })).collect::<Vec<_>>(),
+            "rows": self.rows.iter().map(|r| {
+                let mut row = json!({
+                    "seq": r.seq.0,
+                    "ts": r.ts_ms,
+                    "kind": r.kind.as_str(),
+                    "resident": r.resident,
+                    "household": r.household,
+                    "activity": r.activity,
+                    "points": r.points.to_wire(),
+                });
+                if r.kind == NoticeKind::Deduction {
+                    row["reason"] = json!(r.reason);
+                    if let Some(day) = r.suspended_until {
+                        row["suspended_until"] = json!(crate::model::format_local_day(day));
+                    }
+                }
+                row
+            }).collect::<Vec<_>>(),
             "residents": totals(&self.residents),
             "households": totals(&self.households),
             "top": totals(&self.top),
+            "black": totals(&self.black),
         })
     }
 }

@@ -1,6 +1,6 @@
 //! Reports for the street office, for a period (a month or a quarter, as
 //! [`crate::notice::Period`] reads it): points awarded by activity and by
-//! area, rewards handed out with the stock left, and the residents with
+//! area, points deducted by penalty, rewards handed out with the stock left, and the residents with
 //! no activity in the months before the period's end. Computed from the
 //! entries and the rules alone, as the notice is, so every replay gives
 //! the same figures.
@@ -34,6 +34,8 @@ pub struct Report {
     pub by_activity: Vec<ReportLine>,
     /// Points awarded by service area, net of reversals.
     pub by_area: Vec<ReportLine>,
+    /// Points deducted by penalty, net of reversals (positive: taken).
+    pub deductions: Vec<ReportLine>,
     /// Rewards handed out (redeems less reversed ones), with the stock left.
     pub rewards: Vec<ReportLine>,
     /// Active residents with no award and no redeem in the `months`
@@ -49,10 +51,33 @@ impl Ledger {
         let notice = self.notice(period);
         let mut by_activity: BTreeMap<String, (i64, Points)> = BTreeMap::new();
         let mut by_area: BTreeMap<String, (i64, Points)> = BTreeMap::new();
+        let mut deductions: BTreeMap<String, (i64, Points)> = BTreeMap::new();
         for row in &notice.rows {
+            let of_deduction = match (row.kind, self.entry(row.seq).map(|e| &e.body)) {
+                (NoticeKind::Deduction, _) => true,
+                (NoticeKind::Reversal, Some(Body::Reverse { entry, .. })) => {
+                    matches!(
+                        self.entry(*entry).map(|e| &e.body),
+                        Some(Body::Deduct { .. })
+                    )
+                }
+                _ => false,
+            };
+            if of_deduction {
+                let sign = if row.kind == NoticeKind::Deduction {
+                    1
+                } else {
+                    -1
+                };
+                let line = deductions
+                    .entry(row.activity.clone())
+                    .or_insert((0, Points::ZERO));
+                *line = (line.0 + sign, line.1.plus(row.points.negated()));
+                continue;
+            }
             let sign = match row.kind {
-                NoticeKind::Award => 1,
                 NoticeKind::Reversal => -1,
+                _ => 1,
             };
             let area = state
                 .resident(&row.resident)
@@ -119,6 +144,7 @@ impl Ledger {
             period,
             by_activity: lines(by_activity),
             by_area: lines(by_area),
+            deductions: lines(deductions),
             rewards,
             inactive: self.inactive(end, months, size),
         }

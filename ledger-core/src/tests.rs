@@ -303,7 +303,7 @@ fn reversal_undoes_once_and_never_overdraws() {
             reverse by officer-1: New(Seq(13))
             earn by officer-1: New(Seq(14))
             reverse by admin-1: refused already_reversed (entry 12 was already reversed by entry 13)
-            reverse by officer-1: refused reverse_kind (entry 10 is not an earn or redeem and cannot be reversed)
+            reverse by officer-1: refused reverse_kind (entry 10 is not an earn, redeem or deduction and cannot be reversed)
             reverse by officer-1: refused reverse_missing (entry 99 to reverse does not exist)
             reverse by kiosk-1: refused role_not_allowed (actor kiosk-1 (kiosk) may not write entries of type reverse)
             earn by officer-1: New(Seq(15))

@@ -27,6 +27,21 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (String, String, Stri
         }
         RowKind::Approve(claim) => format!("{} #{claim}", lang.pick("审核通过", "approve")),
         RowKind::Reject(claim) => format!("{} #{claim}", lang.pick("审核驳回", "reject")),
+        RowKind::Deduct(ClaimStatus::Pending) => lang
+            .pick("扣分，待审核", "deduction, awaiting review")
+            .to_owned(),
+        RowKind::Deduct(ClaimStatus::Approved(by)) => {
+            format!(
+                "{} #{by}",
+                lang.pick("扣分，已通过", "deduction, approved by")
+            )
+        }
+        RowKind::Deduct(ClaimStatus::Rejected(by)) => {
+            format!(
+                "{} #{by}",
+                lang.pick("扣分，已驳回", "deduction, rejected by")
+            )
+        }
         RowKind::Other(type_name) => type_name.to_owned(),
     };
     let points = match row.change {

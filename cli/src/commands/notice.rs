@@ -1,7 +1,7 @@
 //! `jifen notice`: the public notice (公示) of a month or a quarter, of a
-//! v1 file or a v2 log directory: every award and reversal that began or
-//! stopped counting in it, each resident's and household's total, the
-//! 红榜, and the ledger's size at the period's end (with a log, the root
+//! v1 file or a v2 log directory: every award, deduction and reversal
+//! that began or stopped counting in it, each resident's and household's
+//! total, the 红榜 and the 黑榜, and the ledger's size at the period's end (with a log, the root
 //! of its tree there). The same notice comes from anyone's replay.
 
 use std::path::Path;
@@ -116,6 +116,24 @@ fn as_text(notice: &Notice, at: Option<&AtSize>, lang: Lang) -> String {
         &top,
         &[0, 2],
     );
+    if !notice.black.is_empty() {
+        out += lang.pick("\n黑榜（本期扣分）\n", "\nMost deducted (黑榜)\n");
+        let black: Vec<Vec<String>> = notice
+            .black
+            .iter()
+            .enumerate()
+            .map(|(i, t)| vec![(i + 1).to_string(), t.who.clone(), t.points.to_wire()])
+            .collect();
+        out += &table::render(
+            &[
+                lang.pick("名次", "#"),
+                lang.pick("居民", "resident"),
+                lang.pick("扣分", "deducted"),
+            ],
+            &black,
+            &[0, 2],
+        );
+    }
     out += lang.pick("\n按户合计\n", "\nBy household\n");
     let households: Vec<Vec<String>> = notice
         .households
@@ -127,7 +145,7 @@ fn as_text(notice: &Notice, at: Option<&AtSize>, lang: Lang) -> String {
         &households,
         &[1],
     );
-    out += lang.pick("\n明细\n", "\nEvery award and reversal\n");
+    out += lang.pick("\n明细\n", "\nEvery award, deduction and reversal\n");
     let offset = notice.utc_offset_minutes;
     let rows: Vec<Vec<String>> = notice
         .rows
@@ -139,17 +157,19 @@ fn as_text(notice: &Notice, at: Option<&AtSize>, lang: Lang) -> String {
                 match r.kind {
                     NoticeKind::Award => lang.pick("获得", "award"),
                     NoticeKind::Reversal => lang.pick("冲正", "reversal"),
+                    NoticeKind::Deduction => lang.pick("扣分", "deduction"),
                 }
                 .to_owned(),
                 r.resident.clone(),
                 r.household.clone(),
                 r.activity.clone(),
                 r.points.to_wire(),
+                deduction_note(r, lang),
             ]
         })
         .collect();
     let header = match lang {
-        Lang::Zh => ["条目", "时间", "类别", "居民", "户", "活动", "积分"],
+        Lang::Zh => ["条目", "时间", "类别", "居民", "户", "活动", "积分", "说明"],
         Lang::En => [
             "entry",
             "time",
@@ -158,8 +178,23 @@ fn as_text(notice: &Notice, at: Option<&AtSize>, lang: Lang) -> String {
             "household",
             "activity",
             "points",
+            "note",
         ],
     };
     out += &table::render(&header, &rows, &[0, 6]);
     out
+}
+
+/// A deduction's reason, and the day its suspension of redeeming ends.
+fn deduction_note(row: &ledger_core::notice::NoticeRow, lang: Lang) -> String {
+    match row.suspended_until {
+        Some(day) => {
+            let date = ledger_core::format_local_day(day);
+            match lang {
+                Lang::Zh => format!("{}；取消兑换资格，{date} 起恢复", row.reason),
+                Lang::En => format!("{}; may not redeem until {date}", row.reason),
+            }
+        }
+        None => row.reason.clone(),
+    }
 }

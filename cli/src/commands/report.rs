@@ -1,6 +1,6 @@
 //! `jifen report`: the street office's tables for a month or a quarter,
 //! of a v1 file or a v2 log directory: points by activity and by area,
-//! rewards handed out with the stock left, and the residents without
+//! deductions by penalty, rewards handed out with the stock left, and the residents without
 //! activity for months; as text, or one table as CSV that Excel and WPS
 //! open correctly (UTF-8 with a byte-order mark, headers in the chosen
 //! language).
@@ -60,6 +60,14 @@ fn table_of<'a>(
                 pick("积分", "points"),
             ],
             &report.by_area,
+        ),
+        "deductions" => (
+            vec![
+                pick("扣分规则", "penalty"),
+                pick("次数", "deductions"),
+                pick("扣分", "points"),
+            ],
+            &report.deductions,
         ),
         "rewards" => (
             vec![
@@ -138,6 +146,7 @@ fn as_text(report: &Report, months: u32, lang: Lang) -> String {
     for (name, title) in [
         ("activity", lang.pick("按活动", "By activity")),
         ("area", lang.pick("按网格", "By area")),
+        ("deductions", lang.pick("扣分", "Deductions")),
         (
             "rewards",
             lang.pick("奖品发放与库存", "Rewards handed out, stock left"),

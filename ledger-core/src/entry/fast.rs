@@ -298,6 +298,8 @@ fn body_any_order<'a>(reader: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<(
         "reason" => once(&mut b.reason, r.string()),
         "review" => once(&mut b.review, r.boolean()),
         "photo" => once(&mut b.photo, r.string()),
+        "penalty" => once(&mut b.penalty, r.string()),
+        "suspend_days" => once(&mut b.suspend_days, r.unsigned()),
         _ => None,
     })?;
     b.kind = reader.need(kind, "body.type")?;

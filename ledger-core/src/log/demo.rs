@@ -6,7 +6,10 @@
 //! once, so that the resident owes the rest. Dispute mediation needs
 //! review here: a reviewer of the 红管家 group approves each claim half
 //! an hour later, rejects about one in ten, and those of the last two days
-//! still wait.
+//! still wait. Deductions too: now and then an officer deducts points
+//! from a resident for mixed waste (reviewed like a claim: one in three is
+//! rejected), and once, near the end, deducts for a false claim, which
+//! also suspends the resident's redeeming for a month.
 
 use std::collections::HashMap;
 
@@ -30,6 +33,16 @@ pub const REVIEWERS: [&str; 2] = ["reviewer-1", "reviewer-2"];
 
 /// How long after a claim its review comes.
 const REVIEW_AFTER_MS: u64 = 30 * 60_000;
+
+/// The penalties the admin defines with the reviewers: id, name, points
+/// and days of suspension.
+pub const PENALTIES: [(&str, &str, u32, u32); 2] = [
+    ("mixed_waste", "混投垃圾（劝导后仍未分类）", 5, 0),
+    ("false_claim", "虚报活动骗取积分", 20, 30),
+];
+
+/// One mixed-waste deduction every this many entries of the year.
+const DEDUCT_EVERY: u64 = 97;
 
 /// A generated v2 log and everything needed to write to it.
 pub struct DemoLog {
@@ -158,6 +171,7 @@ pub fn generate_log(
     let mut queue: Vec<(u64, DeviceEntry)> = Vec::new();
     let mut left_out = 0;
     let mut review = Review::default();
+    let headroom = Headroom::of(&entries);
     for entry in entries.iter().skip(1) {
         review.due(&mut log, &mut devices, entry.ts_ms);
         if entry.ts_ms >= offline_until && !queue.is_empty() {
@@ -177,6 +191,13 @@ pub fn generate_log(
         {
             *review = true;
             register_reviewers(&mut log, &mut devices, &admin, entry.ts_ms)?;
+        }
+        if entry.seq.0 % DEDUCT_EVERY == 0 || entry.seq.0 + 40 == entries.len() as u64 {
+            let suspend = entry.seq.0 % DEDUCT_EVERY != 0;
+            let at = (entry.ts_ms, entry.seq.0);
+            if let Some(leaf) = deduct(&mut log, &mut devices, at, suspend, &headroom) {
+                review.claims.push((entry.ts_ms + REVIEW_AFTER_MS, leaf));
+            }
         }
         if let Body::Reverse { entry: target, .. } = &mut body {
             match leaf_of.get(&target.0) {
@@ -218,8 +239,8 @@ pub fn generate_log(
     })
 }
 
-/// The reviewers registered by the admin, when the activity that needs
-/// them is defined.
+/// The reviewers registered by the admin, and the penalties defined, when
+/// the activity that needs review is defined.
 fn register_reviewers(
     log: &mut Log,
     devices: &mut Devices,
@@ -241,15 +262,144 @@ fn register_reviewers(
         let signed = devices.sign(admin, ts_ms, body, (None, None))?;
         log.submit(&signed.to_bytes(), ts_ms).ok()?;
     }
+    for (id, name, points, suspend_days) in PENALTIES {
+        let body = Body::Penalty {
+            id: id.parse().ok()?,
+            name: text(name),
+            points: Points::whole(points),
+            suspend_days,
+            active: true,
+        };
+        let signed = devices.sign(admin, ts_ms, body, (None, None))?;
+        log.submit(&signed.to_bytes(), ts_ms).ok()?;
+    }
     Some(())
 }
 
-/// Claims waiting for their review: when it comes, and the claim's leaf.
+/// For each resident, the year's entries that move their points (in
+/// hundredths, reviewed earns counted as nothing), and from each one on,
+/// the lowest their balance goes relative to just before it: how much a
+/// deduction may take without making a later redeem of the script fail.
+struct Headroom {
+    lowest: HashMap<crate::model::ResidentCode, Vec<(u64, i64, bool)>>,
+}
+
+impl Headroom {
+    fn of(entries: &[Entry]) -> Headroom {
+        let mut moves: HashMap<crate::model::ResidentCode, Vec<(u64, i64, bool)>> = HashMap::new();
+        let change = |body: &Body| -> Option<(crate::model::ResidentCode, i64, bool)> {
+            match body {
+                Body::Earn {
+                    resident,
+                    activity,
+                    points,
+                    ..
+                } => {
+                    let counted = activity.as_str() != REVIEWED_ACTIVITY;
+                    Some((
+                        resident.clone(),
+                        if counted { points.hundredths() } else { 0 },
+                        false,
+                    ))
+                }
+                Body::Redeem {
+                    resident, points, ..
+                } => Some((resident.clone(), -points.hundredths(), true)),
+                _ => None,
+            }
+        };
+        for entry in entries {
+            let moved = match &entry.body {
+                Body::Reverse { entry: target, .. } => entries
+                    .get(target.0 as usize)
+                    .and_then(|t| change(&t.body))
+                    .map(|(who, delta, redeem)| (who, if redeem { 0 } else { -delta }, false)),
+                body => change(body),
+            };
+            if let Some((who, delta, redeem)) = moved {
+                moves
+                    .entry(who)
+                    .or_default()
+                    .push((entry.seq.0, delta, redeem));
+            }
+        }
+        for list in moves.values_mut() {
+            let mut after = 0i64;
+            let mut redeems_after = false;
+            for (_, delta, redeem) in list.iter_mut().rev() {
+                after = (*delta + after).min(0);
+                redeems_after |= *redeem;
+                (*delta, *redeem) = (after, redeems_after);
+            }
+        }
+        Headroom { lowest: moves }
+    }
+
+    /// How far (hundredths, zero or negative) the resident's balance falls
+    /// below today's in the rest of the script from `seq` on, and whether
+    /// they redeem again.
+    fn after(&self, code: &crate::model::ResidentCode, seq: u64) -> (i64, bool) {
+        let Some(list) = self.lowest.get(code) else {
+            return (0, false);
+        };
+        let next = list.partition_point(|&(at, _, _)| at < seq);
+        list.get(next)
+            .map_or((0, false), |&(_, low, redeems)| (low, redeems))
+    }
+}
+
+/// An officer's deduction (once the penalties are defined) from the
+/// resident with the most points of those whose later redeems it cannot
+/// make fail: for mixed waste, or for a false claim (`suspend`) from one
+/// who redeems nothing in the rest of the year. The deduction's leaf.
+fn deduct(
+    log: &mut Log,
+    devices: &mut Devices,
+    (ts_ms, seq): (u64, u64),
+    suspend: bool,
+    headroom: &Headroom,
+) -> Option<u64> {
+    let (penalty, _, points, _) = PENALTIES[usize::from(suspend)];
+    let state = log.ledger().state();
+    state.penalty(penalty)?;
+    let taken = Points::whole(points).hundredths();
+    let resident = state
+        .residents
+        .iter()
+        .filter(|r| r.active && r.debt == Points::ZERO)
+        .filter(|r| {
+            let (low, redeems) = headroom.after(&r.code, seq);
+            // A margin of a whole deduction: claims and rejections move too.
+            r.balance.hundredths() + low >= 2 * taken && !(suspend && redeems)
+        })
+        .max_by_key(|r| r.balance)?;
+    let reason = if suspend {
+        "同一次巡逻重复登记两次，经核实为虚报"
+    } else {
+        "网格员连续三次劝导后仍混投厨余垃圾"
+    };
+    let body = Body::Deduct {
+        resident: resident.code.clone(),
+        penalty: penalty.parse().ok()?,
+        points: Points::whole(points),
+        reason: text(reason),
+    };
+    let officer = "officer-1".parse::<ActorId>().ok()?;
+    let at = ts_ms.max(log.ledger().last_ts_ms());
+    let signed = devices.sign(&officer, at, body, (None, None))?;
+    log.submit(&signed.to_bytes(), at)
+        .ok()
+        .map(|done| done.index)
+}
+
+/// Claims (and deductions) waiting for their review: when it comes, and
+/// the claim's leaf.
 #[derive(Default)]
 struct Review {
     claims: Vec<(u64, u64)>,
     done: u64,
     reject_next: bool,
+    deductions: u64,
 }
 
 impl Review {
@@ -260,6 +410,10 @@ impl Review {
         let due = self.claims.iter().take_while(|(at, _)| *at <= now).count();
         for (at, claim) in self.claims.drain(..due).collect::<Vec<_>>() {
             let reviewer = REVIEWERS[(self.done % 2) as usize];
+            let deduction = match log.ledger().entry(Seq(claim)).map(|e| &e.body) {
+                Some(Body::Deduct { penalty, .. }) => Some(penalty.as_str() == PENALTIES[1].0),
+                _ => None,
+            };
             // A rejection only where the points are not missed later: the
             // year's script was written with every claim counted.
             let well_off = log
@@ -270,8 +424,23 @@ impl Review {
                     _ => None,
                 })
                 .is_some_and(|balance| balance >= Points::whole(40));
-            self.reject_next |= self.done % 10 == 9;
-            let body = if self.reject_next && well_off {
+            // Deductions are not counted in the claims' turns.
+            self.done += u64::from(deduction.is_none());
+            self.reject_next |= deduction.is_none() && self.done.is_multiple_of(10);
+            let body = if let Some(suspends) = deduction {
+                self.deductions += 1;
+                if !suspends && self.deductions % 3 == 2 {
+                    Body::Reject {
+                        claim: Seq(claim),
+                        reason: text("复核：当日为误投，已现场纠正"),
+                    }
+                } else {
+                    Body::Approve {
+                        claim: Seq(claim),
+                        note: text("红管家小组复核属实"),
+                    }
+                }
+            } else if self.reject_next && well_off {
                 self.reject_next = false;
                 Body::Reject {
                     claim: Seq(claim),
@@ -283,7 +452,6 @@ impl Review {
                     note: text("红管家小组回访核实"),
                 }
             };
-            self.done += 1;
             let Some(actor) = reviewer.parse::<ActorId>().ok() else {
                 continue;
             };

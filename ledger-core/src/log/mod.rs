@@ -22,6 +22,8 @@ pub use vouch::{Vouched, vouch_bundle, vouched_from_bytes};
 pub use wire::{DeviceDraft, DeviceEntry, Leaf, LogKey, MAX_ORIGIN_BYTES, OfflinePolicy};
 
 #[cfg(test)]
+mod deduct_tests;
+#[cfg(test)]
 mod review_tests;
 #[cfg(test)]
 mod tests;

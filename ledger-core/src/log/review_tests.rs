@@ -12,43 +12,44 @@ use crate::model::{FieldProblem, Points, Role, Seq};
 use crate::snapshot::Snapshot;
 use crate::state::ClaimStatus;
 
-fn body(json: &str) -> Body {
+pub(super) fn body(json: &str) -> Body {
     parse_body(json.as_bytes()).expect("body")
 }
 
 const MEDIATION: &str = r#"{"active":true,"daily_cap":"40","id":"mediation","name":"调解纠纷","points":"20","review":true,"type":"activity"}"#;
 const CLAIM: &str = r#"{"activity":"mediation","note":"3-2-501 与 3-2-502 漏水纠纷","photo":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","points":"20","resident":"R001","type":"earn"}"#;
 
-fn approve(claim: u64) -> Body {
+pub(super) fn approve(claim: u64) -> Body {
     body(&format!(
         r#"{{"entry":{claim},"note":"红管家小组 5 人核实","type":"approve"}}"#
     ))
 }
 
-fn reject(claim: u64) -> Body {
+pub(super) fn reject(claim: u64) -> Body {
     body(&format!(
         r#"{{"entry":{claim},"reason":"当事人否认调解","type":"reject"}}"#
     ))
 }
 
-fn reverse(target: u64) -> Body {
+pub(super) fn reverse(target: u64) -> Body {
     body(&format!(
         r#"{{"entry":{target},"reason":"记错了人","type":"reverse"}}"#
     ))
 }
 
 /// A community with a reviewer and an activity that needs review.
-struct Community {
-    log: Log,
+pub(super) struct Community {
+    pub(super) log: Log,
     admin: Device,
     officer: Device,
     reviewer: Device,
-    t: u64,
+    kiosk: Device,
+    pub(super) t: u64,
 }
 
 impl Community {
-    fn new() -> Community {
-        let (log, admin, _, _) = community();
+    pub(super) fn new() -> Community {
+        let (log, admin, kiosk, _) = community();
         let mut officer = Device::new("officer-1", 4);
         // Past a gap: its entries so far are community()'s.
         officer.next = 100;
@@ -57,6 +58,7 @@ impl Community {
             admin,
             officer,
             reviewer: Device::new("reviewer-1", 7),
+            kiosk,
             t: T0 + 100_000,
         };
         let reviewer = Body::Actor {
@@ -76,30 +78,36 @@ impl Community {
             .map(|submitted| submitted.index)
     }
 
-    fn by_admin(&mut self, body: Body) -> Result<u64, SubmitError> {
+    pub(super) fn by_admin(&mut self, body: Body) -> Result<u64, SubmitError> {
         self.t += 1000;
         let entry = self.admin.sign(self.t, body, None);
         self.submit(entry)
     }
 
-    fn by_officer(&mut self, body: Body) -> Result<u64, SubmitError> {
+    pub(super) fn by_officer(&mut self, body: Body) -> Result<u64, SubmitError> {
         self.t += 1000;
         let entry = self.officer.sign(self.t, body, None);
         self.submit(entry)
     }
 
-    fn by_reviewer(&mut self, body: Body) -> Result<u64, SubmitError> {
+    pub(super) fn by_reviewer(&mut self, body: Body) -> Result<u64, SubmitError> {
         self.t += 1000;
         let entry = self.reviewer.sign(self.t, body, None);
         self.submit(entry)
     }
 
-    fn balance(&self) -> Points {
+    pub(super) fn by_kiosk(&mut self, body: Body) -> Result<u64, SubmitError> {
+        self.t += 1000;
+        let entry = self.kiosk.sign(self.t, body, None);
+        self.submit(entry)
+    }
+
+    pub(super) fn balance(&self) -> Points {
         self.log.ledger().balance("R001").expect("R001")
     }
 
     /// The log replayed from its leaves: the same balance and root.
-    fn replayed(&self) -> Log {
+    pub(super) fn replayed(&self) -> Log {
         let all = leaves(&self.log);
         let replayed = Log::replay(all.iter().map(Vec::as_slice)).expect("replay");
         assert_eq!(replayed.tree().root(), self.log.tree().root());
@@ -108,7 +116,7 @@ impl Community {
     }
 }
 
-fn rule(result: Result<u64, SubmitError>) -> RuleError {
+pub(super) fn rule(result: Result<u64, SubmitError>) -> RuleError {
     match result {
         Err(SubmitError::Rule(error)) => error,
         other => panic!("expected a rule to refuse it, got {other:?}"),

@@ -5,6 +5,7 @@
 
 mod activity;
 mod actor;
+mod deduct;
 mod earn;
 mod redeem;
 mod resident;
@@ -62,6 +63,9 @@ pub struct ResidentRecord {
     pub earned_total: Points,
     /// Seqs of the entries that touch them (earns, redeems, reversals), oldest first.
     pub(crate) history: Vec<u32>,
+    /// Approved deductions that suspend redeeming: the deduction's seq and
+    /// the first local day on which the resident may redeem again.
+    pub(crate) suspensions: Vec<(u32, i64)>,
 }
 
 impl ResidentRecord {
@@ -74,6 +78,19 @@ impl ResidentRecord {
         };
         self.debt = self.debt.minus(repaid).unwrap_or_default();
         self.balance = self.balance.plus(points.minus(repaid).unwrap_or_default());
+    }
+
+    /// Points taken by a deduction: from the balance, and what it lacks
+    /// becomes debt.
+    fn lose(&mut self, points: Points) {
+        match self.balance.minus(points) {
+            Some(left) => self.balance = left,
+            None => {
+                let owed = points.minus(self.balance).unwrap_or_default();
+                self.debt = self.debt.plus(owed);
+                self.balance = Points::ZERO;
+            }
+        }
     }
 }
 
@@ -92,6 +109,21 @@ pub struct ActivityRecord {
     pub active: bool,
     /// Whether its earns count only once a reviewer approves them.
     pub review: bool,
+}
+
+/// A defined penalty (v2).
+#[derive(Debug, Clone)]
+pub struct PenaltyRecord {
+    /// Its id.
+    pub id: ActivityId,
+    /// Its name.
+    pub name: Text,
+    /// Points one deduction takes.
+    pub points: Points,
+    /// Local days of suspension of redeeming from the approval.
+    pub suspend_days: u32,
+    /// Whether it can be recorded.
+    pub active: bool,
 }
 
 /// A defined reward and its stock.
@@ -123,12 +155,14 @@ pub struct State {
     activity_index: Map<ActivityId, u32>,
     pub(crate) rewards: Vec<RewardRecord>,
     reward_index: Map<RewardId, u32>,
+    pub(crate) penalties: Vec<PenaltyRecord>,
+    penalty_index: Map<ActivityId, u32>,
     pub(crate) request_ids: Map<RequestId, u32>,
     reversed_by: Map<u32, u32>,
     /// Late earns that their daily cap cut short: the points they counted
     /// (what a reversal takes back).
     pub(crate) capped: Map<u32, Points>,
-    /// Earns of activities that needed review, by seq.
+    /// Earns of activities that needed review, and deductions, by seq.
     pub(crate) claims: Map<u32, Claim>,
     /// The local day of the latest entry, and what each (resident, activity)
     /// earned on it. `ts` never goes back, so no earlier day can gain points
@@ -153,6 +187,15 @@ pub(crate) enum Effect {
     NewReward(RewardRecord),
     UpdateReward(u32, Text, Points, bool),
     SetStock(u32, i64),
+    NewPenalty(PenaltyRecord),
+    UpdatePenalty(u32, PenaltyRecord),
+    /// A deduction, pending until a reviewer decides it.
+    DeductClaim {
+        resident: u32,
+        penalty: u32,
+        points: Points,
+        suspend_days: u32,
+    },
     Earn {
         resident: u32,
         activity: u32,
@@ -165,12 +208,15 @@ pub(crate) enum Effect {
         activity: u32,
         points: Points,
     },
-    /// A claim approved (its points count) or rejected.
+    /// A claim approved (its points count, or a deduction's are taken)
+    /// or rejected.
     Decide {
         claim: u32,
         resident: u32,
         points: Points,
         approve: bool,
+        /// A deduction's days of suspension.
+        deduct: Option<u32>,
     },
     Redeem {
         resident: u32,
@@ -199,6 +245,14 @@ pub(crate) enum Effect {
         qty: u32,
         points: Points,
     },
+    /// A deduction reversed: withdrawn while pending (`counted` false), or
+    /// its points given back and its suspension lifted.
+    ReverseDeduct {
+        target: u32,
+        resident: u32,
+        points: Points,
+        counted: bool,
+    },
 }
 
 fn seq_index(seq: Seq) -> u32 {
@@ -212,8 +266,9 @@ fn allowed_roles(body: &Body) -> &'static [Role] {
         | Body::Resident { .. }
         | Body::Activity { .. }
         | Body::Reward { .. }
-        | Body::Stock { .. } => &[Role::Admin],
-        Body::Earn { .. } => &[Role::Officer],
+        | Body::Stock { .. }
+        | Body::Penalty { .. } => &[Role::Admin],
+        Body::Earn { .. } | Body::Deduct { .. } => &[Role::Officer],
         Body::Redeem { .. } => &[Role::Kiosk, Role::Officer],
         Body::Reverse { .. } => &[Role::Officer, Role::Admin],
         Body::Approve { .. } | Body::Reject { .. } => &[Role::Reviewer],
@@ -259,6 +314,19 @@ impl State {
     pub fn reward(&self, id: &str) -> Option<&RewardRecord> {
         let index = self.reward_index.get(id)?;
         self.rewards.get(*index as usize)
+    }
+
+    /// The penalty, if defined.
+    pub fn penalty(&self, id: &str) -> Option<&PenaltyRecord> {
+        let index = self.penalty_index.get(id)?;
+        self.penalties.get(*index as usize)
+    }
+
+    /// The first local day on which the resident may redeem again, if an
+    /// approved deduction suspends their redeeming on local day `day`.
+    pub fn suspended_until(&self, code: &str, day: i64) -> Option<i64> {
+        let index = self.resident_index.get(code)?;
+        self.suspended_on(*index, day)
     }
 
     /// What `resident` has earned from `activity` on the local day of
@@ -460,10 +528,31 @@ impl State {
                 qty,
                 points,
                 request_id,
-            } => self.check_redeem(resident, reward, *qty, *points, request_id, late),
+            } => self.check_redeem(
+                entry.ts_ms,
+                resident,
+                reward,
+                *qty,
+                *points,
+                request_id,
+                late,
+            ),
             Body::Reverse { entry: target, .. } => self.check_reverse(entry.seq, *target, entries),
             Body::Approve { claim, .. } => self.check_decision(*claim, true),
             Body::Reject { claim, .. } => self.check_decision(*claim, false),
+            Body::Penalty {
+                id,
+                name,
+                points,
+                suspend_days,
+                active,
+            } => self.check_penalty(id, name, *points, *suspend_days, *active),
+            Body::Deduct {
+                resident,
+                penalty,
+                points,
+                ..
+            } => self.check_deduct(resident, penalty, *points),
         }
     }
 
@@ -568,9 +657,38 @@ impl State {
                         resident,
                         activity,
                         points,
+                        deduct: None,
                         decided: None,
                     },
                 );
+                if let Some(record) = self.residents.get_mut(resident as usize) {
+                    record.history.push(seq);
+                }
+            }
+            Effect::NewPenalty(record) => {
+                let index = self.penalties.len() as u32;
+                self.penalty_index.insert(record.id.clone(), index);
+                self.penalties.push(record);
+            }
+            Effect::UpdatePenalty(index, record) => {
+                if let Some(slot) = self.penalties.get_mut(index as usize) {
+                    *slot = record;
+                }
+            }
+            Effect::DeductClaim {
+                resident,
+                penalty,
+                points,
+                suspend_days,
+            } => {
+                let claim = Claim {
+                    resident,
+                    activity: penalty,
+                    points,
+                    deduct: Some(suspend_days),
+                    decided: None,
+                };
+                self.claims.insert(seq, claim);
                 if let Some(record) = self.residents.get_mut(resident as usize) {
                     record.history.push(seq);
                 }
@@ -580,14 +698,24 @@ impl State {
                 resident,
                 points,
                 approve,
+                deduct,
             } => {
                 if let Some(record) = self.claims.get_mut(&claim) {
                     record.decided = Some((seq, approve));
                 }
                 if let Some(record) = self.residents.get_mut(resident as usize) {
-                    if approve {
-                        record.receive(points);
-                        record.earned_total = record.earned_total.plus(points);
+                    match deduct {
+                        None if approve => {
+                            record.receive(points);
+                            record.earned_total = record.earned_total.plus(points);
+                        }
+                        Some(days) if approve => {
+                            record.lose(points);
+                            if days > 0 {
+                                record.suspensions.push((claim, day + i64::from(days)));
+                            }
+                        }
+                        _ => {}
                     }
                     record.history.push(seq);
                 }
@@ -658,6 +786,21 @@ impl State {
                     record.history.push(seq);
                 }
             }
+            Effect::ReverseDeduct {
+                target,
+                resident,
+                points,
+                counted,
+            } => {
+                self.reversed_by.insert(target, seq);
+                if let Some(record) = self.residents.get_mut(resident as usize) {
+                    if counted {
+                        record.receive(points);
+                        record.suspensions.retain(|&(by, _)| by != target);
+                    }
+                    record.history.push(seq);
+                }
+            }
         }
     }
 
@@ -723,6 +866,11 @@ impl State {
         &self.rewards
     }
 
+    /// All penalties, in order of definition.
+    pub fn penalties(&self) -> &[PenaltyRecord] {
+        &self.penalties
+    }
+
     /// The ledger's UTC offset, for local dates and the daily cap.
     pub fn utc_offset_minutes(&self) -> i32 {
         self.utc_offset_minutes
@@ -755,6 +903,11 @@ impl State {
             for &seq in &resident.history {
                 out.u32(seq);
             }
+            out.len(resident.suspensions.len());
+            for &(seq, until) in &resident.suspensions {
+                out.u32(seq);
+                out.i64(until);
+            }
         }
         out.len(self.activities.len());
         for activity in &self.activities {
@@ -772,6 +925,14 @@ impl State {
             out.points(reward.cost);
             out.u8(u8::from(reward.active));
             out.i64(reward.stock);
+        }
+        out.len(self.penalties.len());
+        for penalty in &self.penalties {
+            out.str(penalty.id.as_str());
+            out.str(penalty.name.as_str());
+            out.points(penalty.points);
+            out.u32(penalty.suspend_days);
+            out.u8(u8::from(penalty.active));
         }
         // Each map in key order, every one sorted as `(u64, u64)` pairs:
         // one sort in the code, however many maps.
@@ -824,6 +985,8 @@ impl State {
             out.u32(claim.resident);
             out.u32(claim.activity);
             out.points(claim.points);
+            // 0 for an earn's claim, else a deduction's days of suspension + 1.
+            out.u32(claim.deduct.map_or(0, |days| days + 1));
             let (by, approved) = claim.decided.unwrap_or((0, false));
             out.u8(match claim.decided {
                 None => 0,
@@ -893,6 +1056,9 @@ impl State {
                 history: (0..input.count(4)?)
                     .map(|_| input.u32().filter(|&seq| in_ledger(seq)))
                     .collect::<Option<_>>()?,
+                suspensions: (0..input.count(12)?)
+                    .map(|_| Some((input.u32().filter(|&seq| in_ledger(seq))?, input.i64()?)))
+                    .collect::<Option<_>>()?,
             };
             let negative = record.balance < Points::ZERO || record.debt < Points::ZERO;
             if negative || state.resident_index.contains_key(&record.code) {
@@ -929,6 +1095,21 @@ impl State {
             }
             state.add_reward(record);
         }
+        for _ in 0..input.count(31)? {
+            let record = PenaltyRecord {
+                id: input.id()?,
+                name: input.text()?,
+                points: input.points().filter(|&p| p >= Points::ZERO)?,
+                suspend_days: input.u32().filter(|&d| d <= limits::MAX_SUSPEND_DAYS)?,
+                active: input.bool()?,
+            };
+            if state.penalty_index.contains_key(&record.id) {
+                return None;
+            }
+            let index = state.penalties.len() as u32;
+            state.penalty_index.insert(record.id.clone(), index);
+            state.penalties.push(record);
+        }
         // Maps come in strictly increasing key order (as `encode` writes
         // them): one way to write each state, so no duplicates either.
         let mut previous = None;
@@ -963,15 +1144,24 @@ impl State {
             previous = Some(seq);
         }
         let mut previous = None;
-        for _ in 0..input.count(34)? {
+        for _ in 0..input.count(38)? {
             let seq = input.u32().filter(|&seq| in_ledger(seq))?;
             let resident = input
                 .u32()
                 .filter(|&r| (r as usize) < state.residents.len())?;
-            let activity = input
-                .u32()
-                .filter(|&a| (a as usize) < state.activities.len())?;
+            let activity = input.u32()?;
             let points = input.points().filter(|&p| p >= Points::ZERO)?;
+            let deduct = match input.u32()? {
+                0 => None,
+                days => Some(Some(days - 1).filter(|&d| d <= limits::MAX_SUSPEND_DAYS)?),
+            };
+            let definitions = match deduct {
+                None => state.activities.len(),
+                Some(_) => state.penalties.len(),
+            };
+            if activity as usize >= definitions {
+                return None;
+            }
             let decided = match (input.u8()?, input.u32()?) {
                 (0, 0) => None,
                 (1, by) if in_ledger(by) && by > seq => Some((by, true)),
@@ -985,6 +1175,7 @@ impl State {
                 resident,
                 activity,
                 points,
+                deduct,
                 decided,
             };
             state.claims.insert(seq, claim);

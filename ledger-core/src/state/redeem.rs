@@ -1,15 +1,18 @@
 //! The rules of a `redeem` entry: a new request id, a known resident, an
 //! active reward, a quantity within the limit, exactly cost × qty points,
-//! and enough points and stock.
+//! enough points and stock, and no suspension of redeeming (a deduction's).
 
 use super::{Effect, State};
 use crate::error::RuleError;
 use crate::limits;
-use crate::model::{Points, RequestId, ResidentCode, RewardId, Seq};
+use crate::model::{Points, RequestId, ResidentCode, RewardId, Seq, local_day};
 
 impl State {
+    // One argument per member of the body, and the entry's time.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn check_redeem(
         &self,
+        ts_ms: u64,
         resident: &ResidentCode,
         reward: &RewardId,
         qty: u32,
@@ -41,6 +44,13 @@ impl State {
                     expected,
                     found: points,
                 });
+            }
+            // A kiosk offline when the suspension began could not know it.
+            let day = local_day(ts_ms, self.utc_offset_minutes);
+            if let Some(until_day) = self.suspended_on(resident_index, day)
+                && !late
+            {
+                return Err(RuleError::RedeemSuspended { until_day });
             }
             let balance = self.balance_of(resident_index);
             if balance.minus(points).is_none() && !late {

@@ -27,6 +27,7 @@ impl State {
                     debt: Points::ZERO,
                     earned_total: Points::ZERO,
                     history: Vec::new(),
+                    suspensions: Vec::new(),
                 })
             }
         })

@@ -1,7 +1,8 @@
-//! The rules of a `reverse` entry: an earlier earn or redeem, not reversed
-//! before, whose undoing leaves no balance below zero and no stock above
-//! the limit. A claim still pending is withdrawn; a rejected one has
-//! nothing to undo.
+//! The rules of a `reverse` entry: an earlier earn, redeem or deduction,
+//! not reversed before, whose undoing leaves no balance below zero and no
+//! stock above the limit. A claim still pending is withdrawn; a rejected
+//! one has nothing to undo; an approved deduction gives its points back
+//! and lifts its suspension.
 
 use super::{ClaimStatus, Effect, State, seq_index};
 use crate::entry::{Body, Entry};
@@ -109,6 +110,23 @@ impl State {
                     reward: reward_index,
                     qty: *qty,
                     points: *points,
+                })
+            }
+            Body::Deduct { resident, .. } => {
+                let resident = self.resident_index_of(resident)?;
+                let claim = self.claims.get(&target_index);
+                let counted = match claim.map(|c| c.status()) {
+                    Some(ClaimStatus::Approved(_)) => true,
+                    Some(ClaimStatus::Rejected(_)) => {
+                        return Err(RuleError::ClaimRejected(target));
+                    }
+                    _ => false,
+                };
+                Ok(Effect::ReverseDeduct {
+                    target: target_index,
+                    resident,
+                    points: claim.map(|c| c.points).unwrap_or_default(),
+                    counted,
                 })
             }
             _ => Err(RuleError::ReverseKind(target)),

@@ -4,7 +4,8 @@
 //! Only officers record earns and only reviewers decide them, so the two
 //! signers always differ. A claim takes its room under the daily cap when
 //! it is recorded; a reversal withdraws a pending claim, or takes back an
-//! approved one's points like any earn's.
+//! approved one's points like any earn's. A deduction (`deduct`) is a
+//! claim too: see [`super::deduct`].
 
 use super::{Effect, State, seq_index};
 use crate::error::RuleError;
@@ -21,13 +22,17 @@ pub enum ClaimStatus {
     Rejected(Seq),
 }
 
-/// An earn that needs review.
+/// An earn that needs review, or a deduction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Claim {
     pub(crate) resident: u32,
+    /// The activity's index, or the penalty's for a deduction.
     pub(crate) activity: u32,
-    /// The points it counts once approved (a late claim's, cut by its cap).
+    /// The points it counts once approved (a late claim's, cut by its cap),
+    /// or takes, for a deduction.
     pub(crate) points: Points,
+    /// For a deduction, the days of suspension its approval starts.
+    pub(crate) deduct: Option<u32>,
     /// The approval or rejection: its seq, and whether it approved.
     pub(crate) decided: Option<(u32, bool)>,
 }
@@ -65,11 +70,13 @@ impl State {
             resident: record.resident,
             points: record.points,
             approve,
+            deduct: record.deduct,
         })
     }
 
-    /// What became of the earn at `seq`, if it is a claim (an earn of an
-    /// activity that needed review when it was recorded).
+    /// What became of the earn or deduction at `seq`, if it is a claim (an
+    /// earn of an activity that needed review when it was recorded, or any
+    /// deduction).
     pub fn claim(&self, seq: Seq) -> Option<ClaimStatus> {
         self.claims.get(&seq_index(seq)).map(Claim::status)
     }

@@ -60,6 +60,19 @@ pub enum AdminInput {
         /// Offered now.
         active: bool,
     },
+    /// Add or change a penalty (community log only).
+    Penalty {
+        /// Its id.
+        id: String,
+        /// Its name.
+        name: String,
+        /// Points one deduction takes (0: it only suspends).
+        points: String,
+        /// Days without redeeming from the approval (0: none).
+        suspend_days: String,
+        /// Offered now.
+        active: bool,
+    },
     /// Items in or out of the reward shop.
     Stock {
         /// The reward.
@@ -132,6 +145,24 @@ impl AdminInput {
                 id: id("id", reward)?,
                 name: field("name", Text::parse(name.trim(), MAX_NAME_BYTES, false))?,
                 cost: field("cost", Points::parse_input(cost))?,
+                active: *active,
+            },
+            AdminInput::Penalty {
+                id: penalty,
+                name,
+                points,
+                suspend_days,
+                active,
+            } => Body::Penalty {
+                id: id("id", penalty)?,
+                name: field("name", Text::parse(name.trim(), MAX_NAME_BYTES, false))?,
+                points: field("points", Points::parse_input(points))?,
+                suspend_days: suspend_days
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|&d| d <= ledger_core::limits::MAX_SUSPEND_DAYS)
+                    .ok_or_else(|| ActionError::BadInput("suspend_days".to_owned(), None))?,
                 active: *active,
             },
             AdminInput::Stock {

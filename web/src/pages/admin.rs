@@ -183,6 +183,7 @@ pub fn AdminPage() -> impl IntoView {
             {actors_card(admin, form)}
             {residents_card(admin)}
             {activities_card(admin)}
+            {move || admin.log.with(Option::is_some).then(|| penalties_card(admin))}
             {rewards_card(admin)}
         </section>
     }
@@ -490,6 +491,74 @@ fn activities_card(admin: Admin) -> impl IntoView {
                 {text_field("activity-cap", "admin.daily_cap", cap, lang)}
                 {check_field("admin.active", active, lang)}
                 {move || on_log.with(Option::is_some).then(|| check_field("admin.review", review, lang))}
+                <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
+            </form>
+        </section>
+    }
+}
+
+/// The penalties (community log only): what one deduction takes, and for
+/// how many days it suspends redeeming.
+fn penalties_card(admin: Admin) -> impl IntoView {
+    let Admin {
+        lang, ledger, busy, ..
+    } = admin;
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let points = RwSignal::new(String::new());
+    let days = RwSignal::new("0".to_owned());
+    let active = RwSignal::new(true);
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let input = AdminInput::Penalty {
+            id: id.get_untracked(),
+            name: name.get_untracked(),
+            points: points.get_untracked(),
+            suspend_days: days.get_untracked(),
+            active: active.get_untracked(),
+        };
+        admin.submit(input, Box::new(move || id.set(String::new())));
+    };
+    let penalties = move || {
+        ledger.with(|l| {
+            let Some(l) = l.as_ref() else {
+                return Vec::new();
+            };
+            l.state()
+                .penalties()
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} {} · −{}{}{}",
+                        p.id,
+                        p.name,
+                        p.points.to_wire(),
+                        if p.suspend_days > 0 {
+                            format!(
+                                " · {} {} {}",
+                                t(lang.get(), "officer.suspends"),
+                                p.suspend_days,
+                                t(lang.get(), "officer.days")
+                            )
+                        } else {
+                            String::new()
+                        },
+                        if p.active { "" } else { " ✕" }
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="card" data-testid="penalties">
+            <h2>{tr(lang, "admin.penalties")}</h2>
+            <ul class="plain">{move || penalties().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            <form on:submit=save>
+                {text_field("penalty-id", "admin.id", id, lang)}
+                {text_field("penalty-name", "admin.name", name, lang)}
+                {text_field("penalty-points", "admin.penalty_points", points, lang)}
+                {text_field("penalty-days", "admin.suspend_days", days, lang)}
+                {check_field("admin.active", active, lang)}
                 <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
             </form>
         </section>

@@ -116,6 +116,9 @@ fn notice_page(state: AppLedger, notice: &Notice, lang: Lang) -> impl IntoView {
     let top = notice.top.iter().enumerate().map(|(i, t)| view! {
         <tr><td class="num">{i + 1}</td><td>{t.who.clone()}</td><td class="num">{t.points.to_wire()}</td></tr>
     }).collect_view();
+    let black = notice.black.iter().enumerate().map(|(i, t)| view! {
+        <tr><td class="num">{i + 1}</td><td>{t.who.clone()}</td><td class="num">{t.points.to_wire()}</td></tr>
+    }).collect_view();
     let households = notice
         .households
         .iter()
@@ -132,6 +135,16 @@ fn notice_page(state: AppLedger, notice: &Notice, lang: Lang) -> impl IntoView {
             let kind = match r.kind {
                 NoticeKind::Award => t(lang, "notice.award"),
                 NoticeKind::Reversal => t(lang, "notice.reversal"),
+                NoticeKind::Deduction => t(lang, "notice.deduction"),
+            };
+            let note = match r.suspended_until {
+                Some(day) => format!(
+                    "{}{}{}",
+                    r.reason,
+                    t(lang, "notice.suspended_until"),
+                    ledger_core::format_local_day(day)
+                ),
+                None => r.reason.clone(),
             };
             view! {
                 <tr>
@@ -142,6 +155,7 @@ fn notice_page(state: AppLedger, notice: &Notice, lang: Lang) -> impl IntoView {
                     <td>{r.household.clone()}</td>
                     <td>{r.activity.clone()}</td>
                     <td class="num">{r.points.to_wire()}</td>
+                    <td>{note}</td>
                 </tr>
             }
         })
@@ -159,11 +173,15 @@ fn notice_page(state: AppLedger, notice: &Notice, lang: Lang) -> impl IntoView {
             <p>{summary}</p>
             <h4>{t(lang, "notice.top")}</h4>
             <table class="notice-top"><thead><tr>{head(&["notice.rank", "notice.resident", "notice.points"])}</tr></thead><tbody>{top}</tbody></table>
+            {(!notice.black.is_empty()).then(|| view! {
+                <h4>{t(lang, "notice.black")}</h4>
+                <table class="notice-black" data-testid="notice-black"><thead><tr>{head(&["notice.rank", "notice.resident", "notice.deducted"])}</tr></thead><tbody>{black}</tbody></table>
+            })}
             <h4>{t(lang, "notice.households")}</h4>
             <table class="notice-households"><thead><tr>{head(&["notice.household", "notice.points"])}</tr></thead><tbody>{households}</tbody></table>
             <h4>{t(lang, "notice.rows")}</h4>
             <table class="notice-rows">
-                <thead><tr>{head(&["notice.entry", "notice.time", "notice.kind", "notice.resident", "notice.household", "notice.activity", "notice.points"])}</tr></thead>
+                <thead><tr>{head(&["notice.entry", "notice.time", "notice.kind", "notice.resident", "notice.household", "notice.activity", "notice.points", "notice.note"])}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
             <p class="hint">{t(lang, "notice.recompute")}</p>

@@ -1,7 +1,8 @@
 //! The officer screen: record an activity for one resident or a list of
 //! them at once (each gets its own entry; the ones the rules refuse, such
-//! as a reached daily cap, are listed with the reason), and reverse an
-//! entry with a reason.
+//! as a reached daily cap, are listed with the reason), record a deduction
+//! (扣分, on a community log whose admin defined penalties) for a reviewer
+//! to decide, and reverse an entry with a reason.
 
 use ledger_core::Lang;
 use leptos::prelude::*;
@@ -20,6 +21,7 @@ pub fn OfficerPage() -> impl IntoView {
             <ul class="outcomes" role="status">
                 {move || desk.lines.get().into_iter().map(|line| view! { <li class:error=!line.ok>{line.text}</li> }).collect_view()}
             </ul>
+            {deduct_form(desk)}
             {reverse_form(desk)}
         </section>
     }
@@ -153,6 +155,166 @@ fn recorded_lines(
             },
         })
         .collect()
+}
+
+/// Records a deduction: a resident, one of the admin's penalties and the
+/// reason the notice will print. Shown only where penalties are defined.
+/// Most of its length is the form's markup.
+fn deduct_form(desk: Desk) -> impl IntoView {
+    let Desk {
+        lang, ledger, busy, ..
+    } = desk;
+    let code = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let penalties = move || {
+        ledger.with(|l| {
+            let Some(l) = l.as_ref() else {
+                return Vec::new();
+            };
+            l.state()
+                .penalties()
+                .iter()
+                .filter(|p| p.active)
+                .map(|p| {
+                    (
+                        p.id.to_string(),
+                        p.name.to_string(),
+                        p.points.to_wire(),
+                        p.suspend_days,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let chosen = RwSignal::new(String::new());
+    let deduct = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let (resident, penalty, why) = (
+            code.get_untracked(),
+            chosen.get_untracked(),
+            reason.get_untracked(),
+        );
+        desk.act(Box::new(move |(copy, followed), this_device, lang| {
+            Box::pin(async move {
+                let Some(followed) = followed else {
+                    let line = Line {
+                        ok: false,
+                        text: t(lang, "review.log_only").to_owned(),
+                    };
+                    return ((copy, None), vec![line]);
+                };
+                let body = deduct_body(&copy, &resident, &penalty, &why, lang);
+                let (copy, followed, line) = match body {
+                    Ok(body) => {
+                        let (copy, followed, result) = api::write_to_log(
+                            copy,
+                            followed,
+                            &this_device,
+                            body,
+                            api::now_ms(),
+                            lang,
+                        )
+                        .await;
+                        let line = match result {
+                            Ok(receipt) => {
+                                code.set(String::new());
+                                reason.set(String::new());
+                                Line {
+                                    ok: true,
+                                    text: format!(
+                                        "{} {resident} · {} {} · {}",
+                                        t(lang, "officer.deducted"),
+                                        t(lang, "officer.recorded"),
+                                        receipt.provisional,
+                                        t(lang, "officer.awaits_review")
+                                    ),
+                                }
+                            }
+                            Err(error) => Line {
+                                ok: false,
+                                text: error.message(lang),
+                            },
+                        };
+                        (copy, followed, line)
+                    }
+                    Err(text) => (copy, followed, Line { ok: false, text }),
+                };
+                ((copy, Some(followed)), vec![line])
+            })
+        }));
+    };
+    move || {
+        let list = penalties();
+        if list.is_empty() {
+            return None;
+        }
+        if !list.iter().any(|(id, ..)| *id == chosen.get_untracked()) {
+            chosen.set(list[0].0.clone());
+        }
+        Some(view! {
+            <form class="deduct" on:submit=deduct data-testid="deduct-form">
+                <h3>{tr(lang, "officer.deduct_title")}</h3>
+                <label for="deduct-code">{tr(lang, "officer.deduct_resident")}</label>
+                <input id="deduct-code" autocomplete="off" prop:value=move || code.get() on:input=move |e| code.set(event_target_value(&e)) />
+                <fieldset class="activities">
+                    <legend>{tr(lang, "officer.penalty")}</legend>
+                    {list.into_iter().map(|(id, name, points, days)| {
+                        let value = id.clone();
+                        let suspends = (days > 0).then(|| view! {
+                            <span class="meta review">{tr(lang, "officer.suspends")} " " {days} " " {tr(lang, "officer.days")}</span>
+                        });
+                        view! {
+                            <label class="choice">
+                                <input type="radio" name="penalty" prop:checked=move || chosen.get() == id on:change=move |_| chosen.set(value.clone()) />
+                                <span class="item">{name}</span>
+                                <span class="meta">"−" {points}</span>
+                                {suspends}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <label for="deduct-reason">{tr(lang, "officer.deduct_reason")}</label>
+                <input id="deduct-reason" prop:value=move || reason.get() on:input=move |e| reason.set(event_target_value(&e)) />
+                <button type="submit" disabled=move || busy.get()>{tr(lang, "officer.deduct")}</button>
+            </form>
+        })
+    }
+}
+
+/// The body of a deduction as the form asks for it, the penalty's points
+/// being what the rules require; or what is wrong, in `lang`.
+fn deduct_body(
+    copy: &ledger_core::Ledger,
+    resident: &str,
+    penalty: &str,
+    reason: &str,
+    lang: Lang,
+) -> Result<ledger_core::Body, String> {
+    let state = copy.state();
+    let resident = resident.trim();
+    if state.resident(resident).is_none() {
+        return Err(ledger_core::RuleError::UnknownResident(resident.to_owned()).message(lang));
+    }
+    let definition = state
+        .penalty(penalty)
+        .ok_or_else(|| ledger_core::RuleError::UnknownPenalty(penalty.to_owned()).message(lang))?;
+    let reason =
+        ledger_core::Text::parse(reason.trim(), ledger_core::limits::MAX_TEXT_BYTES, false)
+            .map_err(|problem| {
+                api::ActionError::BadInput(
+                    t(lang, "officer.deduct_reason").to_owned(),
+                    Some(problem),
+                )
+                .message(lang)
+            })?;
+    Ok(ledger_core::Body::Deduct {
+        resident: resident.parse().map_err(|_| {
+            ledger_core::RuleError::UnknownResident(resident.to_owned()).message(lang)
+        })?,
+        penalty: definition.id.clone(),
+        points: definition.points,
+        reason,
+    })
 }
 
 /// Reverses an entry, with a reason.

@@ -136,6 +136,7 @@ pub fn resident_card(
                 <span class="unit">{t(lang, "resident.points")}</span>
             </p>
             {debt_view(record.debt, lang)}
+            {suspension_view(state, code, lang)}
             <section>
                 <h3>{t(lang, "resident.affordable")}</h3>
                 {none_affordable.then(|| view! { <p class="hint">{t(lang, "resident.none_affordable")}</p> })}
@@ -170,6 +171,9 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (&'static str, String
         RowKind::Claim(ClaimStatus::Rejected(_)) => t(lang, "kind.claim_rejected"),
         RowKind::Approve(_) => t(lang, "kind.approve"),
         RowKind::Reject(_) => t(lang, "kind.reject"),
+        RowKind::Deduct(ClaimStatus::Pending) => t(lang, "kind.deduct_pending"),
+        RowKind::Deduct(ClaimStatus::Approved(_)) => t(lang, "kind.deduct_approved"),
+        RowKind::Deduct(ClaimStatus::Rejected(_)) => t(lang, "kind.deduct_rejected"),
         RowKind::Other(_) => "",
     };
     let points = match row.change {
@@ -178,6 +182,18 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (&'static str, String
         Change::None => String::new(),
     };
     (kind, row.item, points)
+}
+
+/// The day an approved deduction's suspension of redeeming ends, if it
+/// suspends the resident's redeeming today. Nothing otherwise.
+fn suspension_view(state: &State, code: &str, lang: Lang) -> Option<impl IntoView> {
+    let today = ledger_core::local_day(crate::api::now_ms(), state.utc_offset_minutes());
+    let until = state.suspended_until(code, today)?;
+    Some(view! {
+        <p class="warning" role="status" data-testid="suspended">
+            {t(lang, "resident.suspended")} {ledger_core::format_local_day(until)}
+        </p>
+    })
 }
 
 /// What a resident owes, explained: late (offline) redeems that together

@@ -1,5 +1,5 @@
-//! The reviewer screen (申请–审核): the claims no reviewer has decided,
-//! oldest first, each with what it is for, its note and photo hash, who
+//! The reviewer screen (申请–审核): the claims and deductions no reviewer
+//! has decided, oldest first, each with what it is for, its note and photo hash, who
 //! recorded it and when; approve it, or reject it with a reason. Each
 //! decision is signed by this device and queued for the community's log,
 //! like every write, and the resident's balance moves only on approval.
@@ -22,6 +22,8 @@ struct Claim {
     photo: Option<String>,
     by: String,
     when: String,
+    /// A deduction's days of suspension of redeeming, if it is one.
+    deduct: Option<u32>,
 }
 
 fn pending(ledger: &Ledger) -> Vec<Claim> {
@@ -32,28 +34,49 @@ fn pending(ledger: &Ledger) -> Vec<Claim> {
         .into_iter()
         .filter_map(|seq| {
             let entry = ledger.entry(seq)?;
-            let Body::Earn {
-                resident,
-                activity,
-                points,
-                note,
-                photo,
-            } = &entry.body
-            else {
-                return None;
-            };
-            Some(Claim {
-                seq: seq.0,
-                resident: resident.to_string(),
-                activity: state
-                    .activity(activity.as_str())
-                    .map_or(activity.to_string(), |a| a.name.to_string()),
-                points: points.to_wire(),
-                note: note.to_string(),
-                photo: photo.map(|hash| ledger_core::hex::encode(&hash)),
-                by: entry.actor.to_string(),
-                when: format_local_ts(entry.ts_ms, offset),
-            })
+            let by = entry.actor.to_string();
+            let when = format_local_ts(entry.ts_ms, offset);
+            match &entry.body {
+                Body::Earn {
+                    resident,
+                    activity,
+                    points,
+                    note,
+                    photo,
+                } => Some(Claim {
+                    seq: seq.0,
+                    resident: resident.to_string(),
+                    activity: state
+                        .activity(activity.as_str())
+                        .map_or(activity.to_string(), |a| a.name.to_string()),
+                    points: format!("+{}", points.to_wire()),
+                    note: note.to_string(),
+                    photo: photo.map(|hash| ledger_core::hex::encode(&hash)),
+                    by,
+                    when,
+                    deduct: None,
+                }),
+                Body::Deduct {
+                    resident,
+                    penalty,
+                    points,
+                    reason,
+                } => {
+                    let definition = state.penalty(penalty.as_str());
+                    Some(Claim {
+                        seq: seq.0,
+                        resident: resident.to_string(),
+                        activity: definition.map_or(penalty.to_string(), |p| p.name.to_string()),
+                        points: format!("−{}", points.to_wire()),
+                        note: reason.to_string(),
+                        photo: None,
+                        by,
+                        when,
+                        deduct: Some(definition.map_or(0, |p| p.suspend_days)),
+                    })
+                }
+                _ => None,
+            }
         })
         .collect()
 }
@@ -110,9 +133,18 @@ fn claim_card(desk: Desk, claim: Claim) -> impl IntoView {
     };
     let reason_id = format!("reason-{seq}");
     let label = format!("{} {} · {}", claim.resident, claim.activity, claim.points);
+    let l = lang.get_untracked();
+    let deduction = claim.deduct.map(|days| {
+        let suspends = (days > 0).then(|| match l {
+            Lang::Zh => format!(" · 取消兑换资格 {days} 天"),
+            Lang::En => format!(" · no redeeming for {days} days"),
+        });
+        view! { <p class="deduction"><strong>{t(l, "review.deduction")}</strong>{suspends}</p> }
+    });
     view! {
-        <li class="claim" data-testid="claim" data-seq=seq.to_string()>
-            <p class="what"><strong>{claim.resident.clone()}</strong> " " {claim.activity} " " <span class="points">"+" {claim.points}</span></p>
+        <li class="claim" class:deduct=claim.deduct.is_some() data-testid="claim" data-seq=seq.to_string()>
+            {deduction}
+            <p class="what"><strong>{claim.resident.clone()}</strong> " " {claim.activity} " " <span class="points">{claim.points}</span></p>
             <p class="meta">"#" {seq} " · " {claim.when} " · " {t(lang.get_untracked(), "review.recorded_by")} " " {claim.by}</p>
             {(!claim.note.is_empty()).then(|| view! { <p class="note">{claim.note}</p> })}
             {claim.photo.map(|hash| view! { <p class="photo">{t(lang.get_untracked(), "review.photo")} " " <code>{hash[..16].to_owned()} "…"</code></p> })}
