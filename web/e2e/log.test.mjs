@@ -544,6 +544,83 @@ test("a mediation counts only once a reviewer approves it on another device, and
   await stop(child);
 });
 
+test("a deduction takes points only once a reviewer approves it, and then the kiosk refuses the suspended resident, saying until when", async () => {
+  const dir = await mkdtemp(join(work, "deduct-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  const officer = await (await browser.newContext()).newPage();
+  await officer.goto(`${phoneAddress(port, policy)}&screen=officer#device=officer-1:${keys["officer-1"]}`);
+  await verified(officer);
+  await unlock(officer);
+  const kiosk = await (await browser.newContext()).newPage();
+  await kiosk.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await verified(kiosk);
+  await unlock(kiosk);
+  const code = "JX-0012";
+  await kiosk.getByLabel("居民编号（可扫码）").fill(code);
+  await kiosk.getByLabel("居民编号（可扫码）").press("Enter");
+  const balance = async () => Number(await kiosk.getByTestId("balance").textContent());
+  const before = await balance();
+  const kioskSees = (size) => waitFor(`the kiosk at ${size} leaves`, async () => (await kiosk.locator("footer.head").textContent()).includes(`${size} 条记录`));
+
+  // The officer deducts for a false claim: 20 points and 30 days.
+  const form = officer.getByTestId("deduct-form");
+  const penalty = form.locator("label.choice", { hasText: "虚报活动骗取积分" });
+  assert.match(await penalty.textContent(), /−20.*取消兑换资格 30 天/);
+  await penalty.locator("input").check();
+  await officer.getByLabel("居民编号", { exact: true }).fill(code);
+  // A deduction needs its reason: refused without one, nothing written.
+  const size = await logSize(port);
+  await officer.getByRole("button", { name: "提交扣分" }).click();
+  await officer.locator(".outcomes li.error").first().waitFor();
+  assert.equal(await logSize(port), size);
+  await officer.getByLabel("扣分原因（公示时显示）").fill("同一次巡逻登记了两次");
+  await officer.getByRole("button", { name: "提交扣分" }).click();
+  await waitFor("the deduction in the log", async () => (await logSize(port)) === size + 1);
+  await kioskSees(size + 1);
+  assert.equal(await balance(), before, "a deduction takes nothing before review");
+  assert.equal(await kiosk.getByTestId("suspended").count(), 0);
+
+  // The reviewer sees it as a deduction, with its reason, and approves it.
+  const reviewer = await (await browser.newContext()).newPage();
+  await reviewer.goto(`${phoneAddress(port, policy)}&screen=review#device=reviewer-1:${keys["reviewer-1"]}`);
+  await verified(reviewer);
+  await unlock(reviewer);
+  const card = reviewer.locator(`[data-testid=claim][data-seq="${size}"]`);
+  await card.waitFor();
+  const text = await card.textContent();
+  assert.ok(text.includes("扣分") && text.includes("−20") && text.includes("同一次巡逻登记了两次") && text.includes("取消兑换资格 30 天"), text);
+  if (shots) await reviewer.screenshot({ path: join(shots, "review-deduction.png"), fullPage: true });
+  await card.getByRole("button", { name: /^通过 JX-0012/ }).click();
+  await waitFor("the approval in the log", async () => (await logSize(port)) === size + 2);
+  await kioskSees(size + 2);
+  assert.equal(await balance(), Math.max(0, before - 20), "the approved deduction takes its points");
+
+  // The kiosk says once, above the rewards, that redeeming is suspended
+  // and until when; every reward is refused.
+  const suspended = kiosk.getByTestId("suspended");
+  await suspended.waitFor();
+  const until = new Date(Date.now() + 8 * 3600_000 + 30 * 86_400_000).toISOString().slice(0, 10);
+  assert.match(await suspended.textContent(), new RegExp(`该居民已被取消兑换资格，${until} 起恢复`));
+  assert.equal(await kiosk.locator("button.reward:not([disabled])").count(), 0);
+  if (shots) await kiosk.screenshot({ path: join(shots, "kiosk-suspended.png"), fullPage: true });
+  // The resident's own phone says so too, and shows the deduction.
+  const phone = await (await browser.newContext()).newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.goto(phoneAddress(port, policy));
+  await verified(phone);
+  await phone.getByLabel("居民编号（可扫码）").fill(code);
+  await phone.getByLabel("居民编号（可扫码）").press("Enter");
+  assert.equal(await phone.getByTestId("suspended").textContent(), `因扣分被取消兑换资格，恢复兑换日期：${until}`);
+  await phone.locator("ol.history li", { hasText: "扣分（已通过）" }).waitFor();
+  await stop(child);
+  await stop(w.child);
+});
+
 test("a month's public notice on an office's screen: the rows jifen notice lists, its root, printed on A4", async () => {
   const dir = await mkdtemp(join(work, "notice-"));
   const logKey = community(dir, 1500);

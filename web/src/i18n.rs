@@ -376,6 +376,7 @@ static WRITING: &[(&str, &str, &str)] = &[
     ("kiosk.redeem", "兑换", "Redeem"),
     ("kiosk.cannot_afford", "积分不足", "Not enough points"),
     ("kiosk.out_of_stock", "已无库存", "Out of stock"),
+    ("kiosk.suspended", "暂停兑换", "Suspended"),
     ("kiosk.confirm_title", "确认兑换", "Confirm the redeem"),
     ("kiosk.total", "共需积分", "Points needed"),
     ("kiosk.confirm", "确认兑换", "Confirm"),
@@ -389,6 +390,7 @@ static WRITING: &[(&str, &str, &str)] = &[
         "已记入社区日志，第 ",
         "In the community's log, #",
     ),
+    ("kiosk.in_log_end", " 条", ""),
     (
         "kiosk.queued_offline",
         "离线：已在本机排队，联网后自动送往社区日志",
@@ -546,3 +548,58 @@ static WRITING: &[(&str, &str, &str)] = &[
         "Too many wrong PINs; try again in 30 seconds",
     ),
 ];
+
+#[cfg(all(test, feature = "writer"))]
+mod tests {
+    /// Every key the screens ask for (a string literal shaped `area.name`
+    /// in the sources) is in a table: a missing one would show as the key.
+    #[test]
+    fn every_key_the_screens_use_is_in_a_table() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("src").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        // Literals of that shape that are names of stored things, not keys.
+        let not_keys = [
+            "jifen.writer",
+            "jifen.snapshot",
+            "log.policy",
+            "log.checkpoint",
+            "ledger.jsonl",
+        ];
+        let known = |key: &str| {
+            not_keys.contains(&key)
+                || super::TABLE
+                    .iter()
+                    .chain(super::WRITING)
+                    .any(|(k, _, _)| *k == key)
+        };
+        let mut missing = Vec::new();
+        for file in files.iter().filter(|f| !f.ends_with("i18n.rs")) {
+            let text = std::fs::read_to_string(file).expect("source");
+            for literal in text.split('"').skip(1).step_by(2) {
+                let shaped = literal.split_once('.').is_some_and(|(area, name)| {
+                    !area.is_empty()
+                        && !name.is_empty()
+                        && area.bytes().all(|b| b.is_ascii_lowercase())
+                        && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                });
+                if shaped && !known(literal) {
+                    missing.push(format!("{}: {literal}", file.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys in no table: {missing:#?}");
+    }
+}

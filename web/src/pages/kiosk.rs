@@ -281,6 +281,7 @@ fn reward_buttons(
     outcome: RwSignal<Option<Result<Shown, String>>>,
 ) -> Option<AnyView> {
     ledger.balance(code)?;
+    let mut suspended = None;
     let rows: Vec<_> = ledger
         .rewards()
         .iter()
@@ -291,6 +292,11 @@ fn reward_buttons(
             let reason = quote.verdict.err().map(|error| match error {
                 RuleError::InsufficientStock { .. } => t(lang, "kiosk.out_of_stock").to_owned(),
                 RuleError::InsufficientPoints { .. } => t(lang, "kiosk.cannot_afford").to_owned(),
+                // Said once above the rewards, not on every button.
+                suspension @ RuleError::RedeemSuspended { .. } => {
+                    suspended = Some(suspension.message(lang));
+                    t(lang, "kiosk.suspended").to_owned()
+                }
                 other => other.message(lang),
             });
             let request = Pending {
@@ -325,7 +331,13 @@ fn reward_buttons(
             }
         })
         .collect();
-    Some(view! { <ul class="reward-grid">{rows}</ul> }.into_any())
+    Some(
+        view! {
+            {suspended.map(|why| view! { <p class="error" role="alert" data-testid="suspended">{why}</p> })}
+            <ul class="reward-grid">{rows}</ul>
+        }
+        .into_any(),
+    )
 }
 
 /// The receipt of a redeem this kiosk signed for the community's log: at
