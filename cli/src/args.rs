@@ -79,29 +79,33 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// 积分公示 / The public notice of a month or a quarter: every award and reversal, totals, 红榜, the checkpoint.
+    /// 积分公示 / The public notice of a period: every award, deduction and reversal, totals, 红榜 and 黑榜, the checkpoint.
     Notice {
         /// Ledger file, or a v2 log directory.
         file: PathBuf,
-        /// The period: a month (2026-11) or a quarter (2026-Q4), in the ledger's local time.
+        /// The period: a month (2026-11), a quarter (2026-Q4) or a year (2026), in the ledger's local time.
         #[arg(long)]
         period: String,
         /// Print JSON (what a program recomputes and compares).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// Every row as CSV for Excel and WPS (UTF-8 with BOM), written as it is found.
+        #[arg(long)]
+        csv: bool,
     },
-    /// 统计报表 / Reports of a period: points by activity and by area, deductions, rewards handed out and stock left, inactive residents.
+    /// 统计报表 / Reports of a period: by community, month, activity and area, deductions, rewards handed out and stock left, inactive residents; several logs make a district's.
     Report {
-        /// Ledger file, or a v2 log directory.
-        file: PathBuf,
-        /// The period: a month (2026-11) or a quarter (2026-Q4).
+        /// Ledger files or v2 log directories: one community, or the communities of a street or district, summed.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The period: a month (2026-11), a quarter (2026-Q4) or a year (2026).
         #[arg(long)]
         period: String,
         /// Months without activity, before the period's end, that make a resident inactive.
         #[arg(long, default_value_t = 3)]
         inactive_months: u32,
-        /// One table as CSV for Excel and WPS (UTF-8 with BOM): activity, area, deductions, rewards or inactive.
-        #[arg(long, value_parser = ["activity", "area", "deductions", "rewards", "inactive"])]
+        /// One table as CSV for Excel and WPS (UTF-8 with BOM): community, month, activity, area, deductions, rewards or inactive.
+        #[arg(long, value_parser = ["community", "month", "activity", "area", "deductions", "rewards", "inactive"])]
         csv: Option<String>,
     },
     /// 奖品与库存 / Rewards, their cost and stock.

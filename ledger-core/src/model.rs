@@ -100,8 +100,8 @@ impl FieldProblem {
             ),
             FieldProblem::NotAPeriod => say!(
                 lang,
-                "须为月份（如 2026-11）或季度（如 2026-Q4）",
-                "must be a month (2026-11) or a quarter (2026-Q4)"
+                "须为月份（如 2026-11）、季度（如 2026-Q4）或年份（如 2026）",
+                "must be a month (2026-11), a quarter (2026-Q4) or a year (2026)"
             ),
             FieldProblem::NotAHead => say!(
                 lang,

@@ -35,13 +35,20 @@ pub struct Period {
 }
 
 impl Period {
-    /// Reads `2026-11` (a month) or `2026-Q4` (a quarter).
+    /// Reads `2026-11` (a month), `2026-Q4` (a quarter) or `2026` (a year).
     pub fn parse(text: &str) -> Option<Period> {
-        let (year, rest) = text.split_once('-')?;
+        let (year, rest) = text.split_once('-').unwrap_or((text, ""));
         if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let year = year.parse().ok()?;
+        if text.len() == 4 {
+            return Some(Period {
+                year,
+                first_month: 1,
+                months: 12,
+            });
+        }
         let (first_month, months) = match rest.strip_prefix('Q') {
             Some(q) if q.len() == 1 => match q.parse::<u32>().ok()? {
                 q @ 1..=4 => (3 * q - 2, 3),
@@ -63,9 +70,28 @@ impl Period {
         })
     }
 
-    /// How it is written: `2026-11` or `2026-Q4`.
+    /// The `count` months that end with this period's last month, oldest
+    /// first: what a chart by month shows.
+    pub fn months_to_end(&self, count: u32) -> Vec<Period> {
+        let last = i64::from(self.year) * 12 + i64::from(self.first_month + self.months - 2);
+        (0..i64::from(count))
+            .rev()
+            .map(|back| {
+                let index = last - back;
+                Period {
+                    year: i32::try_from(index.div_euclid(12)).unwrap_or(self.year),
+                    first_month: u32::try_from(index.rem_euclid(12) + 1).unwrap_or(1),
+                    months: 1,
+                }
+            })
+            .collect()
+    }
+
+    /// How it is written: `2026-11`, `2026-Q4` or `2026`.
     pub fn label(&self) -> String {
-        if self.months == 3 {
+        if self.months == 12 {
+            format!("{}", self.year)
+        } else if self.months == 3 {
             format!("{}-Q{}", self.year, self.first_month.div_ceil(3))
         } else {
             format!("{}-{:02}", self.year, self.first_month)
@@ -170,20 +196,53 @@ pub struct Notice {
     pub closed: bool,
 }
 
+/// Where a period stands in a ledger: its entries, and whether it is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// The seq of its first entry.
+    pub first: u64,
+    /// Entries up to its end: the size its checkpoint must have.
+    pub size: u64,
+    /// Whether the ledger reaches past its end.
+    pub closed: bool,
+}
+
 impl Ledger {
-    /// The public notice of `period`, from the entries and the rules.
-    pub fn notice(&self, period: Period) -> Notice {
-        let state = self.state();
-        let offset = state.utc_offset_minutes();
+    /// Where `period` stands in the ledger. Ledger time never goes back,
+    /// so a period is one run of entries.
+    pub fn span(&self, period: Period) -> Span {
+        let offset = self.state().utc_offset_minutes();
         let (start, end) = period.days();
         let entries = self.entries();
-        let day = |seq: usize| entries.get(seq).map(|e| local_day(e.ts_ms, offset));
-        // Ledger time never goes back: the period is one run of entries.
         let first = entries.partition_point(|e| local_day(e.ts_ms, offset) < start);
         let size = entries.partition_point(|e| local_day(e.ts_ms, offset) < end);
-        let closed = day(size).is_some_and(|d| d >= end);
+        let closed = entries
+            .get(size)
+            .is_some_and(|e| local_day(e.ts_ms, offset) >= end);
+        Span {
+            first: first as u64,
+            size: size as u64,
+            closed,
+        }
+    }
+
+    /// The public notice of `period`, from the entries and the rules.
+    pub fn notice(&self, period: Period) -> Notice {
         let mut rows = Vec::new();
-        for entry in entries.get(first..size).unwrap_or_default() {
+        let span = self.notice_rows(period, |row| rows.push(row));
+        self.notice_of(period, span, rows)
+    }
+
+    /// Each row of the notice of `period` in turn, in ledger order, handed
+    /// to `each` as it is found: a year of a street is written out (as
+    /// CSV) without being held.
+    pub fn notice_rows(&self, period: Period, mut each: impl FnMut(NoticeRow)) -> Span {
+        let state = self.state();
+        let offset = state.utc_offset_minutes();
+        let span = self.span(period);
+        let range = usize::try_from(span.first).unwrap_or(usize::MAX)
+            ..usize::try_from(span.size).unwrap_or(usize::MAX);
+        for entry in self.entries().get(range).unwrap_or_default() {
             let counts = match &entry.body {
                 Body::Earn { .. } if state.claim(entry.seq).is_none() => {
                     Some((NoticeKind::Award, entry.seq))
@@ -242,7 +301,7 @@ impl Ledger {
                     }
                     _ => continue,
                 };
-            rows.push(NoticeRow {
+            each(NoticeRow {
                 seq: entry.seq,
                 ts_ms: entry.ts_ms,
                 kind,
@@ -257,6 +316,11 @@ impl Ledger {
                 suspended_until,
             });
         }
+        span
+    }
+
+    /// The notice of `period` from its rows: the totals and the two lists.
+    fn notice_of(&self, period: Period, span: Span, rows: Vec<NoticeRow>) -> Notice {
         let sum = |key: &dyn Fn(&NoticeRow) -> &str| {
             let mut totals: BTreeMap<&str, Points> = BTreeMap::new();
             for row in &rows {
@@ -310,14 +374,14 @@ impl Ledger {
         Notice {
             community: self.name().to_string(),
             period,
-            utc_offset_minutes: offset,
+            utc_offset_minutes: self.state().utc_offset_minutes(),
             rows,
             residents,
             households,
             top,
             black,
-            size: size as u64,
-            closed,
+            size: span.size,
+            closed: span.closed,
         }
     }
 

@@ -635,7 +635,7 @@ test("a month's public notice on an office's screen: the rows jifen notice lists
   const office = await (await browser.newContext()).newPage();
   await office.goto(`${phoneAddress(port, policy)}&screen=audit#device=admin-1:${keys["admin-1"]}`);
   await verified(office);
-  const period = office.getByLabel("公示期间（如 2026-11 或 2026-Q4）");
+  const period = office.getByLabel("公示期间（如 2026-11、2026-Q4 或 2026）");
   await period.fill("2025-13");
   await office.getByRole("alert").filter({ hasText: "期间须为月份" }).waitFor();
   await period.fill("2025-03");
@@ -656,6 +656,46 @@ test("a month's public notice on an office's screen: the rows jifen notice lists
   const pdf = await office.pdf({ format: "A4", preferCSSPageSize: true });
   assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
   await stop(child);
+});
+
+test("the street office's reports: charts by month and area, the tables jifen report prints, and the CSV it writes", async () => {
+  const dir = await mkdtemp(join(work, "reports-"));
+  const logKey = community(dir, 1500);
+  // What the command line writes for the year, before the service holds the log.
+  const csv = (table) => run(["--lang", "zh", "report", "logs/community-1", "--period", "2025", "--csv", table], dir);
+  const byActivity = csv("activity");
+  const byArea = csv("area");
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  const office = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  await office.goto(`${phoneAddress(port, policy)}&screen=audit#device=admin-1:${keys["admin-1"]}`);
+  await verified(office);
+  const reports = office.getByTestId("reports");
+  await reports.getByLabel("报表期间（如 2026-11、2026-Q4 或 2026）").fill("2025");
+  // Twelve bars by month, each with its value written on it; the areas' chart.
+  const months = reports.locator("figure.chart").first();
+  await months.locator("g.chart-bar").nth(11).waitFor();
+  assert.equal(await months.locator("g.chart-bar").count(), 12);
+  assert.match(await months.locator("svg").getAttribute("aria-label"), /^近 12 个月获得的积分: 2025-01 \d+/);
+  const areaLines = byArea.trim().split("\r\n").length - 1;
+  assert.equal(await reports.locator("figure.chart").nth(1).locator("g.chart-bar").count(), areaLines);
+  // The table by activity has the command line's rows.
+  const cliRows = byActivity.replace("\ufeff", "").trim().split("\r\n").slice(1).map((l) => l.split(","));
+  const shown = await reports.getByTestId("report-activity").locator("tbody tr").evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.deepEqual(shown, cliRows);
+  if (shots) await office.screenshot({ path: join(shots, "reports.png"), fullPage: true });
+  // Its CSV button saves exactly what `jifen report --csv` writes.
+  const [download] = await Promise.all([
+    office.waitForEvent("download"),
+    reports.getByTestId("report-activity").getByRole("button", { name: /^下载 CSV/ }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), "jifen-2025-activity.csv");
+  assert.equal(await readFile(await download.path(), "utf8"), byActivity);
+  await stop(child);
+  await stop(w.child);
 });
 
 test("a new kiosk tablet makes its own key, the admin registers it through the log, and its kiosk screen opens", async () => {

@@ -72,9 +72,14 @@ pub fn progress_view(label: &'static str, done: u64, all: u64, lang: Lang) -> im
 
 /// Offers `text` as a file download.
 pub fn download(text: &str, name: &str) {
+    download_as(text, name, "application/x-ndjson");
+}
+
+/// Offers `text` as a file download of type `mime`.
+pub fn download_as(text: &str, name: &str, mime: &str) {
     let parts = js_sys::Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/x-ndjson");
+    options.set_type(mime);
     let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
         return;
     };

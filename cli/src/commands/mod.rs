@@ -51,13 +51,18 @@ pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             json,
         } => history::history(&file, &resident, page, per_page, json, lang),
         Command::Rewards { file, json } => rewards::rewards(&file, json, lang),
-        Command::Notice { file, period, json } => notice::notice(&file, &period, json, lang),
-        Command::Report {
+        Command::Notice {
             file,
+            period,
+            json,
+            csv,
+        } => notice::notice(&file, &period, json, csv, lang),
+        Command::Report {
+            files,
             period,
             inactive_months,
             csv,
-        } => report::report(&file, &period, inactive_months, csv.as_deref(), lang),
+        } => report::report(&files, &period, inactive_months, csv.as_deref(), lang),
         Command::Demo {
             out,
             log,

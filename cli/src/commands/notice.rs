@@ -21,11 +21,25 @@ struct AtSize {
     signed: u64,
 }
 
-pub(crate) fn notice(file: &Path, period: &str, json: bool, lang: Lang) -> Result<(), CliError> {
+pub(crate) fn notice(
+    file: &Path,
+    period: &str,
+    json: bool,
+    csv: bool,
+    lang: Lang,
+) -> Result<(), CliError> {
     let period = Period::parse(period.trim()).ok_or(CliError::BadValue {
         option: "--period",
         problem: FieldProblem::NotAPeriod,
     })?;
+    if csv {
+        let ledger = if file.is_dir() {
+            jifen::logdir::load(file)?.0.into_ledger()
+        } else {
+            store::load(file, false)?
+        };
+        return as_csv(&ledger, period, lang);
+    }
     let (notice, at) = if file.is_dir() {
         let (log, checkpoint) = jifen::logdir::load(file)?;
         let notice = log.ledger().notice(period);
@@ -52,6 +66,63 @@ pub(crate) fn notice(file: &Path, period: &str, json: bool, lang: Lang) -> Resul
             Err(CliError::io(Path::new("-"), error))
         }
         _ => Ok(()),
+    }
+}
+
+/// Every row of the notice as CSV, each written as it is found (a year of
+/// a street is hundreds of thousands of rows): through a buffer, never
+/// held whole.
+fn as_csv(ledger: &ledger_core::Ledger, period: Period, lang: Lang) -> Result<(), CliError> {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let header = match lang {
+        Lang::Zh => ["条目", "时间", "类别", "居民", "户", "活动", "积分", "说明"],
+        Lang::En => [
+            "entry",
+            "time",
+            "kind",
+            "resident",
+            "household",
+            "activity",
+            "points",
+            "note",
+        ],
+    };
+    let offset = ledger.utc_offset_minutes();
+    let mut written = out
+        .write_all(ledger_core::report::CSV_BOM.as_bytes())
+        .and_then(|()| out.write_all(ledger_core::report::csv_row(&header).as_bytes()));
+    ledger.notice_rows(period, |row| {
+        if written.is_err() {
+            return;
+        }
+        let cells = [
+            row.seq.to_string(),
+            format_local_ts(row.ts_ms, offset),
+            kind_name(row.kind, lang).to_owned(),
+            row.resident.clone(),
+            row.household.clone(),
+            row.activity.clone(),
+            row.points.to_wire(),
+            deduction_note(&row, lang),
+        ];
+        written = out.write_all(ledger_core::report::csv_row(&cells).as_bytes());
+    });
+    match written.and_then(|()| out.flush()) {
+        // A reader that stops early (`| head`) ends the output quietly.
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::io(Path::new("-"), error))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn kind_name(kind: NoticeKind, lang: Lang) -> &'static str {
+    match kind {
+        NoticeKind::Award => lang.pick("获得", "award"),
+        NoticeKind::Reversal => lang.pick("冲正", "reversal"),
+        NoticeKind::Deduction => lang.pick("扣分", "deduction"),
     }
 }
 
@@ -154,12 +225,7 @@ fn as_text(notice: &Notice, at: Option<&AtSize>, lang: Lang) -> String {
             vec![
                 r.seq.to_string(),
                 format_local_ts(r.ts_ms, offset),
-                match r.kind {
-                    NoticeKind::Award => lang.pick("获得", "award"),
-                    NoticeKind::Reversal => lang.pick("冲正", "reversal"),
-                    NoticeKind::Deduction => lang.pick("扣分", "deduction"),
-                }
-                .to_owned(),
+                kind_name(r.kind, lang).to_owned(),
                 r.resident.clone(),
                 r.household.clone(),
                 r.activity.clone(),

@@ -1,22 +1,23 @@
-//! `jifen report`: the street office's tables for a month or a quarter,
-//! of a v1 file or a v2 log directory: points by activity and by area,
-//! deductions by penalty, rewards handed out with the stock left, and the residents without
-//! activity for months; as text, or one table as CSV that Excel and WPS
-//! open correctly (UTF-8 with a byte-order mark, headers in the chosen
-//! language).
+//! `jifen report`: the street office's tables for a month, a quarter or
+//! a year, of a v1 file or a v2 log directory, or of a street's or a
+//! district's communities summed: points by community, by month, by
+//! activity and by area, deductions by penalty, rewards handed out with
+//! the stock left, and the residents without activity for months; as
+//! text, or one table as CSV that Excel and WPS open correctly (UTF-8 with
+//! a byte-order mark, headers in the chosen language).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ledger_core::notice::Period;
-use ledger_core::report::{Report, ReportLine};
-use ledger_core::{FieldProblem, Lang};
+use ledger_core::report::{Report, Table};
+use ledger_core::{FieldProblem, Lang, Ledger};
 
 use jifen::error::CliError;
 use jifen::{store, table};
 
 pub(crate) fn report(
-    file: &Path,
+    files: &[PathBuf],
     period: &str,
     months: u32,
     csv: Option<&str>,
@@ -26,12 +27,17 @@ pub(crate) fn report(
         option: "--period",
         problem: FieldProblem::NotAPeriod,
     })?;
-    let ledger = if file.is_dir() {
-        jifen::logdir::load(file)?.0.into_ledger()
-    } else {
-        store::load(file, csv.is_none())?
+    // One community with its progress bar; several read side by side.
+    let reports = match files {
+        [file] => vec![load(file, csv.is_none())?.report(period, months)],
+        _ => in_parallel(files, |file| {
+            load(file, false).map(|ledger| ledger.report(period, months))
+        })?,
     };
-    let report = ledger.report(period, months);
+    let report = match reports.len() {
+        1 => reports.into_iter().next().unwrap_or_else(|| unreachable!()),
+        _ => Report::merge(period, reports),
+    };
     let text = match csv {
         Some(name) => as_csv(&report, name, lang),
         None => as_text(&report, months, lang),
@@ -45,97 +51,55 @@ pub(crate) fn report(
     }
 }
 
-/// A table's header and its lines.
-fn table_of<'a>(
-    report: &'a Report,
-    name: &str,
-    lang: Lang,
-) -> (Vec<&'static str>, &'a [ReportLine]) {
-    let pick = |zh, en| lang.pick(zh, en);
-    match name {
-        "area" => (
-            vec![
-                pick("网格", "area"),
-                pick("次数", "awards"),
-                pick("积分", "points"),
-            ],
-            &report.by_area,
-        ),
-        "deductions" => (
-            vec![
-                pick("扣分规则", "penalty"),
-                pick("次数", "deductions"),
-                pick("扣分", "points"),
-            ],
-            &report.deductions,
-        ),
-        "rewards" => (
-            vec![
-                pick("奖品", "reward"),
-                pick("发放数量", "handed out"),
-                pick("消耗积分", "points"),
-                pick("库存", "stock left"),
-            ],
-            &report.rewards,
-        ),
-        "inactive" => (
-            vec![pick("居民", "resident"), pick("余额", "balance")],
-            &report.inactive,
-        ),
-        _ => (
-            vec![
-                pick("活动", "activity"),
-                pick("次数", "awards"),
-                pick("积分", "points"),
-            ],
-            &report.by_activity,
-        ),
-    }
-}
-
-fn cells(name: &str, line: &ReportLine) -> Vec<String> {
-    match name {
-        "inactive" => vec![line.what.clone(), line.points.to_wire()],
-        "rewards" => vec![
-            line.what.clone(),
-            line.count.to_string(),
-            line.points.to_wire(),
-            line.stock.map(|s| s.to_string()).unwrap_or_default(),
-        ],
-        _ => vec![
-            line.what.clone(),
-            line.count.to_string(),
-            line.points.to_wire(),
-        ],
-    }
-}
-
-/// RFC 4180 quoting where a cell needs it.
-fn csv_cell(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
+/// A ledger file, or a log directory's ledger (verified either way).
+fn load(file: &Path, progress: bool) -> Result<Ledger, CliError> {
+    if file.is_dir() {
+        Ok(jifen::logdir::load(file)?.0.into_ledger())
     } else {
-        cell.to_owned()
+        store::load(file, progress)
     }
+}
+
+/// `work` on each file, as many at once as the machine has cores; the
+/// results in the files' order, or the first file's error.
+fn in_parallel<T: Send>(
+    files: &[PathBuf],
+    work: impl Fn(&Path) -> Result<T, CliError> + Sync,
+) -> Result<Vec<T>, CliError> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<T, CliError>>>> =
+        Mutex::new((0..files.len()).map(|_| None).collect());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(index) else {
+                        break;
+                    };
+                    let result = work(file);
+                    if let Ok(mut slots) = results.lock() {
+                        slots[index] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|slot| slot.unwrap_or_else(|| unreachable!("every file was read")))
+        .collect()
 }
 
 fn as_csv(report: &Report, name: &str, lang: Lang) -> String {
-    let (header, lines) = table_of(report, name, lang);
-    // The byte-order mark makes Excel and WPS read UTF-8, not GBK.
-    let mut out = String::from("\u{feff}");
-    let row = |cells: &[String]| {
-        cells
-            .iter()
-            .map(|c| csv_cell(c))
-            .collect::<Vec<_>>()
-            .join(",")
-            + "\r\n"
-    };
-    out += &row(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>());
-    for line in lines {
-        out += &row(&cells(name, line));
-    }
-    out
+    report.csv(Table::from_name(name).unwrap_or(Table::Activity), lang)
 }
 
 fn as_text(report: &Report, months: u32, lang: Lang) -> String {
@@ -143,18 +107,13 @@ fn as_text(report: &Report, months: u32, lang: Lang) -> String {
         Lang::Zh => format!("{} 统计报表\n", report.period.label()),
         Lang::En => format!("Reports of {}\n", report.period.label()),
     };
-    for (name, title) in [
-        ("activity", lang.pick("按活动", "By activity")),
-        ("area", lang.pick("按网格", "By area")),
-        ("deductions", lang.pick("扣分", "Deductions")),
-        (
-            "rewards",
-            lang.pick("奖品发放与库存", "Rewards handed out, stock left"),
-        ),
-    ] {
-        let (header, lines) = table_of(report, name, lang);
-        let rows: Vec<Vec<String>> = lines.iter().map(|l| cells(name, l)).collect();
-        out += &format!("\n{title}\n");
+    let district = report.by_community.len() > 1;
+    for table in Table::ALL {
+        if (table == Table::Community && !district) || table == Table::Inactive {
+            continue;
+        }
+        let (header, rows) = report.table(table, lang);
+        out += &format!("\n{}\n", table.title(lang));
         out += &table::render(&header, &rows, &[1, 2, 3]);
     }
     out += &match lang {
@@ -167,8 +126,7 @@ fn as_text(report: &Report, months: u32, lang: Lang) -> String {
             report.inactive.len()
         ),
     };
-    let (header, lines) = table_of(report, "inactive", lang);
-    let rows: Vec<Vec<String>> = lines.iter().map(|l| cells("inactive", l)).collect();
+    let (header, rows) = report.table(Table::Inactive, lang);
     out += &table::render(&header, &rows, &[1]);
     out
 }

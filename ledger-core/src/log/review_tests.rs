@@ -423,7 +423,7 @@ fn the_demo_log_has_claims_approved_rejected_and_waiting() {
 }
 
 #[test]
-fn a_period_is_a_month_or_a_quarter_of_local_days() {
+fn a_period_is_a_month_a_quarter_or_a_year_of_local_days() {
     use crate::notice::Period;
     let november = Period::parse("2026-11").expect("month");
     assert_eq!(november.label(), "2026-11");
@@ -438,8 +438,19 @@ fn a_period_is_a_month_or_a_quarter_of_local_days() {
         Period::parse("2024-02").expect("leap").days().1 - 19_754,
         29
     );
+    let year = Period::parse("2026").expect("year");
+    // 2026-01-01 and 2027-01-01.
+    assert_eq!(
+        (year.label().as_str(), year.days()),
+        ("2026", (20_454, 20_819))
+    );
+    let months: Vec<String> = q4.months_to_end(14).iter().map(Period::label).collect();
+    assert_eq!(months.first().map(String::as_str), Some("2025-11"));
+    assert_eq!(months.last().map(String::as_str), Some("2026-12"));
+    assert_eq!(months.len(), 14);
     for bad in [
         "2026-13", "2026-00", "2026-Q5", "2026-Q0", "26-11", "2026-1", "2026/11", "", "2026-",
+        "202", "20261",
     ] {
         assert_eq!(Period::parse(bad), None, "{bad}");
     }

@@ -62,6 +62,7 @@ pub fn AuditPage() -> impl IntoView {
             </div>
             {import_form()}
             {notice_card()}
+            {reports_card()}
             <div class="filters row">
                 <label>
                     {tr(lang, "audit.filter_type")}
@@ -320,3 +321,12 @@ fn notice_card() -> impl IntoView {
 
 #[cfg(not(feature = "writer"))]
 fn notice_card() -> impl IntoView {}
+
+/// The street office's reports, on an office's device (the whole app).
+#[cfg(feature = "writer")]
+fn reports_card() -> impl IntoView {
+    view! { <crate::pages::reports::ReportsCard /> }
+}
+
+#[cfg(not(feature = "writer"))]
+fn reports_card() -> impl IntoView {}

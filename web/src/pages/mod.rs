@@ -13,6 +13,8 @@ pub mod notice;
 pub mod officer;
 #[cfg(feature = "writer")]
 pub mod pin;
+#[cfg(feature = "writer")]
+pub mod reports;
 pub mod resident;
 #[cfg(feature = "writer")]
 pub mod review;

@@ -12,7 +12,7 @@ use crate::state::{AppLang, AppLedger};
 
 /// The month before the ledger's last entry: the notice an office prints
 /// at the start of a month.
-fn last_month(ledger: &ledger_core::Ledger) -> String {
+pub(crate) fn last_month(ledger: &ledger_core::Ledger) -> String {
     let last = ledger.entries().last().map_or(0, |e| e.ts_ms);
     let today = format_local_ts(last, ledger.state().utc_offset_minutes());
     let (year, month) = (
