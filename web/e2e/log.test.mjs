@@ -686,7 +686,7 @@ test("the street office's reports: charts by month and area, the tables jifen re
   const cliRows = byActivity.replace("\ufeff", "").trim().split("\r\n").slice(1).map((l) => l.split(","));
   const shown = await reports.getByTestId("report-activity").locator("tbody tr").evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
   assert.deepEqual(shown, cliRows);
-  if (shots) await office.screenshot({ path: join(shots, "reports.png"), fullPage: true });
+  if (shots) await reports.screenshot({ path: join(shots, "reports.png") });
   // Its CSV button saves exactly what `jifen report --csv` writes.
   const [download] = await Promise.all([
     office.waitForEvent("download"),
