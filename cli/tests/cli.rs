@@ -30,6 +30,8 @@ fn jifen(dir: &Dir, args: &[&str]) -> Output {
         .args(args)
         .current_dir(&dir.0)
         .env("JIFEN_LANG", "en")
+        // What a log reader verified is remembered here, not in ~/.cache.
+        .env("JIFEN_CACHE_DIR", dir.path("cache"))
         .output()
         .expect("jifen runs")
 }

@@ -768,3 +768,173 @@ fn a_months_report_adds_up_to_its_notice_and_its_csv_opens_in_excel() {
         "{text}"
     );
 }
+
+/// A reader of a log remembers what it verified: the second report of the
+/// same log checks no signature again but gives the same figures; a log
+/// whose history changed under the same directory is verified whole
+/// again, and the reader is told.
+#[test]
+fn a_log_verified_before_is_read_again_without_its_signatures_unless_it_changed() {
+    let dir = Dir::new("remembered");
+    demo_log(&dir);
+    let args = ["report", "log", "--period", "2025-04", "--csv", "activity"];
+    let first = ok(&dir, &args);
+    let cache = std::fs::read_to_string(dir.path("cache/verified-logs")).expect("remembered");
+    let checkpoint = std::fs::read_to_string(dir.path("log/checkpoint")).expect("checkpoint");
+    let size = checkpoint.lines().nth(1).expect("size");
+    let root = checkpoint.lines().nth(2).expect("root");
+    assert!(
+        cache.starts_with(&format!("{size}\t{root}\tjifen.example/demo\t")),
+        "{cache}"
+    );
+    assert_eq!(ok(&dir, &args), first);
+    // Another demo, with another seed, in the same directory.
+    std::fs::remove_dir_all(dir.path("log")).expect("remove");
+    let demo = [
+        "demo",
+        "--log",
+        "log",
+        "--keys",
+        "other.keys",
+        "--entries",
+        "1200",
+        "--residents",
+        "30",
+        "--seed",
+        "4",
+    ];
+    ok(&dir, &demo);
+    let output = jifen(&dir, &args);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("differ from what this machine verified before"),
+        "{}",
+        stderr(&output)
+    );
+    assert_ne!(stdout(&output), first);
+}
+
+/// A district's report: two communities' logs read side by side, a line
+/// each in the table by community, and every other table their sum.
+#[test]
+fn a_district_report_sums_its_communities_logs() {
+    let dir = Dir::new("district");
+    demo_log(&dir);
+    let other = [
+        "demo",
+        "--log",
+        "second",
+        "--keys",
+        "second.keys",
+        "--entries",
+        "900",
+        "--residents",
+        "20",
+        "--seed",
+        "9",
+    ];
+    ok(&dir, &other);
+    let total = |csv: &str| -> f64 {
+        csv.trim_start_matches('\u{feff}')
+            .split("\r\n")
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                l.rsplit(',')
+                    .next()
+                    .and_then(|p| p.parse::<f64>().ok())
+                    .expect("points")
+            })
+            .sum()
+    };
+    let csv = |logs: &[&str], table: &str| {
+        let mut args = vec!["--lang", "zh", "report"];
+        args.extend_from_slice(logs);
+        args.extend_from_slice(&["--period", "2025", "--csv", table]);
+        ok(&dir, &args)
+    };
+    let one = total(&csv(&["log"], "activity"));
+    let two = total(&csv(&["second"], "activity"));
+    let both = csv(&["log", "second"], "activity");
+    assert!((total(&both) - one - two).abs() < 1e-6, "{both}");
+    let communities = csv(&["log", "second"], "community");
+    let lines: Vec<&str> = communities
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 3, "{communities}");
+    assert!(
+        lines[1].starts_with("示范社区（演示数据） (log),"),
+        "{communities}"
+    );
+    assert!(
+        lines[2].starts_with("示范社区（演示数据） (second),"),
+        "{communities}"
+    );
+    let text = ok(&dir, &["report", "log", "second", "--period", "2025-Q2"]);
+    assert!(
+        text.contains("By community") && text.contains("By month"),
+        "{text}"
+    );
+}
+
+/// `jifen notice --csv`: every row of the notice, as the JSON lists them,
+/// for Excel and WPS; a reader that stops early ends it quietly.
+#[test]
+fn a_notice_as_csv_has_every_row_and_stops_quietly() {
+    let dir = Dir::new("notice-csv");
+    demo_log(&dir);
+    let notice: serde_json::Value =
+        serde_json::from_str(&ok(&dir, &["notice", "log", "--period", "2025", "--json"]))
+            .expect("json");
+    let csv = ok(
+        &dir,
+        &["--lang", "zh", "notice", "log", "--period", "2025", "--csv"],
+    );
+    let body = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let lines: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "条目,时间,类别,居民,户,活动,积分,说明");
+    let rows = notice["rows"].as_array().expect("rows");
+    assert_eq!(lines.len() - 1, rows.len());
+    assert!(
+        lines[1].starts_with(&format!("{},", rows[0]["seq"])),
+        "{}",
+        lines[1]
+    );
+    let deduction = lines
+        .iter()
+        .find(|l| l.contains(",扣分,"))
+        .expect("a deduction row");
+    assert!(
+        deduction.contains("网格员连续三次劝导后仍混投厨余垃圾"),
+        "{deduction}"
+    );
+    // Into a reader that closes after the first bytes.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jifen"))
+        .args(["notice", "log", "--period", "2025", "--csv"])
+        .current_dir(dir.path(""))
+        .env("JIFEN_CACHE_DIR", dir.path("cache"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("jifen runs");
+    let mut first = [0u8; 64];
+    use std::io::Read;
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("read");
+    let output = child.wait_with_output().expect("ends");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

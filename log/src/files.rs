@@ -195,6 +195,30 @@ fn claimed_size(path: &Path) -> Result<Option<u64>, DirError> {
 /// checkpoints: signed by the key the ledger names, with the roots of the
 /// replayed tree. Returns the log and its published checkpoint.
 pub fn load(dir: &Path) -> Result<(Log, Checkpoint), DirError> {
+    load_known(dir, None).map(|(log, checkpoint, _)| (log, checkpoint))
+}
+
+/// What a reader verified of a log before: its tree's size and root then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// The tree's size.
+    pub size: u64,
+    /// Its root at that size.
+    pub root: ledger_core::tlog::Hash,
+}
+
+/// [`load`], for a reader that verified this log before up to `known`:
+/// every leaf is read, hashed and replayed by the rules as ever, but the
+/// device signatures of leaves below `known.size` are not checked again
+/// when the tree rebuilt from those very bytes has `known.root` at that
+/// size (the same root means the same bytes, whose signatures held). If
+/// the root differs, the whole log is verified again, signatures and all,
+/// and the third value is false: the log's history is not the one this
+/// reader verified.
+pub fn load_known(
+    dir: &Path,
+    known: Option<Verified>,
+) -> Result<(Log, Checkpoint, bool), DirError> {
     let path = dir.join(CHECKPOINT);
     let published = claimed_size(&path)?
         .ok_or_else(|| DirError::io(&path, std::io::Error::from(std::io::ErrorKind::NotFound)))?;
@@ -204,7 +228,15 @@ pub fn load(dir: &Path) -> Result<(Log, Checkpoint), DirError> {
         .into_iter()
         .filter(|t| t.level == 0)
         .collect();
-    let log = replay_on_every_core(dir, &tiles)?;
+    let trusted = known.filter(|k| k.size <= size);
+    let mut log = replay_on_every_core(dir, &tiles, trusted.map_or(0, |k| k.size))?;
+    let held = match trusted {
+        Some(k) => log.tree().root_at(k.size) == Some(k.root),
+        None => known.is_none(),
+    };
+    if !held && trusted.is_some() {
+        log = replay_on_every_core(dir, &tiles, 0)?;
+    }
     let check = |name: &str| -> Result<Checkpoint, DirError> {
         let path = dir.join(name);
         let tlog = |error| DirError::Tlog {
@@ -223,13 +255,18 @@ pub fn load(dir: &Path) -> Result<(Log, Checkpoint), DirError> {
             error: TlogError::ProofDoesNotHold,
         });
     }
-    Ok((log, checkpoint))
+    Ok((log, checkpoint, held))
 }
 
 /// The core's replay of the leaves in the entry bundles of `tiles`, read
 /// one bundle at a time, its signature batches checked on every core
-/// while this thread reads the leaves and runs the rules.
-fn replay_on_every_core(dir: &Path, tiles: &[TileRef]) -> Result<Log, DirError> {
+/// while this thread reads the leaves and runs the rules; batches wholly
+/// below `verified_below` are left out (see [`load_known`]).
+fn replay_on_every_core(
+    dir: &Path,
+    tiles: &[TileRef],
+    verified_below: u64,
+) -> Result<Log, DirError> {
     let mut replay = LogReplay::new();
     let bad = Mutex::new(None::<u64>);
     let (sender, receiver) = mpsc::channel::<LeafSignatures>();
@@ -255,7 +292,12 @@ fn replay_on_every_core(dir: &Path, tiles: &[TileRef]) -> Result<Log, DirError> 
         let read = read_bundles(dir, tiles, |leaf| {
             let going = replay.push(leaf);
             while let Some(batch) = replay.take_batch() {
-                let _ = sender.send(batch);
+                if batch
+                    .last_index()
+                    .is_some_and(|last| last >= verified_below)
+                {
+                    let _ = sender.send(batch);
+                }
             }
             going
         });

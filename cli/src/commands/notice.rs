@@ -34,14 +34,14 @@ pub(crate) fn notice(
     })?;
     if csv {
         let ledger = if file.is_dir() {
-            jifen::logdir::load(file)?.0.into_ledger()
+            jifen::logdir::load_remembered(file, lang)?.0.into_ledger()
         } else {
             store::load(file, false)?
         };
         return as_csv(&ledger, period, lang);
     }
     let (notice, at) = if file.is_dir() {
-        let (log, checkpoint) = jifen::logdir::load(file)?;
+        let (log, checkpoint) = jifen::logdir::load_remembered(file, lang)?;
         let notice = log.ledger().notice(period);
         let root = log.tree().root_at(notice.size).unwrap_or_default();
         let at = AtSize {

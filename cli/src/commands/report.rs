@@ -29,14 +29,14 @@ pub(crate) fn report(
     })?;
     // One community with its progress bar; several read side by side.
     let reports = match files {
-        [file] => vec![load(file, csv.is_none())?.report(period, months)],
+        [file] => vec![load(file, csv.is_none(), lang)?.report(period, months)],
         _ => in_parallel(files, |file| {
-            load(file, false).map(|ledger| ledger.report(period, months))
+            load(file, false, lang).map(|ledger| ledger.report(period, months))
         })?,
     };
     let report = match reports.len() {
         1 => reports.into_iter().next().unwrap_or_else(|| unreachable!()),
-        _ => Report::merge(period, reports),
+        _ => Report::merge(period, named_apart(files, reports)),
     };
     let text = match csv {
         Some(name) => as_csv(&report, name, lang),
@@ -51,10 +51,26 @@ pub(crate) fn report(
     }
 }
 
-/// A ledger file, or a log directory's ledger (verified either way).
-fn load(file: &Path, progress: bool) -> Result<Ledger, CliError> {
+/// Communities of the same name (the demo's) told apart by their file or
+/// directory name.
+fn named_apart(files: &[PathBuf], mut reports: Vec<Report>) -> Vec<Report> {
+    let name = |r: &Report| r.by_community.first().map(|l| l.what.clone());
+    let names: Vec<Option<String>> = reports.iter().map(name).collect();
+    for (report, file) in reports.iter_mut().zip(files) {
+        let repeated = names.iter().filter(|n| **n == name(report)).count() > 1;
+        if let (true, Some(line)) = (repeated, report.by_community.first_mut()) {
+            let base = file.file_name().map(|f| f.to_string_lossy().into_owned());
+            line.what = format!("{} ({})", line.what, base.unwrap_or_default());
+        }
+    }
+    reports
+}
+
+/// A ledger file, or a log directory's ledger (verified either way; a log
+/// as far as this machine did not verify it before).
+fn load(file: &Path, progress: bool, lang: Lang) -> Result<Ledger, CliError> {
     if file.is_dir() {
-        Ok(jifen::logdir::load(file)?.0.into_ledger())
+        Ok(jifen::logdir::load_remembered(file, lang)?.0.into_ledger())
     } else {
         store::load(file, progress)
     }

@@ -25,6 +25,11 @@ pub(crate) struct Pending {
 pub struct LeafSignatures(pub(crate) Vec<Pending>);
 
 impl LeafSignatures {
+    /// The index of the last leaf in the batch (`None` for an empty one).
+    pub fn last_index(&self) -> Option<u64> {
+        self.0.iter().map(|p| p.index).max()
+    }
+
     /// The index of the first leaf whose signature does not hold, if any:
     /// the batch at once (each key's terms summed), then, if it fails, one
     /// by one with the same equation.

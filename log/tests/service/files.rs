@@ -530,3 +530,39 @@ async fn the_web_app_is_served_from_its_precompressed_files_and_revalidated() {
     assert_eq!(body, vec![7u8; 4096]);
     running.stop().await;
 }
+
+/// A reader that verified a log before gives what it verified: with the
+/// same root at that size, the leaves below are not signature-checked
+/// again and the log read is the same; with another root (a history not
+/// the one it verified), it is verified whole and said not to hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_read_again_skips_only_what_was_verified_with_the_same_root() {
+    use jifen_log::files::{Verified, load, load_known};
+    let dir = TempDir::new("known");
+    let store = files_root(dir.path()).expect("root");
+    let c1 = demo(1);
+    c1.store_in(&store, "c1").await;
+    let path = dir.path().join("c1");
+    let (full, _) = load(&path).expect("verified whole");
+    let size = full.len() - 10;
+    let root = full.tree().root_at(size).expect("root at size");
+    let (again, _, held) = load_known(&path, Some(Verified { size, root })).expect("again");
+    assert!(held);
+    assert_eq!(again.tree().root(), full.tree().root());
+    assert_eq!(
+        again.ledger().state().residents().len(),
+        full.ledger().state().residents().len()
+    );
+    let mut other = root;
+    other[0] ^= 1;
+    let (whole, _, held) =
+        load_known(&path, Some(Verified { size, root: other })).expect("verified whole again");
+    assert!(!held, "a different history is not the one verified");
+    assert_eq!(whole.tree().root(), full.tree().root());
+    // A log shorter than what was verified is not that log either.
+    let longer = Verified {
+        size: full.len() + 5,
+        root,
+    };
+    assert!(!load_known(&path, Some(longer)).expect("loads").2);
+}
