@@ -356,3 +356,120 @@ pub(crate) fn log_bench(args: &[String]) -> Result {
     }
     run(&mut command)
 }
+
+/// `cargo xtask street-bench`: the street office's figures on a street of
+/// seven communities' logs, about 500,000 leaves (generated once into
+/// `target/bench-data/street`): its report for a year, read the first
+/// time (every signature) and again (what the CLI verified before is not
+/// signature-checked again); a month's notice; and each community's year
+/// of notice rows as CSV, streamed. The anchor: `jifen log verify` of the
+/// seven logs, one after the other, in the same run.
+pub(crate) fn street_bench() -> Result {
+    let jifen = jifen_release()?;
+    let dir = root().join("target/bench-data/street");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let logs: Vec<std::path::PathBuf> = (1..=7)
+        .map(|n| dir.join(format!("logs/community-{n}")))
+        .collect();
+    if !logs.iter().all(|log| log.join("checkpoint").exists()) {
+        let _ = std::fs::remove_dir_all(dir.join("logs"));
+        let _ = std::fs::remove_dir_all(dir.join("keys"));
+        let start = Instant::now();
+        run(Command::new(&jifen)
+            .args([
+                "serve",
+                "--dir",
+                "logs",
+                "--keys",
+                "keys",
+                "--demo-communities",
+                "7",
+            ])
+            .args(["--demo-entries", "71500", "--setup-only"])
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null()))?;
+        println!(
+            "generated the street in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    let leaves: u64 = logs
+        .iter()
+        .map(|log| {
+            std::fs::read_to_string(log.join("checkpoint"))
+                .ok()
+                .and_then(|c| c.lines().nth(1).and_then(|s| s.parse().ok()))
+                .unwrap_or(0)
+        })
+        .sum();
+    let cache = dir.join("cache");
+    let quiet = |command: &mut Command| -> Result<(Duration, u64)> {
+        measure(
+            command
+                .env("JIFEN_CACHE_DIR", &cache)
+                .stdout(std::process::Stdio::null()),
+        )
+    };
+    let (anchor, _) = best_of(3, || {
+        let mut total = Duration::ZERO;
+        for log in &logs {
+            total += quiet(Command::new(&jifen).args(["log", "verify", path(log)]))?.0;
+        }
+        Ok((total, 0))
+    })?;
+    let report = |cold: bool| -> Result<(Duration, u64)> {
+        if cold {
+            let _ = std::fs::remove_dir_all(&cache);
+        }
+        quiet(
+            Command::new(&jifen)
+                .arg("report")
+                .args(logs.iter().map(|l| path(l)))
+                .args(["--period", "2025"]),
+        )
+    };
+    let (cold, _) = best_of(3, || report(true))?;
+    let (warm, memory) = best_of(3, || report(false))?;
+    let (notice, _) = best_of(3, || {
+        quiet(Command::new(&jifen).args(["notice", path(&logs[0]), "--period", "2025-11"]))
+    })?;
+    let mut rows = 0u64;
+    let mut csv_time = Duration::ZERO;
+    let mut csv_memory = 0;
+    for log in &logs {
+        let out = dir.join("notice.csv");
+        let file = std::fs::File::create(&out).map_err(|e| e.to_string())?;
+        let (elapsed, peak) = measure(
+            Command::new(&jifen)
+                .args(["notice", path(log), "--period", "2025", "--csv"])
+                .env("JIFEN_CACHE_DIR", &cache)
+                .stdout(file),
+        )?;
+        csv_time += elapsed;
+        csv_memory = csv_memory.max(peak);
+        let text = std::fs::read(&out).map_err(|e| e.to_string())?;
+        rows += text.iter().filter(|&&b| b == b'\n').count() as u64 - 1;
+    }
+    println!();
+    println!("street: 7 communities' logs, {leaves} leaves");
+    println!(
+        "jifen log verify of the 7 logs, one after the other (anchor)  {:>6.2} s",
+        anchor.as_secs_f64()
+    );
+    println!(
+        "jifen report of the street, a year: first read / again        {:>6.2} s / {:.2} s  (peak {:.0} MiB)",
+        cold.as_secs_f64(),
+        warm.as_secs_f64(),
+        memory as f64 / 1024.0
+    );
+    println!(
+        "jifen notice of one community, a month                        {:>6.2} s",
+        notice.as_secs_f64()
+    );
+    println!(
+        "jifen notice --csv, a year of each community: {rows} rows in all {:>6.2} s  (peak {:.0} MiB of one)",
+        csv_time.as_secs_f64(),
+        csv_memory as f64 / 1024.0
+    );
+    Ok(())
+}

@@ -7,6 +7,8 @@
 //!   demo community, a witness and the web app, on 127.0.0.1, printing
 //!   where each screen is (`--db postgres://…`, `--communities N`).
 //! - `cargo xtask log-bench [--quick]` — the log service's figures.
+//! - `cargo xtask street-bench` — the street office's figures: reports
+//!   and notices of seven communities' logs, about 500,000 leaves.
 //! - `cargo xtask demo`  — the terminal demo: generate a demo community, verify
 //!   it, print balances, rewards and the head.
 //! - `cargo xtask ci`    — every check and test: rustfmt, clippy, the
@@ -56,9 +58,10 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("web-bench") => web_bench(&args[1..]),
         Some("log-bench") => bench::log_bench(&args[1..]),
+        Some("street-bench") => bench::street_bench(),
         Some("fuzz") => seconds_arg(&args[1..], 60).and_then(fuzz::fuzz),
         _ => Err(
-            "usage: cargo xtask serve [--port N] [--db URL] [--communities N] [--publish LEDGER.jsonl] | demo | ci | bench [--entries N] [--quick] | log-bench [--quick] | fuzz [--seconds N] | wasm-pkg | web | web-dist | web-bench [--entries N] | book"
+            "usage: cargo xtask serve [--port N] [--db URL] [--communities N] [--publish LEDGER.jsonl] | demo | ci | bench [--entries N] [--quick] | log-bench [--quick] | street-bench | fuzz [--seconds N] | wasm-pkg | web | web-dist | web-bench [--entries N] | book"
                 .to_owned(),
         ),
     };
