@@ -28,9 +28,16 @@ impl Lifecycle {
             let result = api::open_log(&source, shown.as_deref(), &progress).await;
             if self.opened_log(result).await {
                 // This device's entries from before (a closed tab) go out.
-                let queue = api::stored_queue().await;
-                self.with_log(|ledger, log| api::requeue(ledger, log, queue, api::now_ms()));
-                leptos::task::spawn_local(self.send_loop(lang));
+                // A phone's build never holds any: a device that writes
+                // is marked and always loads the whole app.
+                #[cfg(feature = "writer")]
+                {
+                    let queue = api::stored_queue().await;
+                    self.with_log(|ledger, log| api::requeue(ledger, log, queue, api::now_ms()));
+                    leptos::task::spawn_local(self.send_loop(lang));
+                }
+                #[cfg(not(feature = "writer"))]
+                let _ = lang;
                 self.poll_log().await;
             }
         });
@@ -203,6 +210,7 @@ impl Lifecycle {
     /// (backing off to 5 s) while the log cannot be reached. Each answered
     /// entry leaves the stored queue; one the log refuses for good leaves
     /// the copy too, and the refusal is shown.
+    #[cfg(feature = "writer")]
     async fn send_loop(self, lang: Option<RwSignal<ledger_core::Lang>>) {
         let state = self.state;
         let mut wait: f64 = 300.0;
