@@ -449,6 +449,57 @@ test("a resident whose balance two kiosks spent offline sees the debt explained,
   await stop(w.child);
 });
 
+test("older eyes on a phone: a larger text and high contrast it remembers, and the balance read aloud in Chinese", async () => {
+  const dir = await mkdtemp(join(work, "eyes-"));
+  const logKey = community(dir, 300);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const context = await browser.newContext();
+  // What the page asks the browser to say, kept instead of said.
+  await context.addInitScript(() => {
+    window.spoken = [];
+    speechSynthesis.speak = (u) => window.spoken.push({ text: u.text, lang: u.lang });
+  });
+  const tab = await context.newPage();
+  await tab.setViewportSize({ width: 390, height: 844 });
+  await tab.goto(phoneAddress(port, policy));
+  await verified(tab);
+  const size = tab.getByTestId("text-size");
+  assert.equal(await size.textContent(), "字号 标准");
+  const zoom = () => tab.evaluate(() => getComputedStyle(document.body).zoom);
+  assert.equal(await zoom(), "1");
+  await size.click();
+  assert.equal(await size.textContent(), "字号 大");
+  assert.equal(await zoom(), "1.25");
+  await tab.getByTestId("contrast").click();
+  assert.equal(await tab.getByTestId("contrast").getAttribute("aria-pressed"), "true");
+  assert.equal(await tab.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--ink").trim()), "#000");
+  // Remembered by the device: the next visit opens at that size, in contrast.
+  await tab.reload();
+  await verified(tab);
+  assert.equal(await tab.getByTestId("text-size").textContent(), "字号 大");
+  assert.equal(await zoom(), "1.25");
+  assert.equal(await tab.evaluate(() => document.documentElement.dataset.contrast), "high");
+  await tab.getByLabel("居民编号（可扫码）").fill("JX-0003");
+  await tab.getByLabel("居民编号（可扫码）").press("Enter");
+  const balance = await tab.getByTestId("balance").textContent();
+  await tab.getByTestId("speak").click();
+  assert.deepEqual(await tab.evaluate(() => window.spoken), [{ text: `JX-0003，当前积分 ${balance} 分`, lang: "zh-CN" }]);
+  if (shots) await tab.screenshot({ path: join(shots, "phone-large-contrast.png"), fullPage: false });
+  // In English, in English.
+  await tab.getByRole("button", { name: "English" }).click();
+  await tab.getByTestId("speak").click();
+  assert.deepEqual((await tab.evaluate(() => window.spoken))[1], { text: `JX-0003: ${balance} points`, lang: "en-US" });
+  // Back to the standard size after the largest.
+  await tab.getByTestId("text-size").click();
+  await tab.getByTestId("text-size").click();
+  assert.equal(await zoom(), "1");
+  await stop(child);
+  await stop(w.child);
+});
+
 test("an officer's tablet records points through the log, and a kiosk sees them within seconds", async () => {
   const dir = await mkdtemp(join(work, "officer-"));
   const logKey = community(dir, 1500);

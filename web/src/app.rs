@@ -83,9 +83,11 @@ pub fn App() -> impl IntoView {
         }
     });
     let tab = RwSignal::new(tab_from_url());
+    let display = crate::components::Display::start();
     view! {
         <header class="bar">
             <h1>{tr(lang, "app.title")}</h1>
+            <div class="controls">{display.controls(lang)}</div>
             {move || unlocked.get().then(|| view! {
                 <button class="lang" on:click=move |_| unlocked.set(false)>{tr(lang, "pin.lock")}</button>
             })}

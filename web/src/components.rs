@@ -108,3 +108,97 @@ pub fn download_as(text: &str, name: &str, mime: &str) {
         std::time::Duration::from_secs(60),
     );
 }
+
+/// How this device shows the app, for older eyes: a text size (1 standard,
+/// 2 large, 3 largest) and high contrast, both remembered by the device
+/// (`localStorage`; `index.html` applies them before the app loads, so the
+/// first screen is already at the chosen size).
+#[derive(Clone, Copy)]
+pub struct Display {
+    size: RwSignal<u8>,
+    contrast: RwSignal<bool>,
+}
+
+const TEXT_SIZE: &str = "jifen.text-size";
+const CONTRAST: &str = "jifen.contrast";
+
+fn stored(key: &str) -> Option<String> {
+    web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+fn store(key: &str, value: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+impl Display {
+    /// The device's remembered choices, kept on `<html>` as they change.
+    pub fn start() -> Display {
+        let size = stored(TEXT_SIZE)
+            .and_then(|s| s.parse().ok())
+            .filter(|s| (1..=3).contains(s))
+            .unwrap_or(1);
+        let display = Display {
+            size: RwSignal::new(size),
+            contrast: RwSignal::new(stored(CONTRAST).as_deref() == Some("high")),
+        };
+        Effect::new(move |_| {
+            let (size, high) = (display.size.get(), display.contrast.get());
+            if let Some(root) = document().document_element() {
+                let _ = root.set_attribute("data-text", &size.to_string());
+                let _ = root.set_attribute("data-contrast", if high { "high" } else { "normal" });
+            }
+            store(TEXT_SIZE, &size.to_string());
+            store(CONTRAST, if high { "high" } else { "normal" });
+        });
+        display
+    }
+
+    /// The two buttons of the header: the text size (each press one step
+    /// larger, then back to standard) and high contrast (pressed or not).
+    pub fn controls(self, lang: RwSignal<Lang>) -> impl IntoView {
+        let label = move || {
+            let step = match self.size.get() {
+                1 => t(lang.get(), "display.size_1"),
+                2 => t(lang.get(), "display.size_2"),
+                _ => t(lang.get(), "display.size_3"),
+            };
+            format!("{} {step}", t(lang.get(), "display.size"))
+        };
+        view! {
+            <button class="lang" data-testid="text-size" on:click=move |_| self.size.update(|s| *s = *s % 3 + 1)>{label}</button>
+            <button class="lang" data-testid="contrast" aria-pressed=move || self.contrast.get().to_string() on:click=move |_| self.contrast.update(|c| *c = !*c)>
+                {tr(lang, "display.contrast")}
+            </button>
+        }
+    }
+}
+
+/// Whether this browser can read text aloud (`speechSynthesis`).
+pub fn can_speak() -> bool {
+    web_sys::window().is_some_and(|w| w.speech_synthesis().is_ok())
+}
+
+/// Reads `text` aloud in `lang` with the browser's speech synthesis, where
+/// the device has it; nothing otherwise.
+pub fn speak(text: &str, lang: Lang) {
+    let Some(speech) = web_sys::window().and_then(|w| w.speech_synthesis().ok()) else {
+        return;
+    };
+    let Ok(utterance) = web_sys::SpeechSynthesisUtterance::new_with_text(text) else {
+        return;
+    };
+    utterance.set_lang(match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en-US",
+    });
+    // Slower than the default: most who press it are elderly.
+    utterance.set_rate(0.85);
+    speech.cancel();
+    speech.speak(&utterance);
+}

@@ -31,6 +31,12 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
 static TABLE: &[(&str, &str, &str)] = &[
     ("app.title", "积分账本", "Jifen points ledger"),
     ("app.lang_toggle", "English", "中文"),
+    ("display.size", "字号", "Text"),
+    ("display.size_1", "标准", "standard"),
+    ("display.size_2", "大", "large"),
+    ("display.size_3", "特大", "largest"),
+    ("display.contrast", "高对比度", "High contrast"),
+    ("resident.speak", "朗读余额", "Read the balance aloud"),
     ("tab.resident", "居民查询", "Resident"),
     ("tab.kiosk", "积分兑换", "Redeem"),
     ("tab.officer", "活动记录", "Record"),
@@ -597,15 +603,11 @@ mod tests {
             &mut files,
         );
         // Literals of that shape that are names of stored things, not keys.
-        let not_keys = [
-            "jifen.writer",
-            "jifen.snapshot",
-            "log.policy",
-            "log.checkpoint",
-            "ledger.jsonl",
-        ];
+        // (`jifen.…` names what the browser keeps for the app.)
+        let not_keys = ["log.policy", "log.checkpoint", "ledger.jsonl"];
         let known = |key: &str| {
-            not_keys.contains(&key)
+            key.starts_with("jifen.")
+                || not_keys.contains(&key)
                 || super::TABLE
                     .iter()
                     .chain(super::WRITING)
@@ -619,7 +621,9 @@ mod tests {
                     !area.is_empty()
                         && !name.is_empty()
                         && area.bytes().all(|b| b.is_ascii_lowercase())
-                        && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                 });
                 if shaped && !known(literal) {
                     missing.push(format!("{}: {literal}", file.display()));

@@ -135,6 +135,7 @@ pub fn resident_card(
                 <span class="value" data-testid="balance">{balance.to_wire()}</span>
                 <span class="unit">{t(lang, "resident.points")}</span>
             </p>
+            {speak_button(code, balance, lang)}
             {debt_view(record.debt, lang)}
             {suspension_view(state, code, lang)}
             <section>
@@ -182,6 +183,22 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (&'static str, String
         Change::None => String::new(),
     };
     (kind, row.item, points)
+}
+
+/// A button that reads the balance aloud, where the device can.
+fn speak_button(code: &str, balance: ledger_core::Points, lang: Lang) -> Option<impl IntoView> {
+    if !crate::components::can_speak() {
+        return None;
+    }
+    let text = match lang {
+        Lang::Zh => format!("{code}，当前积分 {} 分", balance.to_wire()),
+        Lang::En => format!("{code}: {} points", balance.to_wire()),
+    };
+    Some(view! {
+        <button class="speak" data-testid="speak" on:click=move |_| crate::components::speak(&text, lang)>
+            {t(lang, "resident.speak")}
+        </button>
+    })
 }
 
 /// The day an approved deduction's suspension of redeeming ends, if it
