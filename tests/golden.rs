@@ -110,6 +110,7 @@ fn build() -> Ledger {
         (
             "kiosk-1",
             Body::Redeem {
+                collector: None,
                 resident: id("JX-0001"),
                 reward: id("soap"),
                 qty: 2,

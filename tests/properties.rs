@@ -106,6 +106,7 @@ fn run(ops: &[Op]) -> Demo {
             } => (
                 ["kiosk-1", "kiosk-2"][*kiosk],
                 Body::Redeem {
+                    collector: None,
                     resident: residents[*resident].parse().expect("code"),
                     reward: rewards[*reward].0.clone(),
                     qty: *qty,

@@ -402,3 +402,46 @@ fn every_kind_of_deduction_tampering_is_caught() {
         "redeem_suspended",
     );
 }
+
+/// A redeem collected by someone who may not collect for the resident
+/// (neither of the household nor a registered helper), sealed by a real
+/// kiosk: refused where it stands. The demo's own collected redeems stand.
+#[test]
+fn a_redeem_collected_by_a_stranger_is_caught() {
+    let forger = Forger::new();
+    let last = forger.leaves.len() - 1;
+    let honest = forger.replay(&forger.leaves).expect("honest");
+    let state = honest.ledger().state();
+    let collected = (0..forger.leaves.len())
+        .filter(|&i| forger.value(i)["entry"]["body"]["collector"].is_string())
+        .count();
+    assert!(collected > 0, "the demo has collected redeems");
+    let rich = state
+        .residents()
+        .iter()
+        .max_by_key(|r| r.balance)
+        .expect("a resident");
+    let stranger = state
+        .residents()
+        .iter()
+        .find(|r| {
+            r.active
+                && r.household != rich.household
+                && !state.helpers_of(rich.code.as_str()).contains(&&r.code)
+        })
+        .expect("someone of another household");
+    let redeem = json!({"collector": stranger.code.as_str(), "points": "5", "qty": 1,
+        "request_id": "forged-collect", "resident": rich.code.as_str(), "reward": "bin-bags",
+        "type": "redeem"});
+    forger.refused(
+        &forger.append("kiosk-2", redeem.clone()),
+        last + 1,
+        "collector_not_allowed",
+    );
+    // The same redeem without a collector stands.
+    let mut plain = redeem;
+    plain.as_object_mut().expect("body").remove("collector");
+    forger
+        .replay(&forger.append("kiosk-2", plain))
+        .expect("collected by the resident");
+}

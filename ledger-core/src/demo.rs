@@ -354,6 +354,7 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
             builder.append(
                 kiosk,
                 Body::Redeem {
+                    collector: None,
                     resident: id(resident),
                     reward,
                     qty,

@@ -141,6 +141,10 @@ pub enum Body {
         points: Points,
         /// The kiosk's idempotency key: a retry returns the first entry.
         request_id: RequestId,
+        /// Who collected it, when not the resident (v2 only; written only
+        /// when present): a resident of the same household, or a helper
+        /// the admin registered for them.
+        collector: Option<ResidentCode>,
     },
     /// Undoes one earn or redeem, once; points and stock come back.
     Reverse {
@@ -180,6 +184,16 @@ pub enum Body {
         /// Whether it can be recorded.
         active: bool,
     },
+    /// Registers a helper who may collect rewards for a resident (代领, v2
+    /// only), or withdraws one (`active: false`).
+    Helper {
+        /// Who is helped.
+        resident: ResidentCode,
+        /// Who may collect for them: a registered resident.
+        helper: ResidentCode,
+        /// Whether they may.
+        active: bool,
+    },
     /// An officer records a deduction (扣分, v2 only): it counts only once
     /// a reviewer approves it, like a claim.
     Deduct {
@@ -210,6 +224,7 @@ impl Body {
             Body::Approve { .. } => "approve",
             Body::Reject { .. } => "reject",
             Body::Penalty { .. } => "penalty",
+            Body::Helper { .. } => "helper",
             Body::Deduct { .. } => "deduct",
         }
     }
@@ -222,7 +237,9 @@ impl Body {
             Body::Approve { .. }
             | Body::Reject { .. }
             | Body::Penalty { .. }
+            | Body::Helper { .. }
             | Body::Deduct { .. } => true,
+            Body::Redeem { collector, .. } => collector.is_some(),
             Body::Actor { role, .. } => *role == Role::Reviewer,
             Body::Activity { review, .. } => *review,
             Body::Earn { photo, .. } => photo.is_some(),
@@ -363,15 +380,34 @@ impl Body {
                 qty,
                 points,
                 request_id,
-            } => canonical::write_object(
-                out,
-                &[
+                collector,
+            } => {
+                let members = [
                     ("type", kind),
                     ("resident", Value::Str(resident.as_str())),
                     ("reward", Value::Str(reward.as_str())),
                     ("qty", Value::Int(i64::from(*qty))),
                     ("points", Value::Points(*points)),
                     ("request_id", Value::Str(request_id.as_str())),
+                    (
+                        "collector",
+                        Value::Str(collector.as_ref().map_or("", |c| c.as_str())),
+                    ),
+                ];
+                let written = if collector.is_some() { 7 } else { 6 };
+                canonical::write_object(out, &members[..written]);
+            }
+            Body::Helper {
+                resident,
+                helper,
+                active,
+            } => canonical::write_object(
+                out,
+                &[
+                    ("type", kind),
+                    ("resident", Value::Str(resident.as_str())),
+                    ("helper", Value::Str(helper.as_str())),
+                    ("active", Value::Bool(*active)),
                 ],
             ),
             Body::Reverse { entry, reason }
@@ -626,6 +662,10 @@ struct WireBody<'a> {
     penalty: Option<Cow<'a, str>>,
     #[serde(default)]
     suspend_days: Option<u64>,
+    #[serde(borrow, default)]
+    collector: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    helper: Option<Cow<'a, str>>,
 }
 
 fn field<T>(name: &'static str, result: Result<T, FieldProblem>) -> Result<T, LineError> {
@@ -667,7 +707,7 @@ fn need<T>(value: Option<T>, name: &'static str) -> Result<T, LineError> {
 
 /// A body's members other than `type`, in the order of the bits of
 /// [`WireBody::present`].
-const BODY_MEMBERS: [&str; 26] = [
+const BODY_MEMBERS: [&str; 28] = [
     "name",
     "utc_offset_minutes",
     "admin",
@@ -694,6 +734,8 @@ const BODY_MEMBERS: [&str; 26] = [
     "photo",
     "penalty",
     "suspend_days",
+    "collector",
+    "helper",
 ];
 
 /// The bits of `names` among [`BODY_MEMBERS`] (at compile time).
@@ -758,6 +800,8 @@ impl WireBody<'_> {
             self.photo.is_some(),
             self.penalty.is_some(),
             self.suspend_days.is_some(),
+            self.collector.is_some(),
+            self.helper.is_some(),
         ]
         .into_iter()
         .enumerate()
@@ -775,11 +819,16 @@ impl WireBody<'_> {
     /// did before v2, so a v1 ledger verifies as it always did.
     fn into_body_of(self, version: Version) -> Result<Body, LineError> {
         let v1 = version == Version::V1;
-        if v1 && matches!(&*self.kind, "approve" | "reject" | "penalty" | "deduct") {
+        if v1
+            && matches!(
+                &*self.kind,
+                "approve" | "reject" | "penalty" | "deduct" | "helper"
+            )
+        {
             return Err(LineError::UnknownType(self.kind.chars().take(40).collect()));
         }
         let only_v2 = if v1 {
-            const { members(&["review", "photo"]) }
+            const { members(&["review", "photo", "collector"]) }
         } else {
             0
         };
@@ -793,7 +842,19 @@ impl WireBody<'_> {
             "reward" => const { members(&["id", "name", "cost", "active"]) },
             "stock" => const { members(&["reward", "delta", "note"]) },
             "earn" => const { members(&["resident", "activity", "points", "note", "photo"]) },
-            "redeem" => const { members(&["resident", "reward", "qty", "points", "request_id"]) },
+            "redeem" => {
+                const {
+                    members(&[
+                        "resident",
+                        "reward",
+                        "qty",
+                        "points",
+                        "request_id",
+                        "collector",
+                    ])
+                }
+            }
+            "helper" => const { members(&["resident", "helper", "active"]) },
             "reverse" | "reject" => const { members(&["entry", "reason"]) },
             "approve" => const { members(&["entry", "note"]) },
             "penalty" => const { members(&["id", "name", "points", "suspend_days", "active"]) },
@@ -922,6 +983,18 @@ impl WireBody<'_> {
                     "body.request_id",
                     need(self.request_id, "body.request_id")?.parse(),
                 )?,
+                collector: match self.collector {
+                    Some(code) => Some(field("body.collector", code.parse())?),
+                    None => None,
+                },
+            },
+            "helper" => Body::Helper {
+                resident: field(
+                    "body.resident",
+                    need(self.resident, "body.resident")?.parse(),
+                )?,
+                helper: field("body.helper", need(self.helper, "body.helper")?.parse())?,
+                active: need(self.active, "body.active")?,
             },
             "penalty" => Body::Penalty {
                 id: field("body.id", need(self.id, "body.id")?.parse())?,

@@ -244,6 +244,15 @@ pub enum RuleError {
         /// The entry's.
         found: Points,
     },
+    /// A redeem collected by someone who may not collect for the resident
+    /// (not of their household, nor a helper registered for them), or a
+    /// helper registered for themselves.
+    CollectorNotAllowed {
+        /// Who collected.
+        collector: String,
+        /// For whom.
+        resident: String,
+    },
     /// A redeem while an approved deduction suspends the resident's
     /// redeeming.
     RedeemSuspended {
@@ -297,6 +306,7 @@ impl RuleError {
             RuleError::PenaltyInactive(_) => "penalty_inactive",
             RuleError::DeductPoints { .. } => "deduct_points",
             RuleError::RedeemSuspended { .. } => "redeem_suspended",
+            RuleError::CollectorNotAllowed { .. } => "collector_not_allowed",
         }
     }
 
@@ -502,6 +512,16 @@ impl RuleError {
                 "a deduction must take the penalty's {} points, the entry says {}",
                 expected,
                 found
+            ),
+            RuleError::CollectorNotAllowed {
+                collector,
+                resident,
+            } => say!(
+                lang,
+                "{} 不能替 {} 代领：须为同户家人或管理员登记的帮办人",
+                "{} may not collect for {}: only someone of the same household or a helper the admin registered",
+                collector,
+                resident
             ),
             RuleError::RedeemSuspended { until_day } => say!(
                 lang,

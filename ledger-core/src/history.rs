@@ -52,6 +52,8 @@ pub struct HistoryRow {
     pub change: Change,
     /// The entry's note or reversal reason, or empty.
     pub note: String,
+    /// Who collected a redeem for the resident (代领), if someone did.
+    pub collector: Option<String>,
 }
 
 impl Ledger {
@@ -77,6 +79,7 @@ impl Ledger {
             item,
             change,
             note: note.to_owned(),
+            collector: None,
         };
         match &entry.body {
             Body::Earn {
@@ -140,13 +143,17 @@ impl Ledger {
                 reward: id,
                 qty,
                 points,
+                collector,
                 ..
-            } => row(
-                RowKind::Redeem,
-                format!("{} ×{qty}", reward(id.as_str())),
-                Change::Loss(*points),
-                "",
-            ),
+            } => HistoryRow {
+                collector: collector.as_ref().map(ToString::to_string),
+                ..row(
+                    RowKind::Redeem,
+                    format!("{} ×{qty}", reward(id.as_str())),
+                    Change::Loss(*points),
+                    "",
+                )
+            },
             Body::Reverse {
                 entry: target,
                 reason,

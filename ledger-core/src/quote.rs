@@ -40,6 +40,7 @@ impl State {
             .map(|r| r.cost)
             .ok_or_else(|| RuleError::UnknownReward(reward.to_string()))?;
         Ok(Body::Redeem {
+            collector: None,
             resident,
             reward,
             qty,

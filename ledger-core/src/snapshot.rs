@@ -24,7 +24,7 @@ use crate::state::State;
 /// The first bytes of every snapshot (format version 3: claims and the
 /// activities that need review were added; 2 added residents' debt and
 /// the late earns their cap cut short).
-const MAGIC: &[u8; 8] = b"JFSNAP04";
+const MAGIC: &[u8; 8] = b"JFSNAP05";
 
 /// A verified ledger's state at its head, read back from bytes.
 #[derive(Debug, Clone)]

@@ -119,6 +119,7 @@ fn earn(resident: &str, activity: &str, points: &str) -> Body {
 
 fn redeem(resident: &str, qty: u32, points: u32, request_id: &str) -> Body {
     Body::Redeem {
+        collector: None,
         resident: id(resident),
         reward: id("soap"),
         qty,
@@ -840,6 +841,7 @@ fn an_entry_that_would_not_read_back_is_not_written() {
     }
     let before = ledger.to_jsonl();
     let body = Body::Redeem {
+        collector: None,
         resident: id("JX-1"),
         reward: id("tv"),
         qty: 1_000,

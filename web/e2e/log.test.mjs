@@ -106,9 +106,9 @@ async function service(dir, policy, port) {
 
 // An entry signed as the demo's admin with `jifen log sign` and sent with
 // `jifen log send`: a new resident, `code`.
-function addResident(dir, port, code) {
+function addResident(dir, port, code, household = "1-1-101") {
   const url = `http://127.0.0.1:${port}/logs/community-1`;
-  const body = `{"active":true,"area":"A01","code":"${code}","household":"1-1-101","type":"resident"}`;
+  const body = `{"active":true,"area":"A01","code":"${code}","household":"${household}","type":"resident"}`;
   const queue = `${code}.queue`;
   run(["log", "sign", queue, "--keys", "keys/community-1.json", "--as", "admin-1", "--ledger", "demo-community", "--body", body, "--state", "admin.state", "--log", url], dir);
   return run(["log", "send", queue, "--to", url], dir);
@@ -668,6 +668,58 @@ test("a deduction takes points only once a reviewer approves it, and then the ki
   await phone.getByLabel("居民编号（可扫码）").press("Enter");
   assert.equal(await phone.getByTestId("suspended").textContent(), `因扣分被取消兑换资格，恢复兑换日期：${until}`);
   await phone.locator("ol.history li", { hasText: "扣分（已通过）" }).waitFor();
+  await stop(child);
+  await stop(w.child);
+});
+
+test("a son collects his mother's rice at the kiosk: the log takes a family member, refuses a stranger, and the receipt and history say who", async () => {
+  const dir = await mkdtemp(join(work, "collect-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const kiosk = await (await browser.newContext()).newPage();
+  await kiosk.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await verified(kiosk);
+  await unlock(kiosk);
+  const code = "JX-0011";
+  await kiosk.getByLabel("居民编号（可扫码）").fill(code);
+  await kiosk.getByLabel("居民编号（可扫码）").press("Enter");
+  await kiosk.getByTestId("balance").waitFor();
+  // Her son is registered in her household; a stranger, in another.
+  const head = await (await fetch(`http://127.0.0.1:${port}/logs/community-1/entries?start=0&end=256`)).arrayBuffer();
+  const household = Buffer.from(head).toString("utf8").match(new RegExp(`"code":"${code}","household":"([^"]+)"`))?.[1];
+  assert.ok(household, "her registration is among the first leaves");
+  addResident(dir, port, "JX-9001", household);
+  addResident(dir, port, "JX-9002", "9-9-909");
+  const size = await logSize(port);
+  await waitFor("both in the kiosk's copy", async () => (await kiosk.locator("footer.head").textContent()).includes(`${size} 条记录`));
+  const choose = async () => {
+    await kiosk.locator("button.reward:not([disabled])").first().click();
+    return kiosk.getByRole("dialog");
+  };
+  let dialog = await choose();
+  await dialog.getByLabel("代领人编号（本人领取不填）").fill("JX-9002");
+  await dialog.getByRole("button", { name: "确认兑换", exact: true }).click();
+  await kiosk.getByText("JX-9002 不能替 JX-0011 代领：须为同户家人或管理员登记的帮办人").waitFor();
+  assert.equal(await logSize(port), size, "nothing written for a stranger");
+  await kiosk.getByRole("button", { name: "取消" }).click().catch(() => {});
+  dialog = await choose();
+  await dialog.getByLabel("代领人编号（本人领取不填）").fill("JX-9001");
+  await dialog.getByRole("button", { name: "确认兑换", exact: true }).click();
+  const receipt = kiosk.getByTestId("receipt-collector");
+  await receipt.waitFor();
+  assert.equal(await receipt.textContent(), "代领人：JX-9001");
+  await waitFor("the redeem in the log", async () => (await logSize(port)) === size + 1);
+  if (shots) await kiosk.screenshot({ path: join(shots, "kiosk-collected.png"), fullPage: true });
+  // Her phone's history says who collected it.
+  const phone = await (await browser.newContext()).newPage();
+  await phone.goto(phoneAddress(port, policy));
+  await verified(phone);
+  await phone.getByLabel("居民编号（可扫码）").fill(code);
+  await phone.getByLabel("居民编号（可扫码）").press("Enter");
+  await phone.locator("ol.history li", { hasText: "代领人 JX-9001" }).first().waitFor();
   await stop(child);
   await stop(w.child);
 });

@@ -213,6 +213,7 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("kind.claim_rejected", "申请（已驳回）", "Claim (rejected)"),
     ("kind.approve", "审核通过", "Approved"),
     ("kind.reject", "审核驳回", "Rejected"),
+    ("kind.collected_by", "代领人", "collected by"),
     (
         "resident.suspended",
         "因扣分被取消兑换资格，恢复兑换日期：",
@@ -409,6 +410,12 @@ static WRITING: &[(&str, &str, &str)] = &[
     ("kiosk.cannot_afford", "积分不足", "Not enough points"),
     ("kiosk.out_of_stock", "已无库存", "Out of stock"),
     ("kiosk.suspended", "暂停兑换", "Suspended"),
+    (
+        "kiosk.collector",
+        "代领人编号（本人领取不填）",
+        "Collected by (code; empty if the resident)",
+    ),
+    ("kiosk.collector_done", "代领人：", "Collected by: "),
     ("kiosk.confirm_title", "确认兑换", "Confirm the redeem"),
     ("kiosk.total", "共需积分", "Points needed"),
     ("kiosk.confirm", "确认兑换", "Confirm"),

@@ -49,7 +49,11 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (String, String, Stri
         Change::Loss(points) => format!("-{points}"),
         Change::None => String::new(),
     };
-    (kind, row.item, points, row.note)
+    let note = match row.collector {
+        Some(collector) => format!("{} {collector}", lang.pick("代领人", "collected by")),
+        None => row.note,
+    };
+    (kind, row.item, points, note)
 }
 
 /// Prints one page of a resident's history, as JSON or as a table. Long

@@ -9,7 +9,9 @@
 //! still wait. Deductions too: now and then an officer deducts points
 //! from a resident for mixed waste (reviewed like a claim: one in three is
 //! rejected), and once, near the end, deducts for a false claim, which
-//! also suspends the resident's redeeming for a month.
+//! also suspends the resident's redeeming for a month. Now and then a
+//! redeem is collected by a family member, or by a neighbour registered as
+//! the resident's helper (代领).
 
 use std::collections::HashMap;
 
@@ -43,6 +45,9 @@ pub const PENALTIES: [(&str, &str, u32, u32); 2] = [
 
 /// One mixed-waste deduction every this many entries of the year.
 const DEDUCT_EVERY: u64 = 97;
+
+/// A redeem at every this many entries is collected by someone else (代领).
+const COLLECTED_EVERY: u64 = 10;
 
 /// A generated v2 log and everything needed to write to it.
 pub struct DemoLog {
@@ -198,6 +203,9 @@ pub fn generate_log(
             if let Some(leaf) = deduct(&mut log, &mut devices, at, suspend, &headroom) {
                 review.claims.push((entry.ts_ms + REVIEW_AFTER_MS, leaf));
             }
+        }
+        if entry.seq.0 % COLLECTED_EVERY == 0 {
+            collected(&mut log, &mut devices, &admin, entry.ts_ms, &mut body);
         }
         if let Body::Reverse { entry: target, .. } = &mut body {
             match leaf_of.get(&target.0) {
@@ -392,6 +400,56 @@ fn deduct(
         .map(|done| done.index)
 }
 
+/// A redeem collected by someone else: a resident of the same household
+/// if there is one, else a neighbour the admin registers as the
+/// resident's helper first (once). Other bodies stay as they are.
+fn collected(log: &mut Log, devices: &mut Devices, admin: &ActorId, ts_ms: u64, body: &mut Body) {
+    let Body::Redeem {
+        resident,
+        collector,
+        ..
+    } = body
+    else {
+        return;
+    };
+    let state = log.ledger().state();
+    let Some(record) = state.resident(resident.as_str()) else {
+        return;
+    };
+    let others = || {
+        state
+            .residents
+            .iter()
+            .filter(|r| r.active && r.code != record.code)
+    };
+    let family = others().find(|r| r.household == record.household);
+    let who = match family {
+        Some(member) => member.code.clone(),
+        None => {
+            let Some(neighbour) = others().find(|r| r.area == record.area) else {
+                return;
+            };
+            let neighbour = neighbour.code.clone();
+            if !state.helpers_of(resident.as_str()).contains(&&neighbour) {
+                let registration = Body::Helper {
+                    resident: resident.clone(),
+                    helper: neighbour.clone(),
+                    active: true,
+                };
+                let at = ts_ms.max(log.ledger().last_ts_ms());
+                let Some(signed) = devices.sign(admin, at, registration, (None, None)) else {
+                    return;
+                };
+                if log.submit(&signed.to_bytes(), at).is_err() {
+                    return;
+                }
+            }
+            neighbour
+        }
+    };
+    *collector = Some(who);
+}
+
 /// Claims (and deductions) waiting for their review: when it comes, and
 /// the claim's leaf.
 #[derive(Default)]
@@ -489,6 +547,7 @@ fn both_kiosks_at_once(log: &mut Log, devices: &mut Devices, end: u64) -> Option
     for (n, kiosk) in kiosks.iter().enumerate() {
         let kiosk = kiosk.as_ref()?;
         let body = Body::Redeem {
+            collector: None,
             resident: code.clone(),
             reward: reward_id.clone(),
             qty,

@@ -7,6 +7,7 @@ mod activity;
 mod actor;
 mod deduct;
 mod earn;
+mod helper;
 mod redeem;
 mod resident;
 mod reverse;
@@ -157,6 +158,8 @@ pub struct State {
     reward_index: Map<RewardId, u32>,
     pub(crate) penalties: Vec<PenaltyRecord>,
     penalty_index: Map<ActivityId, u32>,
+    /// Helpers the admin registered: (resident, helper) may collect.
+    helpers: Map<(u32, u32), ()>,
     pub(crate) request_ids: Map<RequestId, u32>,
     reversed_by: Map<u32, u32>,
     /// Late earns that their daily cap cut short: the points they counted
@@ -188,6 +191,8 @@ pub(crate) enum Effect {
     UpdateReward(u32, Text, Points, bool),
     SetStock(u32, i64),
     NewPenalty(PenaltyRecord),
+    /// A helper registered for a resident (`true`) or withdrawn.
+    SetHelper(u32, u32, bool),
     UpdatePenalty(u32, PenaltyRecord),
     /// A deduction, pending until a reviewer decides it.
     DeductClaim {
@@ -267,7 +272,8 @@ fn allowed_roles(body: &Body) -> &'static [Role] {
         | Body::Activity { .. }
         | Body::Reward { .. }
         | Body::Stock { .. }
-        | Body::Penalty { .. } => &[Role::Admin],
+        | Body::Penalty { .. }
+        | Body::Helper { .. } => &[Role::Admin],
         Body::Earn { .. } | Body::Deduct { .. } => &[Role::Officer],
         Body::Redeem { .. } => &[Role::Kiosk, Role::Officer],
         Body::Reverse { .. } => &[Role::Officer, Role::Admin],
@@ -528,15 +534,26 @@ impl State {
                 qty,
                 points,
                 request_id,
-            } => self.check_redeem(
-                entry.ts_ms,
+                collector,
+            } => {
+                if let Some(collector) = collector {
+                    self.check_collector(resident, collector)?;
+                }
+                self.check_redeem(
+                    entry.ts_ms,
+                    resident,
+                    reward,
+                    *qty,
+                    *points,
+                    request_id,
+                    late,
+                )
+            }
+            Body::Helper {
                 resident,
-                reward,
-                *qty,
-                *points,
-                request_id,
-                late,
-            ),
+                helper,
+                active,
+            } => self.check_helper(resident, helper, *active),
             Body::Reverse { entry: target, .. } => self.check_reverse(entry.seq, *target, entries),
             Body::Approve { claim, .. } => self.check_decision(*claim, true),
             Body::Reject { claim, .. } => self.check_decision(*claim, false),
@@ -663,6 +680,13 @@ impl State {
                 );
                 if let Some(record) = self.residents.get_mut(resident as usize) {
                     record.history.push(seq);
+                }
+            }
+            Effect::SetHelper(resident, helper, active) => {
+                if active {
+                    self.helpers.insert((resident, helper), ());
+                } else {
+                    self.helpers.remove(&(resident, helper));
                 }
             }
             Effect::NewPenalty(record) => {
@@ -934,6 +958,17 @@ impl State {
             out.u32(penalty.suspend_days);
             out.u8(u8::from(penalty.active));
         }
+        let mut helpers: Vec<(u64, u64)> = self
+            .helpers
+            .keys()
+            .map(|&(r, h)| ((u64::from(r) << 32) | u64::from(h), 0))
+            .collect();
+        helpers.sort_unstable();
+        out.len(helpers.len());
+        for (pair, _) in helpers {
+            out.u32((pair >> 32) as u32);
+            out.u32(pair as u32);
+        }
         // Each map in key order, every one sorted as `(u64, u64)` pairs:
         // one sort in the code, however many maps.
         let ids: Vec<(&RequestId, u32)> = self
@@ -1109,6 +1144,16 @@ impl State {
             let index = state.penalties.len() as u32;
             state.penalty_index.insert(record.id.clone(), index);
             state.penalties.push(record);
+        }
+        let mut previous = None;
+        for _ in 0..input.count(8)? {
+            let pair = (input.u32()?, input.u32()?);
+            let known = |r: u32| (r as usize) < state.residents.len();
+            if !known(pair.0) || !known(pair.1) || previous.is_some_and(|p| p >= pair) {
+                return None;
+            }
+            state.helpers.insert(pair, ());
+            previous = Some(pair);
         }
         // Maps come in strictly increasing key order (as `encode` writes
         // them): one way to write each state, so no duplicates either.

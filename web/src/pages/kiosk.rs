@@ -28,7 +28,8 @@ struct Pending {
 #[derive(Clone, Debug, PartialEq)]
 enum Shown {
     File(Receipt),
-    Log(api::LogReceipt),
+    /// The receipt, and who collected it for the resident, if someone did.
+    Log(api::LogReceipt, Option<String>),
 }
 
 /// What the kiosk's parts share: the ledger (and the community log it
@@ -41,6 +42,10 @@ struct Counter {
     log: RwSignal<Option<api::FollowedLog>>,
     device: RwSignal<Device>,
     pending: RwSignal<Option<Pending>>,
+    /// Who collects the redeem being confirmed, when not the resident (a
+    /// family member or a registered helper; on a community log only):
+    /// apart from `pending`, so that typing does not redraw the dialog.
+    collector: RwSignal<String>,
     busy: RwSignal<bool>,
     outcome: RwSignal<Option<Result<Shown, String>>>,
 }
@@ -56,6 +61,7 @@ impl Counter {
             pending,
             busy,
             outcome,
+            ..
         } = self;
         let Some(request) = pending.get_untracked() else {
             return;
@@ -124,8 +130,11 @@ impl Counter {
                         request.qty,
                         &request.request_id,
                     )
+                    .and_then(|body| with_collector(body, &self.collector.get_untracked()))
                 })
             });
+            let collector =
+                Some(self.collector.get_untracked().trim().to_owned()).filter(|c| !c.is_empty());
             let copy = ledger.try_update_untracked(Option::take).flatten();
             let followed = log.try_update_untracked(Option::take).flatten();
             let (copy, followed, body) = match (copy, followed, body) {
@@ -149,7 +158,8 @@ impl Counter {
             match result {
                 Ok(receipt) => {
                     pending.set(None);
-                    outcome.set(Some(Ok(Shown::Log(receipt))));
+                    outcome.set(Some(Ok(Shown::Log(receipt, collector))));
+                    self.collector.set(String::new());
                 }
                 Err(error) => outcome.set(Some(Err(error.message(lang_now)))),
             }
@@ -175,6 +185,7 @@ pub fn KioskPage() -> impl IntoView {
         log,
         device,
         pending: RwSignal::new(None),
+        collector: RwSignal::new(String::new()),
         busy: RwSignal::new(false),
         outcome: RwSignal::new(None),
     };
@@ -201,7 +212,7 @@ pub fn KioskPage() -> impl IntoView {
             })}
             {move || pending.get().map(|request| confirm_view(counter, request))}
             {move || outcome.get().map(|result| match result {
-                Ok(Shown::Log(receipt)) => log_receipt_view(receipt, log, lang).into_any(),
+                Ok(Shown::Log(receipt, collector)) => log_receipt_view(receipt, collector, log, lang).into_any(),
                 Ok(Shown::File(receipt)) => receipt_view(Ok(receipt), lang).into_any(),
                 Err(message) => receipt_view(Err(message), lang).into_any(),
             })}
@@ -219,6 +230,8 @@ fn confirm_view(counter: Counter, request: Pending) -> impl IntoView {
         busy,
         ..
     } = counter;
+    // Collecting for someone else is a v2 member: on a community log only.
+    let on_log = counter.log.with_untracked(Option::is_some);
     let total = ledger.with(|l| {
         l.as_ref()
             .and_then(|l| {
@@ -245,11 +258,16 @@ fn confirm_view(counter: Counter, request: Pending) -> impl IntoView {
                 <button aria-label=tr(lang, "kiosk.more") on:click=move |_| pending.update(|p| if let Some(p) = p { p.qty = (p.qty + 1).min(ledger_core::limits::MAX_QTY) })>"+"</button>
             </div>
             <p>{tr(lang, "kiosk.total")} ": " <strong>{total}</strong></p>
+            {on_log.then(|| view! {
+                <label for="kiosk-collector">{tr(lang, "kiosk.collector")}</label>
+                <input id="kiosk-collector" autocomplete="off" prop:value=move || counter.collector.get()
+                    on:input=move |e| counter.collector.set(event_target_value(&e)) />
+            })}
             <div class="row">
                 <button class="primary" disabled=move || busy.get() on:click=move |_| counter.confirm()>
                     {move || if busy.get() { t(lang.get(), "kiosk.working") } else { t(lang.get(), "kiosk.confirm") }}
                 </button>
-                <button on:click=move |_| pending.set(None)>{tr(lang, "kiosk.cancel")}</button>
+                <button on:click=move |_| { pending.set(None); counter.collector.set(String::new()); }>{tr(lang, "kiosk.cancel")}</button>
             </div>
         </div>
     }
@@ -345,6 +363,7 @@ fn reward_buttons(
 /// receipt (C2SP tlog-proof) as a QR code to print.
 fn log_receipt_view(
     receipt: api::LogReceipt,
+    collector: Option<String>,
     log: RwSignal<Option<api::FollowedLog>>,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
@@ -372,6 +391,7 @@ fn log_receipt_view(
         <div class="receipt printable" role="status">
             <h3>{tr(lang, "kiosk.receipt")}</h3>
             <p class="signed">{tr(lang, "kiosk.signed_by")} " " <span data-testid="receipt-actor">{receipt.actor.clone()}</span> " · " {when}</p>
+            {collector.map(|c| view! { <p class="collector" data-testid="receipt-collector">{tr(lang, "kiosk.collector_done")} {c}</p> })}
             <p class="in-log" data-testid="receipt-log" aria-live="polite">
                 {move || match (index.get(), offline.get()) {
                     (Some(index), _) => format!("{}{index}{}", t(lang.get(), "kiosk.in_log"), t(lang.get(), "kiosk.in_log_end")),
@@ -387,4 +407,36 @@ fn log_receipt_view(
             }>{tr(lang, "kiosk.print")}</button>
         </div>
     }
+}
+
+/// A redeem's body with who collects it, when the field names someone.
+fn with_collector(
+    body: ledger_core::Body,
+    collector: &str,
+) -> Result<ledger_core::Body, api::ActionError> {
+    let collector = collector.trim();
+    if collector.is_empty() {
+        return Ok(body);
+    }
+    let code = collector
+        .parse()
+        .map_err(|problem| api::ActionError::BadInput(collector.to_owned(), Some(problem)))?;
+    Ok(match body {
+        ledger_core::Body::Redeem {
+            resident,
+            reward,
+            qty,
+            points,
+            request_id,
+            ..
+        } => ledger_core::Body::Redeem {
+            resident,
+            reward,
+            qty,
+            points,
+            request_id,
+            collector: Some(code),
+        },
+        other => other,
+    })
 }

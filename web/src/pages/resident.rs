@@ -182,7 +182,15 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (&'static str, String
         Change::Loss(points) => format!("−{points}"),
         Change::None => String::new(),
     };
-    (kind, row.item, points)
+    let item = match &row.collector {
+        Some(collector) => format!(
+            "{}（{} {collector}）",
+            row.item,
+            t(lang, "kind.collected_by")
+        ),
+        None => row.item,
+    };
+    (kind, item, points)
 }
 
 /// A button that reads the balance aloud, where the device can.
