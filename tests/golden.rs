@@ -78,6 +78,7 @@ fn build() -> Ledger {
                 daily_cap: Points::whole(10),
                 active: true,
                 review: false,
+                per_hour: false,
             },
         ),
         (
@@ -105,6 +106,7 @@ fn build() -> Ledger {
                 points: Points::whole(5),
                 note: text("夜间巡查"),
                 photo: None,
+                hours: None,
             },
         ),
         (

@@ -95,6 +95,7 @@ fn run(ops: &[Op]) -> Demo {
                     points: activities[*activity].1,
                     note: ledger_core::Text::parse("", 1, true).expect("empty note"),
                     photo: None,
+                    hours: None,
                 },
             ),
             Op::Redeem {

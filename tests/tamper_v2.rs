@@ -445,3 +445,48 @@ fn a_redeem_collected_by_a_stranger_is_caught() {
         .replay(&forger.append("kiosk-2", plain))
         .expect("collected by the resident");
 }
+
+/// Hours forged: an hourly earn re-signed with more hours than its points
+/// pay for, or with its hours left out, and an ordinary earn given hours.
+#[test]
+fn every_kind_of_hours_tampering_is_caught() {
+    let forger = Forger::new();
+    let last = forger.leaves.len() - 1;
+    let hourly = (0..forger.leaves.len())
+        .find(|&i| forger.value(i)["entry"]["body"]["hours"].is_string())
+        .expect("the demo counts volunteer service in hours");
+    let body = forger.value(hourly)["entry"]["body"].clone();
+    assert_eq!(body["activity"], "volunteer_service");
+
+    // Twice the hours for the same points: the points no longer match.
+    let mut leaves = forger.leaves.clone();
+    let mut more = forger.value(hourly);
+    more["entry"]["body"]["hours"] = json!("12");
+    leaves[hourly] = forger.seal(&mut more);
+    forger.refused(&leaves, hourly, "earn_points");
+
+    // The hours left out of an hourly earn.
+    let mut leaves = forger.leaves.clone();
+    let mut none = forger.value(hourly);
+    none["entry"]["body"]
+        .as_object_mut()
+        .expect("body")
+        .remove("hours");
+    leaves[hourly] = forger.seal(&mut none);
+    forger.refused(&leaves, hourly, "hours_needed");
+
+    // Hours on an activity counted each time.
+    let mut sorting = body.clone();
+    sorting["activity"] = json!("garbage_sorting");
+    sorting["points"] = json!("1");
+    sorting["hours"] = json!("1");
+    forger.refused(&forger.append("officer-1", sorting), last + 1, "not_hourly");
+
+    // The honest hourly earn, appended again for one hour, stands.
+    let mut again = body;
+    again["hours"] = json!("1");
+    again["points"] = json!("3");
+    forger
+        .replay(&forger.append("officer-1", again))
+        .expect("an hour of volunteer service");
+}

@@ -88,6 +88,7 @@ fn benches(c: &mut Criterion) {
                     points: activity.points,
                     note: Text::parse("", 0, true).expect("note"),
                     photo: None,
+                    hours: None,
                 },
             };
             turn += 1;

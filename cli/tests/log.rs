@@ -938,3 +938,46 @@ fn a_notice_as_csv_has_every_row_and_stops_quietly() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Volunteer service counted in hours: an officer's earn without the hours
+/// is refused at the office with the reason; with an hour and
+/// a half it is accepted at the points per hour, and the month's notice
+/// has the award.
+#[test]
+fn an_hourly_activity_needs_its_hours_and_pays_per_hour() {
+    let dir = Dir::new("hours");
+    community(&dir);
+    let service = r#"{"active":true,"daily_cap":"80","id":"service","name":"志愿服务","per_hour":true,"points":"10","type":"activity"}"#;
+    sign(&dir, "office.queue", "office.keys", "admin-1", service, 40);
+    let submit = |queue: &str, at: u64| {
+        jifen(
+            &dir,
+            &[
+                "log",
+                "submit",
+                "log",
+                queue,
+                "--keys",
+                "office.keys",
+                "--ts",
+                &ts(at),
+            ],
+        )
+    };
+    assert_eq!(code(&submit("office.queue", 41)), 0);
+    let without =
+        r#"{"activity":"service","note":"","points":"10","resident":"R001","type":"earn"}"#;
+    sign(&dir, "bare.queue", "officer.keys", "officer-1", without, 50);
+    let refused = submit("bare.queue", 51);
+    let said = format!("{}{}", stdout(&refused), stderr(&refused));
+    assert!(
+        said.contains("activity service is counted in hours: say how many"),
+        "{said}"
+    );
+    assert_ne!(code(&refused), 0);
+    let hours = r#"{"activity":"service","hours":"1.5","note":"","points":"15","resident":"R001","type":"earn"}"#;
+    sign(&dir, "hours.queue", "officer.keys", "officer-1", hours, 60);
+    assert_eq!(code(&submit("hours.queue", 61)), 0);
+    let notice = ok(&dir, &["notice", "log", "--period", "2026-05", "--json"]);
+    assert!(notice.contains(r#""points":"15""#), "{notice}");
+}

@@ -210,6 +210,7 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
                 daily_cap: Points::whole(cap),
                 active: true,
                 review: false,
+                per_hour: false,
             },
         );
     }
@@ -325,6 +326,7 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
                     points: Points::whole(activity.2),
                     note: text(note),
                     photo: None,
+                    hours: None,
                 },
             );
         } else if roll < 95 {

@@ -94,6 +94,10 @@ pub enum Body {
         /// Whether its earns count only once a reviewer approves them
         /// (v2 only; written only when true).
         review: bool,
+        /// Whether it is counted in hours (v2 only; written only when
+        /// true): `points` are then points per hour, and each earn says
+        /// how many hours, in half-hour steps.
+        per_hour: bool,
     },
     /// Defines or redefines a reward (stock changes by `Stock`).
     Reward {
@@ -128,6 +132,9 @@ pub enum Body {
         /// The SHA-256 of a photo that backs a claim (v2 only): the photo
         /// itself stays off the ledger.
         photo: Option<[u8; 32]>,
+        /// Half-hours of an activity counted in hours (v2 only; `"1.5"` on
+        /// the wire is 3).
+        hours: Option<u32>,
     },
     /// A kiosk or officer exchanges points for `qty` items of a reward.
     Redeem {
@@ -241,8 +248,10 @@ impl Body {
             | Body::Deduct { .. } => true,
             Body::Redeem { collector, .. } => collector.is_some(),
             Body::Actor { role, .. } => *role == Role::Reviewer,
-            Body::Activity { review, .. } => *review,
-            Body::Earn { photo, .. } => photo.is_some(),
+            Body::Activity {
+                review, per_hour, ..
+            } => *review || *per_hour,
+            Body::Earn { photo, hours, .. } => photo.is_some() || hours.is_some(),
             _ => false,
         }
     }
@@ -314,17 +323,25 @@ impl Body {
                 daily_cap,
                 active,
                 review,
+                per_hour,
             } => {
-                let members = [
-                    ("type", kind),
+                // The v2 members, each written only when true.
+                let mut members = [("type", kind); 8];
+                let fixed = [
                     ("id", Value::Str(id.as_str())),
                     ("name", Value::Str(name.as_str())),
                     ("points", Value::Points(*points)),
                     ("daily_cap", Value::Points(*daily_cap)),
                     ("active", Value::Bool(*active)),
-                    ("review", Value::Bool(true)),
                 ];
-                let written = if *review { 7 } else { 6 };
+                members[1..6].copy_from_slice(&fixed);
+                let mut written = 6;
+                for (present, name) in [(*review, "review"), (*per_hour, "per_hour")] {
+                    if present {
+                        members[written] = (name, Value::Bool(true));
+                        written += 1;
+                    }
+                }
                 canonical::write_object(out, &members[..written]);
             }
             Body::Reward {
@@ -361,17 +378,27 @@ impl Body {
                 points,
                 note,
                 photo,
+                hours,
             } => {
-                let none = [0; 32];
-                let members = [
+                let mut members = [
                     ("type", kind),
                     ("resident", Value::Str(resident.as_str())),
                     ("activity", Value::Str(activity.as_str())),
                     ("points", Value::Points(*points)),
                     ("note", Value::Str(note.as_str())),
-                    ("photo", Value::Hex(photo.as_ref().unwrap_or(&none))),
+                    ("type", kind),
+                    ("type", kind),
                 ];
-                let written = if photo.is_some() { 6 } else { 5 };
+                let mut written = 5;
+                if let Some(photo) = photo {
+                    members[written] = ("photo", Value::Hex(photo));
+                    written += 1;
+                }
+                let hours_text = hours.map(hours_to_wire);
+                if let Some(text) = &hours_text {
+                    members[written] = ("hours", Value::Str(text));
+                    written += 1;
+                }
                 canonical::write_object(out, &members[..written]);
             }
             Body::Redeem {
@@ -470,6 +497,32 @@ impl Body {
             ),
         }
     }
+}
+
+/// Half-hours as the wire writes them: `"1"`, `"1.5"`.
+pub fn hours_to_wire(half_hours: u32) -> String {
+    if half_hours.is_multiple_of(2) {
+        (half_hours / 2).to_string()
+    } else {
+        format!("{}.5", half_hours / 2)
+    }
+}
+
+/// Reads hours in half-hour steps (`"2"`, `"0.5"`, `"1.5"`; no sign, no
+/// leading zeros, at most a day): the half-hours, or `None`.
+pub fn hours_from_wire(text: &str) -> Option<u32> {
+    let (whole, half) = match text.strip_suffix(".5") {
+        Some(whole) => (whole, 1),
+        None => (text, 0),
+    };
+    let digits = !whole.is_empty()
+        && whole.len() <= 2
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && (whole == "0" || !whole.starts_with('0'));
+    let half_hours = 2 * whole.parse::<u32>().ok().filter(|_| digits)? + half;
+    (1..=2 * crate::limits::MAX_HOURS_PER_ENTRY)
+        .contains(&half_hours)
+        .then_some(half_hours)
 }
 
 /// One signed entry of the ledger. The ledger id is not kept per entry: it
@@ -666,6 +719,10 @@ struct WireBody<'a> {
     collector: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     helper: Option<Cow<'a, str>>,
+    #[serde(default)]
+    per_hour: Option<bool>,
+    #[serde(borrow, default)]
+    hours: Option<Cow<'a, str>>,
 }
 
 fn field<T>(name: &'static str, result: Result<T, FieldProblem>) -> Result<T, LineError> {
@@ -707,7 +764,7 @@ fn need<T>(value: Option<T>, name: &'static str) -> Result<T, LineError> {
 
 /// A body's members other than `type`, in the order of the bits of
 /// [`WireBody::present`].
-const BODY_MEMBERS: [&str; 28] = [
+const BODY_MEMBERS: [&str; 30] = [
     "name",
     "utc_offset_minutes",
     "admin",
@@ -736,6 +793,8 @@ const BODY_MEMBERS: [&str; 28] = [
     "suspend_days",
     "collector",
     "helper",
+    "per_hour",
+    "hours",
 ];
 
 /// The bits of `names` among [`BODY_MEMBERS`] (at compile time).
@@ -802,6 +861,8 @@ impl WireBody<'_> {
             self.suspend_days.is_some(),
             self.collector.is_some(),
             self.helper.is_some(),
+            self.per_hour.is_some(),
+            self.hours.is_some(),
         ]
         .into_iter()
         .enumerate()
@@ -828,7 +889,7 @@ impl WireBody<'_> {
             return Err(LineError::UnknownType(self.kind.chars().take(40).collect()));
         }
         let only_v2 = if v1 {
-            const { members(&["review", "photo", "collector"]) }
+            const { members(&["review", "photo", "collector", "per_hour", "hours"]) }
         } else {
             0
         };
@@ -837,11 +898,23 @@ impl WireBody<'_> {
             "actor" => const { members(&["id", "role", "pubkey", "active"]) },
             "resident" => const { members(&["code", "household", "area", "active"]) },
             "activity" => {
-                const { members(&["id", "name", "points", "daily_cap", "active", "review"]) }
+                const {
+                    members(&[
+                        "id",
+                        "name",
+                        "points",
+                        "daily_cap",
+                        "active",
+                        "review",
+                        "per_hour",
+                    ])
+                }
             }
             "reward" => const { members(&["id", "name", "cost", "active"]) },
             "stock" => const { members(&["reward", "delta", "note"]) },
-            "earn" => const { members(&["resident", "activity", "points", "note", "photo"]) },
+            "earn" => {
+                const { members(&["resident", "activity", "points", "note", "photo", "hours"]) }
+            }
             "redeem" => {
                 const {
                     members(&[
@@ -929,6 +1002,7 @@ impl WireBody<'_> {
                 daily_cap: positive("body.daily_cap", &need(self.daily_cap, "body.daily_cap")?)?,
                 active: need(self.active, "body.active")?,
                 review: self.review.unwrap_or(false),
+                per_hour: self.per_hour.unwrap_or(false),
             },
             "reward" => Body::Reward {
                 id: field("body.id", need(self.id, "body.id")?.parse())?,
@@ -961,6 +1035,13 @@ impl WireBody<'_> {
                     Some(text) => Some(hex::decode::<32>(&text).ok_or(LineError::Field {
                         field: "body.photo",
                         problem: FieldProblem::NotLowercaseHex { bytes: 32 },
+                    })?),
+                    None => None,
+                },
+                hours: match self.hours {
+                    Some(text) => Some(hours_from_wire(&text).ok_or(LineError::Field {
+                        field: "body.hours",
+                        problem: FieldProblem::NotHours,
                     })?),
                     None => None,
                 },

@@ -231,6 +231,10 @@ pub enum RuleError {
     },
     /// A reversal of a rejected claim, which never counted.
     ClaimRejected(Seq),
+    /// An earn of an activity counted in hours that says no hours.
+    HoursNeeded(String),
+    /// An earn that says hours, of an activity not counted in hours.
+    NotHourly(String),
     /// A penalty that takes no points and suspends nothing.
     EmptyPenalty(String),
     /// A deduction of a penalty not defined.
@@ -301,6 +305,8 @@ impl RuleError {
             RuleError::NotAClaim(_) => "not_a_claim",
             RuleError::ClaimDecided { .. } => "claim_decided",
             RuleError::ClaimRejected(_) => "claim_rejected",
+            RuleError::HoursNeeded(_) => "hours_needed",
+            RuleError::NotHourly(_) => "not_hourly",
             RuleError::EmptyPenalty(_) => "empty_penalty",
             RuleError::UnknownPenalty(_) => "unknown_penalty",
             RuleError::PenaltyInactive(_) => "penalty_inactive",
@@ -488,6 +494,18 @@ impl RuleError {
                 "第 {} 条不是需要审核的申请或扣分",
                 "entry {} is not an award or deduction that needs review",
                 seq
+            ),
+            RuleError::HoursNeeded(id) => say!(
+                lang,
+                "活动 {} 按小时计分：请填写时长",
+                "activity {} is counted in hours: say how many",
+                id
+            ),
+            RuleError::NotHourly(id) => say!(
+                lang,
+                "活动 {} 不按小时计分，不能填写时长",
+                "activity {} is not counted in hours",
+                id
             ),
             RuleError::EmptyPenalty(id) => say!(
                 lang,

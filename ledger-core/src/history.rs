@@ -54,6 +54,8 @@ pub struct HistoryRow {
     pub note: String,
     /// Who collected a redeem for the resident (代领), if someone did.
     pub collector: Option<String>,
+    /// The half-hours of an earn counted in hours.
+    pub hours: Option<u32>,
 }
 
 impl Ledger {
@@ -80,26 +82,31 @@ impl Ledger {
             change,
             note: note.to_owned(),
             collector: None,
+            hours: None,
         };
         match &entry.body {
             Body::Earn {
                 activity: id,
                 points,
                 note,
+                hours,
                 ..
-            } => match self.state().claim(entry.seq) {
-                Some(status) => row(
-                    RowKind::Claim(status),
-                    activity(id.as_str()),
-                    Change::None,
-                    note.as_str(),
-                ),
-                None => row(
-                    RowKind::Earn,
-                    activity(id.as_str()),
-                    Change::Gain(*points),
-                    note.as_str(),
-                ),
+            } => HistoryRow {
+                hours: *hours,
+                ..match self.state().claim(entry.seq) {
+                    Some(status) => row(
+                        RowKind::Claim(status),
+                        activity(id.as_str()),
+                        Change::None,
+                        note.as_str(),
+                    ),
+                    None => row(
+                        RowKind::Earn,
+                        activity(id.as_str()),
+                        Change::Gain(*points),
+                        note.as_str(),
+                    ),
+                }
             },
             Body::Deduct {
                 penalty: id,

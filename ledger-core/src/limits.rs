@@ -37,6 +37,9 @@ pub const POINTS_DECIMAL_PLACES: u32 = 2;
 /// Most items in one redeem.
 pub const MAX_QTY: u32 = 1_000;
 
+/// Most hours one earn of an activity counted in hours may say.
+pub const MAX_HOURS_PER_ENTRY: u32 = 24;
+
 /// Most local days one penalty may suspend redeeming for (about a year).
 pub const MAX_SUSPEND_DAYS: u32 = 366;
 

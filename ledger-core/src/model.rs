@@ -48,6 +48,8 @@ pub enum FieldProblem {
     NotAPublicKey,
     /// Not a month (`2026-11`) or a quarter (`2026-Q4`).
     NotAPeriod,
+    /// Not hours in half-hour steps (`1`, `1.5`), from half an hour to a day.
+    NotHours,
 }
 
 impl FieldProblem {
@@ -102,6 +104,11 @@ impl FieldProblem {
                 lang,
                 "须为月份（如 2026-11）、季度（如 2026-Q4）或年份（如 2026）",
                 "must be a month (2026-11), a quarter (2026-Q4) or a year (2026)"
+            ),
+            FieldProblem::NotHours => say!(
+                lang,
+                "须为以半小时为单位的时长（如 1、1.5），最长 24 小时",
+                "must be hours in half-hour steps (1, 1.5), at most 24"
             ),
             FieldProblem::NotAHead => say!(
                 lang,
@@ -490,6 +497,12 @@ impl Points {
     /// `−self`: an amount taken back (a reversal on a public notice).
     pub fn negated(self) -> Points {
         Points(self.0.saturating_neg())
+    }
+
+    /// `self × half_hours / 2`: points per hour over half-hours, to the
+    /// hundredth below.
+    pub fn per_half_hours(self, half_hours: u32) -> Points {
+        Points(self.0.saturating_mul(i64::from(half_hours)) / 2)
     }
 
     /// `self × qty`.

@@ -59,9 +59,25 @@ impl State {
         activity: ActivityId,
         note: Text,
     ) -> Result<Body, RuleError> {
+        self.earn_body_for(resident, activity, note, None)
+    }
+
+    /// [`State::earn_body`] with the half-hours of an activity counted in
+    /// hours (its points per hour over them); appending checks that the
+    /// activity is, or is not, counted so.
+    pub fn earn_body_for(
+        &self,
+        resident: ResidentCode,
+        activity: ActivityId,
+        note: Text,
+        hours: Option<u32>,
+    ) -> Result<Body, RuleError> {
         let points = self
             .activity(activity.as_str())
-            .map(|a| a.points)
+            .map(|a| match hours {
+                Some(half_hours) if a.per_hour => a.points.per_half_hours(half_hours),
+                _ => a.points,
+            })
             .ok_or_else(|| RuleError::UnknownActivity(activity.to_string()))?;
         Ok(Body::Earn {
             resident,
@@ -69,6 +85,7 @@ impl State {
             points,
             note,
             photo: None,
+            hours,
         })
     }
 

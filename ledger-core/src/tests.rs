@@ -78,6 +78,7 @@ fn community() -> Ledger {
         daily_cap: Points::whole(2),
         active: true,
         review: false,
+        per_hour: false,
     });
     bodies.push(Body::Activity {
         id: id("safety_patrol"),
@@ -86,6 +87,7 @@ fn community() -> Ledger {
         daily_cap: Points::whole(5),
         active: true,
         review: false,
+        per_hour: false,
     });
     bodies.push(Body::Reward {
         id: id("soap"),
@@ -114,6 +116,7 @@ fn earn(resident: &str, activity: &str, points: &str) -> Body {
         points: Points::parse_wire(points).unwrap_or_else(|e| panic!("{e}")),
         note: text(""),
         photo: None,
+        hours: None,
     }
 }
 
@@ -818,6 +821,7 @@ fn an_entry_that_would_not_read_back_is_not_written() {
         daily_cap: Points::whole(1_000_000),
         active: true,
         review: false,
+        per_hour: false,
     };
     ledger
         .append(

@@ -146,7 +146,8 @@ pub fn register_residents(
 }
 
 /// Earn bodies within every daily cap for these residents: each activity
-/// as many times a day as its cap allows, round-robin over residents.
+/// as many times a day as its cap allows, round-robin over residents (an
+/// hour each time, of an activity counted in hours).
 pub fn earns(log: &Log, residents: &[ResidentCode]) -> Vec<Body> {
     let mut bodies = Vec::new();
     let activities: Vec<_> = log
@@ -172,6 +173,7 @@ pub fn earns(log: &Log, residents: &[ResidentCode]) -> Vec<Body> {
                     note: Text::parse("", 1, true)
                         .unwrap_or_else(|_| unreachable!("an empty note is allowed")),
                     photo: None,
+                    hours: activity.per_hour.then_some(2),
                 });
             }
         }

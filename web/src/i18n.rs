@@ -214,6 +214,7 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("kind.approve", "审核通过", "Approved"),
     ("kind.reject", "审核驳回", "Rejected"),
     ("kind.collected_by", "代领人", "collected by"),
+    ("kind.hours", "小时", "h"),
     (
         "resident.suspended",
         "因扣分被取消兑换资格，恢复兑换日期：",
@@ -376,6 +377,11 @@ static WRITING: &[(&str, &str, &str)] = &[
         "needs review: counts once approved",
     ),
     (
+        "admin.per_hour",
+        "按小时计分（积分为每小时）",
+        "Counted in hours (points per hour)",
+    ),
+    (
         "admin.review",
         "需审核（通过后才计分）",
         "Needs review (counts once approved)",
@@ -392,6 +398,12 @@ static WRITING: &[(&str, &str, &str)] = &[
     ),
     ("officer.activity", "活动", "Activity"),
     ("officer.per_time", "每次", "each"),
+    ("officer.per_hour", "按小时计", "per hour"),
+    (
+        "officer.hours",
+        "时长（小时，可填半小时，如 1.5）",
+        "Hours (half-hour steps, e.g. 1.5)",
+    ),
     ("officer.cap", "每日上限", "daily cap"),
     ("officer.note", "备注（可不填）", "Note (optional)"),
     ("officer.record", "记录积分", "Record points"),

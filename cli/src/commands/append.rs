@@ -85,6 +85,7 @@ pub(crate) fn build_bodies(
             daily_cap: points("--daily-cap", &daily_cap)?,
             active: !inactive,
             review: false,
+            per_hour: false,
         }],
         BodyArgs::Reward {
             id,

@@ -53,7 +53,16 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (String, String, Stri
         Some(collector) => format!("{} {collector}", lang.pick("代领人", "collected by")),
         None => row.note,
     };
-    (kind, row.item, points, note)
+    let item = match row.hours {
+        Some(half_hours) => format!(
+            "{} {} {}",
+            row.item,
+            ledger_core::hours_to_wire(half_hours),
+            lang.pick("小时", "h")
+        ),
+        None => row.item,
+    };
+    (kind, item, points, note)
 }
 
 /// Prints one page of a resident's history, as JSON or as a table. Long

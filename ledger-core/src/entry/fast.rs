@@ -302,6 +302,8 @@ fn body_any_order<'a>(reader: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<(
         "suspend_days" => once(&mut b.suspend_days, r.unsigned()),
         "collector" => once(&mut b.collector, r.string()),
         "helper" => once(&mut b.helper, r.string()),
+        "per_hour" => once(&mut b.per_hour, r.boolean()),
+        "hours" => once(&mut b.hours, r.string()),
         _ => None,
     })?;
     b.kind = reader.need(kind, "body.type")?;

@@ -11,7 +11,8 @@
 //! rejected), and once, near the end, deducts for a false claim, which
 //! also suspends the resident's redeeming for a month. Now and then a
 //! redeem is collected by a family member, or by a neighbour registered as
-//! the resident's helper (代领).
+//! the resident's helper (代领). Volunteer service is counted in hours:
+//! an hour or two each time, at its points per hour.
 
 use std::collections::HashMap;
 
@@ -29,6 +30,10 @@ pub const OFFLINE_KIOSK: &str = "kiosk-1";
 
 /// The activity whose earns need review.
 pub const REVIEWED_ACTIVITY: &str = "dispute_mediation";
+
+/// The activity counted in hours, and its daily cap here (six hours).
+pub const HOURLY_ACTIVITY: &str = "volunteer_service";
+const HOURLY_CAP: u32 = 18;
 
 /// The reviewers, who take turns.
 pub const REVIEWERS: [&str; 2] = ["reviewer-1", "reviewer-2"];
@@ -197,6 +202,7 @@ pub fn generate_log(
             *review = true;
             register_reviewers(&mut log, &mut devices, &admin, entry.ts_ms)?;
         }
+        by_the_hour(&mut body, entry.seq.0);
         if entry.seq.0 % DEDUCT_EVERY == 0 || entry.seq.0 + 40 == entries.len() as u64 {
             let suspend = entry.seq.0 % DEDUCT_EVERY != 0;
             let at = (entry.ts_ms, entry.seq.0);
@@ -245,6 +251,34 @@ pub fn generate_log(
         keys,
         left_out,
     })
+}
+
+/// Volunteer service counted in hours: the activity says so, and each
+/// earn is an hour or, one time in three, two (never fewer points than the
+/// script's one, so every later redeem of the script still fits).
+fn by_the_hour(body: &mut Body, seq: u64) {
+    match body {
+        Body::Activity {
+            id,
+            per_hour,
+            daily_cap,
+            ..
+        } if id.as_str() == HOURLY_ACTIVITY => {
+            *per_hour = true;
+            *daily_cap = Points::whole(HOURLY_CAP);
+        }
+        Body::Earn {
+            activity,
+            points,
+            hours,
+            ..
+        } if activity.as_str() == HOURLY_ACTIVITY => {
+            let half_hours = if seq.is_multiple_of(3) { 4 } else { 2 };
+            *points = points.per_half_hours(half_hours);
+            *hours = Some(half_hours);
+        }
+        _ => {}
+    }
 }
 
 /// The reviewers registered by the admin, and the penalties defined, when

@@ -24,6 +24,8 @@ pub use wire::{DeviceDraft, DeviceEntry, Leaf, LogKey, MAX_ORIGIN_BYTES, Offline
 #[cfg(test)]
 mod deduct_tests;
 #[cfg(test)]
+mod hours_tests;
+#[cfg(test)]
 mod proxy_tests;
 #[cfg(test)]
 mod review_tests;

@@ -14,7 +14,7 @@ impl State {
         points: Points,
         daily_cap: Points,
         active: bool,
-        review: bool,
+        [review, per_hour]: [bool; 2],
     ) -> Result<Effect, RuleError> {
         {
             let record = ActivityRecord {
@@ -24,6 +24,7 @@ impl State {
                 daily_cap,
                 active,
                 review,
+                per_hour,
             };
             Ok(match self.activity_index.get(id) {
                 Some(&index) => Effect::UpdateActivity(index, record),

@@ -1,6 +1,7 @@
 //! The rules of an `earn` entry: an active resident, an active activity, the
-//! activity's points exactly, and no more than its daily cap per resident
-//! on the local day.
+//! activity's points exactly (for one counted in hours, its points per hour
+//! over the hours said), and no more than its daily cap per resident on the
+//! local day.
 
 use super::{Effect, State};
 use crate::error::RuleError;
@@ -13,6 +14,7 @@ impl State {
         resident: &ResidentCode,
         activity: &ActivityId,
         points: Points,
+        hours: Option<u32>,
         late: bool,
     ) -> Result<Effect, RuleError> {
         {
@@ -34,9 +36,17 @@ impl State {
             if !definition.active {
                 return Err(RuleError::ActivityInactive(activity.to_string()));
             }
-            if points != definition.points {
+            // Counted in hours: the points per hour over the hours said;
+            // otherwise the activity's points, and no hours.
+            let expected = match (definition.per_hour, hours) {
+                (true, Some(half_hours)) => definition.points.per_half_hours(half_hours),
+                (true, None) => return Err(RuleError::HoursNeeded(activity.to_string())),
+                (false, Some(_)) => return Err(RuleError::NotHourly(activity.to_string())),
+                (false, None) => definition.points,
+            };
+            if points != expected {
                 return Err(RuleError::EarnPoints {
-                    expected: definition.points,
+                    expected,
                     found: points,
                 });
             }

@@ -110,6 +110,8 @@ pub struct ActivityRecord {
     pub active: bool,
     /// Whether its earns count only once a reviewer approves them.
     pub review: bool,
+    /// Whether it is counted in hours (`points` per hour).
+    pub per_hour: bool,
 }
 
 /// A defined penalty (v2).
@@ -511,7 +513,8 @@ impl State {
                 daily_cap,
                 active,
                 review,
-            } => self.check_activity(id, name, *points, *daily_cap, *active, *review),
+                per_hour,
+            } => self.check_activity(id, name, *points, *daily_cap, *active, [*review, *per_hour]),
             Body::Reward {
                 id,
                 name,
@@ -523,9 +526,11 @@ impl State {
                 resident,
                 activity,
                 points,
+                hours,
                 ..
             } => {
-                let earn = self.check_earn(entry.ts_ms, resident, activity, *points, late)?;
+                let earn =
+                    self.check_earn(entry.ts_ms, resident, activity, *points, *hours, late)?;
                 Ok(self.claim_if_reviewed(earn))
             }
             Body::Redeem {
@@ -941,6 +946,7 @@ impl State {
             out.points(activity.daily_cap);
             out.u8(u8::from(activity.active));
             out.u8(u8::from(activity.review));
+            out.u8(u8::from(activity.per_hour));
         }
         out.len(self.rewards.len());
         for reward in &self.rewards {
@@ -1101,7 +1107,7 @@ impl State {
             }
             state.add_resident(record);
         }
-        for _ in 0..input.count(43)? {
+        for _ in 0..input.count(44)? {
             let record = ActivityRecord {
                 id: input.id()?,
                 name: input.text()?,
@@ -1109,6 +1115,7 @@ impl State {
                 daily_cap: input.points()?,
                 active: input.bool()?,
                 review: input.bool()?,
+                per_hour: input.bool()?,
             };
             if state.activity_index.contains_key(&record.id) {
                 return None;

@@ -48,6 +48,8 @@ pub enum AdminInput {
         active: bool,
         /// Its earns count only once a reviewer approves them.
         review: bool,
+        /// Counted in hours: `points` per hour.
+        per_hour: bool,
     },
     /// Add or change a reward.
     Reward {
@@ -128,6 +130,7 @@ impl AdminInput {
                 daily_cap,
                 active,
                 review,
+                per_hour,
             } => Body::Activity {
                 id: id("id", activity)?,
                 name: field("name", Text::parse(name.trim(), MAX_NAME_BYTES, false))?,
@@ -135,6 +138,7 @@ impl AdminInput {
                 daily_cap: field("daily_cap", Points::parse_input(daily_cap))?,
                 active: *active,
                 review: *review,
+                per_hour: *per_hour,
             },
             AdminInput::Reward {
                 id: reward,

@@ -443,6 +443,7 @@ fn activities_card(admin: Admin) -> impl IntoView {
     let active = RwSignal::new(true);
     // Review exists on a community log only (format v2).
     let review = RwSignal::new(false);
+    let per_hour = RwSignal::new(false);
     let on_log = admin.log;
     let save = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -453,6 +454,7 @@ fn activities_card(admin: Admin) -> impl IntoView {
             daily_cap: cap.get_untracked(),
             active: active.get_untracked(),
             review: review.get_untracked(),
+            per_hour: per_hour.get_untracked(),
         };
         admin.submit(input, Box::new(move || id.set(String::new())));
     };
@@ -463,7 +465,7 @@ fn activities_card(admin: Admin) -> impl IntoView {
                 .iter()
                 .map(|a| {
                     format!(
-                        "{} {} · {} · {} {}{}{}",
+                        "{} {} · {} · {} {}{}{}{}",
                         a.id,
                         a.name,
                         a.points.to_wire(),
@@ -471,6 +473,11 @@ fn activities_card(admin: Admin) -> impl IntoView {
                         a.daily_cap.to_wire(),
                         if a.review {
                             format!(" · {}", t(lang.get(), "officer.needs_review"))
+                        } else {
+                            String::new()
+                        },
+                        if a.per_hour {
+                            format!(" · {}", t(lang.get(), "officer.per_hour"))
                         } else {
                             String::new()
                         },
@@ -491,6 +498,7 @@ fn activities_card(admin: Admin) -> impl IntoView {
                 {text_field("activity-cap", "admin.daily_cap", cap, lang)}
                 {check_field("admin.active", active, lang)}
                 {move || on_log.with(Option::is_some).then(|| check_field("admin.review", review, lang))}
+                {move || on_log.with(Option::is_some).then(|| check_field("admin.per_hour", per_hour, lang))}
                 <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
             </form>
         </section>

@@ -43,6 +43,16 @@ fn record_form(desk: Desk) -> impl IntoView {
             .map(|a| a.id.to_string())
     });
     let activity = RwSignal::new(first_active.unwrap_or_default());
+    let hours = RwSignal::new(String::new());
+    // The chosen activity is counted in hours: the form asks how many.
+    let per_hour = Memo::new(move |_| {
+        let chosen = activity.get();
+        ledger.with(|l| {
+            l.as_ref()
+                .and_then(|l| l.state().activity(&chosen).map(|a| a.per_hour))
+                .unwrap_or(false)
+        })
+    });
     let record = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let residents: Vec<String> = codes
@@ -51,21 +61,38 @@ fn record_form(desk: Desk) -> impl IntoView {
             .map(str::to_owned)
             .collect();
         let (chosen, text) = (activity.get_untracked(), note.get_untracked());
+        let hours_typed = per_hour
+            .get_untracked()
+            .then(|| hours.get_untracked().trim().to_owned());
         desk.act(Box::new(move |(mut copy, followed), this_device, lang| {
             Box::pin(async move {
                 let now = api::now_ms();
                 if let Some(followed) = followed {
-                    let (copy, followed, lines) = record_on_log(
-                        copy,
-                        followed,
-                        &this_device,
-                        &residents,
-                        &chosen,
-                        &text,
-                        codes,
-                        lang,
-                    )
-                    .await;
+                    let half_hours = match hours_typed.as_deref().map(ledger_core::hours_from_wire)
+                    {
+                        Some(None) => {
+                            let error = api::ActionError::BadInput(
+                                t(lang, "officer.hours").to_owned(),
+                                Some(ledger_core::FieldProblem::NotHours),
+                            );
+                            let line = Line {
+                                ok: false,
+                                text: error.message(lang),
+                            };
+                            return ((copy, Some(followed)), vec![line]);
+                        }
+                        Some(Some(half_hours)) => Some(half_hours),
+                        None => None,
+                    };
+                    let earn = Earn {
+                        activity: &chosen,
+                        note: &text,
+                        half_hours,
+                    };
+                    let (copy, followed, lines) =
+                        record_on_log(copy, followed, &this_device, &residents, earn, codes, lang)
+                            .await;
+                    hours.set(String::new());
                     return ((copy, Some(followed)), lines);
                 }
                 let results =
@@ -94,6 +121,7 @@ fn record_form(desk: Desk) -> impl IntoView {
                         a.points.to_wire(),
                         a.daily_cap.to_wire(),
                         a.review,
+                        a.per_hour,
                     )
                 })
                 .collect::<Vec<_>>()
@@ -105,19 +133,24 @@ fn record_form(desk: Desk) -> impl IntoView {
             <textarea id="officer-codes" rows="4" prop:value=move || codes.get() on:input=move |e| codes.set(event_target_value(&e))></textarea>
             <fieldset class="activities">
                 <legend>{tr(lang, "officer.activity")}</legend>
-                {move || activities().into_iter().map(|(id, name, points, cap, review)| {
+                {move || activities().into_iter().map(|(id, name, points, cap, review, hourly)| {
                     let value = id.clone();
                     let checked = activity.get() == id;
                     view! {
                         <label class="choice">
                             <input type="radio" name="activity" prop:checked=checked on:change=move |_| activity.set(value.clone()) />
                             <span class="item">{name}</span>
-                            <span class="meta">{tr(lang, "officer.per_time")} " " {points.clone()} " · " {tr(lang, "officer.cap")} " " {cap.clone()}</span>
+                            <span class="meta">{tr(lang, if hourly { "officer.per_hour" } else { "officer.per_time" })} " " {points.clone()} " · " {tr(lang, "officer.cap")} " " {cap.clone()}</span>
                             {review.then(|| view! { <span class="meta review">{tr(lang, "officer.needs_review")}</span> })}
                         </label>
                     }
                 }).collect_view()}
             </fieldset>
+            {move || per_hour.get().then(|| view! {
+                <label for="officer-hours">{tr(lang, "officer.hours")}</label>
+                <input id="officer-hours" inputmode="decimal" autocomplete="off" required=true
+                    prop:value=move || hours.get() on:input=move |e| hours.set(event_target_value(&e)) />
+            })}
             <label for="officer-note">{tr(lang, "officer.note")}</label>
             <input id="officer-note" prop:value=move || note.get() on:input=move |e| note.set(event_target_value(&e)) />
             <button type="submit" class="primary" disabled=move || busy.get()>{tr(lang, "officer.record")}</button>
@@ -372,30 +405,37 @@ fn reverse_form(desk: Desk) -> impl IntoView {
     }
 }
 
+/// What one recording earns: the activity, the note, and the half-hours
+/// of an activity counted in hours.
+struct Earn<'a> {
+    activity: &'a str,
+    note: &'a str,
+    half_hours: Option<u32>,
+}
+
 /// Records on a community log: each earn signed by this device and queued
 /// for the log (the shown number is its place on this device's copy until
 /// the log answers).
-#[allow(clippy::too_many_arguments)]
 async fn record_on_log(
     copy: ledger_core::Ledger,
     followed: api::FollowedLog,
     device: &api::Device,
     residents: &[String],
-    activity: &str,
-    note: &str,
+    earn: Earn<'_>,
     codes: RwSignal<String>,
     lang: Lang,
 ) -> (ledger_core::Ledger, api::FollowedLog, Vec<Line>) {
     let mut bodies = Vec::new();
     let mut refused = Vec::new();
-    let note = ledger_core::Text::parse(note.trim(), ledger_core::limits::MAX_TEXT_BYTES, true);
-    let activity: Option<ledger_core::ActivityId> = activity.parse().ok();
+    let note =
+        ledger_core::Text::parse(earn.note.trim(), ledger_core::limits::MAX_TEXT_BYTES, true);
+    let activity: Option<ledger_core::ActivityId> = earn.activity.parse().ok();
     let mut accepted = Vec::new();
     for code in residents {
         let body = match (code.parse(), &note, &activity) {
             (Ok(resident), Ok(note), Some(activity)) => copy
                 .state()
-                .earn_body(resident, activity.clone(), note.clone())
+                .earn_body_for(resident, activity.clone(), note.clone(), earn.half_hours)
                 .map_err(|rule| api::ActionError::Refused(rule.into())),
             (Err(_), ..) => Err(api::ActionError::Refused(
                 ledger_core::RuleError::UnknownResident(code.clone()).into(),

@@ -190,6 +190,14 @@ fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (&'static str, String
         ),
         None => row.item,
     };
+    let item = match row.hours {
+        Some(half_hours) => format!(
+            "{item} {} {}",
+            ledger_core::hours_to_wire(half_hours),
+            t(lang, "kind.hours")
+        ),
+        None => item,
+    };
     (kind, item, points)
 }
 

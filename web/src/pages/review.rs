@@ -43,6 +43,7 @@ fn pending(ledger: &Ledger) -> Vec<Claim> {
                     points,
                     note,
                     photo,
+                    ..
                 } => Some(Claim {
                     seq: seq.0,
                     resident: resident.to_string(),
