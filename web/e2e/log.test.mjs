@@ -533,6 +533,45 @@ test("an officer's tablet records points through the log, and a kiosk sees them 
   await stop(child);
 });
 
+test("volunteer service counted in hours: the officer says how many, bad hours are refused, and the phone's history shows them", async () => {
+  const dir = await mkdtemp(join(work, "hours-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  const officer = await (await browser.newContext()).newPage();
+  await officer.goto(`${phoneAddress(port, policy)}&screen=officer#device=officer-1:${keys["officer-1"]}`);
+  await verified(officer);
+  await unlock(officer);
+  const hours = officer.getByLabel("时长（小时，可填半小时，如 1.5）");
+  assert.equal(await hours.count(), 0, "no hours for an activity counted each time");
+  await officer.locator("label.choice", { hasText: "志愿服务" }).click();
+  await officer.locator("label.choice", { hasText: "志愿服务" }).getByText("按小时计 3").waitFor();
+  const code = "JX-0012";
+  const size = await logSize(port);
+  await officer.locator("#officer-codes").fill(code);
+  await hours.fill("1.25");
+  await officer.getByRole("button", { name: "记录积分" }).click();
+  await officer.locator(".outcomes li.error", { hasText: "须为以半小时为单位的时长" }).waitFor();
+  assert.equal(await logSize(port), size, "nothing written for a quarter hour");
+  await hours.fill("1.5");
+  await officer.getByRole("button", { name: "记录积分" }).click();
+  await officer.locator(".outcomes li:not(.error)", { hasText: "JX-0012 已记录" }).waitFor();
+  await waitFor("the earn in the log", async () => (await logSize(port)) === size + 1);
+  const phone = await (await browser.newContext()).newPage();
+  await phone.goto(phoneAddress(port, policy));
+  await verified(phone);
+  await phone.getByLabel("居民编号（可扫码）").fill(code);
+  await phone.getByLabel("居民编号（可扫码）").press("Enter");
+  const row = phone.locator("ol.history li", { hasText: "志愿服务 1.5 小时" }).first();
+  await row.waitFor();
+  assert.match(await row.textContent(), /\+4\.5/);
+  await stop(child);
+  await stop(w.child);
+});
+
 test("a mediation counts only once a reviewer approves it on another device, and a rejected one never", async () => {
   const dir = await mkdtemp(join(work, "review-"));
   const logKey = community(dir, 1500);
@@ -720,6 +759,70 @@ test("a son collects his mother's rice at the kiosk: the log takes a family memb
   await phone.getByLabel("居民编号（可扫码）").fill(code);
   await phone.getByLabel("居民编号（可扫码）").press("Enter");
   await phone.locator("ol.history li", { hasText: "代领人 JX-9001" }).first().waitFor();
+  await stop(child);
+  await stop(w.child);
+});
+
+// A printed page as poppler renders it: its page count, and the box of its
+// dark pixels in millimetres from the page's corner (from a grey image).
+function renderedPdf(file) {
+  const pages = Number(execFileSync("pdfinfo", [file]).toString().match(/Pages:\s+(\d+)/)[1]);
+  const dpi = 72;
+  const pgm = execFileSync("pdftoppm", ["-gray", "-r", String(dpi), "-f", "1", "-l", "1", file]);
+  const [, width, height] = pgm.toString("latin1", 0, 20).match(/^P5\s+(\d+)\s+(\d+)\s+255\s/).map(Number);
+  const start = pgm.length - width * height;
+  let [left, top, right, bottom] = [width, height, -1, -1];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (pgm[start + y * width + x] < 128) {
+        left = Math.min(left, x);
+        right = Math.max(right, x);
+        top = Math.min(top, y);
+        bottom = Math.max(bottom, y);
+      }
+    }
+  }
+  const mm = (px) => (px * 25.4) / dpi;
+  return { pages, page: [mm(width), mm(height)], ink: [mm(left), mm(top), mm(right - left + 1), mm(bottom - top + 1)] };
+}
+
+test("a resident's card printed at the office: the code in large type and as a QR code, card-sized on one A4 page", async () => {
+  const dir = await mkdtemp(join(work, "card-"));
+  const logKey = community(dir, 600);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  const office = await (await browser.newContext()).newPage();
+  await office.goto(`${phoneAddress(port, policy)}&screen=admin#device=admin-1:${keys["admin-1"]}`);
+  await verified(office);
+  await unlock(office);
+  const button = office.getByRole("button", { name: "居民积分卡" });
+  assert.equal(await button.isDisabled(), true, "no card before a registered code");
+  await office.locator("#resident-code").fill("NOBODY-1");
+  assert.equal(await button.isDisabled(), true, "no card for an unknown code");
+  await office.locator("#resident-code").fill("JX-0011");
+  await button.click();
+  const card = office.getByTestId("resident-card");
+  await card.waitFor();
+  assert.match(await card.textContent(), /JX-0011/);
+  assert.equal(await card.getByRole("img", { name: "居民编号二维码 JX-0011" }).locator("svg").count(), 1);
+  if (shots) await card.screenshot({ path: join(shots, "resident-card.png") });
+  // Printed: the card alone, at its size, on one A4 page.
+  await office.emulateMedia({ media: "print" });
+  assert.equal(await office.locator("nav.tabs").isVisible(), false);
+  assert.equal(await office.locator(".head-card").isVisible(), false);
+  assert.equal(await office.getByRole("button", { name: "打印居民卡" }).isVisible(), false);
+  const pdf = join(dir, "card.pdf");
+  await writeFile(pdf, await office.pdf({ preferCSSPageSize: true }));
+  const printed = renderedPdf(pdf);
+  assert.equal(printed.pages, 1, JSON.stringify(printed));
+  assert.ok(Math.abs(printed.page[0] - 210) < 2 && Math.abs(printed.page[1] - 297) < 2, JSON.stringify(printed));
+  const [left, top, width, height] = printed.ink;
+  assert.ok(Math.abs(width - 85.6) < 3 && Math.abs(height - 54) < 3, `the card is ${width} × ${height} mm`);
+  assert.ok(left < 25 && top < 25, "at the page's top left corner, inside its margin");
+  if (shots) execFileSync("pdftoppm", ["-png", "-r", "100", "-singlefile", "-x", "0", "-y", "0", "-W", "480", "-H", "340", pdf, join(shots, "resident-card-print")]);
   await stop(child);
   await stop(w.child);
 });

@@ -12,13 +12,18 @@ pub(crate) fn ensure_wasm_target() -> Result {
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
-/// Debian's chromium and chromium-driver, and a Chinese font so that
-/// screenshots show the UI as people see it; installed only if missing.
+/// Debian's chromium and chromium-driver, a Chinese font so that
+/// screenshots show the UI as people see it, and poppler's pdftoppm, which
+/// renders the printed pages' PDFs to images; installed only if missing.
 pub(crate) fn ensure_browser() -> Result {
     let font = Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
-    let present = ["/usr/bin/chromium", "/usr/bin/chromedriver"]
-        .iter()
-        .all(|p| Path::new(p).exists());
+    let present = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromedriver",
+        "/usr/bin/pdftoppm",
+    ]
+    .iter()
+    .all(|p| Path::new(p).exists());
     if !present || !font.exists() {
         run(Command::new("apt-get").arg("update"))?;
         run(Command::new("apt-get").args([
@@ -27,6 +32,7 @@ pub(crate) fn ensure_browser() -> Result {
             "chromium",
             "chromium-driver",
             "fonts-wqy-microhei",
+            "poppler-utils",
         ]))?;
     }
     Ok(())

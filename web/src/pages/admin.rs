@@ -417,6 +417,26 @@ fn residents_card(admin: Admin) -> impl IntoView {
         admin.submit(input, Box::new(move || code.set(String::new())));
     };
     let count = move || ledger.with(|l| l.as_ref().map_or(0, |l| l.residents().len()));
+    let show_card = RwSignal::new(false);
+    // The typed code, once it is a registered resident's: its card may be
+    // shown and printed.
+    let registered = Memo::new(move |_| {
+        let typed = code.get();
+        ledger.with(|l| {
+            l.as_ref().and_then(|l| {
+                l.residents()
+                    .iter()
+                    .find(|r| r.code.as_str() == typed.trim())
+                    .map(|r| {
+                        (
+                            r.code.to_string(),
+                            r.household.to_string(),
+                            r.area.to_string(),
+                        )
+                    })
+            })
+        })
+    });
     view! {
         <section class="card">
             <h2>{tr(lang, "admin.residents")}<small>{count}</small></h2>
@@ -425,10 +445,56 @@ fn residents_card(admin: Admin) -> impl IntoView {
                 {text_field("resident-household", "admin.household", household, lang)}
                 {text_field("resident-area", "admin.area", area, lang)}
                 {check_field("admin.active", active, lang)}
-                <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
+                <div class="row wrap">
+                    <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
+                    <button type="button" disabled=move || registered.with(Option::is_none) aria-expanded=move || show_card.get().to_string()
+                        on:click=move |_| show_card.update(|shown| *shown = !*shown)>{tr(lang, "admin.card")}</button>
+                </div>
             </form>
+            {move || show_card.get().then(|| registered.get()).flatten().map(|resident| resident_card(resident, ledger, lang))}
         </section>
     }
+}
+
+/// A resident's card, to print (ID-1 size, cut out along the dashed
+/// line): the code in large type and as a QR code, which the kiosk's
+/// scanner types in as if it were keyed.
+fn resident_card(
+    (code, household, area): (String, String, String),
+    ledger: RwSignal<Option<Ledger>>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let community = ledger.with_untracked(|l| l.as_ref().map(|l| l.name().to_string()));
+    let qr = resident_qr(&code);
+    view! {
+        <div class="resident-print">
+            <div class="resident-card" data-testid="resident-card">
+                <div class="who">
+                    <p class="community">{community}</p>
+                    <p class="title">{tr(lang, "admin.card_title")}</p>
+                    <p class="code">{code.clone()}</p>
+                    <p class="where">{tr(lang, "admin.household")} " " {household} " · " {tr(lang, "admin.area")} " " {area}</p>
+                    <p class="hint">{tr(lang, "admin.card_hint")}</p>
+                </div>
+                <div class="card-qr" role="img" aria-label=move || format!("{} {code}", t(lang.get(), "admin.card_qr")) inner_html=qr></div>
+            </div>
+            <button type="button" on:click=move |_| { let _ = window().print(); }>{tr(lang, "admin.print_card")}</button>
+        </div>
+    }
+}
+
+/// A resident's code as a QR code: medium error correction, as a card is
+/// carried in a pocket and wears.
+fn resident_qr(code: &str) -> String {
+    use qrcode::render::svg;
+    qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M)
+        .map(|qr| {
+            qr.render::<svg::Color>()
+                .min_dimensions(160, 160)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
 }
 
 /// The activities and their points and daily caps.
