@@ -93,6 +93,19 @@ pub(crate) enum Command {
         #[arg(long)]
         csv: bool,
     },
+    /// 积分存折 / A resident's passbook page for a period: every entry with the balance after it, the balances brought and carried forward, the checkpoint.
+    Passbook {
+        /// Ledger file, or a v2 log directory.
+        file: PathBuf,
+        /// Resident code.
+        resident: String,
+        /// The period: a month (2026-11), a quarter (2026-Q4) or a year (2026).
+        #[arg(long)]
+        period: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// 统计报表 / Reports of a period: by community, month, activity and area, deductions, rewards handed out and stock left, inactive residents; several logs make a district's.
     Report {
         /// Ledger files or v2 log directories: one community, or the communities of a street or district, summed.

@@ -981,3 +981,60 @@ fn an_hourly_activity_needs_its_hours_and_pays_per_hour() {
     let notice = ok(&dir, &["notice", "log", "--period", "2026-05", "--json"]);
     assert!(notice.contains(r#""points":"15""#), "{notice}");
 }
+
+/// A resident's passbook pages: each month's balance brought forward is
+/// the last month's carried forward, each line's balance adds its points,
+/// the page names the log's root at the month's end as the notice does,
+/// and an unknown resident or a bad period is refused.
+#[test]
+fn passbook_pages_carry_the_balance_forward_and_name_the_root() {
+    let dir = Dir::new("passbook");
+    demo_log(&dir);
+    let page = |month: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(
+            &dir,
+            &["passbook", "log", "JX-0012", "--period", month, "--json"],
+        ))
+        .expect("json")
+    };
+    let number = |value: &serde_json::Value| -> f64 {
+        value
+            .as_str()
+            .and_then(|p| p.trim_start_matches('+').parse().ok())
+            .unwrap_or(0.0)
+    };
+    let mut carried = 0.0;
+    let mut lines = 0;
+    for month in ["2025-01", "2025-02", "2025-03", "2025-04"] {
+        let page = page(month);
+        assert!((number(&page["opening"]) - carried).abs() < 1e-6, "{month}");
+        let mut balance = carried;
+        for line in page["lines"].as_array().expect("lines") {
+            balance += number(&line["points"]);
+            assert!((number(&line["balance"]) - balance).abs() < 1e-6, "{line}");
+            lines += 1;
+        }
+        assert!((number(&page["closing"]) - balance).abs() < 1e-6, "{month}");
+        carried = balance;
+        let notice: serde_json::Value =
+            serde_json::from_str(&ok(&dir, &["notice", "log", "--period", month, "--json"]))
+                .expect("notice");
+        assert!(page["log"]["root"].is_string(), "{page}");
+        assert_eq!(page["log"]["root"], notice["log"]["root"], "{month}");
+    }
+    assert!(lines > 3, "{lines} lines in four months");
+    let unknown = fails(
+        &dir,
+        &["passbook", "log", "NOBODY", "--period", "2025-01"],
+        2,
+    );
+    assert!(
+        unknown.contains("no resident with code NOBODY"),
+        "{unknown}"
+    );
+    fails(
+        &dir,
+        &["passbook", "log", "JX-0012", "--period", "2025-13"],
+        2,
+    );
+}

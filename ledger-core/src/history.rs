@@ -76,6 +76,11 @@ impl Ledger {
                 .reward(id)
                 .map_or(id.to_owned(), |r| r.name.to_string())
         };
+        // A late earn its daily cap cut short counted what the cap left.
+        let counted = |seq: Seq, points: Points| {
+            let at = u32::try_from(seq.0).unwrap_or(u32::MAX);
+            self.state().capped.get(&at).copied().unwrap_or(points)
+        };
         let row = |kind, item, change, note: &str| HistoryRow {
             kind,
             item,
@@ -103,7 +108,7 @@ impl Ledger {
                     None => row(
                         RowKind::Earn,
                         activity(id.as_str()),
-                        Change::Gain(*points),
+                        Change::Gain(counted(entry.seq, *points)),
                         note.as_str(),
                     ),
                 }
@@ -128,7 +133,10 @@ impl Ledger {
                         activity: id,
                         points,
                         ..
-                    }) => (activity(id.as_str()), Change::Gain(*points)),
+                    }) => (
+                        activity(id.as_str()),
+                        Change::Gain(counted(*claim, *points)),
+                    ),
                     Some(Body::Deduct {
                         penalty: id,
                         points,
@@ -177,7 +185,10 @@ impl Ledger {
                         activity: id,
                         points,
                         ..
-                    }) => (activity(id.as_str()), Change::Loss(*points)),
+                    }) => (
+                        activity(id.as_str()),
+                        Change::Loss(counted(*target, *points)),
+                    ),
                     Some(Body::Redeem {
                         reward: id, points, ..
                     }) => (reward(id.as_str()), Change::Gain(*points)),
@@ -202,5 +213,80 @@ impl Ledger {
                 "",
             ),
         }
+    }
+}
+
+/// One line of a passbook page: an entry of the resident's, what it means,
+/// and the balance after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassbookLine {
+    /// The entry's seq (its leaf index on a log).
+    pub seq: Seq,
+    /// When the ledger took it (ms since the epoch).
+    pub ts_ms: u64,
+    /// What it means for the resident.
+    pub row: HistoryRow,
+    /// The resident's balance after it, less any debt (below zero: what
+    /// the resident owes).
+    pub balance: Points,
+}
+
+/// A resident's passbook page (存折) for a period: the balance brought
+/// forward, every entry of the period with the balance after it, and the
+/// balance carried forward, as paper keeps it for residents without a
+/// phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passbook {
+    /// The balance before the period's first entry.
+    pub opening: Points,
+    /// The resident's entries of the period, oldest first.
+    pub lines: Vec<PassbookLine>,
+    /// The balance after the period's last entry.
+    pub closing: Points,
+    /// Where the period stands in the ledger (its size is what the
+    /// page's checkpoint must cover).
+    pub span: crate::notice::Span,
+}
+
+impl Ledger {
+    /// `resident`'s passbook page for `period`, or `None` for a code that
+    /// is not registered. The balances add up each entry's change, so the
+    /// last period's closing balance is the resident's balance less debt.
+    pub fn passbook(&self, resident: &str, period: crate::notice::Period) -> Option<Passbook> {
+        let record = self.state().resident(resident)?;
+        let span = self.span(period);
+        let mut balance = Points::ZERO;
+        let mut opening = Points::ZERO;
+        let mut lines = Vec::new();
+        for &seq in &record.history {
+            let Some(entry) = self.entries().get(seq as usize) else {
+                continue;
+            };
+            if entry.seq.0 >= span.size {
+                break;
+            }
+            let row = self.history_row(entry);
+            balance = match row.change {
+                Change::Gain(points) => balance.plus(points),
+                Change::Loss(points) => balance.plus(points.negated()),
+                Change::None => balance,
+            };
+            if entry.seq.0 < span.first {
+                opening = balance;
+            } else {
+                lines.push(PassbookLine {
+                    seq: entry.seq,
+                    ts_ms: entry.ts_ms,
+                    row,
+                    balance,
+                });
+            }
+        }
+        Some(Passbook {
+            opening,
+            lines,
+            closing: balance,
+            span,
+        })
     }
 }

@@ -68,7 +68,7 @@ pub mod verify {
 pub use ed25519_dalek::SigningKey;
 pub use entry::{Body, Entry, PublicKey, hours_from_wire, hours_to_wire, parse_body, parse_line};
 pub use error::{AppendError, HeadError, LineError, RuleError, VerifyError, VerifyErrorKind};
-pub use history::{Change, HistoryRow, RowKind};
+pub use history::{Change, HistoryRow, Passbook, PassbookLine, RowKind};
 pub use lang::Lang;
 pub use ledger::{Appended, Checkpoint, Draft, Ledger};
 pub use model::{

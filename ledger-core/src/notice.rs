@@ -414,28 +414,7 @@ impl Notice {
     /// root of its tree at the notice's size (base64) and whether the
     /// log's signed checkpoint covers that size; else the size alone.
     pub fn standing(&self, lang: crate::Lang, log: Option<(&str, &str, bool)>) -> String {
-        use crate::Lang;
-        let size = self.size;
-        match (log, lang) {
-            (Some((origin, root, covered)), Lang::Zh) => format!(
-                "日志 {origin} · 截至第 {size} 条 · 根 {root}（{}）",
-                if covered {
-                    "已有签名检查点覆盖"
-                } else {
-                    "尚无签名检查点覆盖"
-                }
-            ),
-            (Some((origin, root, covered)), Lang::En) => format!(
-                "log {origin} · size {size} · root {root} ({})",
-                if covered {
-                    "covered by the log's signed checkpoint"
-                } else {
-                    "not yet covered by a signed checkpoint"
-                }
-            ),
-            (None, Lang::Zh) => format!("截至第 {size} 条"),
-            (None, Lang::En) => format!("entries up to the end: {size}"),
-        }
+        standing(self.size, lang, log)
     }
 
     /// The notice as JSON: what `jifen notice --json` prints and the npm
@@ -476,5 +455,32 @@ impl Notice {
             "top": totals(&self.top),
             "black": totals(&self.black),
         })
+    }
+}
+
+/// Where a page of `size` entries stands, said in `lang`: with a log, its
+/// origin, the root of its tree at that size (base64) and whether the log's
+/// signed checkpoint covers it; else the size alone.
+pub fn standing(size: u64, lang: crate::Lang, log: Option<(&str, &str, bool)>) -> String {
+    use crate::Lang;
+    match (log, lang) {
+        (Some((origin, root, covered)), Lang::Zh) => format!(
+            "日志 {origin} · 截至第 {size} 条 · 根 {root}（{}）",
+            if covered {
+                "已有签名检查点覆盖"
+            } else {
+                "尚无签名检查点覆盖"
+            }
+        ),
+        (Some((origin, root, covered)), Lang::En) => format!(
+            "log {origin} · size {size} · root {root} ({})",
+            if covered {
+                "covered by the log's signed checkpoint"
+            } else {
+                "not yet covered by a signed checkpoint"
+            }
+        ),
+        (None, Lang::Zh) => format!("截至第 {size} 条"),
+        (None, Lang::En) => format!("entries up to the end: {size}"),
     }
 }

@@ -10,7 +10,11 @@ use jifen::{store, table};
 
 /// An entry as a row of a resident's history, in `lang`: kind, item,
 /// signed points and note (the core says what it means).
-fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (String, String, String, String) {
+pub(super) fn describe(
+    ledger: &Ledger,
+    entry: &Entry,
+    lang: Lang,
+) -> (String, String, String, String) {
     let row = ledger.history_row(entry);
     let kind = match row.kind {
         RowKind::Earn => lang.pick("获得", "earn").to_owned(),

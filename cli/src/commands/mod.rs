@@ -8,6 +8,7 @@ mod init;
 mod keygen;
 mod log;
 mod notice;
+mod passbook;
 mod repair;
 mod report;
 mod rewards;
@@ -57,6 +58,12 @@ pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
             json,
             csv,
         } => notice::notice(&file, &period, json, csv, lang),
+        Command::Passbook {
+            file,
+            resident,
+            period,
+            json,
+        } => passbook::passbook(&file, &resident, &period, json, lang),
         Command::Report {
             files,
             period,
