@@ -827,6 +827,50 @@ test("a resident's card printed at the office: the code in large type and as a Q
   await stop(w.child);
 });
 
+test("a resident's passbook page at the office: the entries jifen passbook lists, the balances carried, a receipt's QR code, printed on A5", async () => {
+  const dir = await mkdtemp(join(work, "passbook-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
+  const office = await (await browser.newContext()).newPage();
+  await office.goto(`${phoneAddress(port, policy)}&screen=audit#device=admin-1:${keys["admin-1"]}`);
+  await verified(office);
+  const period = await office.locator("#passbook-period").inputValue();
+  assert.match(period, /^\d{4}-\d{2}$/);
+  const code = "JX-0012";
+  const cli = JSON.parse(run(["passbook", "logs/community-1", code, "--period", period, "--json"], dir));
+  assert.ok(cli.lines.length > 0, `${code} has entries in ${period}`);
+  await office.locator("#passbook-code").fill("NOBODY-9");
+  await office.getByRole("button", { name: "显示存折页" }).click();
+  await office.getByRole("alert").filter({ hasText: "查无此居民：NOBODY-9" }).waitFor();
+  await office.locator("#passbook-code").fill(code);
+  const page = office.getByTestId("passbook");
+  await page.waitFor();
+  assert.equal(Number(await page.getAttribute("data-lines")), cli.lines.length);
+  assert.equal(await office.getByTestId("passbook-opening").textContent(), `上期结余 ${cli.opening}`);
+  assert.equal(await office.getByTestId("passbook-closing").textContent(), `本期结余 ${cli.closing}`);
+  const text = await page.textContent();
+  assert.ok(text.includes(cli.log.root), "the root at the period's end, as the command line gives it");
+  await page.getByRole("img", { name: "本页最后一条记录的收据二维码" }).locator("svg").waitFor();
+  // Printed: the page alone, on A5.
+  await office.emulateMedia({ media: "print" });
+  assert.equal(await office.locator("nav.tabs").isVisible(), false);
+  assert.equal(await office.locator(".notice-page").isVisible(), false, "the notice stays off the passbook's sheet");
+  assert.equal(await page.isVisible(), true);
+  const pdf = join(dir, "passbook.pdf");
+  await writeFile(pdf, await office.pdf({ preferCSSPageSize: true }));
+  const printed = renderedPdf(pdf);
+  assert.ok(Math.abs(printed.page[0] - 148) < 2 && Math.abs(printed.page[1] - 210) < 2, JSON.stringify(printed));
+  const [left, top, width] = printed.ink;
+  assert.ok(left >= 8 && top >= 8 && left + width <= 141, `inside the margins: ${JSON.stringify(printed)}`);
+  if (shots) execFileSync("pdftoppm", ["-png", "-r", "90", "-singlefile", "-f", "1", "-l", "1", pdf, join(shots, "passbook-a5")]);
+  await stop(child);
+  await stop(w.child);
+});
+
 test("a month's public notice on an office's screen: the rows jifen notice lists, its root, printed on A4", async () => {
   const dir = await mkdtemp(join(work, "notice-"));
   const logKey = community(dir, 1500);

@@ -62,6 +62,7 @@ pub fn AuditPage() -> impl IntoView {
             </div>
             {import_form()}
             {notice_card()}
+            {passbook_card()}
             {reports_card()}
             <div class="filters row">
                 <label>
@@ -321,6 +322,15 @@ fn notice_card() -> impl IntoView {
 
 #[cfg(not(feature = "writer"))]
 fn notice_card() -> impl IntoView {}
+
+/// A resident's passbook page, on an office's device (the whole app).
+#[cfg(feature = "writer")]
+fn passbook_card() -> impl IntoView {
+    view! { <crate::pages::passbook::PassbookCard /> }
+}
+
+#[cfg(not(feature = "writer"))]
+fn passbook_card() -> impl IntoView {}
 
 /// The street office's reports, on an office's device (the whole app).
 #[cfg(feature = "writer")]

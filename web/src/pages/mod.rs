@@ -12,6 +12,8 @@ pub mod notice;
 #[cfg(feature = "writer")]
 pub mod officer;
 #[cfg(feature = "writer")]
+pub mod passbook;
+#[cfg(feature = "writer")]
 pub mod pin;
 #[cfg(feature = "writer")]
 pub mod reports;

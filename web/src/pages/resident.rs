@@ -161,7 +161,11 @@ pub fn resident_card(
 
 /// Kind, item and signed points of an entry, for one resident's history
 /// (the core says what it means).
-fn describe(ledger: &Ledger, entry: &Entry, lang: Lang) -> (&'static str, String, String) {
+pub(crate) fn describe(
+    ledger: &Ledger,
+    entry: &Entry,
+    lang: Lang,
+) -> (&'static str, String, String) {
     let row = ledger.history_row(entry);
     let kind = match row.kind {
         RowKind::Earn => t(lang, "kind.earn"),
