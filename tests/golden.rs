@@ -88,6 +88,7 @@ fn build() -> Ledger {
                 name: text("香皂 \"lux\""),
                 cost: Points::parse_wire("2.5").expect("2.5"),
                 active: true,
+                household_monthly: None,
             },
         ),
         (

@@ -490,3 +490,42 @@ fn every_kind_of_hours_tampering_is_caught() {
         .replay(&forger.append("officer-1", again))
         .expect("an hour of volunteer service");
 }
+
+/// A household's monthly limit: a real kiosk's redeem past it is refused
+/// where it stands, and a forged reward definition without the limit, by
+/// a kiosk, is refused too.
+#[test]
+fn a_redeem_past_a_households_limit_is_caught() {
+    let forger = Forger::new();
+    let last = forger.leaves.len() - 1;
+    let honest = forger.replay(&forger.leaves).expect("honest");
+    let state = honest.ledger().state();
+    let rice = state.reward("rice").expect("rice");
+    assert_eq!(rice.household_monthly, Some(2), "the demo limits rice");
+    // The richest resident asks for three bags at once: past two a month.
+    let rich = state
+        .residents()
+        .iter()
+        .filter(|r| r.active)
+        .max_by_key(|r| r.balance)
+        .expect("a resident");
+    let now = forger.value(last)["log_ts"].as_u64().expect("log_ts");
+    let (used, _) = state.household_month(rich.household.as_str(), "rice", now);
+    let over = 3 - used;
+    let cost = rice.cost.times(over);
+    let redeem = json!({"points": cost.to_wire(), "qty": over, "request_id": "forged-rice",
+        "resident": rich.code.as_str(), "reward": "rice", "type": "redeem"});
+    forger.refused(
+        &forger.append("kiosk-2", redeem),
+        last + 1,
+        "household_limit",
+    );
+    // Only an admin defines rewards, and so their limits.
+    let unlimited = json!({"active": true, "cost": rice.cost.to_wire(), "id": "rice",
+        "name": rice.name.as_str(), "type": "reward"});
+    forger.refused(
+        &forger.append("kiosk-2", unlimited),
+        last + 1,
+        "role_not_allowed",
+    );
+}

@@ -222,6 +222,7 @@ pub fn generate_with_progress(config: &DemoConfig, mut progress: impl FnMut(u64)
                 name: text(name),
                 cost: Points::whole(cost),
                 active: true,
+                household_monthly: None,
             },
         );
         builder.append(

@@ -109,6 +109,9 @@ pub enum Body {
         cost: Points,
         /// Whether it can be redeemed.
         active: bool,
+        /// Items one household may redeem in a local month, if limited
+        /// (v2 only; written only when set).
+        household_monthly: Option<u32>,
     },
     /// Adds stock to a reward (or removes it, when `delta` is negative).
     Stock {
@@ -251,6 +254,9 @@ impl Body {
             Body::Activity {
                 review, per_hour, ..
             } => *review || *per_hour,
+            Body::Reward {
+                household_monthly, ..
+            } => household_monthly.is_some(),
             Body::Earn { photo, hours, .. } => photo.is_some() || hours.is_some(),
             _ => false,
         }
@@ -349,16 +355,22 @@ impl Body {
                 name,
                 cost,
                 active,
-            } => canonical::write_object(
-                out,
-                &[
+                household_monthly,
+            } => {
+                let members = [
                     ("type", kind),
                     ("id", Value::Str(id.as_str())),
                     ("name", Value::Str(name.as_str())),
                     ("cost", Value::Points(*cost)),
                     ("active", Value::Bool(*active)),
-                ],
-            ),
+                    (
+                        "household_monthly",
+                        Value::Int(i64::from(household_monthly.unwrap_or_default())),
+                    ),
+                ];
+                let written = if household_monthly.is_some() { 6 } else { 5 };
+                canonical::write_object(out, &members[..written]);
+            }
             Body::Stock {
                 reward,
                 delta,
@@ -723,6 +735,8 @@ struct WireBody<'a> {
     per_hour: Option<bool>,
     #[serde(borrow, default)]
     hours: Option<Cow<'a, str>>,
+    #[serde(default)]
+    household_monthly: Option<u64>,
 }
 
 fn field<T>(name: &'static str, result: Result<T, FieldProblem>) -> Result<T, LineError> {
@@ -764,7 +778,7 @@ fn need<T>(value: Option<T>, name: &'static str) -> Result<T, LineError> {
 
 /// A body's members other than `type`, in the order of the bits of
 /// [`WireBody::present`].
-const BODY_MEMBERS: [&str; 30] = [
+const BODY_MEMBERS: [&str; 31] = [
     "name",
     "utc_offset_minutes",
     "admin",
@@ -795,6 +809,7 @@ const BODY_MEMBERS: [&str; 30] = [
     "helper",
     "per_hour",
     "hours",
+    "household_monthly",
 ];
 
 /// The bits of `names` among [`BODY_MEMBERS`] (at compile time).
@@ -863,6 +878,7 @@ impl WireBody<'_> {
             self.helper.is_some(),
             self.per_hour.is_some(),
             self.hours.is_some(),
+            self.household_monthly.is_some(),
         ]
         .into_iter()
         .enumerate()
@@ -889,7 +905,16 @@ impl WireBody<'_> {
             return Err(LineError::UnknownType(self.kind.chars().take(40).collect()));
         }
         let only_v2 = if v1 {
-            const { members(&["review", "photo", "collector", "per_hour", "hours"]) }
+            const {
+                members(&[
+                    "review",
+                    "photo",
+                    "collector",
+                    "per_hour",
+                    "hours",
+                    "household_monthly",
+                ])
+            }
         } else {
             0
         };
@@ -910,7 +935,7 @@ impl WireBody<'_> {
                     ])
                 }
             }
-            "reward" => const { members(&["id", "name", "cost", "active"]) },
+            "reward" => const { members(&["id", "name", "cost", "active", "household_monthly"]) },
             "stock" => const { members(&["reward", "delta", "note"]) },
             "earn" => {
                 const { members(&["resident", "activity", "points", "note", "photo", "hours"]) }
@@ -1009,6 +1034,18 @@ impl WireBody<'_> {
                 name: name(self.name)?,
                 cost: positive("body.cost", &need(self.cost, "body.cost")?)?,
                 active: need(self.active, "body.active")?,
+                household_monthly: match self.household_monthly {
+                    Some(limit) => Some(
+                        u32::try_from(in_range(
+                            "body.household_monthly",
+                            max_i64(limit),
+                            1,
+                            i64::from(limits::MAX_QTY),
+                        )?)
+                        .unwrap_or_default(),
+                    ),
+                    None => None,
+                },
             },
             "stock" => Body::Stock {
                 reward: field("body.reward", need(self.reward, "body.reward")?.parse())?,

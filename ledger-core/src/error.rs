@@ -231,6 +231,16 @@ pub enum RuleError {
     },
     /// A reversal of a rejected claim, which never counted.
     ClaimRejected(Seq),
+    /// A redeem past the reward's monthly limit for the resident's
+    /// household.
+    HouseholdLimit {
+        /// The reward.
+        reward: String,
+        /// Items a household may have in a month.
+        limit: u32,
+        /// Items the household already had this month.
+        used: u32,
+    },
     /// An earn of an activity counted in hours that says no hours.
     HoursNeeded(String),
     /// An earn that says hours, of an activity not counted in hours.
@@ -305,6 +315,7 @@ impl RuleError {
             RuleError::NotAClaim(_) => "not_a_claim",
             RuleError::ClaimDecided { .. } => "claim_decided",
             RuleError::ClaimRejected(_) => "claim_rejected",
+            RuleError::HouseholdLimit { .. } => "household_limit",
             RuleError::HoursNeeded(_) => "hours_needed",
             RuleError::NotHourly(_) => "not_hourly",
             RuleError::EmptyPenalty(_) => "empty_penalty",
@@ -494,6 +505,18 @@ impl RuleError {
                 "第 {} 条不是需要审核的申请或扣分",
                 "entry {} is not an award or deduction that needs review",
                 seq
+            ),
+            RuleError::HouseholdLimit {
+                reward,
+                limit,
+                used,
+            } => say!(
+                lang,
+                "{} 每户每月限兑 {} 件，本户本月已兑 {} 件",
+                "{} is limited to {} a household a month; this household has had {} this month",
+                reward,
+                limit,
+                used
             ),
             RuleError::HoursNeeded(id) => say!(
                 lang,

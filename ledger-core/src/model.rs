@@ -714,7 +714,20 @@ pub fn format_local_ts(ts_ms: u64, utc_offset_minutes: i32) -> String {
 /// `YYYY-MM-DD` of a local day (days since 1970-01-01, as [`local_day`]
 /// counts them).
 pub fn format_local_day(days: i64) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The local month of a local day, counted from year 0 (`year × 12 +
+/// month − 1`): what a monthly limit counts in.
+pub fn local_month(days: i64) -> i64 {
+    let (year, month, _) = civil_from_days(days);
+    year * 12 + month - 1
+}
+
+/// Year, month and day of days since 1970-01-01 (Howard Hinnant's
+/// days-to-civil algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days.clamp(-1 << 40, 1 << 40) + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
@@ -729,7 +742,7 @@ pub fn format_local_day(days: i64) -> String {
         month_index - 9
     };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    (year, month, day)
 }
 
 #[cfg(test)]

@@ -94,6 +94,7 @@ fn community() -> Ledger {
         name: text("香皂"),
         cost: Points::whole(8),
         active: true,
+        household_monthly: None,
     });
     bodies.push(Body::Stock {
         reward: id("soap"),
@@ -742,6 +743,7 @@ fn the_reward_count_is_bounded() {
             name: text("奖品"),
             cost: Points::whole(1),
             active: true,
+            household_monthly: None,
         };
         ledger
             .append(
@@ -759,6 +761,7 @@ fn the_reward_count_is_bounded() {
         name: text("奖品"),
         cost: Points::whole(1),
         active: true,
+        household_monthly: None,
     };
     let refused = ledger.append(
         Draft {
@@ -787,6 +790,7 @@ fn an_entry_that_would_not_read_back_is_not_written() {
         name: text("电视"),
         cost: Points::whole(1_001),
         active: true,
+        household_monthly: None,
     };
     ledger
         .append(

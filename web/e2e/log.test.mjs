@@ -114,6 +114,15 @@ function addResident(dir, port, code, household = "1-1-101") {
   return run(["log", "send", queue, "--to", url], dir);
 }
 
+// A body signed as one of the demo's devices with `jifen log sign` and sent
+// with `jifen log send`.
+function signAndSend(dir, port, actor, body) {
+  const url = `http://127.0.0.1:${port}/logs/community-1`;
+  const queue = `${actor}-${Date.now()}.queue`;
+  run(["log", "sign", queue, "--keys", "keys/community-1.json", "--as", actor, "--ledger", "demo-community", "--body", body, "--state", `${actor}.state`, "--log", url], dir);
+  return run(["log", "send", queue, "--to", url], dir);
+}
+
 function phoneAddress(port, policy) {
   const encoded = encodeURIComponent(Buffer.from(policy).toString("base64"));
   return `http://127.0.0.1:${port}/?log=logs/community-1/&policy=${encoded}`;
@@ -707,6 +716,67 @@ test("a deduction takes points only once a reviewer approves it, and then the ki
   await phone.getByLabel("居民编号（可扫码）").press("Enter");
   assert.equal(await phone.getByTestId("suspended").textContent(), `因扣分被取消兑换资格，恢复兑换日期：${until}`);
   await phone.locator("ol.history li", { hasText: "扣分（已通过）" }).waitFor();
+  await stop(child);
+  await stop(w.child);
+});
+
+test("a household's two bags of rice a month: the kiosk counts them whoever of the household redeems, then greys rice out, and every screen shows the household's total", async () => {
+  const dir = await mkdtemp(join(work, "household-"));
+  const logKey = community(dir, 600);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  const code = "JX-0011";
+  const head = await (await fetch(`http://127.0.0.1:${port}/logs/community-1/entries?start=0&end=256`)).arrayBuffer();
+  const household = Buffer.from(head).toString("utf8").match(new RegExp(`"code":"${code}","household":"([^"]+)"`))?.[1];
+  assert.ok(household, "her registration is among the first leaves");
+  // Her daughter lives with her; both have points for rice.
+  addResident(dir, port, "JX-9101", household);
+  signAndSend(dir, port, "admin-1", `{"active":true,"daily_cap":"400","id":"big_help","name":"社区大扫除","points":"200","type":"activity"}`);
+  for (const who of [code, "JX-9101"]) {
+    signAndSend(dir, port, "officer-1", `{"activity":"big_help","note":"","points":"200","resident":"${who}","type":"earn"}`);
+  }
+  const size = await logSize(port);
+  const kiosk = await (await browser.newContext()).newPage();
+  await kiosk.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await verified(kiosk);
+  await unlock(kiosk);
+  await waitFor("the earns in the kiosk's copy", async () => (await kiosk.locator("footer.head").textContent()).includes(`${size} 条记录`));
+  const find = async (who) => {
+    await kiosk.getByLabel("居民编号（可扫码）").fill(who);
+    await kiosk.getByLabel("居民编号（可扫码）").press("Enter");
+    await kiosk.getByTestId("balance").waitFor();
+  };
+  const rice = () => kiosk.getByRole("button", { name: /^兑换 大米 5kg/ });
+  const riceLine = () => kiosk.locator("li", { has: rice() });
+  const redeemRice = async () => {
+    await rice().click();
+    await kiosk.getByRole("dialog").getByRole("button", { name: "确认兑换", exact: true }).click();
+    await kiosk.getByTestId("receipt-balance").waitFor();
+  };
+  await find(code);
+  assert.match(await kiosk.getByTestId("household-total").textContent(), new RegExp(`本户 ${household} · 2 人`));
+  await riceLine().getByText("本户本月已兑 0/2").waitFor();
+  await redeemRice();
+  await find("JX-9101");
+  await riceLine().getByText("本户本月已兑 1/2").waitFor();
+  await redeemRice();
+  await waitFor("both bags in the log", async () => (await logSize(port)) === size + 2);
+  // The household has had its two: rice is greyed out for either of them.
+  for (const who of [code, "JX-9101"]) {
+    await find(who);
+    await riceLine().getByText("本户本月已兑满").waitFor();
+    assert.equal(await rice().isDisabled(), true, who);
+  }
+  if (shots) await kiosk.screenshot({ path: join(shots, "kiosk-household-limit.png"), fullPage: true });
+  // Her phone shows the household's total too.
+  const phone = await (await browser.newContext()).newPage();
+  await phone.goto(phoneAddress(port, policy));
+  await verified(phone);
+  await phone.getByLabel("居民编号（可扫码）").fill(code);
+  await phone.getByLabel("居民编号（可扫码）").press("Enter");
+  assert.match(await phone.getByTestId("household-total").textContent(), /全户合计/);
   await stop(child);
   await stop(w.child);
 });

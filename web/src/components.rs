@@ -37,16 +37,18 @@ pub fn CodeForm(found: Callback<String>) -> impl IntoView {
     }
 }
 
-/// Just the resident's code and balance, for the kiosk.
+/// Just the resident's code and balance, and the household's total, for
+/// the kiosk.
 pub fn resident_summary(ledger: &Ledger, code: &str, lang: Lang) -> AnyView {
-    match ledger.balance(code) {
+    match ledger.state().resident(code) {
         None => view! { <p class="error" role="alert">{t(lang, "resident.unknown")}{code.to_owned()}</p> }.into_any(),
-        Some(balance) => view! {
+        Some(record) => view! {
             <p class="balance" aria-live="polite">
                 <span class="label">{code.to_owned()} " · " {t(lang, "resident.balance")}</span>
-                <span class="value" data-testid="balance">{balance.to_wire()}</span>
+                <span class="value" data-testid="balance">{record.balance.to_wire()}</span>
                 <span class="unit">{t(lang, "resident.points")}</span>
             </p>
+            {crate::pages::resident::household_view(ledger.state(), record, lang)}
         }
         .into_any(),
     }

@@ -191,6 +191,9 @@ static TABLE: &[(&str, &str, &str)] = &[
     ),
     ("resident.find", "查询", "Look up"),
     ("resident.unknown", "查无此居民：", "No resident with code "),
+    ("resident.household", "本户", "Household"),
+    ("resident.people", "人", "residents"),
+    ("resident.household_total", "全户合计", "together"),
     ("resident.balance", "当前积分", "Balance"),
     ("resident.points", "分", "points"),
     ("resident.history", "积分明细", "History"),
@@ -452,6 +455,16 @@ static WRITING: &[(&str, &str, &str)] = &[
         "Collected by (code; empty if the resident)",
     ),
     ("kiosk.collector_done", "代领人：", "Collected by: "),
+    (
+        "kiosk.household_full",
+        "本户本月已兑满",
+        "this household's limit this month is reached",
+    ),
+    (
+        "kiosk.household_month",
+        "本户本月已兑",
+        "this household this month:",
+    ),
     ("kiosk.confirm_title", "确认兑换", "Confirm the redeem"),
     ("kiosk.total", "共需积分", "Points needed"),
     ("kiosk.confirm", "确认兑换", "Confirm"),
@@ -573,6 +586,16 @@ static WRITING: &[(&str, &str, &str)] = &[
     ("admin.residents", "居民", "Residents"),
     ("admin.resident_code", "居民编号", "Resident code"),
     ("admin.household", "户号", "Household"),
+    (
+        "admin.household_monthly",
+        "每户每月限兑件数（可不填）",
+        "Items a household may have a month (optional)",
+    ),
+    (
+        "admin.household_monthly_short",
+        "每户每月限",
+        "a household a month:",
+    ),
     ("admin.card", "居民积分卡", "Resident's card"),
     ("admin.card_title", "居民积分卡", "Points card"),
     (

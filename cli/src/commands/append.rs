@@ -97,6 +97,7 @@ pub(crate) fn build_bodies(
             name: text("--name", &name, limits::MAX_NAME_BYTES, false)?,
             cost: points("--cost", &cost)?,
             active: !inactive,
+            household_monthly: None,
         }],
         BodyArgs::Stock {
             reward,

@@ -1,5 +1,6 @@
 //! `jifen balance`: every resident's balance (and what they owe, after
-//! offline redeems in a v2 log), or one; of a v1 file or a v2 log directory.
+//! offline redeems in a v2 log, and what their household has together), or
+//! one; of a v1 file or a v2 log directory.
 
 use std::path::Path;
 
@@ -33,13 +34,22 @@ pub(crate) fn balance(
     if json {
         let rows: Vec<_> = records
             .iter()
-            .map(|r| json!({"resident": r.code.as_str(), "household": r.household.as_str(), "area": r.area.as_str(), "active": r.active, "balance": r.balance.to_wire(), "debt": r.debt.to_wire(), "earned_total": r.earned_total.to_wire()}))
+            .map(|r| json!({"resident": r.code.as_str(), "household": r.household.as_str(), "area": r.area.as_str(), "active": r.active, "balance": r.balance.to_wire(), "debt": r.debt.to_wire(), "earned_total": r.earned_total.to_wire(), "household_total": ledger.state().household_total(r.household.as_str()).0.to_wire()}))
             .collect();
         println!("{}", serde_json::Value::Array(rows));
         return Ok(());
     }
     let header = if lang == Lang::Zh {
-        ["居民", "户", "网格", "余额", "欠分", "累计获得", "状态"]
+        [
+            "居民",
+            "户",
+            "网格",
+            "余额",
+            "欠分",
+            "累计获得",
+            "全户合计",
+            "状态",
+        ]
     } else {
         [
             "resident",
@@ -48,6 +58,7 @@ pub(crate) fn balance(
             "balance",
             "owed",
             "earned",
+            "household total",
             "status",
         ]
     };
@@ -61,6 +72,11 @@ pub(crate) fn balance(
                 r.balance.to_wire(),
                 r.debt.to_wire(),
                 r.earned_total.to_wire(),
+                ledger
+                    .state()
+                    .household_total(r.household.as_str())
+                    .0
+                    .to_wire(),
                 if r.active {
                     lang.pick("在册", "active")
                 } else {
@@ -70,6 +86,6 @@ pub(crate) fn balance(
             ]
         })
         .collect();
-    print!("{}", table::render(&header, &rows, &[3, 4, 5]));
+    print!("{}", table::render(&header, &rows, &[3, 4, 5, 6]));
     Ok(())
 }

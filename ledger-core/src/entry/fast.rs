@@ -300,6 +300,7 @@ fn body_any_order<'a>(reader: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<(
         "photo" => once(&mut b.photo, r.string()),
         "penalty" => once(&mut b.penalty, r.string()),
         "suspend_days" => once(&mut b.suspend_days, r.unsigned()),
+        "household_monthly" => once(&mut b.household_monthly, r.unsigned()),
         "collector" => once(&mut b.collector, r.string()),
         "helper" => once(&mut b.helper, r.string()),
         "per_hour" => once(&mut b.per_hour, r.boolean()),

@@ -12,7 +12,8 @@
 //! also suspends the resident's redeeming for a month. Now and then a
 //! redeem is collected by a family member, or by a neighbour registered as
 //! the resident's helper (代领). Volunteer service is counted in hours:
-//! an hour or two each time, at its points per hour.
+//! an hour or two each time, at its points per hour. Rice is limited to
+//! two bags a household a month (a redeem past it is refused and left out).
 
 use std::collections::HashMap;
 
@@ -34,6 +35,9 @@ pub const REVIEWED_ACTIVITY: &str = "dispute_mediation";
 /// The activity counted in hours, and its daily cap here (six hours).
 pub const HOURLY_ACTIVITY: &str = "volunteer_service";
 const HOURLY_CAP: u32 = 18;
+
+/// The reward limited per household, and its monthly limit.
+pub const HOUSEHOLD_LIMITED: (&str, u32) = ("rice", 2);
 
 /// The reviewers, who take turns.
 pub const REVIEWERS: [&str; 2] = ["reviewer-1", "reviewer-2"];
@@ -255,7 +259,8 @@ pub fn generate_log(
 
 /// Volunteer service counted in hours: the activity says so, and each
 /// earn is an hour or, one time in three, two (never fewer points than the
-/// script's one, so every later redeem of the script still fits).
+/// script's one, so every later redeem of the script still fits); and rice
+/// limited per household.
 fn by_the_hour(body: &mut Body, seq: u64) {
     match body {
         Body::Activity {
@@ -277,6 +282,11 @@ fn by_the_hour(body: &mut Body, seq: u64) {
             *points = points.per_half_hours(half_hours);
             *hours = Some(half_hours);
         }
+        Body::Reward {
+            id,
+            household_monthly,
+            ..
+        } if id.as_str() == HOUSEHOLD_LIMITED.0 => *household_monthly = Some(HOUSEHOLD_LIMITED.1),
         _ => {}
     }
 }

@@ -26,6 +26,8 @@ mod deduct_tests;
 #[cfg(test)]
 mod hours_tests;
 #[cfg(test)]
+mod household_tests;
+#[cfg(test)]
 mod passbook_tests;
 #[cfg(test)]
 mod proxy_tests;

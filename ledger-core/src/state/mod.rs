@@ -142,6 +142,8 @@ pub struct RewardRecord {
     pub active: bool,
     /// Items in stock.
     pub stock: i64,
+    /// Items one household may redeem in a local month, if limited.
+    pub household_monthly: Option<u32>,
 }
 
 /// Everything the entries so far add up to.
@@ -162,6 +164,10 @@ pub struct State {
     penalty_index: Map<ActivityId, u32>,
     /// Helpers the admin registered: (resident, helper) may collect.
     helpers: Map<(u32, u32), ()>,
+    /// Items of each reward each household redeemed in the latest local
+    /// month it redeemed any (month index, items): what a household limit
+    /// counts. Ledger time never goes back, so only that month is kept.
+    household_used: Map<(PlaceCode, u32), (i64, u32)>,
     pub(crate) request_ids: Map<RequestId, u32>,
     reversed_by: Map<u32, u32>,
     /// Late earns that their daily cap cut short: the points they counted
@@ -190,7 +196,7 @@ pub(crate) enum Effect {
     NewActivity(ActivityRecord),
     UpdateActivity(u32, ActivityRecord),
     NewReward(RewardRecord),
-    UpdateReward(u32, Text, Points, bool),
+    UpdateReward(u32, Text, Points, bool, Option<u32>),
     SetStock(u32, i64),
     NewPenalty(PenaltyRecord),
     /// A helper registered for a resident (`true`) or withdrawn.
@@ -234,6 +240,8 @@ pub(crate) enum Effect {
         /// Made offline and late: may overdraw (the rest becomes debt) and
         /// take more than the stock (which stops at zero).
         late: bool,
+        /// The local month it counts in, for the household's limit.
+        month: i64,
     },
     /// An earn reversed, or a claim still pending withdrawn (`counted`
     /// false: its room under the cap comes back, and no points).
@@ -251,6 +259,8 @@ pub(crate) enum Effect {
         reward: u32,
         qty: u32,
         points: Points,
+        /// The local month the redeem counted in.
+        month: i64,
     },
     /// A deduction reversed: withdrawn while pending (`counted` false), or
     /// its points given back and its suspension lifted.
@@ -520,7 +530,8 @@ impl State {
                 name,
                 cost,
                 active,
-            } => self.check_reward(id, name, *cost, *active),
+                household_monthly,
+            } => self.check_reward(id, name, *cost, *active, *household_monthly),
             Body::Stock { reward, delta, .. } => self.check_stock(reward, *delta),
             Body::Earn {
                 resident,
@@ -641,11 +652,12 @@ impl State {
                 }
             }
             Effect::NewReward(record) => self.add_reward(record),
-            Effect::UpdateReward(index, name, cost, active) => {
+            Effect::UpdateReward(index, name, cost, active, household_monthly) => {
                 if let Some(record) = self.rewards.get_mut(index as usize) {
                     record.name = name;
                     record.cost = cost;
                     record.active = active;
+                    record.household_monthly = household_monthly;
                 }
             }
             Effect::SetStock(index, stock) => {
@@ -756,8 +768,23 @@ impl State {
                 points,
                 request_id,
                 late,
+                month,
             } => {
                 self.request_ids.insert(request_id, seq);
+                if let Some(household) = self
+                    .residents
+                    .get(resident as usize)
+                    .map(|r| r.household.clone())
+                {
+                    let used = self
+                        .household_used
+                        .entry((household, reward))
+                        .or_insert((month, 0));
+                    if used.0 != month {
+                        *used = (month, 0);
+                    }
+                    used.1 = used.1.saturating_add(qty);
+                }
                 if let Some(record) = self.rewards.get_mut(reward as usize) {
                     record.stock = (record.stock - i64::from(qty)).max(0);
                     assert!(late || record.stock >= 0, "check let stock go negative");
@@ -805,10 +832,21 @@ impl State {
                 reward,
                 qty,
                 points,
+                month,
             } => {
                 self.reversed_by.insert(target, seq);
                 if let Some(record) = self.rewards.get_mut(reward as usize) {
                     record.stock += i64::from(qty);
+                }
+                // Room under the household's limit comes back in its month.
+                if let Some(household) = self
+                    .residents
+                    .get(resident as usize)
+                    .map(|r| r.household.clone())
+                    && let Some(used) = self.household_used.get_mut(&(household, reward))
+                    && used.0 == month
+                {
+                    used.1 = used.1.saturating_sub(qty);
                 }
                 if let Some(record) = self.residents.get_mut(resident as usize) {
                     record.receive(points);
@@ -885,6 +923,18 @@ impl State {
         &self.residents
     }
 
+    /// A household's total, less its debts (below zero: what it owes),
+    /// and how many active residents it has: what every screen shows
+    /// beside a resident's own balance.
+    pub fn household_total(&self, household: &str) -> (Points, usize) {
+        self.residents
+            .iter()
+            .filter(|r| r.active && r.household.as_str() == household)
+            .fold((Points::ZERO, 0), |(total, members), r| {
+                (total.plus(r.balance).plus(r.debt.negated()), members + 1)
+            })
+    }
+
     /// All activities, in order of definition.
     pub fn activities(&self) -> &[ActivityRecord] {
         &self.activities
@@ -955,6 +1005,7 @@ impl State {
             out.points(reward.cost);
             out.u8(u8::from(reward.active));
             out.i64(reward.stock);
+            out.u32(reward.household_monthly.unwrap_or(0));
         }
         out.len(self.penalties.len());
         for penalty in &self.penalties {
@@ -974,6 +1025,15 @@ impl State {
         for (pair, _) in helpers {
             out.u32((pair >> 32) as u32);
             out.u32(pair as u32);
+        }
+        let mut used: Vec<_> = self.household_used.iter().collect();
+        used.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out.len(used.len());
+        for ((household, reward), (month, items)) in used {
+            out.str(household.as_str());
+            out.u32(*reward);
+            out.i64(*month);
+            out.u32(*items);
         }
         // Each map in key order, every one sorted as `(u64, u64)` pairs:
         // one sort in the code, however many maps.
@@ -1122,13 +1182,14 @@ impl State {
             }
             state.add_activity(record);
         }
-        for _ in 0..input.count(34)? {
+        for _ in 0..input.count(38)? {
             let record = RewardRecord {
                 id: input.id()?,
                 name: input.text()?,
                 cost: input.points()?,
                 active: input.bool()?,
                 stock: input.i64()?,
+                household_monthly: Some(input.u32()?).filter(|&n| n > 0),
             };
             if !(0..=limits::MAX_STOCK).contains(&record.stock)
                 || state.reward_index.contains_key(&record.id)
@@ -1161,6 +1222,17 @@ impl State {
             }
             state.helpers.insert(pair, ());
             previous = Some(pair);
+        }
+        let mut previous: Option<(PlaceCode, u32)> = None;
+        for _ in 0..input.count(17)? {
+            let key: (PlaceCode, u32) = (input.id()?, input.u32()?);
+            let used = (input.i64()?, input.u32()?);
+            if key.1 as usize >= state.rewards.len() || previous.as_ref().is_some_and(|p| *p >= key)
+            {
+                return None;
+            }
+            previous = Some(key.clone());
+            state.household_used.insert(key, used);
         }
         // Maps come in strictly increasing key order (as `encode` writes
         // them): one way to write each state, so no duplicates either.

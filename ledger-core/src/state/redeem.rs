@@ -1,11 +1,12 @@
 //! The rules of a `redeem` entry: a new request id, a known resident, an
 //! active reward, a quantity within the limit, exactly cost × qty points,
-//! enough points and stock, and no suspension of redeeming (a deduction's).
+//! enough points and stock, no suspension of redeeming (a deduction's), and
+//! no more than the reward's monthly limit for the resident's household.
 
 use super::{Effect, State};
 use crate::error::RuleError;
 use crate::limits;
-use crate::model::{Points, RequestId, ResidentCode, RewardId, Seq, local_day};
+use crate::model::{Points, RequestId, ResidentCode, RewardId, Seq, local_day, local_month};
 
 impl State {
     // One argument per member of the body, and the entry's time.
@@ -52,6 +53,22 @@ impl State {
             {
                 return Err(RuleError::RedeemSuspended { until_day });
             }
+            // A household's monthly limit (said before the points, which more
+            // earning would not help); a kiosk offline could not see
+            // what another kiosk handed out, so a late redeem counts.
+            let month = local_month(day);
+            if let Some(limit) = definition.household_monthly
+                && !late
+            {
+                let used = self.household_used_in(resident_index, reward_index, month);
+                if used.saturating_add(qty) > limit {
+                    return Err(RuleError::HouseholdLimit {
+                        reward: reward.to_string(),
+                        limit,
+                        used,
+                    });
+                }
+            }
             let balance = self.balance_of(resident_index);
             if balance.minus(points).is_none() && !late {
                 return Err(RuleError::InsufficientPoints {
@@ -72,7 +89,41 @@ impl State {
                 points,
                 request_id: request_id.clone(),
                 late,
+                month,
             })
         }
+    }
+}
+
+impl State {
+    /// Items of reward `reward` the household of resident `resident`
+    /// redeemed in local month `month`.
+    pub(super) fn household_used_in(&self, resident: u32, reward: u32, month: i64) -> u32 {
+        self.residents
+            .get(resident as usize)
+            .and_then(|r| self.household_used.get(&(r.household.clone(), reward)))
+            .filter(|(in_month, _)| *in_month == month)
+            .map_or(0, |(_, items)| *items)
+    }
+
+    /// Items of `reward` the household `household` redeemed in the local
+    /// month of `ts_ms`, and the reward's monthly limit for a household:
+    /// what a kiosk shows beside the reward.
+    pub fn household_month(&self, household: &str, reward: &str, ts_ms: u64) -> (u32, Option<u32>) {
+        let Some(&index) = self.reward_index.get(reward) else {
+            return (0, None);
+        };
+        let month = local_month(local_day(ts_ms, self.utc_offset_minutes));
+        let used = self
+            .household_used
+            .iter()
+            .find(|((h, r), _)| *r == index && h.as_str() == household)
+            .filter(|(_, (in_month, _))| *in_month == month)
+            .map_or(0, |(_, (_, items))| *items);
+        let limit = self
+            .rewards
+            .get(index as usize)
+            .and_then(|r| r.household_monthly);
+        (used, limit)
     }
 }

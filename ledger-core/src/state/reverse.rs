@@ -8,7 +8,7 @@ use super::{ClaimStatus, Effect, State, seq_index};
 use crate::entry::{Body, Entry};
 use crate::error::RuleError;
 use crate::limits;
-use crate::model::{Seq, local_day};
+use crate::model::{Seq, local_day, local_month};
 
 impl State {
     /// Whether entry `target` may be reversed by entry `seq`: it exists,
@@ -110,6 +110,7 @@ impl State {
                     reward: reward_index,
                     qty: *qty,
                     points: *points,
+                    month: local_month(local_day(target_entry.ts_ms, self.utc_offset_minutes)),
                 })
             }
             Body::Deduct { resident, .. } => {

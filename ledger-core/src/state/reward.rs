@@ -13,9 +13,12 @@ impl State {
         name: &Text,
         cost: Points,
         active: bool,
+        household_monthly: Option<u32>,
     ) -> Result<Effect, RuleError> {
         Ok(match self.reward_index.get(id) {
-            Some(&index) => Effect::UpdateReward(index, name.clone(), cost, active),
+            Some(&index) => {
+                Effect::UpdateReward(index, name.clone(), cost, active, household_monthly)
+            }
             None => {
                 under_limit(self.rewards.len(), limits::MAX_REWARDS, "rewards")?;
                 Effect::NewReward(RewardRecord {
@@ -24,6 +27,7 @@ impl State {
                     cost,
                     active,
                     stock: 0,
+                    household_monthly,
                 })
             }
         })

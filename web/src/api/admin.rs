@@ -61,6 +61,9 @@ pub enum AdminInput {
         cost: String,
         /// Offered now.
         active: bool,
+        /// Items one household may have a month (community log only;
+        /// empty: no limit).
+        household_monthly: String,
     },
     /// Add or change a penalty (community log only).
     Penalty {
@@ -145,11 +148,24 @@ impl AdminInput {
                 name,
                 cost,
                 active,
+                household_monthly,
             } => Body::Reward {
                 id: id("id", reward)?,
                 name: field("name", Text::parse(name.trim(), MAX_NAME_BYTES, false))?,
                 cost: field("cost", Points::parse_input(cost))?,
                 active: *active,
+                household_monthly: match household_monthly.trim() {
+                    "" => None,
+                    typed => Some(
+                        typed
+                            .parse::<u32>()
+                            .ok()
+                            .filter(|n| (1..=ledger_core::limits::MAX_QTY).contains(n))
+                            .ok_or_else(|| {
+                                ActionError::BadInput("household_monthly".to_owned(), None)
+                            })?,
+                    ),
+                },
             },
             AdminInput::Penalty {
                 id: penalty,

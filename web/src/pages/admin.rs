@@ -649,6 +649,8 @@ fn rewards_card(admin: Admin) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let cost = RwSignal::new(String::new());
     let active = RwSignal::new(true);
+    let household_monthly = RwSignal::new(String::new());
+    let on_log = admin.log;
     let save_reward = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let input = AdminInput::Reward {
@@ -656,6 +658,7 @@ fn rewards_card(admin: Admin) -> impl IntoView {
             name: name.get_untracked(),
             cost: cost.get_untracked(),
             active: active.get_untracked(),
+            household_monthly: household_monthly.get_untracked(),
         };
         admin.submit(input, Box::new(move || id.set(String::new())));
     };
@@ -683,6 +686,7 @@ fn rewards_card(admin: Admin) -> impl IntoView {
                         r.cost.to_wire(),
                         r.stock,
                         r.active,
+                        r.household_monthly,
                     )
                 })
                 .collect::<Vec<_>>()
@@ -693,12 +697,13 @@ fn rewards_card(admin: Admin) -> impl IntoView {
             <h2>{tr(lang, "admin.rewards")}</h2>
             <table class="entries">
                 <tbody>
-                    {move || rewards().into_iter().map(|(id, name, cost, stock, active)| view! {
+                    {move || rewards().into_iter().map(|(id, name, cost, stock, active, limit)| view! {
                         <tr>
                             <td>{id}</td>
                             <td>{name}</td>
                             <td>{cost}</td>
                             <td>{format!("{} {stock}", t(lang.get(), "stock"))}</td>
+                            <td>{limit.map(|n| format!("{} {n}", t(lang.get(), "admin.household_monthly_short")))}</td>
                             <td>{if active { "" } else { "✕" }}</td>
                         </tr>
                     }).collect_view()}
@@ -708,6 +713,7 @@ fn rewards_card(admin: Admin) -> impl IntoView {
                 {text_field("reward-id", "admin.id", id, lang)}
                 {text_field("reward-name", "admin.name", name, lang)}
                 {text_field("reward-cost", "admin.cost", cost, lang)}
+                {move || on_log.with(Option::is_some).then(|| text_field("reward-household-monthly", "admin.household_monthly", household_monthly, lang))}
                 {check_field("admin.active", active, lang)}
                 <button class="primary" type="submit" disabled=move || busy.get()>{tr(lang, "admin.save")}</button>
             </form>

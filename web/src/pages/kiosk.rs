@@ -299,6 +299,10 @@ fn reward_buttons(
     outcome: RwSignal<Option<Result<Shown, String>>>,
 ) -> Option<AnyView> {
     ledger.balance(code)?;
+    let household = ledger
+        .state()
+        .resident(code)
+        .map(|r| r.household.to_string());
     let mut suspended = None;
     let rows: Vec<_> = ledger
         .rewards()
@@ -310,6 +314,7 @@ fn reward_buttons(
             let reason = quote.verdict.err().map(|error| match error {
                 RuleError::InsufficientStock { .. } => t(lang, "kiosk.out_of_stock").to_owned(),
                 RuleError::InsufficientPoints { .. } => t(lang, "kiosk.cannot_afford").to_owned(),
+                RuleError::HouseholdLimit { .. } => t(lang, "kiosk.household_full").to_owned(),
                 // Said once above the rewards, not on every button.
                 suspension @ RuleError::RedeemSuspended { .. } => {
                     suspended = Some(suspension.message(lang));
@@ -330,6 +335,15 @@ fn reward_buttons(
                 reward.name,
                 reward.cost
             );
+            // A household's monthly limit, and how much of it is used.
+            let limit = household.as_ref().and_then(|household| {
+                let last = ledger.entries().last().map_or(0, |e| e.ts_ms);
+                let (used, limit) =
+                    ledger
+                        .state()
+                        .household_month(household, reward.id.as_str(), last);
+                limit.map(|limit| format!("{} {used}/{limit}", t(lang, "kiosk.household_month")))
+            });
             view! {
                 <li>
                     <button
@@ -344,6 +358,7 @@ fn reward_buttons(
                         <span class="item">{reward.name.to_string()}</span>
                         <span class="points">{reward.cost.to_wire()}</span>
                     </button>
+                    {limit.map(|used| view! { <span class="meta household-limit">{used}</span> })}
                     {reason.map(|why| view! { <span class="why">{why}</span> })}
                 </li>
             }

@@ -135,6 +135,7 @@ pub fn resident_card(
                 <span class="value" data-testid="balance">{balance.to_wire()}</span>
                 <span class="unit">{t(lang, "resident.points")}</span>
             </p>
+            {household_view(state, record, lang)}
             {speak_button(code, balance, lang)}
             {debt_view(record.debt, lang)}
             {suspension_view(state, code, lang)}
@@ -203,6 +204,26 @@ pub(crate) fn describe(
         None => item,
     };
     (kind, item, points)
+}
+
+/// The household's total beside the resident's own balance (一户一卡):
+/// how many live in it and what they have together.
+pub(crate) fn household_view(
+    state: &State,
+    record: &ledger_core::ResidentRecord,
+    lang: Lang,
+) -> impl IntoView + use<> {
+    let (total, members) = state.household_total(record.household.as_str());
+    let text = format!(
+        "{} {} · {} {} · {} {}",
+        t(lang, "resident.household"),
+        record.household,
+        members,
+        t(lang, "resident.people"),
+        t(lang, "resident.household_total"),
+        total.to_wire()
+    );
+    view! { <p class="household" data-testid="household-total">{text}</p> }
 }
 
 /// A button that reads the balance aloud, where the device can.
