@@ -529,3 +529,43 @@ fn a_redeem_past_a_households_limit_is_caught() {
         "role_not_allowed",
     );
 }
+
+/// Transfers forged: more than the giver has (re-signed by the kiosk that
+/// wrote it), more than the admin allows at once, allowed by an officer,
+/// and a reversal of one.
+#[test]
+fn every_kind_of_transfer_tampering_is_caught() {
+    let forger = Forger::new();
+    let last = forger.leaves.len() - 1;
+    let given = (0..forger.leaves.len())
+        .find(|&i| forger.value(i)["entry"]["body"]["type"] == "transfer")
+        .expect("the demo has transfers");
+    let body = forger.value(given)["entry"]["body"].clone();
+
+    // The same transfer, re-signed to give far more than the giver had.
+    let mut leaves = forger.leaves.clone();
+    let mut more = forger.value(given);
+    more["entry"]["body"]["points"] = json!("19.99");
+    more["entry"]["body"]["resident"] = body["to"].clone();
+    more["entry"]["body"]["to"] = body["resident"].clone();
+    leaves[given] = forger.seal(&mut more);
+    forger.refused(&leaves, given, "insufficient_points");
+
+    // More than the admin allows at once.
+    let mut large = body.clone();
+    large["points"] = json!("25");
+    forger.refused(
+        &forger.append("kiosk-2", large),
+        last + 1,
+        "transfer_too_large",
+    );
+    // Only the admin allows transfers, and a transfer is not reversed.
+    let allow = json!({"active": true, "points": "500", "type": "transfers"});
+    forger.refused(
+        &forger.append("officer-1", allow),
+        last + 1,
+        "role_not_allowed",
+    );
+    let undo = json!({"entry": given, "reason": "反悔", "type": "reverse"});
+    forger.refused(&forger.append("officer-1", undo), last + 1, "reverse_kind");
+}

@@ -578,10 +578,10 @@ fn the_golden_log_is_what_the_demo_writes() {
         "checkpoint",
         "vkey",
         "tile/0/000",
-        "tile/0/001.p/75",
+        "tile/0/001.p/77",
         "tile/1/000.p/1",
         "tile/entries/000",
-        "tile/entries/001.p/75",
+        "tile/entries/001.p/77",
     ] {
         let written = std::fs::read(dir.path(&format!("log/{file}"))).expect("written");
         let kept = std::fs::read(golden.join("golden-log").join(file)).expect("golden");

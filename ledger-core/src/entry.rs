@@ -216,6 +216,27 @@ pub enum Body {
         /// Why, as the notice shows it.
         reason: Text,
     },
+    /// The admin allows transfers between residents, up to `points` each,
+    /// or stops them (`active: false`; v2 only).
+    Transfers {
+        /// Whether residents may give points.
+        active: bool,
+        /// The most one transfer may give.
+        points: Points,
+    },
+    /// A resident gives points to another (a neighbour, or the community's
+    /// pool, registered as a resident), at a kiosk or an officer's desk
+    /// with the giver present (v2 only).
+    Transfer {
+        /// Who gives.
+        resident: ResidentCode,
+        /// Who receives.
+        to: ResidentCode,
+        /// Points given.
+        points: Points,
+        /// Why, if said.
+        note: Text,
+    },
 }
 
 impl Body {
@@ -236,6 +257,8 @@ impl Body {
             Body::Penalty { .. } => "penalty",
             Body::Helper { .. } => "helper",
             Body::Deduct { .. } => "deduct",
+            Body::Transfers { .. } => "transfers",
+            Body::Transfer { .. } => "transfer",
         }
     }
 
@@ -248,7 +271,9 @@ impl Body {
             | Body::Reject { .. }
             | Body::Penalty { .. }
             | Body::Helper { .. }
-            | Body::Deduct { .. } => true,
+            | Body::Deduct { .. }
+            | Body::Transfers { .. }
+            | Body::Transfer { .. } => true,
             Body::Redeem { collector, .. } => collector.is_some(),
             Body::Actor { role, .. } => *role == Role::Reviewer,
             Body::Activity {
@@ -492,6 +517,29 @@ impl Body {
                     ("active", Value::Bool(*active)),
                 ],
             ),
+            Body::Transfers { active, points } => canonical::write_object(
+                out,
+                &[
+                    ("type", kind),
+                    ("active", Value::Bool(*active)),
+                    ("points", Value::Points(*points)),
+                ],
+            ),
+            Body::Transfer {
+                resident,
+                to,
+                points,
+                note,
+            } => canonical::write_object(
+                out,
+                &[
+                    ("type", kind),
+                    ("resident", Value::Str(resident.as_str())),
+                    ("to", Value::Str(to.as_str())),
+                    ("points", Value::Points(*points)),
+                    ("note", Value::Str(note.as_str())),
+                ],
+            ),
             Body::Deduct {
                 resident,
                 penalty,
@@ -731,6 +779,8 @@ struct WireBody<'a> {
     collector: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     helper: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    to: Option<Cow<'a, str>>,
     #[serde(default)]
     per_hour: Option<bool>,
     #[serde(borrow, default)]
@@ -778,7 +828,7 @@ fn need<T>(value: Option<T>, name: &'static str) -> Result<T, LineError> {
 
 /// A body's members other than `type`, in the order of the bits of
 /// [`WireBody::present`].
-const BODY_MEMBERS: [&str; 31] = [
+const BODY_MEMBERS: [&str; 32] = [
     "name",
     "utc_offset_minutes",
     "admin",
@@ -810,6 +860,7 @@ const BODY_MEMBERS: [&str; 31] = [
     "per_hour",
     "hours",
     "household_monthly",
+    "to",
 ];
 
 /// The bits of `names` among [`BODY_MEMBERS`] (at compile time).
@@ -879,6 +930,7 @@ impl WireBody<'_> {
             self.per_hour.is_some(),
             self.hours.is_some(),
             self.household_monthly.is_some(),
+            self.to.is_some(),
         ]
         .into_iter()
         .enumerate()
@@ -899,7 +951,7 @@ impl WireBody<'_> {
         if v1
             && matches!(
                 &*self.kind,
-                "approve" | "reject" | "penalty" | "deduct" | "helper"
+                "approve" | "reject" | "penalty" | "deduct" | "helper" | "transfers" | "transfer"
             )
         {
             return Err(LineError::UnknownType(self.kind.chars().take(40).collect()));
@@ -957,6 +1009,8 @@ impl WireBody<'_> {
             "approve" => const { members(&["entry", "note"]) },
             "penalty" => const { members(&["id", "name", "points", "suspend_days", "active"]) },
             "deduct" => const { members(&["resident", "penalty", "points", "reason"]) },
+            "transfers" => const { members(&["active", "points"]) },
+            "transfer" => const { members(&["resident", "to", "points", "note"]) },
             _ => return Err(LineError::UnknownType(self.kind.chars().take(40).collect())),
         } & !only_v2;
         // The first one not allowed, in the order above.
@@ -1148,6 +1202,19 @@ impl WireBody<'_> {
                         false,
                     ),
                 )?,
+            },
+            "transfers" => Body::Transfers {
+                active: need(self.active, "body.active")?,
+                points: positive("body.points", &need(self.points, "body.points")?)?,
+            },
+            "transfer" => Body::Transfer {
+                resident: field(
+                    "body.resident",
+                    need(self.resident, "body.resident")?.parse(),
+                )?,
+                to: field("body.to", need(self.to, "body.to")?.parse())?,
+                points: positive("body.points", &need(self.points, "body.points")?)?,
+                note: note(self.note)?,
             },
             kind => {
                 let entry = Seq(in_range(

@@ -241,6 +241,17 @@ pub enum RuleError {
         /// Items the household already had this month.
         used: u32,
     },
+    /// A transfer while the admin allows none.
+    TransfersOff,
+    /// A transfer of more than the admin allows at once.
+    TransferTooLarge {
+        /// The most one transfer may give.
+        max: Points,
+        /// What it gives.
+        asked: Points,
+    },
+    /// A transfer from a resident to the same resident.
+    TransferToSelf(String),
     /// An earn of an activity counted in hours that says no hours.
     HoursNeeded(String),
     /// An earn that says hours, of an activity not counted in hours.
@@ -316,6 +327,9 @@ impl RuleError {
             RuleError::ClaimDecided { .. } => "claim_decided",
             RuleError::ClaimRejected(_) => "claim_rejected",
             RuleError::HouseholdLimit { .. } => "household_limit",
+            RuleError::TransfersOff => "transfers_off",
+            RuleError::TransferTooLarge { .. } => "transfer_too_large",
+            RuleError::TransferToSelf(_) => "transfer_to_self",
             RuleError::HoursNeeded(_) => "hours_needed",
             RuleError::NotHourly(_) => "not_hourly",
             RuleError::EmptyPenalty(_) => "empty_penalty",
@@ -517,6 +531,24 @@ impl RuleError {
                 reward,
                 limit,
                 used
+            ),
+            RuleError::TransfersOff => say!(
+                lang,
+                "本社区未开放积分转赠",
+                "this community does not allow transfers of points"
+            ),
+            RuleError::TransferTooLarge { max, asked } => say!(
+                lang,
+                "每次转赠最多 {} 分，本次 {} 分",
+                "a transfer may give at most {} points; this one gives {}",
+                max,
+                asked
+            ),
+            RuleError::TransferToSelf(code) => say!(
+                lang,
+                "不能转赠给自己（{}）",
+                "{} cannot give points to themselves",
+                code
             ),
             RuleError::HoursNeeded(id) => say!(
                 lang,

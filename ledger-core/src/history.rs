@@ -26,6 +26,10 @@ pub enum RowKind {
     /// A deduction (扣分), and what became of it so far (its points are
     /// taken only once approved; the reason in the note).
     Deduct(ClaimStatus),
+    /// Points given to another resident (the item names them).
+    TransferOut,
+    /// Points received from another resident (the item names them).
+    TransferIn,
     /// Any other entry (not in a resident's history).
     Other(&'static str),
 }
@@ -59,7 +63,29 @@ pub struct HistoryRow {
 }
 
 impl Ledger {
-    /// `entry` as a row of a resident's history. Does not panic.
+    /// `entry` as a row of `resident`'s history: a transfer is points given
+    /// for its giver and received for its receiver. Does not panic.
+    pub fn history_row_for(&self, entry: &Entry, resident: &str) -> HistoryRow {
+        match &entry.body {
+            Body::Transfer {
+                resident: from,
+                points,
+                note,
+                ..
+            } if from.as_str() != resident => HistoryRow {
+                kind: RowKind::TransferIn,
+                item: from.to_string(),
+                change: Change::Gain(*points),
+                note: note.to_string(),
+                collector: None,
+                hours: None,
+            },
+            _ => self.history_row(entry),
+        }
+    }
+
+    /// `entry` as a row of a resident's history (a transfer as its giver
+    /// sees it). Does not panic.
     pub fn history_row(&self, entry: &Entry) -> HistoryRow {
         let activity = |id: &str| {
             self.state()
@@ -206,6 +232,14 @@ impl Ledger {
                 };
                 row(RowKind::Reverse(*target), item, change, reason.as_str())
             }
+            Body::Transfer {
+                to, points, note, ..
+            } => row(
+                RowKind::TransferOut,
+                to.to_string(),
+                Change::Loss(*points),
+                note.as_str(),
+            ),
             other => row(
                 RowKind::Other(other.type_name()),
                 String::new(),
@@ -265,7 +299,7 @@ impl Ledger {
             if entry.seq.0 >= span.size {
                 break;
             }
-            let row = self.history_row(entry);
+            let row = self.history_row_for(entry, resident);
             balance = match row.change {
                 Change::Gain(points) => balance.plus(points),
                 Change::Loss(points) => balance.plus(points.negated()),

@@ -22,9 +22,9 @@ use crate::model::{EntryHash, Head, LedgerId, Seq, Text};
 use crate::state::State;
 
 /// The first bytes of every snapshot; the version changes whenever the
-/// state it holds does (7 added households' monthly limits), so an older
+/// state it holds does (8 added transfers), so an older
 /// snapshot is rebuilt from the ledger instead of misread.
-const MAGIC: &[u8; 8] = b"JFSNAP07";
+const MAGIC: &[u8; 8] = b"JFSNAP08";
 
 /// A verified ledger's state at its head, read back from bytes.
 #[derive(Debug, Clone)]

@@ -173,7 +173,7 @@ fn the_golden_log_checks_with_the_oracles() {
     let mut leaves = Vec::new();
     for bundle in [
         "golden-log/tile/entries/000",
-        "golden-log/tile/entries/001.p/75",
+        "golden-log/tile/entries/001.p/77",
     ] {
         let bytes = read(bundle);
         let mut at = 0;

@@ -160,7 +160,7 @@ test("crafted signatures get the one documented verdict", () => {
 test("recomputes the golden log's monthly notice from its entry bundles", () => {
   const { Log, verifyCheckpoint } = pkg;
   const data = (name) => readFileSync(new URL(`../../tests/data/${name}`, import.meta.url));
-  const log = new Log([data("golden-log/tile/entries/000"), data("golden-log/tile/entries/001.p/75")]);
+  const log = new Log([data("golden-log/tile/entries/000"), data("golden-log/tile/entries/001.p/77")]);
   const checkpoint = verifyCheckpoint(data("golden-log/checkpoint"), data("golden-log/vkey").toString().trim());
   assert.equal(log.size(), checkpoint.size);
   assert.equal(log.rootAt(log.size()), checkpoint.root);
@@ -175,7 +175,7 @@ test("recomputes the golden log's monthly notice from its entry bundles", () => 
   const bundle = new Uint8Array(data("golden-log/tile/entries/000"));
   const at = bundle.indexOf("JX-".charCodeAt(0), 4000);
   bundle[at + 3] ^= 1;
-  const refused = thrown(() => new Log([bundle, data("golden-log/tile/entries/001.p/75")]));
+  const refused = thrown(() => new Log([bundle, data("golden-log/tile/entries/001.p/77")]));
   assert.ok(typeof refused.seq === "number" && refused.messageEn.length > 0, refused.message);
   assert.equal(thrown(() => log.notice("2025-13")).kind, "bad_period");
 });
@@ -188,7 +188,7 @@ test("checks a v2 log's checkpoint, a receipt and a consistency proof", () => {
   const vkey = data("golden-log/vkey").toString().trim();
   const checkpoint = verifyCheckpoint(data("golden-log/checkpoint"), vkey);
   assert.equal(checkpoint.origin, "jifen.example/demo");
-  assert.equal(checkpoint.size, 331);
+  assert.equal(checkpoint.size, 333);
   const receipt = verifyReceipt(data("golden-log-100.tlog-proof"), vkey, [], 0);
   assert.equal(receipt.index, 100);
   assert.equal(JSON.parse(receipt.leaf).index, 100);
@@ -202,6 +202,6 @@ test("checks a v2 log's checkpoint, a receipt and a consistency proof", () => {
   assert.equal(thrown(() => verifyReceipt(text, vkey, [], 1)).kind, "too_few_witnesses");
   // A tree is consistent with itself; with another root it is not.
   assert.equal(verifyConsistency(checkpoint, checkpoint, []), undefined);
-  const forged = { size: 331, root: "A".repeat(43) + "=" };
+  const forged = { size: 333, root: "A".repeat(43) + "=" };
   assert.equal(thrown(() => verifyConsistency(checkpoint, forged, [])).kind, "proof_does_not_hold");
 });

@@ -326,6 +326,15 @@ test("a kiosk redeems 50 times offline, then every entry reaches the log once, a
   await tab.locator(".receipt [data-testid=receipt-log]", { hasText: "已记入社区日志" }).waitFor({ timeout: 20_000 });
   await tab.locator(".receipt-qr svg").waitFor({ timeout: 20_000 });
   if (shots) await tab.screenshot({ path: join(shots, "kiosk-log-receipt.png"), fullPage: true });
+  // Printed on the 58 mm thermal printer: the receipt alone, inside the roll.
+  await tab.emulateMedia({ media: "print" });
+  const receiptPdf = join(dir, "receipt.pdf");
+  await writeFile(receiptPdf, await tab.pdf({ preferCSSPageSize: true }));
+  await tab.emulateMedia({ media: "screen" });
+  const printed = renderedPdf(receiptPdf);
+  assert.ok(Math.abs(printed.page[0] - 58) < 1.5, `a 58 mm roll: ${JSON.stringify(printed)}`);
+  const [inkLeft, , inkWidth, inkHeight] = printed.ink;
+  assert.ok(inkLeft >= 2 && inkLeft + inkWidth <= 56 && inkHeight > 40, `inside the roll: ${JSON.stringify(printed)}`);
   await context.setOffline(true);
   // Each redeem from the next resident who can still afford one.
   let done = 0;
@@ -781,6 +790,51 @@ test("a household's two bags of rice a month: the kiosk counts them whoever of t
   await stop(w.child);
 });
 
+test("a resident gives points to a neighbour at the kiosk: past the most is refused, the gift reaches the log, and both histories say so", async () => {
+  const dir = await mkdtemp(join(work, "transfer-"));
+  const logKey = community(dir, 1500);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  signAndSend(dir, port, "admin-1", `{"active":true,"daily_cap":"400","id":"big_help","name":"社区大扫除","points":"200","type":"activity"}`);
+  signAndSend(dir, port, "officer-1", `{"activity":"big_help","note":"","points":"200","resident":"JX-0011","type":"earn"}`);
+  const size = await logSize(port);
+  const kiosk = await (await browser.newContext()).newPage();
+  await kiosk.goto(await kioskAddress(dir, port, policy, "kiosk-1"));
+  await verified(kiosk);
+  await unlock(kiosk);
+  await waitFor("the earn in the kiosk's copy", async () => (await kiosk.locator("footer.head").textContent()).includes(`${size} 条记录`));
+  await kiosk.getByLabel("居民编号（可扫码）").fill("JX-0011");
+  await kiosk.getByLabel("居民编号（可扫码）").press("Enter");
+  const before = Number(await kiosk.getByTestId("balance").textContent());
+  const form = kiosk.locator("form.transfer");
+  await form.getByText("每次最多 20").waitFor();
+  await form.getByLabel("转赠给（居民编号）").fill("JX-0012");
+  await form.getByLabel("转赠积分数").fill("25");
+  await form.getByRole("button", { name: "确认转赠" }).click();
+  await kiosk.getByTestId("transfer-outcome").filter({ hasText: "每次转赠最多 20 分，本次 25 分" }).waitFor();
+  assert.equal(await logSize(port), size, "nothing written past the most");
+  await form.getByLabel("转赠积分数").fill("5");
+  await form.getByRole("button", { name: "确认转赠" }).click();
+  await kiosk.getByTestId("transfer-outcome").filter({ hasText: "已转赠给 JX-0012 5 分" }).waitFor();
+  await waitFor("the gift in the log", async () => (await logSize(port)) === size + 1);
+  await waitFor("the giver's balance", async () => Number(await kiosk.getByTestId("balance").textContent()) === before - 5);
+  if (shots) await kiosk.screenshot({ path: join(shots, "kiosk-transfer.png"), fullPage: true });
+  const phone = await (await browser.newContext()).newPage();
+  await phone.goto(phoneAddress(port, policy));
+  await verified(phone);
+  for (const [who, says] of [["JX-0012", ["收到转赠", "JX-0011", "+5"]], ["JX-0011", ["转赠给", "JX-0012", "−5"]]]) {
+    await phone.getByLabel("居民编号（可扫码）").fill(who);
+    await phone.getByLabel("居民编号（可扫码）").press("Enter");
+    const row = phone.locator("ol.history li").first();
+    const shown = async () => Promise.all([".kind", ".item", ".points"].map((part) => row.locator(part).textContent()));
+    await waitFor(`${who}'s history`, async () => JSON.stringify(await shown()) === JSON.stringify(says));
+  }
+  await stop(child);
+  await stop(w.child);
+});
+
 test("a son collects his mother's rice at the kiosk: the log takes a family member, refuses a stranger, and the receipt and history say who", async () => {
   const dir = await mkdtemp(join(work, "collect-"));
   const logKey = community(dir, 1500);
@@ -973,8 +1027,12 @@ test("a month's public notice on an office's screen: the rows jifen notice lists
   assert.equal(await office.locator("#notice-period").isVisible(), false);
   await office.evaluate(() => window.scrollTo(0, 0));
   if (shots) await office.screenshot({ path: join(shots, "notice-a4.png"), fullPage: false });
-  const pdf = await office.pdf({ format: "A4", preferCSSPageSize: true });
-  assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
+  const pdf = join(dir, "notice.pdf");
+  await writeFile(pdf, await office.pdf({ format: "A4", preferCSSPageSize: true }));
+  const printed = renderedPdf(pdf);
+  assert.ok(Math.abs(printed.page[0] - 210) < 2 && Math.abs(printed.page[1] - 297) < 2, JSON.stringify(printed));
+  const [left, top, width] = printed.ink;
+  assert.ok(left >= 12 && top >= 12 && left + width <= 198, `inside the margins: ${JSON.stringify(printed)}`);
   await stop(child);
 });
 

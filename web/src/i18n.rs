@@ -218,6 +218,8 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("kind.reject", "审核驳回", "Rejected"),
     ("kind.collected_by", "代领人", "collected by"),
     ("kind.hours", "小时", "h"),
+    ("kind.transfer_out", "转赠给", "given to"),
+    ("kind.transfer_in", "收到转赠", "received from"),
     (
         "resident.suspended",
         "因扣分被取消兑换资格，恢复兑换日期：",
@@ -258,6 +260,11 @@ static WRITING: &[(&str, &str, &str)] = &[
     ("notice.print", "打印公示（A4）", "Print the notice (A4)"),
     ("passbook.title", "积分存折", "Passbook page"),
     ("passbook.resident", "居民编号", "Resident code"),
+    (
+        "passbook.period",
+        "存折期间（如 2026-11 或 2026）",
+        "Period of the page (2026-11 or 2026)",
+    ),
     ("passbook.show", "显示存折页", "Show the page"),
     ("passbook.print", "打印存折页（A5）", "Print the page (A5)"),
     ("passbook.opening", "上期结余", "Brought forward"),
@@ -455,6 +462,20 @@ static WRITING: &[(&str, &str, &str)] = &[
         "Collected by (code; empty if the resident)",
     ),
     ("kiosk.collector_done", "代领人：", "Collected by: "),
+    ("kiosk.transfer", "转赠积分", "Give points"),
+    (
+        "kiosk.transfer_max",
+        "本人在场确认后转赠，每次最多 ",
+        "With the giver present; at most ",
+    ),
+    (
+        "kiosk.transfer_to",
+        "转赠给（居民编号）",
+        "To (resident code)",
+    ),
+    ("kiosk.transfer_points", "转赠积分数", "Points to give"),
+    ("kiosk.transfer_confirm", "确认转赠", "Give"),
+    ("kiosk.transferred", "已转赠给", "Gave"),
     (
         "kiosk.household_full",
         "本户本月已兑满",

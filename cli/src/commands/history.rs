@@ -13,9 +13,10 @@ use jifen::{store, table};
 pub(super) fn describe(
     ledger: &Ledger,
     entry: &Entry,
+    resident: &str,
     lang: Lang,
 ) -> (String, String, String, String) {
-    let row = ledger.history_row(entry);
+    let row = ledger.history_row_for(entry, resident);
     let kind = match row.kind {
         RowKind::Earn => lang.pick("获得", "earn").to_owned(),
         RowKind::Redeem => lang.pick("兑换", "redeem").to_owned(),
@@ -46,6 +47,8 @@ pub(super) fn describe(
                 lang.pick("扣分，已驳回", "deduction, rejected by")
             )
         }
+        RowKind::TransferOut => lang.pick("转赠给", "given to").to_owned(),
+        RowKind::TransferIn => lang.pick("收到转赠", "received from").to_owned(),
         RowKind::Other(type_name) => type_name.to_owned(),
     };
     let points = match row.change {
@@ -93,7 +96,7 @@ pub(crate) fn history(
         let rows: Vec<_> = entries
             .iter()
             .map(|e| {
-                let (kind, item, signed_points, note) = describe(&ledger, e, Lang::En);
+                let (kind, item, signed_points, note) = describe(&ledger, e, resident, Lang::En);
                 json!({"seq": e.seq.0, "ts": e.ts_ms, "time": format_local_ts(e.ts_ms, offset_minutes), "type": e.body.type_name(), "kind": kind, "item": item, "points": signed_points, "actor": e.actor.as_str(), "note": note, "reversed_by": ledger.reversed_by(e.seq).map(|s| s.0)})
             })
             .collect();
@@ -118,7 +121,7 @@ pub(crate) fn history(
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {
-            let (kind, item, signed_points, mut note) = describe(&ledger, e, lang);
+            let (kind, item, signed_points, mut note) = describe(&ledger, e, resident, lang);
             if let Some(by) = ledger.reversed_by(e.seq) {
                 let mark = format!("{}{by}", lang.pick("已被冲正 #", "reversed by #"));
                 note = if note.is_empty() {

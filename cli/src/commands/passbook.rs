@@ -61,7 +61,7 @@ pub(crate) fn passbook(
             .iter()
             .filter_map(|line| {
                 let entry = ledger.entry(line.seq)?;
-                let (kind, item, points, note) = describe(&ledger, entry, Lang::En);
+                let (kind, item, points, note) = describe(&ledger, entry, resident, Lang::En);
                 Some(json!({"seq": line.seq.0, "ts": line.ts_ms, "time": format_local_ts(line.ts_ms, offset), "kind": kind, "item": item, "points": points, "note": note, "balance": line.balance.to_wire()}))
             })
             .collect();
@@ -96,7 +96,7 @@ pub(crate) fn passbook(
         .iter()
         .filter_map(|line| {
             let entry = ledger.entry(line.seq)?;
-            let (kind, item, points, note) = describe(&ledger, entry, lang);
+            let (kind, item, points, note) = describe(&ledger, entry, resident, lang);
             Some(vec![
                 line.seq.to_string(),
                 format_local_ts(line.ts_ms, offset),

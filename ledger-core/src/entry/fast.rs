@@ -303,6 +303,7 @@ fn body_any_order<'a>(reader: &mut Reader<'a>, b: &mut WireBody<'a>) -> Option<(
         "household_monthly" => once(&mut b.household_monthly, r.unsigned()),
         "collector" => once(&mut b.collector, r.string()),
         "helper" => once(&mut b.helper, r.string()),
+        "to" => once(&mut b.to, r.string()),
         "per_hour" => once(&mut b.per_hour, r.boolean()),
         "hours" => once(&mut b.hours, r.string()),
         _ => None,

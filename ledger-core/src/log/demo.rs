@@ -14,6 +14,8 @@
 //! the resident's helper (代领). Volunteer service is counted in hours:
 //! an hour or two each time, at its points per hour. Rice is limited to
 //! two bags a household a month (a redeem past it is refused and left out).
+//! Transfers are allowed, up to 20 points each; now and then a resident
+//! with points to spare gives five to the neighbour who has the fewest.
 
 use std::collections::HashMap;
 
@@ -57,6 +59,9 @@ const DEDUCT_EVERY: u64 = 97;
 
 /// A redeem at every this many entries is collected by someone else (代领).
 const COLLECTED_EVERY: u64 = 10;
+
+/// How often a resident gives points to a neighbour, in entries of the script.
+const TRANSFER_EVERY: u64 = 151;
 
 /// A generated v2 log and everything needed to write to it.
 pub struct DemoLog {
@@ -186,6 +191,7 @@ pub fn generate_log(
     let mut left_out = 0;
     let mut review = Review::default();
     let headroom = Headroom::of(&entries);
+    let mut transfers_on = false;
     for entry in entries.iter().skip(1) {
         review.due(&mut log, &mut devices, entry.ts_ms);
         if entry.ts_ms >= offline_until && !queue.is_empty() {
@@ -213,6 +219,16 @@ pub fn generate_log(
             if let Some(leaf) = deduct(&mut log, &mut devices, at, suspend, &headroom) {
                 review.claims.push((entry.ts_ms + REVIEW_AFTER_MS, leaf));
             }
+        }
+        if entry.seq.0 % TRANSFER_EVERY == 0 {
+            let at = (entry.ts_ms, entry.seq.0);
+            given(
+                &mut log,
+                &mut devices,
+                (&admin, &mut transfers_on),
+                at,
+                &headroom,
+            );
         }
         if entry.seq.0 % COLLECTED_EVERY == 0 {
             collected(&mut log, &mut devices, &admin, entry.ts_ms, &mut body);
@@ -439,6 +455,51 @@ fn deduct(
     let officer = "officer-1".parse::<ActorId>().ok()?;
     let at = ts_ms.max(log.ledger().last_ts_ms());
     let signed = devices.sign(&officer, at, body, (None, None))?;
+    log.submit(&signed.to_bytes(), at)
+        .ok()
+        .map(|done| done.index)
+}
+
+/// Five points given by the resident with the most to spare (their later
+/// redeems of the script still fit) to the active neighbour with the
+/// fewest, at `kiosk-2`; the admin allows transfers first (once).
+fn given(
+    log: &mut Log,
+    devices: &mut Devices,
+    (admin, allowed): (&ActorId, &mut bool),
+    (ts_ms, seq): (u64, u64),
+    headroom: &Headroom,
+) -> Option<u64> {
+    let at = ts_ms.max(log.ledger().last_ts_ms());
+    if !*allowed {
+        let allow = Body::Transfers {
+            active: true,
+            points: Points::whole(20),
+        };
+        let signed = devices.sign(admin, at, allow, (None, None))?;
+        log.submit(&signed.to_bytes(), at).ok()?;
+        *allowed = true;
+    }
+    let points = Points::whole(5);
+    let state = log.ledger().state();
+    let active = || state.residents.iter().filter(|r| r.active);
+    let giver = active()
+        .filter(|r| {
+            let (low, _) = headroom.after(&r.code, seq);
+            r.debt == Points::ZERO && r.balance.hundredths() + low >= 3 * points.hundredths()
+        })
+        .max_by_key(|r| r.balance)?;
+    let receiver = active()
+        .filter(|r| r.code != giver.code)
+        .min_by_key(|r| r.balance)?;
+    let body = Body::Transfer {
+        resident: giver.code.clone(),
+        to: receiver.code.clone(),
+        points,
+        note: text("送给邻居买米"),
+    };
+    let kiosk = "kiosk-2".parse::<ActorId>().ok()?;
+    let signed = devices.sign(&kiosk, at, body, (None, None))?;
     log.submit(&signed.to_bytes(), at)
         .ok()
         .map(|done| done.index)

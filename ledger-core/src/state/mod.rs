@@ -14,6 +14,7 @@ mod reverse;
 mod review;
 mod reward;
 mod stock;
+mod transfer;
 
 use ed25519_dalek::VerifyingKey;
 
@@ -168,6 +169,8 @@ pub struct State {
     /// month it redeemed any (month index, items): what a household limit
     /// counts. Ledger time never goes back, so only that month is kept.
     household_used: Map<(PlaceCode, u32), (i64, u32)>,
+    /// The most one transfer may give, while the admin allows transfers.
+    transfers: Option<Points>,
     pub(crate) request_ids: Map<RequestId, u32>,
     reversed_by: Map<u32, u32>,
     /// Late earns that their daily cap cut short: the points they counted
@@ -253,6 +256,14 @@ pub(crate) enum Effect {
         day: i64,
         counted: bool,
     },
+    /// Transfers allowed up to so many points each, or stopped.
+    SetTransfers(Option<Points>),
+    /// Points given by one resident to another.
+    Transfer {
+        from: u32,
+        to: u32,
+        points: Points,
+    },
     ReverseRedeem {
         target: u32,
         resident: u32,
@@ -285,7 +296,9 @@ fn allowed_roles(body: &Body) -> &'static [Role] {
         | Body::Reward { .. }
         | Body::Stock { .. }
         | Body::Penalty { .. }
-        | Body::Helper { .. } => &[Role::Admin],
+        | Body::Helper { .. }
+        | Body::Transfers { .. } => &[Role::Admin],
+        Body::Transfer { .. } => &[Role::Kiosk, Role::Officer],
         Body::Earn { .. } | Body::Deduct { .. } => &[Role::Officer],
         Body::Redeem { .. } => &[Role::Kiosk, Role::Officer],
         Body::Reverse { .. } => &[Role::Officer, Role::Admin],
@@ -586,6 +599,15 @@ impl State {
                 points,
                 ..
             } => self.check_deduct(resident, penalty, *points),
+            Body::Transfers { active, points } => {
+                Ok(Effect::SetTransfers(active.then_some(*points)))
+            }
+            Body::Transfer {
+                resident,
+                to,
+                points,
+                ..
+            } => self.check_transfer(entry.ts_ms, resident, to, *points),
         }
     }
 
@@ -826,6 +848,17 @@ impl State {
                     record.history.push(seq);
                 }
             }
+            Effect::SetTransfers(transfers) => self.transfers = transfers,
+            Effect::Transfer { from, to, points } => {
+                if let Some(giver) = self.residents.get_mut(from as usize) {
+                    giver.balance = giver.balance.minus(points).unwrap_or_default();
+                    giver.history.push(seq);
+                }
+                if let Some(receiver) = self.residents.get_mut(to as usize) {
+                    receiver.receive(points);
+                    receiver.history.push(seq);
+                }
+            }
             Effect::ReverseRedeem {
                 target,
                 resident,
@@ -1026,6 +1059,8 @@ impl State {
             out.u32((pair >> 32) as u32);
             out.u32(pair as u32);
         }
+        out.u8(u8::from(self.transfers.is_some()));
+        out.points(self.transfers.unwrap_or_default());
         let mut used: Vec<_> = self.household_used.iter().collect();
         used.sort_unstable_by(|a, b| a.0.cmp(b.0));
         out.len(used.len());
@@ -1223,6 +1258,9 @@ impl State {
             state.helpers.insert(pair, ());
             previous = Some(pair);
         }
+        let transfers_on = input.bool()?;
+        let max = input.points()?;
+        state.transfers = transfers_on.then_some(max);
         let mut previous: Option<(PlaceCode, u32)> = None;
         for _ in 0..input.count(17)? {
             let key: (PlaceCode, u32) = (input.id()?, input.u32()?);

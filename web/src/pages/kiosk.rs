@@ -208,6 +208,7 @@ pub fn KioskPage() -> impl IntoView {
                         let code = resident.get().unwrap_or_default();
                         ledger.with(|l| l.as_ref().map(|l| device.with(|d| reward_buttons(l, d, &code, lang.get(), pending, outcome))))
                     }}
+                    {transfer_form(counter, resident.get_untracked().unwrap_or_default())}
                 </div>
             })}
             {move || pending.get().map(|request| confirm_view(counter, request))}
@@ -371,6 +372,120 @@ fn reward_buttons(
         }
         .into_any(),
     )
+}
+
+/// Giving points to another resident (转赠), on a community log whose
+/// admin allows it: to whom and how many, signed by this kiosk with the
+/// giver at the counter; the rules say no past the most or below zero.
+fn transfer_form(counter: Counter, from: String) -> impl IntoView {
+    let Counter {
+        lang,
+        ledger,
+        log,
+        device,
+        busy,
+        ..
+    } = counter;
+    let to = RwSignal::new(String::new());
+    let points = RwSignal::new(String::new());
+    let said = RwSignal::new(None::<(bool, String)>);
+    let allowed = Memo::new(move |_| {
+        log.with(Option::is_some)
+            && ledger
+                .with(|l| l.as_ref().and_then(|l| l.state().transfers()))
+                .is_some()
+    });
+    let max = move || {
+        ledger
+            .with(|l| l.as_ref().and_then(|l| l.state().transfers()))
+            .map(|p| p.to_wire())
+            .unwrap_or_default()
+    };
+    let give = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let lang_now = lang.get_untracked();
+        let body = transfer_body(&from, &to.get_untracked(), &points.get_untracked());
+        let body = match body {
+            Ok(body) => body,
+            Err(error) => return said.set(Some((false, error.message(lang_now)))),
+        };
+        let copy = ledger.try_update_untracked(Option::take).flatten();
+        let followed = log.try_update_untracked(Option::take).flatten();
+        let (Some(copy), Some(followed)) = (copy, followed) else {
+            return;
+        };
+        busy.set(true);
+        let this_device = device.get_untracked();
+        let given = (to.get_untracked(), points.get_untracked());
+        leptos::task::spawn_local(async move {
+            let (copy, followed, result) =
+                api::write_to_log(copy, followed, &this_device, body, api::now_ms(), lang_now)
+                    .await;
+            ledger.set(Some(copy));
+            log.set(Some(followed));
+            said.set(Some(match result {
+                Ok(receipt) => {
+                    to.set(String::new());
+                    points.set(String::new());
+                    let text = format!(
+                        "{} {} {} {} · {} {}",
+                        t(lang_now, "kiosk.transferred"),
+                        given.0.trim(),
+                        given.1.trim(),
+                        t(lang_now, "resident.points"),
+                        t(lang_now, "officer.recorded"),
+                        receipt.provisional
+                    );
+                    (true, text)
+                }
+                Err(error) => (false, error.message(lang_now)),
+            }));
+            busy.set(false);
+        });
+    };
+    move || {
+        let give = give.clone();
+        allowed.get().then(|| view! {
+            <form class="transfer" on:submit=give>
+                <h3>{tr(lang, "kiosk.transfer")}</h3>
+                <p class="hint">{move || format!("{}{}", t(lang.get(), "kiosk.transfer_max"), max())}</p>
+                <label for="transfer-to">{tr(lang, "kiosk.transfer_to")}</label>
+                <input id="transfer-to" autocomplete="off" prop:value=move || to.get() on:input=move |e| to.set(event_target_value(&e)) />
+                <label for="transfer-points">{tr(lang, "kiosk.transfer_points")}</label>
+                <input id="transfer-points" inputmode="decimal" autocomplete="off" prop:value=move || points.get() on:input=move |e| points.set(event_target_value(&e)) />
+                <button type="submit" class="primary" disabled=move || busy.get()>{tr(lang, "kiosk.transfer_confirm")}</button>
+                {move || said.get().map(|(ok, text)| view! {
+                    <p class:good=ok class:error=!ok role=if ok { "status" } else { "alert" } data-testid="transfer-outcome">{text}</p>
+                })}
+            </form>
+        })
+    }
+}
+
+/// The transfer body typed in, or what is wrong with it.
+fn transfer_body(
+    from: &str,
+    to: &str,
+    points: &str,
+) -> Result<ledger_core::Body, api::ActionError> {
+    let bad = |what: &str, problem| api::ActionError::BadInput(what.to_owned(), problem);
+    let resident = from.parse().map_err(|_| bad(from, None))?;
+    let to = to
+        .trim()
+        .parse()
+        .map_err(|_| bad(to.trim(), Some(ledger_core::FieldProblem::IdCharacters)))?;
+    let points = ledger_core::Points::parse_input(points)
+        .map_err(|problem| bad(points.trim(), Some(problem)))?;
+    let note = ledger_core::Text::parse("", 1, true).map_err(|problem| bad("", Some(problem)))?;
+    Ok(ledger_core::Body::Transfer {
+        resident,
+        to,
+        points,
+        note,
+    })
 }
 
 /// The receipt of a redeem this kiosk signed for the community's log: at

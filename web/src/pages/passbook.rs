@@ -56,7 +56,7 @@ pub fn PassbookCard() -> impl IntoView {
             <div class="row wrap">
                 <label for="passbook-code">{tr(lang, "passbook.resident")}</label>
                 <input id="passbook-code" autocomplete="off" prop:value=move || code.get() on:input=move |e| code.set(event_target_value(&e)) />
-                <label for="passbook-period">{tr(lang, "notice.period")}</label>
+                <label for="passbook-period">{tr(lang, "passbook.period")}</label>
                 <input id="passbook-period" prop:value=move || period.get() on:input=move |e| period.set(event_target_value(&e)) />
                 <button aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>{tr(lang, "passbook.show")}</button>
                 {move || open.get().then(|| view! { <button on:click=print>{tr(lang, "passbook.print")}</button> })}
@@ -106,7 +106,7 @@ fn passbook_page(
         .iter()
         .filter_map(|line| {
             let entry = ledger.entry(line.seq)?;
-            let (kind, item, points) = super::resident::describe(ledger, entry, lang);
+            let (kind, item, points) = super::resident::describe(ledger, entry, code, lang);
             Some(view! {
                 <tr>
                     <td class="num">{line.seq.0}</td>

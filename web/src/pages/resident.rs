@@ -89,7 +89,7 @@ pub fn resident_card(
                 .map(move |entry| (ledger, entry))
         })
         .map(|(ledger, entry)| {
-            let (kind, item, points) = describe(ledger, entry, lang);
+            let (kind, item, points) = describe(ledger, entry, code, lang);
             let reversed = state
                 .reversed_by(entry.seq)
                 .map(|by| format!(" · {} {by}", t(lang, "reversed_by")));
@@ -165,9 +165,10 @@ pub fn resident_card(
 pub(crate) fn describe(
     ledger: &Ledger,
     entry: &Entry,
+    resident: &str,
     lang: Lang,
 ) -> (&'static str, String, String) {
-    let row = ledger.history_row(entry);
+    let row = ledger.history_row_for(entry, resident);
     let kind = match row.kind {
         RowKind::Earn => t(lang, "kind.earn"),
         RowKind::Redeem => t(lang, "kind.redeem"),
@@ -180,6 +181,8 @@ pub(crate) fn describe(
         RowKind::Deduct(ClaimStatus::Pending) => t(lang, "kind.deduct_pending"),
         RowKind::Deduct(ClaimStatus::Approved(_)) => t(lang, "kind.deduct_approved"),
         RowKind::Deduct(ClaimStatus::Rejected(_)) => t(lang, "kind.deduct_rejected"),
+        RowKind::TransferOut => t(lang, "kind.transfer_out"),
+        RowKind::TransferIn => t(lang, "kind.transfer_in"),
         RowKind::Other(_) => "",
     };
     let points = match row.change {
