@@ -5,5 +5,6 @@
 
 pub mod error;
 pub mod logdir;
+pub mod output;
 pub mod store;
 pub mod table;

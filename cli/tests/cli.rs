@@ -524,6 +524,45 @@ fn an_interrupted_append_is_cut_off_by_the_next_writer() {
     ok(&dir, &["verify", "l.jsonl"]);
 }
 
+/// A reader that stops early (`| head`) ends every command quietly, with
+/// success, never with a panic on the closed pipe.
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    let dir = Dir::new("pipe");
+    ok(
+        &dir,
+        &[
+            "demo",
+            "--out",
+            "d.jsonl",
+            "--keys",
+            "d.json",
+            "--entries",
+            "300",
+        ],
+    );
+    for args in [
+        &["balance", "d.jsonl"][..],
+        &["history", "d.jsonl", "JX-0001"],
+        &["rewards", "d.jsonl"],
+        &["verify", "d.jsonl"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jifen"))
+            .args(args)
+            .current_dir(&dir.0)
+            .env("JIFEN_LANG", "en")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("jifen runs");
+        // The reader goes away before a byte is read.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("jifen ends");
+        assert_eq!(code(&output), 0, "jifen {args:?}: {}", stderr(&output));
+        assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+    }
+}
+
 #[test]
 fn demo_is_deterministic_and_valid() {
     let dir = Dir::new("demo");

@@ -261,18 +261,18 @@ fn print_appended(results: &[Appended], ledger: &Ledger, json: bool, lang: Lang)
         let hash = entry.map(|e| e.hash.to_hex()).unwrap_or_default();
         let is_new = matches!(appended, Appended::New(_));
         if json {
-            println!(
+            jifen::outln!(
                 "{}",
                 json!({"seq": appended.seq().0, "hash": hash, "new": is_new})
             );
         } else if is_new {
-            println!(
+            jifen::outln!(
                 "{} seq {} hash {hash}",
                 lang.pick("已追加", "appended"),
                 appended.seq()
             );
         } else {
-            println!(
+            jifen::outln!(
                 "{} seq {} hash {hash}",
                 lang.pick(
                     "同一 request_id 已记录过，未重复写入：",

@@ -36,7 +36,7 @@ pub(crate) fn balance(
             .iter()
             .map(|r| json!({"resident": r.code.as_str(), "household": r.household.as_str(), "area": r.area.as_str(), "active": r.active, "balance": r.balance.to_wire(), "debt": r.debt.to_wire(), "earned_total": r.earned_total.to_wire(), "household_total": ledger.state().household_total(r.household.as_str()).0.to_wire()}))
             .collect();
-        println!("{}", serde_json::Value::Array(rows));
+        jifen::outln!("{}", serde_json::Value::Array(rows));
         return Ok(());
     }
     let header = if lang == Lang::Zh {
@@ -86,6 +86,6 @@ pub(crate) fn balance(
             ]
         })
         .collect();
-    print!("{}", table::render(&header, &rows, &[3, 4, 5, 6]));
+    jifen::out!("{}", table::render(&header, &rows, &[3, 4, 5, 6]));
     Ok(())
 }

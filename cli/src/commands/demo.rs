@@ -69,7 +69,7 @@ pub(crate) fn demo(
         ledger_core::demo::keys_json(&demo.keys).as_bytes(),
         true,
     )?;
-    println!(
+    jifen::outln!(
         "{} {} {}, {} {}",
         lang.pick("已生成演示社区：", "generated a demo community:"),
         demo.ledger.len(),
@@ -77,7 +77,7 @@ pub(crate) fn demo(
         demo.ledger.residents().len(),
         lang.pick("位居民", "residents")
     );
-    println!("head {}", demo.ledger.head());
+    jifen::outln!("head {}", demo.ledger.head());
     Ok(())
 }
 
@@ -154,7 +154,7 @@ pub(crate) fn demo_log(
         }
     );
     if let Some(verifier) = demo.log.verifier() {
-        println!("{}", verifier.vkey());
+        jifen::outln!("{}", verifier.vkey());
     }
     Ok(())
 }

@@ -100,13 +100,13 @@ pub(crate) fn history(
                 json!({"seq": e.seq.0, "ts": e.ts_ms, "time": format_local_ts(e.ts_ms, offset_minutes), "type": e.body.type_name(), "kind": kind, "item": item, "points": signed_points, "actor": e.actor.as_str(), "note": note, "reversed_by": ledger.reversed_by(e.seq).map(|s| s.0)})
             })
             .collect();
-        println!(
+        jifen::outln!(
             "{}",
             json!({"resident": resident, "balance": record.balance.to_wire(), "total": total, "page": page, "per_page": per_page, "entries": rows})
         );
         return Ok(());
     }
-    println!(
+    jifen::outln!(
         "{} {}  {} {}",
         lang.pick("居民", "resident"),
         resident,
@@ -141,11 +141,11 @@ pub(crate) fn history(
             ]
         })
         .collect();
-    print!("{}", table::render(&header, &rows, &[0, 4]));
+    jifen::out!("{}", table::render(&header, &rows, &[0, 4]));
     let pages = total.div_ceil(per_page).max(1);
     match lang {
-        Lang::Zh => println!("第 {page}/{pages} 页，共 {total} 条"),
-        Lang::En => println!("page {page} of {pages}, {total} entries"),
+        Lang::Zh => jifen::outln!("第 {page}/{pages} 页，共 {total} 条"),
+        Lang::En => jifen::outln!("page {page} of {pages}, {total} entries"),
     }
     Ok(())
 }

@@ -50,7 +50,7 @@ pub(crate) fn init(args: InitArgs, lang: Lang) -> Result<(), CliError> {
     .map_err(CliError::Append)?;
     let line = ledger.line(Seq(0)).unwrap_or_default();
     Writer::create(&file, &line)?;
-    println!("{}", lang.pick("已创建账本", "created ledger"));
-    println!("head {}", ledger.head());
+    jifen::outln!("{}", lang.pick("已创建账本", "created ledger"));
+    jifen::outln!("head {}", ledger.head());
     Ok(())
 }

@@ -24,6 +24,6 @@ pub(crate) fn keygen(keys: &Path, actor: &str) -> Result<(), CliError> {
         .to_bytes();
     file.insert(actor.clone(), seed);
     store::write_atomically(keys, file.to_json().as_bytes(), true)?;
-    println!("{actor} {}", ledger_core::hex::encode(&public));
+    jifen::outln!("{actor} {}", ledger_core::hex::encode(&public));
     Ok(())
 }

@@ -232,7 +232,7 @@ fn init(dir: &Path, start: Start<'_>, id: &str, name: &str, offset: i32) -> Resu
 
 fn print_vkey(log: &Log) {
     if let Some(verifier) = log.verifier() {
-        println!("{}", verifier.vkey());
+        jifen::outln!("{}", verifier.vkey());
     }
 }
 
@@ -362,7 +362,7 @@ fn sign(queue: &Path, device: Signer<'_>, what: What<'_>, ts: u64) -> Result<(),
         .map_err(|e| CliError::io(queue, e))?;
     let state = json!({"next": dev_seq + 1, "last_hash": entry.hash.to_hex()});
     write_atomically(device.state, state.to_string().as_bytes(), false)?;
-    println!("{} {dev_seq} {}", entry.actor, entry.hash.to_hex());
+    jifen::outln!("{} {dev_seq} {}", entry.actor, entry.hash.to_hex());
     Ok(())
 }
 
@@ -444,15 +444,15 @@ fn send(queues: &[std::path::PathBuf], url: &str, json: bool, lang: Lang) -> Res
                 total += 1;
                 let at = format!("{}:{number}", queue.display());
                 if json {
-                    println!("{}", json!({"at": at, "result": result}));
+                    jifen::outln!("{}", json!({"at": at, "result": result}));
                     refused += usize::from(result["index"].is_null());
                     continue;
                 }
                 match (result["index"].as_u64(), result["new"].as_bool()) {
                     (Some(index), Some(true)) => {
-                        println!("{at} {} #{index}", lang.pick("已接受", "accepted"))
+                        jifen::outln!("{at} {} #{index}", lang.pick("已接受", "accepted"))
                     }
-                    (Some(index), _) => println!(
+                    (Some(index), _) => jifen::outln!(
                         "{at} {} #{index}",
                         lang.pick("已在日志中", "already in the log at")
                     ),
@@ -515,14 +515,14 @@ fn submit(
             total += 1;
             let at = format!("{}:{}", queue.display(), number + 1);
             match log.submit(line, ts) {
-                Ok(done) if json => println!(
+                Ok(done) if json => jifen::outln!(
                     "{}",
                     json!({"at": at, "index": done.index, "new": done.new})
                 ),
                 Ok(done) if done.new => {
-                    println!("{at} {} #{}", lang.pick("已接受", "accepted"), done.index)
+                    jifen::outln!("{at} {} #{}", lang.pick("已接受", "accepted"), done.index)
                 }
-                Ok(done) => println!(
+                Ok(done) => jifen::outln!(
                     "{at} {} #{}",
                     lang.pick("已在日志中", "already in the log at"),
                     done.index
@@ -530,7 +530,7 @@ fn submit(
                 Err(error) => {
                     refused += 1;
                     if json {
-                        println!(
+                        jifen::outln!(
                             "{}",
                             json!({"at": at, "refused": error.kind(), "message": error.message(lang)})
                         );
@@ -576,19 +576,19 @@ fn verify(dir: &Path, vkey: Option<&str>, json: bool, lang: Lang) -> Result<(), 
     }
     let root = ledger_core::tlog::base64_encode(&checkpoint.root);
     if json {
-        println!(
+        jifen::outln!(
             "{}",
             json!({"ok": true, "origin": checkpoint.origin, "size": checkpoint.size, "root": root, "v1_leaves": log.v1_leaves(), "residents": log.ledger().residents().len()})
         );
     } else {
         match lang {
-            Lang::Zh => println!(
+            Lang::Zh => jifen::outln!(
                 "日志完好：{} 共 {} 个叶子（其中 v1 {}），每条规则、签名和设备链都成立，根 {root} 与签名的检查点一致",
                 checkpoint.origin,
                 checkpoint.size,
                 log.v1_leaves()
             ),
-            Lang::En => println!(
+            Lang::En => jifen::outln!(
                 "log ok: {} has {} leaves ({} of them v1); every rule, signature and device chain holds, and the root {root} is the signed checkpoint's",
                 checkpoint.origin,
                 checkpoint.size,
@@ -645,13 +645,17 @@ fn check_receipt_with(path: &Path, policy_path: &Path, lang: Lang) -> Result<(),
     }
     let checkpoint = seen.checkpoint;
     match lang {
-        Lang::Zh => println!(
+        Lang::Zh => jifen::outln!(
             "收据有效：第 {} 条在 {} 大小为 {} 的日志中，见证人达到法定数",
-            receipt.index, checkpoint.origin, checkpoint.size
+            receipt.index,
+            checkpoint.origin,
+            checkpoint.size
         ),
-        Lang::En => println!(
+        Lang::En => jifen::outln!(
             "receipt holds: entry {} is in {} of size {}, witnessed to the policy's quorum",
-            receipt.index, checkpoint.origin, checkpoint.size
+            receipt.index,
+            checkpoint.origin,
+            checkpoint.size
         ),
     }
     Ok(())
@@ -695,13 +699,15 @@ fn check_receipt(
         Err(_) => format!("v1 #{}", receipt.index),
     };
     match lang {
-        Lang::Zh => println!(
+        Lang::Zh => jifen::outln!(
             "收据有效：{what} 在 {} 大小为 {} 的日志中",
-            checkpoint.origin, checkpoint.size
+            checkpoint.origin,
+            checkpoint.size
         ),
-        Lang::En => println!(
+        Lang::En => jifen::outln!(
             "receipt holds: {what} is in {} of size {}",
-            checkpoint.origin, checkpoint.size
+            checkpoint.origin,
+            checkpoint.size
         ),
     }
     Ok(())

@@ -68,7 +68,7 @@ pub(crate) fn passbook(
         let log = root.as_ref().map(
             |(origin, root, covered)| json!({"origin": origin, "root": root, "covered": covered}),
         );
-        println!(
+        jifen::outln!(
             "{}",
             json!({"resident": resident, "household": household, "period": period.label(), "opening": page.opening.to_wire(), "closing": page.closing.to_wire(), "size": size, "lines": lines, "log": log})
         );
@@ -119,6 +119,6 @@ pub(crate) fn passbook(
         .map(|(origin, root, covered)| (origin.as_str(), root.as_str(), *covered));
     out += &standing(size, lang, log);
     out.push('\n');
-    print!("{out}");
+    jifen::out!("{out}");
     Ok(())
 }

@@ -12,7 +12,7 @@ pub(crate) fn repair(file: &Path, lang: Lang) -> Result<(), CliError> {
     let mut writer = Writer::open(file)?;
     let (ledger, cut) = writer.load(true)?;
     if cut {
-        println!(
+        jifen::outln!(
             "{} head {}",
             lang.pick(
                 "已去掉不完整的最后一行；",
@@ -21,7 +21,7 @@ pub(crate) fn repair(file: &Path, lang: Lang) -> Result<(), CliError> {
             ledger.head()
         );
     } else {
-        println!(
+        jifen::outln!(
             "{} head {}",
             lang.pick("无需修复；", "nothing to repair;"),
             ledger.head()

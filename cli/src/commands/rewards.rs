@@ -16,7 +16,7 @@ pub(crate) fn rewards(file: &Path, json: bool, lang: Lang) -> Result<(), CliErro
             .iter()
             .map(|r| json!({"id": r.id.as_str(), "name": r.name.as_str(), "cost": r.cost.to_wire(), "stock": r.stock, "active": r.active}))
             .collect();
-        println!("{}", serde_json::Value::Array(rows));
+        jifen::outln!("{}", serde_json::Value::Array(rows));
         return Ok(());
     }
     let header = if lang == Lang::Zh {
@@ -42,6 +42,6 @@ pub(crate) fn rewards(file: &Path, json: bool, lang: Lang) -> Result<(), CliErro
             ]
         })
         .collect();
-    print!("{}", table::render(&header, &rows, &[2, 3]));
+    jifen::out!("{}", table::render(&header, &rows, &[2, 3]));
     Ok(())
 }

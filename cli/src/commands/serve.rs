@@ -83,7 +83,7 @@ pub(crate) fn serve(args: ServeArgs, lang: Lang) -> Result<(), CliError> {
             for name in store.names().await.map_err(store_error)? {
                 let (_, loaded) = store.open(&name).await.map_err(store_error)?;
                 if let Some(vkey) = loaded.log.verifier().map(|v| v.vkey()) {
-                    println!("vkey {name} {vkey}");
+                    jifen::outln!("vkey {name} {vkey}");
                 }
             }
             return Ok(());
@@ -133,7 +133,7 @@ pub(crate) fn serve(args: ServeArgs, lang: Lang) -> Result<(), CliError> {
         let mut names: Vec<&String> = running.logs.communities.keys().collect();
         names.sort();
         let shown = names.len().min(5);
-        println!(
+        jifen::outln!(
             "{}",
             lang.pick(
                 "积分社区日志服务已启动",
@@ -141,16 +141,16 @@ pub(crate) fn serve(args: ServeArgs, lang: Lang) -> Result<(), CliError> {
             )
         );
         if args.web.is_some() {
-            println!("  web app  http://{address}/   (English: http://{address}/?lang=en)");
+            jifen::outln!("  web app  http://{address}/   (English: http://{address}/?lang=en)");
         }
         for name in &names[..shown] {
-            println!("  {name:<14} http://{address}/logs/{name}/checkpoint");
+            jifen::outln!("  {name:<14} http://{address}/logs/{name}/checkpoint");
         }
         if names.len() > shown {
-            println!("  … {} logs in all: http://{address}/logs", names.len());
+            jifen::outln!("  … {} logs in all: http://{address}/logs", names.len());
         }
         // A line a test or a script can wait for.
-        println!("listening on http://{address}/");
+        jifen::outln!("listening on http://{address}/");
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };

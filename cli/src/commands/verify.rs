@@ -39,7 +39,7 @@ pub(crate) fn verify(
     })();
     match (result, json) {
         (Ok(ledger), false) => {
-            println!(
+            jifen::outln!(
                 "ok: {} entries, head {} {}",
                 ledger.len(),
                 ledger.head().seq,
@@ -49,7 +49,7 @@ pub(crate) fn verify(
         }
         (Ok(ledger), true) => {
             let head = ledger.head();
-            println!(
+            jifen::outln!(
                 "{}",
                 json!({"ok": true, "count": ledger.len(), "head": {"seq": head.seq.0, "hash": head.hash.to_hex()}})
             );
@@ -61,7 +61,7 @@ pub(crate) fn verify(
                 CliError::Head { error, .. } => error.seq().map(|s| s.0),
                 _ => None,
             };
-            println!(
+            jifen::outln!(
                 "{}",
                 json!({"ok": false, "seq": seq, "kind": error.kind(), "message": error.message(lang)})
             );
@@ -75,12 +75,12 @@ pub(crate) fn verify(
 pub(crate) fn chain_only(file: &Path, json: bool) -> Result<(), CliError> {
     let head = store::chain_only(file)?;
     if json {
-        println!(
+        jifen::outln!(
             "{}",
             json!({"ok": true, "count": head.seq.0 + 1, "head": {"seq": head.seq.0, "hash": head.hash.to_hex()}, "checked": "chain"})
         );
     } else {
-        println!(
+        jifen::outln!(
             "ok: {} entries, head {} {} (hash chain only)",
             head.seq.0 + 1,
             head.seq,

@@ -52,7 +52,7 @@ pub(crate) fn witness(args: WitnessArgs) -> Result<(), CliError> {
     let line = witness
         .add_checkpoint(&bytes, time)
         .map_err(|error| cli_error(error, &request_path, args.replay.as_deref()))?;
-    print!("{line}");
+    jifen::out!("{line}");
     Ok(())
 }
 
@@ -87,7 +87,7 @@ fn serve(witness: Witness, address: std::net::SocketAddr) -> Result<(), CliError
         let bound = listener
             .local_addr()
             .map_err(|e| CliError::io(Path::new(&address.to_string()), e))?;
-        println!("witness {} at http://{bound}/", witness.vkey());
+        jifen::outln!("witness {} at http://{bound}/", witness.vkey());
         let app = jifen_log::http::witness_router(std::sync::Arc::new(witness));
         let limited = jifen_log::http::Limited::new(listener, 256);
         axum_serve(limited, app).await
