@@ -104,6 +104,18 @@ async function service(dir, policy, port) {
   return child;
 }
 
+// A demo community of `entries` entries served on a free port, with its
+// witness; the test stops both.
+async function startCommunity(name, entries) {
+  const dir = await mkdtemp(join(work, `${name}-`));
+  const logKey = community(dir, entries);
+  const w = await witness(dir, logKey);
+  const port = await freePort();
+  const policy = policyText(logKey, w.key, w.port);
+  const child = await service(dir, policy, port);
+  return { dir, port, policy, child, w };
+}
+
 // An entry signed as the demo's admin with `jifen log sign` and sent with
 // `jifen log send`: a new resident, `code`.
 function addResident(dir, port, code, household = "1-1-101") {
@@ -552,12 +564,7 @@ test("an officer's tablet records points through the log, and a kiosk sees them 
 });
 
 test("volunteer service counted in hours: the officer says how many, bad hours are refused, and the phone's history shows them", async () => {
-  const dir = await mkdtemp(join(work, "hours-"));
-  const logKey = community(dir, 1500);
-  const w = await witness(dir, logKey);
-  const port = await freePort();
-  const policy = policyText(logKey, w.key, w.port);
-  const child = await service(dir, policy, port);
+  const { dir, port, policy, child, w } = await startCommunity("hours", 1500);
   const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
   const officer = await (await browser.newContext()).newPage();
   await officer.goto(`${phoneAddress(port, policy)}&screen=officer#device=officer-1:${keys["officer-1"]}`);
@@ -730,12 +737,7 @@ test("a deduction takes points only once a reviewer approves it, and then the ki
 });
 
 test("a household's two bags of rice a month: the kiosk counts them whoever of the household redeems, then greys rice out, and every screen shows the household's total", async () => {
-  const dir = await mkdtemp(join(work, "household-"));
-  const logKey = community(dir, 600);
-  const w = await witness(dir, logKey);
-  const port = await freePort();
-  const policy = policyText(logKey, w.key, w.port);
-  const child = await service(dir, policy, port);
+  const { dir, port, policy, child, w } = await startCommunity("household", 600);
   const code = "JX-0011";
   const head = await (await fetch(`http://127.0.0.1:${port}/logs/community-1/entries?start=0&end=256`)).arrayBuffer();
   const household = Buffer.from(head).toString("utf8").match(new RegExp(`"code":"${code}","household":"([^"]+)"`))?.[1];
@@ -791,12 +793,7 @@ test("a household's two bags of rice a month: the kiosk counts them whoever of t
 });
 
 test("a resident gives points to a neighbour at the kiosk: past the most is refused, the gift reaches the log, and both histories say so", async () => {
-  const dir = await mkdtemp(join(work, "transfer-"));
-  const logKey = community(dir, 1500);
-  const w = await witness(dir, logKey);
-  const port = await freePort();
-  const policy = policyText(logKey, w.key, w.port);
-  const child = await service(dir, policy, port);
+  const { dir, port, policy, child, w } = await startCommunity("transfer", 1500);
   signAndSend(dir, port, "admin-1", `{"active":true,"daily_cap":"400","id":"big_help","name":"社区大扫除","points":"200","type":"activity"}`);
   signAndSend(dir, port, "officer-1", `{"activity":"big_help","note":"","points":"200","resident":"JX-0011","type":"earn"}`);
   const size = await logSize(port);
@@ -911,12 +908,7 @@ function renderedPdf(file) {
 }
 
 test("a resident's card printed at the office: the code in large type and as a QR code, card-sized on one A4 page", async () => {
-  const dir = await mkdtemp(join(work, "card-"));
-  const logKey = community(dir, 600);
-  const w = await witness(dir, logKey);
-  const port = await freePort();
-  const policy = policyText(logKey, w.key, w.port);
-  const child = await service(dir, policy, port);
+  const { dir, port, policy, child, w } = await startCommunity("card", 600);
   const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
   const office = await (await browser.newContext()).newPage();
   await office.goto(`${phoneAddress(port, policy)}&screen=admin#device=admin-1:${keys["admin-1"]}`);
@@ -952,12 +944,7 @@ test("a resident's card printed at the office: the code in large type and as a Q
 });
 
 test("a resident's passbook page at the office: the entries jifen passbook lists, the balances carried, a receipt's QR code, printed on A5", async () => {
-  const dir = await mkdtemp(join(work, "passbook-"));
-  const logKey = community(dir, 1500);
-  const w = await witness(dir, logKey);
-  const port = await freePort();
-  const policy = policyText(logKey, w.key, w.port);
-  const child = await service(dir, policy, port);
+  const { dir, port, policy, child, w } = await startCommunity("passbook", 1500);
   const keys = JSON.parse(await readFile(join(dir, "keys", "community-1.json"), "utf8"));
   const office = await (await browser.newContext()).newPage();
   await office.goto(`${phoneAddress(port, policy)}&screen=audit#device=admin-1:${keys["admin-1"]}`);

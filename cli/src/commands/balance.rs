@@ -31,10 +31,23 @@ pub(crate) fn balance(
         ],
         None => ledger.residents().iter().collect(),
     };
+    // Each household's total once, not once per resident.
+    let mut households = std::collections::HashMap::new();
+    for r in &records {
+        households
+            .entry(r.household.as_str())
+            .or_insert_with(|| ledger.state().household_total(r.household.as_str()).0);
+    }
+    let household_total = |r: &ledger_core::ResidentRecord| {
+        households
+            .get(r.household.as_str())
+            .map(|p| p.to_wire())
+            .unwrap_or_default()
+    };
     if json {
         let rows: Vec<_> = records
             .iter()
-            .map(|r| json!({"resident": r.code.as_str(), "household": r.household.as_str(), "area": r.area.as_str(), "active": r.active, "balance": r.balance.to_wire(), "debt": r.debt.to_wire(), "earned_total": r.earned_total.to_wire(), "household_total": ledger.state().household_total(r.household.as_str()).0.to_wire()}))
+            .map(|r| json!({"resident": r.code.as_str(), "household": r.household.as_str(), "area": r.area.as_str(), "active": r.active, "balance": r.balance.to_wire(), "debt": r.debt.to_wire(), "earned_total": r.earned_total.to_wire(), "household_total": household_total(r)}))
             .collect();
         jifen::outln!("{}", serde_json::Value::Array(rows));
         return Ok(());
@@ -72,11 +85,7 @@ pub(crate) fn balance(
                 r.balance.to_wire(),
                 r.debt.to_wire(),
                 r.earned_total.to_wire(),
-                ledger
-                    .state()
-                    .household_total(r.household.as_str())
-                    .0
-                    .to_wire(),
+                household_total(r),
                 if r.active {
                     lang.pick("在册", "active")
                 } else {

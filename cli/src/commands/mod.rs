@@ -97,3 +97,11 @@ pub(crate) fn run(command: Command, lang: Lang) -> Result<(), CliError> {
         Command::Serve(args) => serve::serve(args, lang),
     }
 }
+
+/// `--period` read as a month, a quarter or a year, or why not.
+fn period_arg(text: &str) -> Result<ledger_core::notice::Period, CliError> {
+    ledger_core::notice::Period::parse(text.trim()).ok_or(CliError::BadValue {
+        option: "--period",
+        problem: ledger_core::FieldProblem::NotAPeriod,
+    })
+}

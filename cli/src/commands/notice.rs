@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use ledger_core::notice::{Notice, NoticeKind, Period};
-use ledger_core::{FieldProblem, Lang, Points, format_local_ts, tlog};
+use ledger_core::{Lang, Points, format_local_ts, tlog};
 use serde_json::json;
 
 use jifen::error::CliError;
@@ -28,10 +28,7 @@ pub(crate) fn notice(
     csv: bool,
     lang: Lang,
 ) -> Result<(), CliError> {
-    let period = Period::parse(period.trim()).ok_or(CliError::BadValue {
-        option: "--period",
-        problem: FieldProblem::NotAPeriod,
-    })?;
+    let period = super::period_arg(period)?;
     if csv {
         let ledger = if file.is_dir() {
             jifen::logdir::load_remembered(file, lang)?.0.into_ledger()

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use ledger_core::notice::{Period, standing};
-use ledger_core::{FieldProblem, Lang, Points, format_local_ts, tlog};
+use ledger_core::notice::standing;
+use ledger_core::{Lang, Points, format_local_ts, tlog};
 use serde_json::json;
 
 use super::history::describe;
@@ -29,10 +29,7 @@ pub(crate) fn passbook(
     json: bool,
     lang: Lang,
 ) -> Result<(), CliError> {
-    let period = Period::parse(period.trim()).ok_or(CliError::BadValue {
-        option: "--period",
-        problem: FieldProblem::NotAPeriod,
-    })?;
+    let period = super::period_arg(period)?;
     let (ledger, log) = if file.is_dir() {
         let (log, checkpoint) = jifen::logdir::load_remembered(file, lang)?;
         let at = (

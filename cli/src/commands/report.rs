@@ -9,9 +9,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ledger_core::notice::Period;
 use ledger_core::report::{Report, Table};
-use ledger_core::{FieldProblem, Lang, Ledger};
+use ledger_core::{Lang, Ledger};
 
 use jifen::error::CliError;
 use jifen::{store, table};
@@ -23,10 +22,7 @@ pub(crate) fn report(
     csv: Option<&str>,
     lang: Lang,
 ) -> Result<(), CliError> {
-    let period = Period::parse(period.trim()).ok_or(CliError::BadValue {
-        option: "--period",
-        problem: FieldProblem::NotAPeriod,
-    })?;
+    let period = super::period_arg(period)?;
     // One community with its progress bar; several read side by side.
     let reports = match files {
         [file] => vec![load(file, csv.is_none(), lang)?.report(period, months)],

@@ -3,7 +3,7 @@
 //! say them and an earn of any other must not; a v1 line cannot carry any of
 //! it; and a replay, a snapshot and the resident's history all agree.
 
-use super::review_tests::{Community, body, rule};
+use super::review_tests::{Community, body, rule, v1_line};
 use crate::entry::{hours_from_wire, hours_to_wire, parse_body, parse_line};
 use crate::error::{LineError, RuleError};
 use crate::model::{FieldProblem, Points, Seq};
@@ -134,14 +134,8 @@ fn hours_are_written_canonically_and_a_v1_line_cannot_carry_them() {
     let mut written = Vec::new();
     body(PATROL).write_canonical(&mut written);
     assert_eq!(String::from_utf8(written).expect("utf-8"), PATROL);
-    let line = |body: &str| {
-        format!(
-            r#"{{"actor":"officer-1","body":{body},"hash":"{zero}","ledger":"xinhua-3","prev":"{zero}","seq":5,"sig":"{sig}","ts":1780000000000,"v":1}}"#,
-            zero = "0".repeat(64),
-            sig = "0".repeat(128),
-        )
-    };
-    let refused = |body: &str| parse_line(line(body).as_bytes()).expect_err("refused");
+    let refused =
+        |body: &str| parse_line(v1_line("officer-1", body).as_bytes()).expect_err("refused");
     assert_eq!(refused(SERVICE), LineError::UnexpectedMember("per_hour"));
     assert_eq!(refused(claim), LineError::UnexpectedMember("hours"));
 }

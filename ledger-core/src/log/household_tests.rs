@@ -3,7 +3,7 @@
 //! a reversal gives the room back; a new month starts again; a v1 line
 //! cannot carry the limit; and a replay and a snapshot count the same.
 
-use super::review_tests::{Community, body, rule};
+use super::review_tests::{Community, body, rule, v1_line};
 use crate::entry::parse_line;
 use crate::error::{LineError, RuleError};
 use crate::snapshot::Snapshot;
@@ -124,11 +124,7 @@ fn the_limit_is_written_canonically_and_a_v1_line_cannot_carry_it() {
             ..
         })
     ));
-    let line = format!(
-        r#"{{"actor":"admin-1","body":{RICE},"hash":"{zero}","ledger":"xinhua-3","prev":"{zero}","seq":5,"sig":"{sig}","ts":1780000000000,"v":1}}"#,
-        zero = "0".repeat(64),
-        sig = "0".repeat(128),
-    );
+    let line = v1_line("admin-1", RICE);
     assert_eq!(
         parse_line(line.as_bytes()).expect_err("refused"),
         LineError::UnexpectedMember("household_monthly")

@@ -116,6 +116,16 @@ impl Community {
     }
 }
 
+/// `body` in a v1 line signed by `actor` (what `parse_line` reads: its
+/// members, not its hash or signature).
+pub(super) fn v1_line(actor: &str, body: &str) -> String {
+    format!(
+        r#"{{"actor":"{actor}","body":{body},"hash":"{zero}","ledger":"xinhua-3","prev":"{zero}","seq":5,"sig":"{sig}","ts":1780000000000,"v":1}}"#,
+        zero = "0".repeat(64),
+        sig = "0".repeat(128),
+    )
+}
+
 pub(super) fn rule(result: Result<u64, SubmitError>) -> RuleError {
     match result {
         Err(SubmitError::Rule(error)) => error,

@@ -4,7 +4,7 @@
 //! reversed (the receiver gives back instead); a v1 line cannot carry
 //! one; and a replay and a snapshot agree.
 
-use super::review_tests::{Community, body, reverse, rule};
+use super::review_tests::{Community, body, reverse, rule, v1_line};
 use crate::entry::parse_line;
 use crate::error::{LineError, RuleError};
 use crate::history::{Change, RowKind};
@@ -132,11 +132,7 @@ fn transfers_are_written_canonically_and_a_v1_line_cannot_carry_them() {
             read
         );
         assert!(read.v2_only());
-        let line = format!(
-            r#"{{"actor":"kiosk-1","body":{text},"hash":"{zero}","ledger":"xinhua-3","prev":"{zero}","seq":5,"sig":"{sig}","ts":1780000000000,"v":1}}"#,
-            zero = "0".repeat(64),
-            sig = "0".repeat(128),
-        );
+        let line = v1_line("kiosk-1", text);
         assert!(matches!(
             parse_line(line.as_bytes()).expect_err("refused"),
             LineError::UnknownType(_)

@@ -6,7 +6,9 @@
 use super::{Effect, State};
 use crate::error::RuleError;
 use crate::limits;
-use crate::model::{Points, RequestId, ResidentCode, RewardId, Seq, local_day, local_month};
+use crate::model::{
+    PlaceCode, Points, RequestId, ResidentCode, RewardId, Seq, local_day, local_month,
+};
 
 impl State {
     // One argument per member of the body, and the entry's time.
@@ -114,12 +116,12 @@ impl State {
             return (0, None);
         };
         let month = local_month(local_day(ts_ms, self.utc_offset_minutes));
-        let used = self
-            .household_used
-            .iter()
-            .find(|((h, r), _)| *r == index && h.as_str() == household)
-            .filter(|(_, (in_month, _))| *in_month == month)
-            .map_or(0, |(_, (_, items))| *items);
+        let used = household
+            .parse::<PlaceCode>()
+            .ok()
+            .and_then(|h| self.household_used.get(&(h, index)))
+            .filter(|(in_month, _)| *in_month == month)
+            .map_or(0, |(_, items)| *items);
         let limit = self
             .rewards
             .get(index as usize)

@@ -304,6 +304,7 @@ fn reward_buttons(
         .state()
         .resident(code)
         .map(|r| r.household.to_string());
+    let last = ledger.last_ts_ms();
     let mut suspended = None;
     let rows: Vec<_> = ledger
         .rewards()
@@ -338,7 +339,6 @@ fn reward_buttons(
             );
             // A household's monthly limit, and how much of it is used.
             let limit = household.as_ref().and_then(|household| {
-                let last = ledger.entries().last().map_or(0, |e| e.ts_ms);
                 let (used, limit) =
                     ledger
                         .state()

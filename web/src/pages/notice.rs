@@ -31,23 +31,23 @@ pub(crate) fn last_month(ledger: &ledger_core::Ledger) -> String {
     }
 }
 
-/// Where the notice stands: the log's root at its size and whether the
-/// stored signed checkpoint covers it, or the file's head at its size.
-fn standing(state: AppLedger, notice: &Notice, lang: Lang) -> String {
-    let on_log = state.log.with(|log| {
-        log.as_ref().map(|log| {
-            let root = log.parts.tree().root_at(notice.size).unwrap_or_default();
+/// Where a page of `size` entries stands: the log's root at that size and
+/// whether the stored signed checkpoint covers it, or the size alone.
+pub(crate) fn standing_at(state: AppLedger, size: u64, lang: Lang) -> String {
+    state.log.with(|log| {
+        let log = log.as_ref().map(|log| {
+            let root = log.parts.tree().root_at(size).unwrap_or_default();
             (
                 log.checkpoint.origin.clone(),
                 ledger_core::tlog::base64_encode(&root),
-                log.checkpoint.size >= notice.size,
+                log.checkpoint.size >= size,
             )
-        })
-    });
-    let log = on_log
-        .as_ref()
-        .map(|(origin, root, covered)| (origin.as_str(), root.as_str(), *covered));
-    notice.standing(lang, log)
+        });
+        let log = log
+            .as_ref()
+            .map(|(origin, root, covered)| (origin.as_str(), root.as_str(), *covered));
+        ledger_core::notice::standing(size, lang, log)
+    })
 }
 
 /// The notice card: the period, the page, and its print button.
@@ -169,7 +169,7 @@ fn notice_page(state: AppLedger, notice: &Notice, lang: Lang) -> impl IntoView {
         <article class="notice-page" data-testid="notice" data-rows=notice.rows.len().to_string()>
             <h3>{title}</h3>
             {(!notice.closed).then(|| view! { <p class="warning">{t(lang, "notice.open")}</p> })}
-            <p class="standing">{standing(state, notice, lang)}</p>
+            <p class="standing">{standing_at(state, notice.size, lang)}</p>
             <p>{summary}</p>
             <h4>{t(lang, "notice.top")}</h4>
             <table class="notice-top"><thead><tr>{head(&["notice.rank", "notice.resident", "notice.points"])}</tr></thead><tbody>{top}</tbody></table>

@@ -119,20 +119,7 @@ fn passbook_page(
             })
         })
         .collect_view();
-    let standing = state.log.with(|log| {
-        let log = log.as_ref().map(|log| {
-            let root = log.parts.tree().root_at(page.span.size).unwrap_or_default();
-            (
-                log.checkpoint.origin.clone(),
-                ledger_core::tlog::base64_encode(&root),
-                log.checkpoint.size >= page.span.size,
-            )
-        });
-        let log = log
-            .as_ref()
-            .map(|(origin, root, covered)| (origin.as_str(), root.as_str(), *covered));
-        ledger_core::notice::standing(page.span.size, lang, log)
-    });
+    let standing = super::notice::standing_at(state, page.span.size, lang);
     let qr = receipt_qr(state, page.lines.last().map(|l| l.seq.0));
     let head = |keys: &[&'static str]| {
         keys.iter()
